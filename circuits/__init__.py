@@ -1,0 +1,52 @@
+"""bpcalc.circuits — Cirq circuits for QML trainability analysis.
+
+Ansätze, data embeddings, observables, datasets, the :class:`Model`, circuit graphs and
+light cones, and the recognition of Pauli rotations.  This package imports neither
+``bounds`` nor ``verify``.
+"""
+
+from .ansatz import (
+    ENTANGLERS,
+    ROTATIONS,
+    alternating_layered,
+    entangling_pairs,
+    hardware_efficient,
+    qcnn,
+    tensor_product,
+)
+from .blocks import Block, block_structure, block_tag, strip_block_tags
+from .datasets import DATASETS, Dataset, load_dataset, make_dataset, uniform_random
+from .embeddings import (
+    EMBEDDINGS,
+    classically_hard_embedding,
+    data_resolver,
+    embed,
+    hardware_efficient_embedding,
+    make_embedding,
+    tensor_product_embedding,
+    validate_data,
+)
+from .graph import (
+    LightCone,
+    ParameterLightCone,
+    backward_light_cone,
+    circuit_graph,
+    forward_light_cone,
+    parameter_light_cone,
+)
+from .model import LOSSES, Model
+from .observables import (
+    Locality,
+    as_pauli_sum,
+    check_observable_on_circuit,
+    global_cost,
+    local_cost,
+    locality,
+    observable_qubits,
+    parse_pauli_sum,
+)
+from .rotations import AffineAngle, PauliRotation, affine_angle, as_pauli_rotation, is_clifford_operation
+from .symbols import data_symbols, parameter_symbols, sort_symbols, symbol_occurrences, symbols_matching
+from ._validation import require_circuit, require_unitary_circuit
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,1 @@
+"""Sub-commands of ``bpcalc``: one module per command, each exposing ``register(subparsers)``."""
