@@ -33,6 +33,7 @@ from .graph import (
     circuit_graph,
     forward_light_cone,
     parameter_light_cone,
+    parameter_light_cones,
 )
 from .model import LOSSES, Model
 from .observables import (

@@ -35,6 +35,7 @@ __all__ = [
     "backward_light_cone",
     "forward_light_cone",
     "parameter_light_cone",
+    "parameter_light_cones",
     "ParameterLightCone",
 ]
 
@@ -172,36 +173,58 @@ def _canonical(op: cirq.Operation) -> cirq.Operation:
     return op.transform_qubits({q: cirq.LineQubit(i) for i, q in enumerate(op.qubits)})
 
 
+@dataclasses.dataclass
+class _PreparedOp:
+    qubits: tuple
+    key: Optional[cirq.Operation]  # canonical op for the conjugation cache; None: treat as opaque
+
+
+def _prepare(ops: list[tuple[int, cirq.Operation]]) -> list[_PreparedOp]:
+    canon: dict[cirq.Operation, cirq.Operation] = {}
+    out = []
+    for _, op in ops:
+        if len(op.qubits) > _MAX_REFINED_QUBITS:
+            out.append(_PreparedOp(tuple(op.qubits), None))
+            continue
+        key = canon.get(op)
+        if key is None:
+            key = _canonical(op)
+            if not cirq.has_unitary(_generic(key, 0)):
+                key = None
+            canon[op] = key
+        out.append(_PreparedOp(tuple(op.qubits), key))
+    return out
+
+
 def _term_cone(
-    ops: list[tuple[int, cirq.Operation]], term: cirq.PauliString, refined: bool
+    prepared: list[_PreparedOp], term: cirq.PauliString, refined: bool
 ) -> tuple[set[int], set]:
     letters: dict[cirq.Qid, frozenset] = {q: frozenset({str(p)}) for q, p in term.items()}
     kept: set[int] = set()
     qubits: set = set(letters)
-    for idx in range(len(ops) - 1, -1, -1):
-        _, op = ops[idx]
-        touched = [q for q in op.qubits if q in letters]
-        if not touched:
+    full = frozenset("XYZ")
+    identity = frozenset("I")
+    for idx in range(len(prepared) - 1, -1, -1):
+        op = prepared[idx]
+        if not any(q in letters for q in op.qubits):
             continue
         if not refined:
             kept.add(idx)
             for q in op.qubits:
-                letters[q] = frozenset("XYZ")
+                letters[q] = full
                 qubits.add(q)
             continue
-        sets = tuple(letters.get(q, frozenset("I")) for q in op.qubits)
-        if len(op.qubits) > _MAX_REFINED_QUBITS or not cirq.has_unitary(_generic(op, 0)):
+        if op.key is None:
             new = tuple(frozenset("IXYZ") for _ in op.qubits)
         else:
-            new = _conjugate_letters(_canonical(op), sets)
+            new = _conjugate_letters(op.key, tuple(letters.get(q, identity) for q in op.qubits))
             if new is None:
                 continue
         kept.add(idx)
         for q, s in zip(op.qubits, new):
             qubits.add(q)
-            nontrivial = s - {"I"}
-            if nontrivial:
-                letters[q] = frozenset(s)
+            if s - identity:
+                letters[q] = s
             else:
                 letters.pop(q, None)
     return kept, qubits
@@ -233,17 +256,24 @@ def backward_light_cone(
     ------
     ValueError : if the observable acts on qubits outside the circuit.
     """
-    ps = check_observable_on_circuit(observable, circuit)
     ops = _flatten(circuit)
+    kept, qubits = _backward(ops, check_observable_on_circuit(observable, circuit), refined)
+    return LightCone(operations=tuple(ops[i] for i in kept), qubits=qubits, refined=refined)
+
+
+def _backward(
+    ops: list[tuple[int, cirq.Operation]], observable: cirq.PauliSum, refined: bool
+) -> tuple[list[int], frozenset]:
+    prepared = _prepare(ops) if refined else [_PreparedOp(tuple(op.qubits), None) for _, op in ops]
     kept: set[int] = set()
     qubits: set = set()
-    for term in ps:
+    for term in observable:
         if not term.qubits:
             continue
-        k, q = _term_cone(ops, term, refined)
+        k, q = _term_cone(prepared, term, refined)
         kept |= k
         qubits |= q
-    return LightCone(operations=tuple(ops[i] for i in sorted(kept)), qubits=frozenset(qubits), refined=refined)
+    return sorted(kept), frozenset(qubits)
 
 
 def forward_light_cone(circuit: cirq.AbstractCircuit, start: Iterable[tuple[int, cirq.Operation]]) -> LightCone:
@@ -290,37 +320,79 @@ class ParameterLightCone:
         return self.forward.depth
 
 
+def parameter_light_cones(
+    circuit: cirq.AbstractCircuit,
+    observable: object,
+    refined: bool = True,
+    symbols: Iterable[sympy.Symbol] | None = None,
+) -> dict[sympy.Symbol, ParameterLightCone]:
+    """:class:`ParameterLightCone` of every parameter (or of ``symbols``) in one pass.
+
+    The causal future of each parameter is propagated forward as a bitmask over parameters
+    (one big integer per wire), so all cones cost about one sweep of the circuit plus one
+    backward cone.
+    """
+    require_circuit(circuit)
+    ops = _flatten(circuit)
+    cone_idx, cone_qubits = _backward(ops, check_observable_on_circuit(observable, circuit), refined)
+    cone = LightCone(operations=tuple(ops[i] for i in cone_idx), qubits=cone_qubits, refined=refined)
+    order: dict[sympy.Symbol, int] = {}
+    for _, op in ops:
+        for sym in sorted(cirq.parameter_symbols(op), key=str):
+            order.setdefault(sym, len(order))
+    wanted = list(order) if symbols is None else [sympy.Symbol(x) if isinstance(x, str) else x for x in symbols]
+    for sym in wanted:
+        if sym not in order:
+            raise ValueError(f"symbol {sym} does not occur in the circuit")
+    wire: dict[cirq.Qid, int] = {}
+    masks: list[int] = []
+    gates: dict[sympy.Symbol, list[tuple[int, cirq.Operation]]] = {sym: [] for sym in order}
+    gate_idx: dict[sympy.Symbol, list[int]] = {sym: [] for sym in order}
+    for i, pair in enumerate(ops):
+        op = pair[1]
+        mask = 0
+        for sym in cirq.parameter_symbols(op):
+            mask |= 1 << order[sym]
+            gates[sym].append(pair)
+            gate_idx[sym].append(i)
+        for q in op.qubits:
+            mask |= wire.get(q, 0)
+        for q in op.qubits:
+            wire[q] = mask
+        masks.append(mask)
+    cone_set = set(cone_idx)
+    obs_qubits = observable_qubits(observable)
+    result = {}
+    for sym in wanted:
+        bit = 1 << order[sym]
+        region_idx = [i for i in cone_idx if masks[i] & bit]
+        region = tuple(ops[i] for i in region_idx)
+        reached = frozenset(q for q, m in wire.items() if m & bit)
+        region_qubits = frozenset(q for _, op in region for q in op.qubits) | (obs_qubits & reached)
+        result[sym] = ParameterLightCone(
+            symbol=sym,
+            gates=tuple(gates[sym]),
+            in_cone=any(i in cone_set for i in gate_idx[sym]),
+            backward=cone,
+            forward=LightCone(operations=region, qubits=region_qubits, refined=cone.refined),
+        )
+    return result
+
+
 def parameter_light_cone(
     circuit: cirq.AbstractCircuit,
     symbol: sympy.Symbol | str,
     observable: object,
     refined: bool = True,
-    backward: LightCone | None = None,
 ) -> ParameterLightCone:
     """The light cone connecting parameter ``symbol`` to the observable.
 
-    Pass a precomputed ``backward`` cone to analyse many parameters of one circuit quickly.
+    Use :func:`parameter_light_cones` to analyse many parameters of one circuit.
 
     Raises
     ------
     ValueError : if ``symbol`` does not occur in ``circuit``.
     """
-    require_circuit(circuit)
     if isinstance(symbol, str):
         symbol = sympy.Symbol(symbol)
-    ops = _flatten(circuit)
-    gates = tuple(pair for pair in ops if symbol in cirq.parameter_symbols(pair[1]))
-    if not gates:
-        raise ValueError(f"symbol {symbol} does not occur in the circuit")
-    cone = backward if backward is not None else backward_light_cone(circuit, observable, refined=refined)
-    in_cone_ops = set(cone.operations)
-    fwd = forward_light_cone(circuit, gates)
-    region = tuple(pair for pair in fwd.operations if pair in in_cone_ops)
-    region_qubits = frozenset(q for _, op in region for q in op.qubits) | (observable_qubits(observable) & fwd.qubits)
-    return ParameterLightCone(
-        symbol=symbol,
-        gates=gates,
-        in_cone=any(g in in_cone_ops for g in gates),
-        backward=cone,
-        forward=LightCone(operations=region, qubits=region_qubits, refined=cone.refined),
-    )
+    return parameter_light_cones(circuit, observable, refined=refined, symbols=[symbol])[symbol]
