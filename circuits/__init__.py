@@ -51,3 +51,6 @@ from .symbols import data_symbols, parameter_symbols, sort_symbols, symbol_occur
 from ._validation import require_circuit, require_unitary_circuit
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+from .io import SymbolRoles, circuit_from_qasm_text, classify_symbols, load_circuit, load_factory
+
+__all__ = [name for name in dir() if not name.startswith("_")]

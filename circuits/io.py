@@ -1,0 +1,230 @@
+"""Read users' circuits: Cirq JSON, OpenQASM 2/3, and Python factories ``module:function``.
+
+* ``.json`` — ``cirq.to_json`` output of a circuit;
+* ``.qasm`` — OpenQASM 2.0 or 3.0 through Cirq's importer (``cirq.contrib.qasm_import``,
+  needs ``ply``).  Named angles that are not declared (``ry(theta_0) q[0];`` in QASM 2) become
+  sympy symbols: they are declared as ``input float[64]`` and the program is read as QASM 3.
+  Qubits of the registers are mapped to ``cirq.LineQubit(0..n-1)`` in declaration order, so an
+  observable ``"Z0*Z1"`` refers to the first two qubits;
+* ``module:function`` or ``path/to/file.py:function`` — a Python callable returning a
+  ``cirq.Circuit`` (called with the given keyword arguments, e.g. ``n=8`` for families).
+
+Errors name the file, and for QASM the line and column.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import cirq
+import sympy
+
+from .symbols import parameter_symbols, symbols_matching
+
+__all__ = [
+    "load_circuit",
+    "circuit_from_qasm_text",
+    "load_factory",
+    "classify_symbols",
+    "SymbolRoles",
+]
+
+_QASM_FUNCTIONS = {"pi", "sin", "cos", "tan", "exp", "ln", "sqrt", "asin", "acos", "atan"}
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_GATE_CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*[A-Za-z_]")
+
+
+def _strip_comments(text: str) -> str:
+    return re.sub(r"//[^\n]*", "", text)
+
+
+def _free_parameters(text: str) -> list[str]:
+    """Identifiers used in gate-call arguments that the program does not declare."""
+    body = _strip_comments(text)
+    declared = set(re.findall(r"\binput\s+(?:float|angle)(?:\[\d+\])?\s+([A-Za-z_][A-Za-z0-9_]*)", body))
+    gate_params: set[str] = set()
+    for m in re.finditer(r"\bgate\s+[A-Za-z_][A-Za-z0-9_]*\s*\(([^)]*)\)", body):
+        gate_params.update(p.strip() for p in m.group(1).split(","))
+    free: list[str] = []
+    in_gate_def = 0
+    for line in body.splitlines():
+        if re.match(r"\s*gate\b", line):
+            in_gate_def += line.count("{") - line.count("}")
+            continue
+        if in_gate_def > 0:
+            in_gate_def += line.count("{") - line.count("}")
+            continue
+        for stmt in line.split(";"):
+            m = _GATE_CALL.match(stmt)
+            if not m:
+                continue
+            for ident in _IDENT.findall(m.group(2)):
+                if ident not in _QASM_FUNCTIONS and ident not in declared and ident not in gate_params and ident not in free:
+                    free.append(ident)
+    return free
+
+
+def circuit_from_qasm_text(text: str, source: str = "<qasm>") -> cirq.Circuit:
+    """Parse OpenQASM 2/3 text into a ``cirq.Circuit`` with sympy symbols for named angles.
+
+    Raises
+    ------
+    ValueError : with the source name and Cirq's line/column message when parsing fails.
+    """
+    try:
+        from cirq.contrib.qasm_import import QasmException, circuit_from_qasm
+    except ImportError as exc:  # pragma: no cover - ply is a declared dependency
+        raise ImportError("reading QASM needs the 'ply' package (pip install ply)") from exc
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{source}: empty QASM program")
+    program = text
+    free = _free_parameters(text)
+    if free:
+        version = re.search(r"OPENQASM\s+(\d+)(?:\.\d+)?\s*;", text)
+        if version is None:
+            raise ValueError(f"{source}: missing 'OPENQASM 2.0;' or 'OPENQASM 3.0;' header")
+        header_end = version.end()
+        includes = list(re.finditer(r'include\s+"[^"]+"\s*;', text))
+        insert_at = includes[-1].end() if includes else header_end
+        decl = "".join(f"\ninput float[64] {name};" for name in free)
+        program = text[:insert_at] + decl + text[insert_at:]
+        program = program[: version.start()] + "OPENQASM 3.0;" + program[version.end():]
+    try:
+        circuit = circuit_from_qasm(program)
+    except QasmException as exc:
+        message = str(exc)
+        if free:
+            message += f" (note: {len(free)} line(s) were inserted after the includes to declare the parameters {free})"
+        raise ValueError(f"{source}: cannot parse OpenQASM: {message}") from None
+    return _to_line_qubits(circuit)
+
+
+def _to_line_qubits(circuit: cirq.Circuit) -> cirq.Circuit:
+    named = sorted(circuit.all_qubits(), key=_register_key)
+    if not all(isinstance(q, cirq.NamedQubit) for q in named):
+        return circuit
+    mapping = {q: cirq.LineQubit(i) for i, q in enumerate(named)}
+    return circuit.transform_qubits(mapping)
+
+
+def _register_key(q: cirq.Qid) -> tuple:
+    name = getattr(q, "name", str(q))
+    m = re.match(r"^(.*)_(\d+)$", name)
+    return (m.group(1), int(m.group(2))) if m else (name, 0)
+
+
+def load_factory(spec: str) -> Callable[..., Any]:
+    """Import ``module:function`` or ``path/to/file.py:function`` and return the callable."""
+    if ":" not in spec:
+        raise ValueError(f"factory {spec!r} must look like 'module:function' or 'file.py:function'")
+    target, _, attr = spec.rpartition(":")
+    if not target or not attr:
+        raise ValueError(f"factory {spec!r} must look like 'module:function' or 'file.py:function'")
+    if target.endswith(".py"):
+        path = Path(target)
+        if not path.is_file():
+            raise FileNotFoundError(f"no such Python file: {target}")
+        name = f"_bpcalc_factory_{abs(hash(str(path.resolve())))}"
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        module_spec.loader.exec_module(module)
+    else:
+        try:
+            module = importlib.import_module(target)
+        except ImportError as exc:
+            raise ValueError(f"cannot import module {target!r} for factory {spec!r}: {exc}") from None
+    fn = getattr(module, attr, None)
+    if fn is None or not callable(fn):
+        raise ValueError(f"{target!r} has no callable {attr!r}")
+    return fn
+
+
+def load_circuit(spec: str | Path, **factory_kwargs: Any) -> cirq.Circuit:
+    """Load a circuit from a ``.json``/``.qasm`` file or a ``module:function`` factory.
+
+    Raises
+    ------
+    FileNotFoundError : the file does not exist.
+    ValueError : unparsable file (with line/column for QASM), JSON that is not a circuit, a
+        factory that does not return a circuit.
+    """
+    spec_str = str(spec)
+    path = Path(spec_str)
+    if path.suffix.lower() in (".json", ".qasm", ".qasm2", ".qasm3") or path.is_file():
+        if not path.is_file():
+            raise FileNotFoundError(f"no such circuit file: {spec_str}")
+        text = path.read_text()
+        suffix = path.suffix.lower()
+        if suffix == ".json" or (suffix not in (".qasm", ".qasm2", ".qasm3") and text.lstrip().startswith("{")):
+            try:
+                obj = cirq.read_json(json_text=text)
+            except Exception as exc:
+                raise ValueError(f"{spec_str}: not a Cirq JSON file ({type(exc).__name__}: {exc})") from None
+            if isinstance(obj, cirq.FrozenCircuit):
+                obj = obj.unfreeze()
+            if not isinstance(obj, cirq.Circuit):
+                raise ValueError(f"{spec_str}: Cirq JSON holds a {type(obj).__name__}, not a circuit")
+            return obj
+        return circuit_from_qasm_text(text, source=spec_str)
+    fn = load_factory(spec_str)
+    circuit = fn(**factory_kwargs)
+    if isinstance(circuit, cirq.FrozenCircuit):
+        circuit = circuit.unfreeze()
+    if not isinstance(circuit, cirq.Circuit):
+        raise ValueError(f"factory {spec_str!r} returned {type(circuit).__name__}, not a cirq.Circuit")
+    return circuit
+
+
+class SymbolRoles(tuple):
+    """``(trainable, data)`` symbol lists returned by :func:`classify_symbols`."""
+
+    @property
+    def trainable(self) -> list[sympy.Symbol]:
+        return self[0]
+
+    @property
+    def data(self) -> list[sympy.Symbol]:
+        return self[1]
+
+
+def classify_symbols(
+    circuit: cirq.AbstractCircuit,
+    trainable: Sequence[str] | str | None = None,
+    data: Sequence[str] | str | None = ("x_*",),
+) -> SymbolRoles:
+    """Split the circuit's symbols into trainable and data symbols by glob patterns.
+
+    Defaults: data = ``x_*``; trainable = every other symbol.  When ``trainable`` is given,
+    every symbol must match exactly one role.
+
+    Raises
+    ------
+    ValueError : a symbol matching neither role (when both are given), or both roles.
+    """
+    def patterns(value) -> list[str]:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else list(value)
+
+    symbols = parameter_symbols(circuit)
+    data_set = {s for p in patterns(data) for s in symbols_matching(symbols, p)}
+    if trainable is None:
+        train_set = set(symbols) - data_set
+    else:
+        train_set = {s for p in patterns(trainable) for s in symbols_matching(symbols, p)}
+        both = train_set & data_set
+        if both:
+            raise ValueError(f"symbols {sorted(s.name for s in both)} match both the trainable and the data patterns")
+        neither = set(symbols) - train_set - data_set
+        if neither:
+            raise ValueError(
+                f"symbols {sorted(s.name for s in neither)} are neither trainable ({patterns(trainable)}) "
+                f"nor data ({patterns(data)}); pass patterns that cover every symbol"
+            )
+    return SymbolRoles(([s for s in symbols if s in train_set], [s for s in symbols if s in data_set]))
