@@ -5,7 +5,8 @@
   needs ``ply``).  Named angles that are not declared (``ry(theta_0) q[0];`` in QASM 2) become
   sympy symbols: they are declared as ``input float[64]`` and the program is read as QASM 3.
   Qubits of the registers are mapped to ``cirq.LineQubit(0..n-1)`` in declaration order, so an
-  observable ``"Z0*Z1"`` refers to the first two qubits;
+  observable ``"Z0*Z1"`` refers to the first two declared qubits (idle qubits keep their index);
+  ``barrier`` statements are ignored;
 * ``module:function`` or ``path/to/file.py:function`` — a Python callable returning a
   ``cirq.Circuit`` (called with the given keyword arguments, e.g. ``n=8`` for families).
 
@@ -36,6 +37,7 @@ __all__ = [
 
 _QASM_FUNCTIONS = {"pi", "sin", "cos", "tan", "exp", "ln", "sqrt", "asin", "acos", "atan"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BARRIER = re.compile(r"\bbarrier\b[^;]*;")
 _GATE_CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*[A-Za-z_]")
 
 
@@ -82,6 +84,9 @@ def circuit_from_qasm_text(text: str, source: str = "<qasm>") -> cirq.Circuit:
         raise ImportError("reading QASM needs the 'ply' package (pip install ply)") from exc
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{source}: empty QASM program")
+    # Cirq's importer has no 'barrier'; it has no effect on the unitary, so blank it out
+    # (same length, newlines kept: line/column numbers are unchanged)
+    text = _BARRIER.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     program = text
     free = _free_parameters(text)
     if free:
@@ -91,7 +96,9 @@ def circuit_from_qasm_text(text: str, source: str = "<qasm>") -> cirq.Circuit:
         header_end = version.end()
         includes = list(re.finditer(r'include\s+"[^"]+"\s*;', text))
         insert_at = includes[-1].end() if includes else header_end
-        decl = "".join(f"\ninput float[64] {name};" for name in free)
+        # declared on the line of the last include (no newline), so line numbers in error
+        # messages stay those of the user's file
+        decl = "".join(f" input float[64] {name};" for name in free)
         program = text[:insert_at] + decl + text[insert_at:]
         program = program[: version.start()] + "OPENQASM 3.0;" + program[version.end():]
     try:
@@ -99,15 +106,41 @@ def circuit_from_qasm_text(text: str, source: str = "<qasm>") -> cirq.Circuit:
     except QasmException as exc:
         message = str(exc)
         if free:
-            message += f" (note: {len(free)} line(s) were inserted after the includes to declare the parameters {free})"
+            message += f" (note: the parameters {free} were declared as OpenQASM 3 inputs on the include line)"
         raise ValueError(f"{source}: cannot parse OpenQASM: {message}") from None
-    return _to_line_qubits(circuit)
+    return _to_line_qubits(circuit, _register_offsets(text))
 
 
-def _to_line_qubits(circuit: cirq.Circuit) -> cirq.Circuit:
+_QREG = re.compile(r"\bqreg\s+([A-Za-z_][A-Za-z0-9_]*)\s*\[\s*(\d+)\s*\]|\bqubit\s*(?:\[\s*(\d+)\s*\])?\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _register_offsets(text: str) -> dict[str, tuple[int, int]]:
+    """``register name -> (offset, size)`` in declaration order (``qreg q[n];``, ``qubit[n] q;``)."""
+    offsets: dict[str, tuple[int, int]] = {}
+    total = 0
+    for m in _QREG.finditer(_strip_comments(text)):
+        name, size = (m.group(1), int(m.group(2))) if m.group(1) else (m.group(4), int(m.group(3) or 1))
+        if name not in offsets:
+            offsets[name] = (total, size)
+            total += size
+    return offsets
+
+
+def _to_line_qubits(circuit: cirq.Circuit, offsets: dict[str, tuple[int, int]] | None = None) -> cirq.Circuit:
     named = sorted(circuit.all_qubits(), key=_register_key)
     if not all(isinstance(q, cirq.NamedQubit) for q in named):
         return circuit
+    if offsets:
+        # declared registers: qubit i of a register at offset o is LineQubit(o + i), so idle
+        # declared qubits keep their index ("Z3" means the fourth declared qubit)
+        mapping = {}
+        for q in named:
+            reg, index = _register_key(q)
+            if reg not in offsets or index >= offsets[reg][1]:
+                break
+            mapping[q] = cirq.LineQubit(offsets[reg][0] + index)
+        else:
+            return circuit.transform_qubits(mapping)
     mapping = {q: cirq.LineQubit(i) for i, q in enumerate(named)}
     return circuit.transform_qubits(mapping)
 

@@ -1,0 +1,76 @@
+"""``bpcalc compare A B C``: several architectures side by side over a range of n.
+
+A, B, C are built-in names — hea (L = n layers), hea-log (L = ceil(log2 n)), ala
+(2-qubit blocks, L = ceil(log2 n)), tpa (tensor product), qcnn (n a power of two, read out on
+qubit 0) — or families ``module:function`` taking n.  The compared quantity is
+Var[∂C/∂θ] of the first trainable parameter (--parameter max/mean/NAME for others), from the
+exact Pauli-path engine (unbiased path sampling with a confidence interval when exact
+enumeration would need more than --max-terms Pauli pairs).  See
+:func:`verify.architecture.compare_architectures`.
+
+Examples::
+
+    bpcalc compare hea ala qcnn --qubits 4..64
+    bpcalc compare hea hea-log examples/my_family.py:brickwork --qubits 4..16:2 --plot cmp.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["register", "run"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..architecture import compare_architectures, plot_comparison
+    from ..report import to_json, write_report
+
+    comparison = compare_architectures(
+        args.architectures, args.qubits, args.observable, args.parameter, method=args.method,
+        max_terms=args.max_terms, n_samples=args.samples, seed=args.seed, bounds_up_to=args.bounds_up_to,
+    )
+    figure = None
+    if args.plot:
+        figure = str(plot_comparison(comparison, args.plot))
+        print(f"wrote {figure}", file=sys.stderr)
+    report = comparison.to_report(figure)
+    if args.out:
+        if args.plot is None:
+            import pathlib
+
+            figure = str(plot_comparison(comparison, pathlib.Path(args.out) / "compare.png"))
+            report = comparison.to_report("compare.png")
+        paths = write_report(report, args.out)
+        print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+    if args.json:
+        print(to_json(report))
+    else:
+        print(comparison.to_text())
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare architectures: Var[∂C/∂θ] against n, table + plot",
+        description=__doc__.split("\n\n")[0] + "\n\n" + __doc__.split("\n\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.split("\n\n")[2:]),
+    )
+    p.add_argument("architectures", nargs="+", metavar="ARCH", help="hea, hea-log, ala, tpa, qcnn or module:function")
+    p.add_argument("--qubits", default="4..16", help="'4..64' (doubling), '4..16:2' (step) or '4,6,8' (default 4..16)")
+    p.add_argument("--observable", default=None,
+                   help="one observable for all ('local', 'global', 'Z0', …); default: each architecture's own")
+    p.add_argument("--parameter", default="first", help="first (default), max, mean, or a symbol name")
+    p.add_argument("--method", choices=("auto", "exact", "truncate", "sample"), default="auto",
+                   help="exact engine mode (default auto: enumeration, path sampling when too large)")
+    p.add_argument("--max-terms", type=int, default=2**17, help="Pauli-pair budget of exact enumeration")
+    p.add_argument("--samples", type=int, default=2**14, help="sampled Pauli paths when enumeration is too large")
+    p.add_argument("--seed", type=int, default=0, help="seed of path sampling (default 0)")
+    p.add_argument("--bounds-up-to", type=int, default=0, metavar="N",
+                   help="also evaluate the registered theorems for n <= N (their checks can be slow)")
+    p.add_argument("--plot", metavar="PNG", help="write the plot of Var against n")
+    p.add_argument("--json", action="store_true", help="print the full comparison as JSON")
+    p.add_argument("--out", metavar="DIR", help="write report.json, report.md and compare.png into DIR")
+    p.set_defaults(func=run)
