@@ -1,0 +1,448 @@
+"""Compare sampled gradient variances with bounds, and fit their decay with ``n``.
+
+:func:`check` confronts every bound of an analysis (``bounds.analyze.Analysis``, or any
+object following the minimal protocol below) with the matching
+:class:`~verify.stats.VarianceEstimate` and gives a verdict with its statistical evidence.
+:func:`fit_scaling` fits ``Var`` against ``n`` (exponential and polynomial) from estimates
+with confidence intervals.
+
+Decision rule (``[lo, hi]`` is the estimate's confidence interval at level ``c``)
+-------------------------------------------------------------------------------------
+* upper bound ``U`` (``Var ≤ U``): **violated** if ``lo > U`` (the whole interval lies above
+  the bound); **holds** if ``hi ≤ U`` (the whole interval lies below: the data support the
+  bound); **inconclusive** otherwise (the interval contains ``U``: consistent, not confirmed).
+* lower bound ``B`` (``Var ≥ B``): **violated** if ``hi < B``; **holds** if ``lo ≥ B``;
+  **inconclusive** otherwise.
+* exact value ``E``: **holds** if ``lo ≤ E ≤ hi``; **violated** otherwise.
+* an estimate or bound that is not a finite number, or a quantity mismatch (a bound on
+  ``Var[∂ℓ_i]`` against an estimate of ``Var[∂L]``), is **inconclusive** with the reason.
+
+Comparisons are made in ``log10`` so that bounds that underflow a float (``2^-1000``) still
+compare correctly.  Each verdict is a test at level ``1 − c``; with many bounds some false
+"violated" verdicts are expected at rate ``≤ (1 − c)/2`` per true bound (use a higher
+``confidence`` in :func:`verify.sampling.sample_gradient_variance` for a family of checks).
+
+Minimal protocol (when ``bounds.analyze`` is not used)
+-----------------------------------------------------
+``analysis`` may be an iterable of bound records, each a mapping or object with ``parameter``
+(name), ``name``, ``kind`` (``'upper' | 'lower' | 'exact'``), ``value`` (a float, or an object
+with ``log10`` and ``sign`` like ``bounds.BoundValue``) and optionally ``quantity``
+(``'loss'`` or ``'output'``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import numpy as np
+from scipy import stats as _st
+
+from .stats import VarianceEstimate
+
+__all__ = [
+    "VERDICTS",
+    "BoundRecord",
+    "BoundCheck",
+    "CheckReport",
+    "ScalingFit",
+    "check",
+    "bound_records",
+    "fit_scaling",
+]
+
+VERDICTS = ("holds", "violated", "inconclusive")
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundRecord:
+    """A bound value to test: ``Var[∂_parameter] (kind) value``."""
+
+    parameter: str
+    name: str
+    kind: str
+    log10: float
+    sign: int
+    quantity: str = ""  # 'loss', 'output' or '' (unknown)
+    citation: str = ""
+
+    @property
+    def value(self) -> float:
+        if self.sign == 0:
+            return 0.0
+        return self.sign * 10.0**self.log10 if self.log10 > -300 else 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundCheck:
+    """The verdict for one bound against one estimate."""
+
+    parameter: str
+    bound: str
+    kind: str
+    verdict: str
+    evidence: str
+    bound_log10: float
+    estimate: Optional[VarianceEstimate]
+    ratio_log10: float = math.nan  # log10(estimate / bound)
+
+    def to_dict(self) -> dict:
+        return {
+            "parameter": self.parameter,
+            "bound": self.bound,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "evidence": self.evidence,
+            "bound_log10": None if not math.isfinite(self.bound_log10) else self.bound_log10,
+            "ratio_log10": None if not math.isfinite(self.ratio_log10) else self.ratio_log10,
+            "estimate": None if self.estimate is None else self.estimate.to_dict(),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckReport:
+    """All verdicts of :func:`check`."""
+
+    checks: tuple[BoundCheck, ...]
+    confidence: float
+
+    @property
+    def violated(self) -> tuple[BoundCheck, ...]:
+        return tuple(c for c in self.checks if c.verdict == "violated")
+
+    @property
+    def ok(self) -> bool:
+        """True if no bound is violated."""
+        return not self.violated
+
+    def counts(self) -> dict[str, int]:
+        return {v: sum(c.verdict == v for c in self.checks) for v in VERDICTS}
+
+    def to_dict(self) -> dict:
+        return {"confidence": self.confidence, "counts": self.counts(), "checks": [c.to_dict() for c in self.checks]}
+
+    def __str__(self) -> str:
+        lines = [f"{c.verdict:>12}  {c.parameter}  {c.bound} ({c.kind}): {c.evidence}" for c in self.checks]
+        return "\n".join(lines) if lines else "(no bounds to check)"
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _log10_sign(value: Any) -> tuple[float, int]:
+    if hasattr(value, "log10") and hasattr(value, "sign"):
+        lg = float(value.log10() if callable(value.log10) else value.log10)
+        return lg, int(value.sign)
+    v = float(getattr(value, "value", value))
+    if v == 0:
+        return -math.inf, 0
+    if not math.isfinite(v):
+        return math.nan, 1
+    return math.log10(abs(v)), 1 if v > 0 else -1
+
+
+def _field(obj: Any, name: str, default=None):
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _scope_quantity(theorem_key: str) -> str:
+    try:
+        from bounds.registry import get_theorem
+    except ImportError:  # pragma: no cover - bounds is part of bpcalc
+        return ""
+    try:
+        scope = get_theorem(theorem_key).scope
+    except Exception:  # noqa: BLE001 - unknown key
+        return ""
+    return {"parameter": "output", "loss": "loss"}.get(scope, "")
+
+
+def bound_records(analysis: Any) -> list[BoundRecord]:
+    """Flatten an ``Analysis`` (or the minimal protocol) into :class:`BoundRecord` s.
+
+    For a ``bounds.analyze.Analysis``: every applicable bound of every parameter (theorem scope
+    ``'parameter'`` → quantity ``'output'``, ``'loss'`` → ``'loss'``) and the exact variances
+    (``exact.value``: mean over data points of ``Var[∂ℓ_i]``, quantity ``'output'``;
+    ``exact.linear_loss``: ``Var[∂L]`` for a linear loss, quantity ``'loss'``).
+    """
+    if hasattr(analysis, "parameters") and not isinstance(analysis, Mapping):
+        out: list[BoundRecord] = []
+        for p in analysis.parameters:
+            name = str(_field(p, "parameter"))
+            for r in _field(p, "applicable", ()) or ():
+                lg, sg = _log10_sign(_field(r, "value"))
+                theorem = str(_field(r, "theorem", ""))
+                label = f"{theorem}[{_field(r, 'bound', '')}]" if theorem else str(_field(r, "bound", _field(r, "name", "")))
+                out.append(BoundRecord(name, label, str(_field(r, "kind")), lg, sg, _scope_quantity(theorem),
+                                       str(_field(r, "citation", ""))))
+            ex = _field(p, "exact")
+            if ex is not None:
+                lg, sg = _log10_sign(float(_field(ex, "value")))
+                out.append(BoundRecord(name, f"exact ({_field(ex, 'method', 'exact')})", "exact", lg, sg, "output"))
+                ll = _field(ex, "linear_loss")
+                if ll is not None:
+                    lg, sg = _log10_sign(float(ll))
+                    out.append(BoundRecord(name, "exact linear loss", "exact", lg, sg, "loss"))
+        return out
+    if isinstance(analysis, (BoundRecord,)):
+        return [analysis]
+    records = []
+    for item in analysis:
+        if isinstance(item, BoundRecord):
+            records.append(item)
+            continue
+        kind = str(_field(item, "kind"))
+        if kind not in ("upper", "lower", "exact"):
+            raise ValueError(f"bound kind must be 'upper', 'lower' or 'exact', got {kind!r} in {item!r}")
+        lg, sg = _log10_sign(_field(item, "value"))
+        records.append(BoundRecord(str(_field(item, "parameter")), str(_field(item, "name", kind)), kind, lg, sg,
+                                   str(_field(item, "quantity", "") or "")))
+    return records
+
+
+def _as_estimates(estimates: Any) -> list[VarianceEstimate]:
+    if isinstance(estimates, VarianceEstimate):
+        return [estimates]
+    if isinstance(estimates, Mapping):
+        items = list(estimates.values())
+    else:
+        items = list(estimates)
+    flat: list[VarianceEstimate] = []
+    for e in items:
+        if isinstance(e, VarianceEstimate):
+            flat.append(e)
+        elif isinstance(e, (list, tuple)):
+            flat.extend(_as_estimates(e))
+        else:
+            raise TypeError(f"estimates must be VarianceEstimate objects, got {type(e).__name__}")
+    return flat
+
+
+def _lg(x: float) -> float:
+    return math.log10(x) if x > 0 else -math.inf
+
+
+def _verdict(rec: BoundRecord, est: VarianceEstimate) -> tuple[str, str, float]:
+    lo, hi = _lg(est.ci_low), _lg(est.ci_high)
+    interval = (f"estimate {est.value:.3g} with {100 * est.confidence:g}% {est.interval} CI "
+                f"[{est.ci_low:.3g}, {est.ci_high:.3g}] (n = {est.n_samples}"
+                f"{'' if est.shots is None else f', {est.shots} shots'})")
+    b = rec.log10
+    ratio = (_lg(est.value) - b) if (est.value > 0 and rec.sign > 0 and math.isfinite(b)) else math.nan
+    if math.isnan(b) or math.isnan(est.ci_low) or math.isnan(est.ci_high):
+        return "inconclusive", f"{interval}; the bound or the interval is not a number", ratio
+    bound_text = f"bound {'0' if rec.sign == 0 else f'{rec.sign * 10 ** b:.3g}' if b > -300 else f'10^{b:.1f}'}"
+    if rec.sign < 0:
+        b = -math.inf  # a negative value: compare as below every non-negative variance
+        bound_text = f"bound {rec.value:.3g} (negative)"
+    if rec.kind == "upper":
+        if rec.sign < 0 or (rec.sign == 0):
+            if est.ci_low > 0:
+                return "violated", f"{interval} lies above the non-positive upper {bound_text}", ratio
+            return "inconclusive", f"{interval} reaches 0 = the upper {bound_text}", ratio
+        if lo > b:
+            return "violated", f"{interval} lies entirely above the upper {bound_text}", ratio
+        if hi <= b:
+            return "holds", f"{interval} lies entirely below the upper {bound_text}", ratio
+        return "inconclusive", f"{interval} contains the upper {bound_text}", ratio
+    if rec.kind == "lower":
+        if rec.sign <= 0:
+            return "holds", f"the lower {bound_text} is not positive: trivially true", ratio
+        if hi < b:
+            return "violated", f"{interval} lies entirely below the lower {bound_text}", ratio
+        if lo >= b:
+            return "holds", f"{interval} lies entirely above the lower {bound_text}", ratio
+        return "inconclusive", f"{interval} contains the lower {bound_text}", ratio
+    if rec.kind == "exact":
+        e = rec.value if rec.sign != 0 else 0.0
+        if rec.sign > 0 and b < -300:
+            inside = lo <= b <= hi
+        else:
+            inside = est.ci_low <= e <= est.ci_high
+        if inside:
+            return "holds", f"{interval} contains the exact value {e:.4g}", ratio
+        return "violated", f"{interval} excludes the exact value {e:.4g}", ratio
+    raise ValueError(f"unknown bound kind {rec.kind!r}")
+
+
+def check(analysis: Any, estimates: Any) -> CheckReport:
+    """Verdicts (holds / violated / inconclusive) for every bound against the sampled estimates.
+
+    Parameters
+    ----------
+    analysis : ``bounds.analyze.Analysis``, or an iterable of bound records (see module
+        docstring), or :class:`BoundRecord` s.
+    estimates : a :class:`VarianceEstimate`, a list of them, or a mapping name -> estimate(s).
+        Estimates are matched to bounds by parameter name and quantity (``'loss'`` vs
+        ``'output'``; ``'loss=output'`` matches both).
+
+    Returns
+    -------
+    CheckReport
+
+    Raises
+    ------
+    TypeError : estimates of the wrong type.
+    ValueError : malformed bound records.
+
+    Examples
+    --------
+    >>> from verify.stats import estimate_variance
+    >>> import numpy as np
+    >>> est = estimate_variance(np.random.default_rng(0).normal(0, 0.1, 5000), parameter="a",
+    ...                         rng=np.random.default_rng(1))
+    >>> rep = check([{"parameter": "a", "name": "loose", "kind": "upper", "value": 0.1},
+    ...              {"parameter": "a", "name": "wrong", "kind": "upper", "value": 0.001}], est)
+    >>> [c.verdict for c in rep.checks]
+    ['holds', 'violated']
+    """
+    records = bound_records(analysis)
+    ests = _as_estimates(estimates)
+    confidence = ests[0].confidence if ests else math.nan
+    out = []
+    for rec in records:
+        same = [e for e in ests if e.parameter == rec.parameter]
+        match = [e for e in same if not rec.quantity or e.quantity in (rec.quantity, "loss=output")]
+        if not match:
+            if same:
+                have = sorted({e.quantity for e in same})
+                out.append(BoundCheck(rec.parameter, rec.name, rec.kind, "inconclusive",
+                                      f"the bound is about Var[{'∂L' if rec.quantity == 'loss' else '∂ℓ_i'}] but the "
+                                      f"estimates are of {have}; sample with quantity='{rec.quantity}'",
+                                      rec.log10, None))
+            continue
+        est = match[0]
+        verdict, evidence, ratio = _verdict(rec, est)
+        out.append(BoundCheck(rec.parameter, rec.name, rec.kind, verdict, evidence, rec.log10, est, ratio))
+    return CheckReport(checks=tuple(out), confidence=confidence)
+
+
+# ----------------------------------------------------------------------------- fits
+
+
+@dataclasses.dataclass(frozen=True)
+class ScalingFit:
+    """Weighted least-squares fits of ``log10 Var`` against ``n``.
+
+    Attributes
+    ----------
+    ns, log10_values, log10_errors : the data used (errors from the confidence intervals).
+    base, base_stderr : exponential fit ``Var ≈ A · base^(−n)`` and the standard error of the base.
+    log10_prefactor : ``log10 A``.
+    degree, degree_stderr : polynomial fit ``Var ≈ C · n^degree``.
+    chi2_exponential, chi2_polynomial : weighted residual sums of squares.
+    better : ``'exponential'`` or ``'polynomial'`` (smaller chi²; both have two parameters, so
+        this is also the AIC choice).
+    decay_significant : the exponential slope differs from 0 at the 95% level.
+    """
+
+    ns: tuple[float, ...]
+    log10_values: tuple[float, ...]
+    log10_errors: tuple[float, ...]
+    base: float
+    base_stderr: float
+    log10_prefactor: float
+    degree: float
+    degree_stderr: float
+    log10_poly_prefactor: float
+    chi2_exponential: float
+    chi2_polynomial: float
+    better: str
+    decay_significant: bool
+
+    def predict_log10(self, n, model: Optional[str] = None) -> np.ndarray:
+        """Fitted ``log10 Var`` at ``n`` for ``model`` (default: the better one)."""
+        x = np.asarray(n, dtype=float)
+        if (model or self.better) == "exponential":
+            return self.log10_prefactor - x * math.log10(self.base)
+        return self.log10_poly_prefactor + self.degree * np.log10(x)
+
+    def describe(self) -> str:
+        return (f"exponential: base {self.base:.4g} ± {self.base_stderr:.2g} (chi² {self.chi2_exponential:.3g}); "
+                f"polynomial: degree {self.degree:.3g} ± {self.degree_stderr:.2g} (chi² {self.chi2_polynomial:.3g}); "
+                f"better: {self.better}")
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["description"] = self.describe()
+        return d
+
+
+def _wls(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted linear fit ``y = a + b x``; returns (coefficients [a, b], their standard errors, chi²)."""
+    w = 1.0 / se**2
+    a_mat = np.stack([np.ones_like(x), x], axis=1)
+    cov = np.linalg.inv(a_mat.T @ (w[:, None] * a_mat))
+    coef = cov @ (a_mat.T @ (w * y))
+    resid = y - a_mat @ coef
+    chi2 = float(np.sum(w * resid**2))
+    dof = len(x) - 2
+    scale = max(1.0, chi2 / dof) if dof > 0 else 1.0  # inflate errors when the fit is poor
+    return coef, np.sqrt(np.diag(cov) * scale), chi2
+
+
+def fit_scaling(ns: Sequence[int], estimates: Sequence[VarianceEstimate]) -> ScalingFit:
+    """Fit ``Var`` vs ``n``: exponential ``A·b^(−n)`` and polynomial ``C·n^p``, weighted by the CIs.
+
+    ``log10`` errors come from each interval: ``σ = (log10 hi − log10 lo) / (2 z)`` with ``z``
+    the normal quantile of the interval's level (one-sided from the estimate when ``lo = 0``).
+
+    Raises
+    ------
+    ValueError : fewer than 3 distinct ``n`` with positive estimates, mismatched lengths.
+
+    Examples
+    --------
+    >>> from verify.stats import VarianceEstimate
+    >>> ests = [VarianceEstimate(2.0**-n, 2.0**-n * 0.9, 2.0**-n * 1.1, 0.95, 1000, None, "own", 0)
+    ...         for n in (4, 6, 8, 10)]
+    >>> fit = fit_scaling([4, 6, 8, 10], ests)
+    >>> round(fit.base, 6), fit.better
+    (2.0, 'exponential')
+    """
+    ns = list(ns)
+    ests = list(estimates)
+    if len(ns) != len(ests):
+        raise ValueError(f"{len(ns)} values of n but {len(ests)} estimates")
+    xs, ys, ses = [], [], []
+    for n, e in zip(ns, ests):
+        if not isinstance(e, VarianceEstimate):
+            raise TypeError(f"estimates must be VarianceEstimate objects, got {type(e).__name__}")
+        if not e.value > 0:
+            continue
+        z = float(_st.norm.ppf(0.5 + e.confidence / 2))
+        y = math.log10(e.value)
+        if e.ci_low > 0 and e.ci_high > e.ci_low:
+            se = (math.log10(e.ci_high) - math.log10(e.ci_low)) / (2 * z)
+        elif e.ci_high > e.value:
+            se = (math.log10(e.ci_high) - y) / z
+        else:
+            se = 1.0
+        xs.append(float(n))
+        ys.append(y)
+        ses.append(max(se, 1e-6))
+    if len(set(xs)) < 3:
+        raise ValueError("fit_scaling needs positive estimates at >= 3 distinct n")
+    x, y, se = np.array(xs), np.array(ys), np.array(ses)
+    (a_e, b_e), (sa_e, sb_e), chi_e = _wls(x, y, se)
+    (a_p, b_p), (sa_p, sb_p), chi_p = _wls(np.log10(x), y, se)
+    base = 10 ** (-b_e)
+    base_se = base * math.log(10) * sb_e
+    return ScalingFit(
+        ns=tuple(xs),
+        log10_values=tuple(ys),
+        log10_errors=tuple(ses),
+        base=float(base),
+        base_stderr=float(base_se),
+        log10_prefactor=float(a_e),
+        degree=float(b_p),
+        degree_stderr=float(sb_p),
+        log10_poly_prefactor=float(a_p),
+        chi2_exponential=chi_e,
+        chi2_polynomial=chi_p,
+        better="exponential" if chi_e < chi_p else "polynomial",
+        decay_significant=bool(abs(b_e) > 1.96 * sb_e),
+    )
