@@ -1,0 +1,90 @@
+"""bpcalc.bounds.exact — exact gradient and loss variances without sampling the circuit.
+
+Three engines (see the theory notes, §3):
+
+* :mod:`~bounds.exact.pauli_paths` — Pauli-path propagation for circuits of Pauli
+  rotations with independent parameters and Clifford gates (exact enumeration, truncation
+  with a rigorous error bound, or unbiased path sampling with a confidence interval);
+* :mod:`~bounds.exact.two_design` — the Markov chain on supports for layered ansätze whose
+  blocks are local 2-designs;
+* :mod:`~bounds.exact.lie_algebra` — dynamical Lie algebras of Pauli generators and the
+  deep-circuit (Lie-algebraic) variance.
+"""
+
+from .paulis import PauliTable, anticommutes, pack_pauli_sum, pack_pauli_strings, product_phase, unpack_pauli
+from .program import EXPONENT_CONVENTIONS, PauliPathProgram, compile_program
+from .results import GradientVarianceResult, LossVarianceResult
+from .states import (
+    InputStates,
+    ProductStates,
+    StateVectors,
+    as_input_states,
+    dataset_states,
+    product_state,
+    zero_state,
+)
+from .pauli_paths import (
+    BudgetExceeded,
+    circuit_symbols,
+    exact_gradient_variance,
+    exact_loss_variance,
+    exact_model_gradient_variance,
+    resolve_parameters,
+)
+from .two_design import (
+    DesignBlock,
+    block_gradient_variance,
+    blocks_from_circuit,
+    seed_r_ns,
+    two_design_gradient_variance,
+    two_design_loss_variance,
+)
+from .lie_algebra import (
+    PauliLieAlgebra,
+    circuit_generators,
+    dla_dimension,
+    g_purity,
+    lie_algebraic_gradient_variance,
+    lie_algebraic_variance,
+    lie_closure,
+)
+
+__all__ = [
+    "PauliTable",
+    "anticommutes",
+    "pack_pauli_sum",
+    "pack_pauli_strings",
+    "product_phase",
+    "unpack_pauli",
+    "EXPONENT_CONVENTIONS",
+    "PauliPathProgram",
+    "compile_program",
+    "GradientVarianceResult",
+    "LossVarianceResult",
+    "InputStates",
+    "ProductStates",
+    "StateVectors",
+    "as_input_states",
+    "dataset_states",
+    "product_state",
+    "zero_state",
+    "BudgetExceeded",
+    "circuit_symbols",
+    "exact_gradient_variance",
+    "exact_loss_variance",
+    "exact_model_gradient_variance",
+    "resolve_parameters",
+    "DesignBlock",
+    "block_gradient_variance",
+    "blocks_from_circuit",
+    "seed_r_ns",
+    "two_design_gradient_variance",
+    "two_design_loss_variance",
+    "PauliLieAlgebra",
+    "circuit_generators",
+    "dla_dimension",
+    "g_purity",
+    "lie_algebraic_gradient_variance",
+    "lie_algebraic_variance",
+    "lie_closure",
+]

@@ -1,0 +1,180 @@
+"""Result types of the exact-variance engines (frozen dataclasses, JSON-ready via ``as_dict``).
+
+Every result says how its numbers were obtained (``method``):
+
+* ``'exact'`` — no approximation beyond floating-point round-off;
+* ``'truncated'`` — Pauli pairs with the smallest weights were dropped; ``error_bound`` is
+  a rigorous bound on ``|true − value|`` (per entry);
+* ``'path-sampled'`` — unbiased Monte Carlo over Pauli paths; ``ci_low``/``ci_high`` form a
+  confidence interval at level ``confidence`` (``ci_method`` says which);
+* ``'two-design'`` — exact under the declared assumption that every block is a local
+  2-design (and the differentiated block is one on both sides of its rotation);
+* ``'lie-algebraic'`` — the deep-circuit (Haar on the dynamical Lie group) value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Optional
+
+import numpy as np
+import sympy
+
+__all__ = ["GradientVarianceResult", "LossVarianceResult", "METHODS", "safe_log10"]
+
+METHODS = ("exact", "truncated", "path-sampled", "two-design", "lie-algebraic")
+
+
+def safe_log10(values) -> np.ndarray:
+    """``log10`` with ``-inf`` for zeros (and no warnings)."""
+    v = np.asarray(values, dtype=float)
+    out = np.full(v.shape, -np.inf)
+    pos = v > 0
+    out[pos] = np.log10(v[pos])
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()] if value.ndim else _jsonable(value.item())
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (np.floating, float)):
+        f = float(value)
+        return f if math.isfinite(f) else str(f)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, sympy.Basic):
+        return str(value)
+    return value
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class GradientVarianceResult:
+    """``Var_θ[∂_k L] = E_θ[(∂_k L)²]`` (``E[∂_k L] = 0``) for the requested parameters.
+
+    ``L`` is the model output ``ℓ`` for a single input state, or the linear loss
+    ``L = Σ_i u_i ℓ_i`` over a dataset (weights ``u``, default ``1/N``).
+
+    Attributes
+    ----------
+    parameters : the symbols, in the order of the arrays.
+    values : ``(K,)`` variances.
+    method : see :data:`METHODS`.
+    per_state : ``(K, N)`` ``Var[∂_k ℓ_i]`` for each input state ``i``.
+    covariance : ``(K, N, N)`` ``E[∂_k ℓ_i ∂_k ℓ_j]`` when requested, else ``None``.
+    weights : the loss weights ``u`` (``(N,)``).
+    in_light_cone : ``(K,)`` bool; parameters outside the observable's backward light cone
+        have exactly zero gradient.
+    error_bound : ``(K,)`` rigorous bound on ``|true − value|`` (``'truncated'``), else ``None``.
+    ci_low, ci_high : ``(K,)`` confidence interval (``'path-sampled'``), else ``None``.
+    confidence, ci_method : level and method (``'clopper-pearson'`` exact binomial,
+        ``'normal'`` CLT) of the interval.
+    n_samples : number of sampled paths, ``n_terms`` the largest number of Pauli pairs held.
+    seconds : wall time.
+    details : engine-specific extra information (light-cone width, seed, ...).
+    """
+
+    parameters: tuple
+    values: np.ndarray
+    method: str
+    per_state: np.ndarray
+    weights: np.ndarray
+    in_light_cone: np.ndarray
+    covariance: Optional[np.ndarray] = None
+    error_bound: Optional[np.ndarray] = None
+    ci_low: Optional[np.ndarray] = None
+    ci_high: Optional[np.ndarray] = None
+    confidence: Optional[float] = None
+    ci_method: Optional[str] = None
+    n_samples: Optional[int] = None
+    n_terms: Optional[int] = None
+    seconds: float = 0.0
+    details: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def log10(self) -> np.ndarray:
+        """``log10`` of :attr:`values` (``-inf`` for exact zeros)."""
+        return safe_log10(self.values)
+
+    def __len__(self) -> int:
+        return len(self.parameters)
+
+    def index(self, parameter) -> int:
+        """Position of a parameter given as a symbol or its name."""
+        name = parameter.name if isinstance(parameter, sympy.Symbol) else str(parameter)
+        for i, p in enumerate(self.parameters):
+            if p.name == name:
+                return i
+        raise KeyError(f"parameter {name!r} is not in this result")
+
+    def __getitem__(self, parameter) -> float:
+        return float(self.values[self.index(parameter)])
+
+    def as_dict(self) -> dict:
+        """A JSON-serialisable dictionary."""
+        out = {
+            "method": self.method,
+            "parameters": [p.name for p in self.parameters],
+            "values": self.values,
+            "log10": self.log10,
+            "per_state": self.per_state,
+            "weights": self.weights,
+            "in_light_cone": self.in_light_cone,
+            "error_bound": self.error_bound,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "confidence": self.confidence,
+            "ci_method": self.ci_method,
+            "n_samples": self.n_samples,
+            "n_terms": self.n_terms,
+            "seconds": self.seconds,
+            "details": self.details,
+        }
+        if self.covariance is not None:
+            out["covariance"] = self.covariance
+        return _jsonable(out)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LossVarianceResult:
+    """``Var_θ[L]`` with ``E[L]`` and ``E[L²]`` (same conventions as the gradient result).
+
+    Attributes
+    ----------
+    value : ``Var_θ[L]``; ``mean`` ``E_θ[L]`` (always exact); ``second_moment`` ``E_θ[L²]``.
+    per_state : ``(N,)`` ``Var[ℓ_i]``; ``per_state_mean`` ``(N,)`` ``E[ℓ_i]``.
+    error_bound / ci_low / ci_high : for ``value`` (see :class:`GradientVarianceResult`).
+    """
+
+    value: float
+    mean: float
+    second_moment: float
+    method: str
+    per_state: np.ndarray
+    per_state_mean: np.ndarray
+    weights: np.ndarray
+    error_bound: Optional[float] = None
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    confidence: Optional[float] = None
+    ci_method: Optional[str] = None
+    n_samples: Optional[int] = None
+    n_terms: Optional[int] = None
+    seconds: float = 0.0
+    details: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def log10(self) -> float:
+        return float(safe_log10(self.value))
+
+    def as_dict(self) -> dict:
+        return _jsonable({k: getattr(self, k) for k in (
+            "value", "mean", "second_moment", "method", "per_state", "per_state_mean", "weights", "error_bound",
+            "ci_low", "ci_high", "confidence", "ci_method", "n_samples", "n_terms", "seconds", "details")} | {
+            "log10": self.log10})
