@@ -652,8 +652,31 @@ def _clopper_pearson(k: np.ndarray, n: int, confidence: float) -> tuple[np.ndarr
     return lo, hi
 
 
-def _intervals(s1, s2, n, vmin, vmax, negative, confidence):
-    """Mean and CI per entry; Clopper–Pearson when every sample is 0 or one value b."""
+def _path_weight_bound(program: PauliPathProgram) -> float:
+    """Largest possible |weight| of one sampled path (before the input-state factors)."""
+    c = np.abs(program.observable.coefficients)
+    diag = len(c) == 1 and program.n_fixed_rotations == 0
+    bound = float(c[0] ** 2) if diag else float(c.sum() ** 2)
+    for moment in program.moments:
+        for ins in moment:
+            if isinstance(ins, FixedRotation):
+                bound *= (abs(ins.cos) + abs(ins.sin)) ** 2
+    return bound
+
+
+def _value_bounds(program: PauliPathProgram, u: np.ndarray, n_states: int) -> np.ndarray:
+    """Per-target bound on one sample's |value| (|Tr ρQ| <= 1): weight bound, times (Σ|u|)² for the loss."""
+    w = _path_weight_bound(program)
+    return np.concatenate([np.full(n_states, w), [w * float(np.abs(u).sum()) ** 2]])
+
+
+def _intervals(s1, s2, n, vmin, vmax, negative, confidence, zero_bound=None):
+    """Mean and CI per entry; Clopper–Pearson when every sample is 0 or one value b.
+
+    When every sample is 0, the Clopper–Pearson upper limit is scaled by ``zero_bound``
+    (the largest value one sample could have taken), so the interval is ``[0, > 0]``
+    rather than the misleading ``[0, 0]``.
+    """
     mean = s1 / n
     binary = (~negative) & np.isfinite(vmin) & (np.abs(vmax - vmin) <= 1e-12 * np.maximum(vmax, 1e-300))
     all_zero = ~np.isfinite(vmin)
@@ -661,8 +684,11 @@ def _intervals(s1, s2, n, vmin, vmax, negative, confidence):
     z = scipy.stats.norm.ppf(0.5 + confidence / 2)
     half = z * np.sqrt(var / max(n - 1, 1))
     lo, hi = mean - half, mean + half
-    b = np.broadcast_to(np.where(np.isfinite(vmin), vmax, 0.0), mean.shape)
-    use_cp = np.broadcast_to(binary | all_zero, mean.shape)
+    fallback = np.broadcast_to(np.where(np.isfinite(vmin), vmax, 0.0) if zero_bound is None else zero_bound, mean.shape)
+    # an entry whose own samples are all 0 (e.g. a parameter no sampled path reached)
+    entry_zero = np.broadcast_to(s2, mean.shape) == 0
+    b = np.where(entry_zero, fallback, np.broadcast_to(np.where(np.isfinite(vmin), vmax, 0.0), mean.shape))
+    use_cp = np.broadcast_to(binary | all_zero, mean.shape) | entry_zero
     if np.any(use_cp):
         k = np.where(b > 0, np.rint(s1 / np.where(b > 0, b, 1.0)), 0.0)
         cl, ch = _clopper_pearson(k, n, confidence)
@@ -923,7 +949,8 @@ def exact_gradient_variance(
         done += mm
     freq2 = np.array([program.parameters[p].frequency ** 2 for p in columns])
     mean, lo, hi, ci_method = _intervals(
-        acc.s1, acc.s2, acc.n, acc.vmin[None, :], acc.vmax[None, :], acc.negative[None, :], confidence
+        acc.s1, acc.s2, acc.n, acc.vmin[None, :], acc.vmax[None, :], acc.negative[None, :], confidence,
+        zero_bound=_value_bounds(program, u, n)[None, :],
     )
     ci_low = np.zeros(k)
     ci_high = np.zeros(k)

@@ -339,3 +339,18 @@ def test_bad_product_state():
         E.ProductStates(qubits=qs, bloch=np.array([[0, 0, 1.5], [0, 0, 1]]))
     with pytest.raises(ValueError, match="letter"):
         E.product_state("0x", qs)
+
+
+def test_sampled_zero_has_positive_upper_limit():
+    """No surviving path must not read as a certain zero: the interval is [0, CP upper > 0]."""
+    import circuits
+    from bounds.exact import exact_gradient_variance
+
+    c = circuits.hardware_efficient(60, 12)
+    r = exact_gradient_variance(
+        c, cirq.Z(cirq.LineQubit(30)), parameters=["theta_0_30_0"], method="sample", n_samples=16, rng=1
+    )
+    assert r.values[0] == 0.0
+    assert r.ci_low[0] == 0.0
+    # Clopper–Pearson with 0 successes out of 16 at 95%: 1 - 0.025**(1/16) (per-sample bound 1)
+    assert np.isclose(r.ci_high[0], 1 - 0.025 ** (1 / 16), rtol=1e-6)
