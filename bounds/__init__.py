@@ -4,3 +4,45 @@ Imports ``circuits``; never imports ``verify``.
 """
 
 __all__: list[str] = []
+
+from .bound import Assumption, Asymptotics, Bound, BoundValue, Check, Citation, format_log10, idx, sym
+from .registry import (
+    Context,
+    Instance,
+    Registry,
+    Theorem,
+    Verification,
+    default_registry,
+    get_theorem,
+    list_theorems,
+    register,
+)
+
+__all__ += [
+    "Assumption", "Asymptotics", "Bound", "BoundValue", "Check", "Citation", "format_log10", "idx", "sym",
+    "Context", "Instance", "Registry", "Theorem", "Verification",
+    "default_registry", "get_theorem", "list_theorems", "register",
+]
+
+from .from_files import analyze_file, load_user_circuit, model_from_circuit, observable_from_spec, prepare_model
+
+__all__ += ["analyze_file", "load_user_circuit", "model_from_circuit", "observable_from_spec", "prepare_model"]
+
+from . import exact
+from .exact import (
+    GradientVarianceResult, LossVarianceResult, ProductStates, StateVectors, dataset_states, dla_dimension,
+    exact_gradient_variance, exact_loss_variance, exact_model_gradient_variance, g_purity, lie_algebraic_gradient_variance,
+    lie_algebraic_variance, lie_closure, seed_r_ns, two_design_gradient_variance, two_design_loss_variance,
+)
+
+__all__ += [
+    "exact", "GradientVarianceResult", "LossVarianceResult", "ProductStates", "StateVectors", "dataset_states",
+    "dla_dimension", "exact_gradient_variance", "exact_loss_variance", "exact_model_gradient_variance", "g_purity",
+    "lie_algebraic_gradient_variance", "lie_algebraic_variance", "lie_closure", "seed_r_ns",
+    "two_design_gradient_variance", "two_design_loss_variance",
+]
+
+from .measures import Measures
+from .analyze import Analysis, analyze  # note: ``bounds.analyze`` is the function; the module is ``bounds.analyze`` in sys.modules
+
+__all__ += ["Measures", "Analysis", "analyze"]

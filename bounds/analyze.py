@@ -1,0 +1,428 @@
+"""``analyze(model)``: which theorems apply to a model, their numbers, and a verdict.
+
+For every trainable parameter (or the ones asked for) :func:`analyze` builds a
+:class:`~bounds.registry.Context` (model, parameter, :mod:`~bounds.measures`) and asks every
+registered theorem whether its assumptions hold — *checked* on the model's actual structure
+(block layout, exact 2-design tests, observable form, loss), never assumed.  Applicable
+bounds are evaluated (log-space numbers); refused ones keep the failing assumption.  When
+the exact engine (:mod:`bounds.exact`) can handle the model, the exact variance is shown
+next to the bounds.  The verdict says "exponentially vanishing (base b)", "polynomial" or
+"not decided: why", with its evidence.
+
+A single model is one ``n``; scaling in ``n`` is decided either by a theorem whose inputs
+have a known ``n``-dependence (``Theorem.scaling``) or, for a family of models, by
+:func:`fit_decay` on values at several ``n`` (what ``bpcalc bounds --qubits 4,6,8`` does).
+
+Examples
+--------
+>>> import circuits
+>>> from bounds.analyze import analyze
+>>> n = 4
+>>> ansatz = circuits.tensor_product(n, 2)
+>>> model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(sorted(ansatz.all_qubits())),
+...                        embedding=circuits.make_embedding("hee", n, 2),
+...                        dataset=circuits.load_dataset("digits", n, n_samples=20),
+...                        two_design_blocks=True)
+>>> a = analyze(model, parameters=["theta_0_b0_3"], exact=False)
+>>> p = a.parameters[0]
+>>> sorted(r.bound for r in p.applicable if r.theorem == "thanasilp2021.tensor_product_variance")
+['general', 'local_cost']
+>>> a.verdict.label
+'not decided'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import numpy as np
+import sympy
+
+from circuits import Model
+
+from .bound import Asymptotics, BoundValue, Check
+from .measures import Measures, ParameterStructure, measures as compute_measures
+from .registry import Context, Registry, Theorem, default_registry
+
+__all__ = [
+    "BoundResult",
+    "RefusedBound",
+    "ExactVariance",
+    "ParameterAnalysis",
+    "Verdict",
+    "Analysis",
+    "analyze",
+    "fit_decay",
+    "exact_variances",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundResult:
+    """One applicable bound evaluated on the model."""
+
+    theorem: str
+    bound: str
+    kind: str
+    value: BoundValue
+    status: str
+    citation: str
+    latex: str
+    asymptotics: Optional[Asymptotics] = None
+
+    def to_dict(self) -> dict:
+        return {
+            "theorem": self.theorem,
+            "bound": self.bound,
+            "kind": self.kind,
+            "value": self.value.to_dict(),
+            "status": self.status,
+            "citation": self.citation,
+            "latex": self.latex,
+            "asymptotics": None if self.asymptotics is None else self.asymptotics.to_dict(),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class RefusedBound:
+    """A bound whose assumptions are not met (or whose numbers are missing)."""
+
+    theorem: str
+    bound: str
+    reason: str
+    failed: tuple[Check, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"theorem": self.theorem, "bound": self.bound, "reason": self.reason,
+                "failed": [c.to_dict() for c in self.failed]}
+
+
+@dataclasses.dataclass(frozen=True)
+class ExactVariance:
+    """Exact ``Var[∂_k ℓ]`` (dataset mean), per data point, and the linear-loss variance."""
+
+    value: float
+    per_state: tuple[float, ...] = dataclasses.field(repr=False)
+    linear_loss: Optional[float] = None
+    method: str = "exact"
+    seconds: float = 0.0
+
+    @property
+    def log10(self) -> float:
+        return -math.inf if self.value <= 0 else math.log10(self.value)
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "log10": None if self.value <= 0 else self.log10,
+                "per_state_mean": float(np.mean(self.per_state)) if self.per_state else None,
+                "per_state_min": float(np.min(self.per_state)) if self.per_state else None,
+                "per_state_max": float(np.max(self.per_state)) if self.per_state else None,
+                "linear_loss": self.linear_loss, "method": self.method, "seconds": self.seconds}
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterAnalysis:
+    """Everything known about one parameter's gradient."""
+
+    parameter: str
+    structure: ParameterStructure
+    applicable: tuple[BoundResult, ...]
+    refused: tuple[RefusedBound, ...]
+    exact: Optional[ExactVariance]
+    exact_note: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "parameter": self.parameter,
+            "structure": self.structure.to_dict(),
+            "applicable": [r.to_dict() for r in self.applicable],
+            "refused": [r.to_dict() for r in self.refused],
+            "exact": None if self.exact is None else self.exact.to_dict(),
+            "exact_note": self.exact_note,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """``label`` in {"exponentially vanishing", "polynomial", "not decided"} with evidence."""
+
+    label: str
+    text: str
+    evidence: tuple[str, ...]
+    base: Optional[float] = None
+    degree: Optional[float] = None
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Analysis:
+    """Result of :func:`analyze` (JSON-able via :meth:`to_dict`)."""
+
+    model: str
+    n_qubits: int
+    loss: str
+    measures: Measures
+    parameters: tuple[ParameterAnalysis, ...]
+    ensemble: tuple[BoundResult, ...]
+    ensemble_refused: tuple[RefusedBound, ...]
+    verdict: Verdict
+    seconds: float
+
+    def parameter(self, name: str | sympy.Symbol) -> ParameterAnalysis:
+        for p in self.parameters:
+            if p.parameter == str(name):
+                return p
+        raise ValueError(f"parameter {name!s} was not analysed")
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "n_qubits": self.n_qubits,
+            "loss": self.loss,
+            "measures": self.measures.to_dict(),
+            "parameters": [p.to_dict() for p in self.parameters],
+            "ensemble": [r.to_dict() for r in self.ensemble],
+            "ensemble_refused": [r.to_dict() for r in self.ensemble_refused],
+            "verdict": self.verdict.to_dict(),
+            "seconds": self.seconds,
+        }
+
+
+# ----------------------------------------------------------------------------- exact hook
+
+
+def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[dict, str]:
+    """Exact per-parameter variances from :mod:`bounds.exact` (``({}, why)`` if unavailable).
+
+    Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals (e.g.
+    gates that are not Pauli rotations) become the note.
+    """
+    try:
+        from .exact import exact_model_gradient_variance
+    except ImportError as exc:  # the exact engine is optional
+        return {}, f"exact engine not available ({exc})"
+    y = None if model.dataset is None else np.asarray(model.dataset.y, dtype=float)
+    weights = None
+    if model.loss == "linear" and y is not None:
+        weights = y / len(y)
+    start = time.perf_counter()
+    try:
+        res = exact_model_gradient_variance(model, list(parameters), weights=weights)
+    except (ValueError, TypeError, NotImplementedError, MemoryError) as exc:
+        return {}, f"exact engine refused: {exc}"
+    except Exception as exc:  # noqa: BLE001 - the engine's own budget errors etc.
+        return {}, f"exact engine failed: {type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    out = {}
+    for k, p in enumerate(res.parameters):
+        per = tuple(float(v) for v in np.atleast_1d(res.per_state[k]))
+        out[p.name] = ExactVariance(
+            value=float(np.mean(per)),
+            per_state=per,
+            linear_loss=float(res.values[k]) if weights is not None else None,
+            method=str(res.method),
+            seconds=seconds,
+        )
+    return out, f"bounds.exact ({res.method})"
+
+
+# ----------------------------------------------------------------------------- core
+
+
+def _classify(theorem: Theorem, bound_name: str, context: Context) -> Optional[Asymptotics]:
+    if theorem.scaling is None:
+        return None
+    try:
+        scaled = dict(theorem.scaling(context))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not scaled:
+        return None
+    b = theorem.bound(bound_name)
+    fixed = {k: v for k, v in scaled.items() if k in b.inputs}
+    if set(b.inputs) - set(fixed) - {"n"}:
+        return None
+    try:
+        return b.asymptotics("n", fixed)
+    except (ValueError, TypeError, ZeroDivisionError):
+        return None
+
+
+def _evaluate(theorems: Iterable[Theorem], context: Context) -> tuple[list[BoundResult], list[RefusedBound]]:
+    applicable, refused = [], []
+    for t in theorems:
+        inst = t.instantiate(context)
+        for v in inst.values:
+            b = t.bound(v.name)
+            applicable.append(BoundResult(
+                theorem=t.key, bound=v.name, kind=v.kind, value=v, status=t.verification.status,
+                citation=(b.citation or t.citation).short(), latex=b.latex(citation=False),
+                asymptotics=_classify(t, v.name, context),
+            ))
+        for r in inst.refused:
+            refused.append(RefusedBound(t.key, r.bound, r.reason, r.failed))
+    return applicable, refused
+
+
+def analyze(
+    model: Model,
+    *,
+    parameters: Optional[Sequence[sympy.Symbol | str]] = None,
+    registry: Optional[Registry] = None,
+    declared: Iterable[str] = (),
+    values: Optional[Mapping[str, Any]] = None,
+    exact: bool = True,
+    ensemble: bool = True,
+    rng: Optional[np.random.Generator] = None,
+    measures: Optional[Measures] = None,
+) -> Analysis:
+    """Applicable bounds with numbers, refused bounds with reasons, exact values, verdict.
+
+    Parameters
+    ----------
+    model : the model (``circuits.Model``).
+    parameters : trainable symbols (or names) to analyse; default all.
+    registry : theorems to use (default :func:`bounds.registry.default_registry`).
+    declared : assumption keys the user asserts (e.g. ``"embedding_two_design"``).
+    values : numbers the user supplies (e.g. ``{"p_min": 0.05}``), override the theorems'.
+    exact : also compute exact variances with :mod:`bounds.exact` when possible.
+    ensemble : compute the frame potential / KL expressibility of the data ensemble.
+    rng : generator for the bootstrap intervals.
+    measures : precomputed :func:`bounds.measures.measures` of this model.
+
+    Raises
+    ------
+    TypeError : ``model`` is not a Model.
+    ValueError : unknown parameter names.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"analyze needs a circuits.Model, got {type(model).__name__}")
+    start = time.perf_counter()
+    registry = registry if registry is not None else default_registry()
+    by_name = {s.name: s for s in model.trainable_symbols}
+    if parameters is None:
+        wanted = list(model.trainable_symbols)
+    else:
+        wanted = []
+        for p in parameters:
+            name = p.name if isinstance(p, sympy.Symbol) else str(p)
+            if name not in by_name:
+                raise ValueError(f"unknown trainable parameter {name!r}; the ansatz has {sorted(by_name)[:8]}…")
+            wanted.append(by_name[name])
+    m = measures if measures is not None else compute_measures(model, rng=rng, ensemble=ensemble)
+    exact_map, exact_note = (exact_variances(model, wanted) if exact else ({}, "exact variances not requested"))
+    per_theorems = [t for t in registry.values() if t.scope in ("parameter", "loss")]
+    ens_theorems = [t for t in registry.values() if t.scope == "ensemble"]
+    declared = frozenset(declared)
+    base_values = dict(values or {})
+    results = []
+    for sym in wanted:
+        extra: dict[str, Any] = {}
+        ev = exact_map.get(sym.name)
+        if ev is not None:
+            extra["per_datapoint"] = {"var_dl": list(ev.per_state), "mean_dl": [0.0] * len(ev.per_state)}
+        ctx = Context(model=model, parameter=sym, values=base_values, measures=m, declared=declared, extra=extra)
+        applicable, refused = _evaluate(per_theorems, ctx)
+        results.append(ParameterAnalysis(
+            parameter=sym.name, structure=m.parameter(sym), applicable=tuple(applicable), refused=tuple(refused),
+            exact=ev, exact_note=exact_note if ev is None else f"from {exact_note}",
+        ))
+    first = wanted[0] if wanted else None
+    ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared)
+    ens_app, ens_ref = _evaluate(ens_theorems, ctx)
+    verdict = _verdict(results, m, ens_app)
+    return Analysis(
+        model=model.name or "model",
+        n_qubits=model.n_qubits,
+        loss=model.loss,
+        measures=m,
+        parameters=tuple(results),
+        ensemble=tuple(ens_app),
+        ensemble_refused=tuple(ens_ref),
+        verdict=verdict,
+        seconds=time.perf_counter() - start,
+    )
+
+
+# ----------------------------------------------------------------------------- verdicts
+
+
+def _verdict(params: Sequence[ParameterAnalysis], m: Measures, ensemble: Sequence[BoundResult]) -> Verdict:
+    evidence: list[str] = []
+    trusted = [r for p in params for r in p.applicable if r.status in ("verified", "corrected")]
+    vanishing = [r for r in trusted if r.kind in ("upper", "exact") and r.asymptotics is not None
+                 and r.asymptotics.exponentially_vanishing]
+    if vanishing:
+        best = max(vanishing, key=lambda r: (round(r.asymptotics.base or 0.0, 9), r.kind == "exact"))
+        a = best.asymptotics
+        evidence.append(f"{best.theorem} [{best.bound}] ({best.citation}): {a.describe()}")
+        for r in vanishing[:3]:
+            if r is not best:
+                evidence.append(f"{r.theorem} [{r.bound}]: {r.asymptotics.describe()}")
+        base = a.base
+        return Verdict("exponentially vanishing", f"exponentially vanishing (base {base:.4g}: Var ∈ O({base:.4g}^-n))",
+                       tuple(evidence), base=base, degree=a.degree)
+    poly = [r for r in trusted if r.kind in ("lower", "exact") and r.asymptotics is not None
+            and r.asymptotics.kind == "polynomial"]
+    if poly:
+        r = poly[0]
+        evidence.append(f"{r.theorem} [{r.bound}] ({r.citation}): {r.asymptotics.describe()}")
+        return Verdict("polynomial", f"polynomial: Var ∈ Ω(n^{r.asymptotics.degree:g})", tuple(evidence),
+                       degree=r.asymptotics.degree)
+    reasons = []
+    numeric = [r for r in trusted if r.kind in ("upper", "exact")]
+    if numeric:
+        r = min(numeric, key=lambda r: r.value.log10)
+        evidence.append(f"at n = {m.n_qubits}: {r.theorem} [{r.bound}] = {r.value} "
+                        "(a value at one n; its n-dependence runs through data-dependent quantities)")
+    for sub in m.subsystems[:3]:
+        evidence.append(
+            f"data on qubits {list(sub.qubits)} (s = {sub.size}): mean D_HS = {sub.d_hs_mean:.4g} "
+            f"[{sub.d_hs_ci.ci_low:.4g}, {sub.d_hs_ci.ci_high:.4g}] vs Haar {sub.haar:.4g} "
+            f"(×{sub.ratio_to_haar:.3g}) and product-state value {sub.product_max:.4g}"
+        )
+    exacts = [p.exact for p in params if p.exact is not None]
+    if exacts:
+        evidence.append(f"exact Var at n = {m.n_qubits}: min {min(e.value for e in exacts):.3g}, "
+                        f"max {max(e.value for e in exacts):.3g} over {len(exacts)} parameter(s)")
+    if not trusted:
+        reasons.append("no registered theorem applies to this model (see the refused bounds)")
+    else:
+        reasons.append("the applicable bounds depend on n through data-dependent quantities")
+    reasons.append("analyse a family over several n (bpcalc bounds --qubits …, bounds.analyze.fit_decay)")
+    return Verdict("not decided", "not decided: " + "; ".join(reasons), tuple(evidence))
+
+
+def fit_decay(ns: Sequence[int], log10_values: Sequence[float]) -> Verdict:
+    """Decide exponential vs polynomial decay from values at several ``n``.
+
+    Fits ``log10 V = a − n·log10 b`` (exponential) and ``log10 V = a + p·log10 n``
+    (polynomial) by least squares and keeps the one with the smaller residual; a slope
+    compatible with zero is "polynomial" of degree ~0.  Needs at least 3 distinct ``n``.
+
+    Raises
+    ------
+    ValueError : fewer than 3 points, non-finite values.
+    """
+    x = np.asarray(ns, dtype=float)
+    yv = np.asarray(log10_values, dtype=float)
+    if x.shape != yv.shape or x.size < 3 or len(set(x.tolist())) < 3:
+        raise ValueError("fit_decay needs values at >= 3 distinct n")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(yv))):
+        raise ValueError("fit_decay needs finite n and log10 values")
+    a_exp = np.polyfit(x, yv, 1)
+    r_exp = float(np.sum((np.polyval(a_exp, x) - yv) ** 2))
+    a_pol = np.polyfit(np.log10(x), yv, 1)
+    r_pol = float(np.sum((np.polyval(a_pol, np.log10(x)) - yv) ** 2))
+    base = 10 ** (-a_exp[0])
+    evidence = (f"exponential fit: base {base:.4g}, residual {r_exp:.3g}",
+                f"polynomial fit: degree {a_pol[0]:.3g}, residual {r_pol:.3g}",
+                f"n = {[int(v) for v in x]}")
+    if r_exp < r_pol and base > 1.02:
+        return Verdict("exponentially vanishing", f"exponentially vanishing (fitted base {base:.4g})", evidence,
+                       base=float(base))
+    return Verdict("polynomial", f"polynomial (fitted degree {a_pol[0]:.3g})", evidence, degree=float(a_pol[0]))

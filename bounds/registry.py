@@ -1,0 +1,522 @@
+"""The theorem registry: every published bound bpcalc knows, with checks and numbers.
+
+A :class:`Theorem` bundles one or more :class:`~bounds.bound.Bound` objects with the paper
+they come from, the hypotheses that must hold for a concrete model (each checked on a
+:class:`Context`, never assumed), a function producing the numbers to substitute, and a
+:class:`Verification` record naming the test that checks it numerically.
+
+How to add a theorem module (the one mechanism)
+-----------------------------------------------
+1. Create ``bounds/theorems/<paper>.py`` (``<paper>`` = first author + year, e.g.
+   ``cerezo2021``) that defines a module-level tuple ``THEOREMS = (Theorem(...), ...)``.
+   Keys are ``"<paper>.<name>"``, e.g. ``"cerezo2021.local_cost_lower"``.
+2. Add ONE line to ``bounds/theorems/__init__.py``: ``from . import <paper>``.
+
+That is all: :func:`default_registry` collects ``THEOREMS`` from every sub-module imported
+by ``bounds.theorems`` (sorted by key), and rejects duplicate keys.  Do not call
+:func:`register` from a theorem module — it returns a *new* registry for user code that
+wants extra theorems at run time; there is no global mutable state.
+
+Worked example (a complete theorem module)
+------------------------------------------
+>>> import sympy
+>>> from bounds.bound import Assumption, Bound, Citation, sym
+>>> from bounds.registry import Context, Theorem, Verification, register
+>>> n = sym("n")
+>>> cite = Citation(authors="McClean, Boixo, Smelyanskiy, Babbush, Neven",
+...                 title="Barren plateaus in quantum neural network training landscapes",
+...                 arxiv="1803.11173", year=2018, locator="Eq. (5)")
+>>> def blocks_are_designs(ctx):          # -> (True | False | None, reason)
+...     if ctx.model is None:
+...         return None, "no model given"
+...     return (True, "declared by the user") if ctx.model.two_design_blocks else (
+...         False, "the ansatz is not declared a 2-design")
+>>> example = Theorem(
+...     key="example.two_design",
+...     title="Two-design gradient variance",
+...     citation=cite,
+...     bounds=(Bound("variance", "exact",
+...                   2**(2*n) / (2 * (2**(2*n) - 1)**2) * sym("Delta_O") * sym("Delta_rho"),
+...                   citation=cite),),
+...     assumptions=(Assumption("two_design", "V_- and V_+ are 2-designs", blocks_are_designs),),
+...     substitutions=lambda ctx: {"n": ctx.n_qubits},
+...     verification=Verification("verified", "tests/bounds/test_x.py::test_y", "brute force"),
+... )
+>>> reg = register(example)                               # a new registry (default + example)
+>>> ctx = Context(values={"n": 4, "Delta_O": 1.0, "Delta_rho": 0.9375})
+>>> reg.get("example.two_design").applicability(ctx).applicable   # no model: undecided
+False
+>>> inst = reg.get("example.two_design").instantiate(ctx, check=False)
+>>> f"{inst.values[0].value:.6f}"
+'0.001845'
+
+Inside a theorem module, use ``THEOREMS = (example,)`` instead of :func:`register`.
+
+The :class:`Context` a theorem sees
+-----------------------------------
+``model`` (a :class:`circuits.Model` or ``None``), ``parameter`` (the differentiated
+``sympy.Symbol`` θ_k, or ``None`` for model-level statements), ``values`` (numbers given
+by the user; they override ``substitutions``), ``measures`` (a
+:class:`bounds.measures.Measures` computed by :func:`bounds.analyze`, or ``None``),
+``declared`` (assumption keys the user asserts, e.g. ``{"random_blocks"}``) and ``extra``
+(free-form, e.g. exact variances).  Checks must handle missing pieces by returning
+``(None, "why")``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import math
+import re
+import types
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+import sympy
+
+from .bound import Assumption, Bound, BoundValue, Check, Citation
+
+__all__ = [
+    "STATUSES",
+    "Context",
+    "Verification",
+    "Applicability",
+    "Refusal",
+    "Instance",
+    "Theorem",
+    "Registry",
+    "default_registry",
+    "register",
+    "get_theorem",
+    "list_theorems",
+]
+
+STATUSES = ("verified", "quoted", "corrected")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Context:
+    """What a theorem's checks and substitutions may look at.
+
+    Attributes
+    ----------
+    model : ``circuits.Model`` or ``None``.
+    parameter : the differentiated trainable symbol θ_k (``None``: model-level statement).
+    values : symbol name -> number (or sequence for per-datapoint IndexedBases); overrides
+        the theorem's own ``substitutions``.
+    measures : ``bounds.measures.Measures`` or ``None`` if not computed.
+    declared : keys of assumptions the user asserts to hold.
+    extra : anything else (e.g. ``{"exact_variance": ...}``).
+    """
+
+    model: Any = None
+    parameter: Optional[sympy.Symbol] = None
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    measures: Any = None
+    declared: frozenset = frozenset()
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.parameter is not None and not isinstance(self.parameter, sympy.Symbol):
+            raise TypeError(f"Context.parameter must be a sympy.Symbol, got {type(self.parameter).__name__}")
+        if not isinstance(self.values, Mapping):
+            raise TypeError("Context.values must be a mapping name -> number")
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
+        object.__setattr__(self, "declared", frozenset(self.declared))
+
+    @property
+    def n_qubits(self) -> int:
+        """``values['n']`` if given, else the model's qubit count.
+
+        Raises
+        ------
+        ValueError : neither is available.
+        """
+        if "n" in self.values:
+            return int(self.values["n"])
+        if self.model is not None:
+            return int(self.model.n_qubits)
+        raise ValueError("the number of qubits is unknown: give a model or values['n']")
+
+    def replace(self, **changes: Any) -> "Context":
+        return dataclasses.replace(self, **changes)
+
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    """How a theorem was checked in this project.
+
+    status : ``"verified"`` (a test compares it with an independent exact value),
+        ``"corrected"`` (the published form disagreed with the test; the registered form
+        is the corrected one and ``note`` says why) or ``"quoted"`` (taken from the paper,
+        no numerical check yet — analyses label its numbers as such).
+    test : pytest node id(s) of the checking test(s), comma-separated.
+    note : what was compared, and any correction with its derivation.
+    """
+
+    status: str
+    test: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"Verification.status must be one of {STATUSES}, got {self.status!r}")
+        if self.status != "quoted" and not (isinstance(self.test, str) and self.test.strip()):
+            raise ValueError(f"a {self.status!r} theorem must name the test that checks it")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Applicability:
+    """Per-assumption outcome of :meth:`Theorem.applicability`.
+
+    ``checks`` holds every distinct assumption (theorem-level first); ``bound_status`` maps
+    each bound name to whether all of its (and the theorem's) assumptions hold.
+    """
+
+    theorem: str
+    checks: tuple[Check, ...]
+    bound_status: Mapping[str, bool]
+
+    @property
+    def applicable(self) -> bool:
+        """At least one bound of the theorem applies."""
+        return any(self.bound_status.values())
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        """Checks that did not pass (violated or undecided)."""
+        return tuple(c for c in self.checks if not c.passed)
+
+    def reason(self) -> str:
+        if not self.failed:
+            return "all assumptions hold"
+        return "; ".join(str(c) for c in self.failed)
+
+    def to_dict(self) -> dict:
+        return {
+            "theorem": self.theorem,
+            "applicable": self.applicable,
+            "checks": [c.to_dict() for c in self.checks],
+            "bound_status": dict(self.bound_status),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """A bound that was not evaluated, and why (failed checks or a missing number)."""
+
+    bound: str
+    reason: str
+    failed: tuple[Check, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"bound": self.bound, "reason": self.reason, "failed": [c.to_dict() for c in self.failed]}
+
+
+@dataclasses.dataclass(frozen=True)
+class Instance:
+    """A theorem instantiated on a context: numbers for the bounds that apply."""
+
+    theorem: str
+    values: tuple[BoundValue, ...]
+    refused: tuple[Refusal, ...]
+    applicability: Applicability
+    substitutions: Mapping[str, Any]
+    status: str
+
+    def value(self, bound: str) -> BoundValue:
+        for v in self.values:
+            if v.name == bound:
+                return v
+        raise KeyError(f"{self.theorem}: no evaluated bound {bound!r} (evaluated: {[v.name for v in self.values]})")
+
+    def to_dict(self) -> dict:
+        def plain(v: Any) -> Any:
+            if isinstance(v, (list, tuple)):
+                return [plain(x) for x in v]
+            try:
+                return float(v)
+            except (TypeError, ValueError):
+                return str(v)
+
+        return {
+            "theorem": self.theorem,
+            "status": self.status,
+            "values": [v.to_dict() for v in self.values],
+            "refused": [r.to_dict() for r in self.refused],
+            "applicability": self.applicability.to_dict(),
+            "substitutions": {k: plain(v) for k, v in self.substitutions.items()},
+        }
+
+
+SubstitutionFn = Callable[[Context], Mapping[str, Any]]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Theorem:
+    """A registered theorem.
+
+    Attributes
+    ----------
+    key : ``"<paper>.<name>"`` (lower case, dotted), unique in the registry.
+    title : one line.
+    citation : :class:`Citation` of the statement (paper, arXiv id, theorem/equation).
+    bounds : the symbolic statements (each a :class:`Bound`; names unique).
+    verification : :class:`Verification` (test + status + note).
+    assumptions : hypotheses shared by all bounds (each bound may add its own).
+    substitutions : ``f(context) -> {symbol name: number}`` giving the numbers for the
+        bounds' inputs (from ``context.model`` / ``context.measures``); may omit names it
+        cannot supply — bounds needing them are refused with that reason.
+    statement : the theorem in words (Markdown/LaTeX allowed).
+    scope : ``"parameter"`` (about one ∂_k), ``"loss"`` (the whole loss) or ``"ensemble"``
+        (about an embedding ensemble rather than a gradient).
+    tags : free keywords (``"two-design"``, ``"local-cost"``, ``"noise"`` …).
+    scaling : optional ``f(context) -> {symbol name: number or sympy expression in sym("n")}``
+        saying how the bounds' inputs scale with ``n`` for the model's family (e.g.
+        ``{"Delta_O": O_norm**2 * 2**n}``, an upper bound on Δ(O) at fixed ‖O‖).  Used by
+        :func:`bounds.analyze.analyze` to classify a bound's asymptotics; return ``{}`` (or leave
+        ``None``) when the n-dependence is unknown — e.g. data-dependent quantities.  Only give
+        scalings that keep the bound's direction valid (over-estimates for upper bounds).
+    """
+
+    key: str
+    title: str
+    citation: Citation
+    bounds: tuple[Bound, ...]
+    verification: Verification
+    assumptions: tuple[Assumption, ...] = ()
+    substitutions: Optional[SubstitutionFn] = None
+    statement: str = ""
+    scope: str = "parameter"
+    tags: tuple[str, ...] = ()
+    scaling: Optional[SubstitutionFn] = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not _KEY.match(self.key):
+            raise ValueError(f"Theorem key {self.key!r} must look like '<paper>.<name>' (lower case)")
+        if not isinstance(self.citation, Citation):
+            raise TypeError(f"Theorem {self.key}: citation must be a Citation")
+        if not isinstance(self.verification, Verification):
+            raise TypeError(f"Theorem {self.key}: verification must be a Verification")
+        bounds = tuple(self.bounds)
+        if not bounds:
+            raise ValueError(f"Theorem {self.key}: needs at least one Bound")
+        for b in bounds:
+            if not isinstance(b, Bound):
+                raise TypeError(f"Theorem {self.key}: bounds must be Bound objects, got {type(b).__name__}")
+        names = [b.name for b in bounds]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Theorem {self.key}: bound names must be unique, got {names}")
+        for a in self.assumptions:
+            if not isinstance(a, Assumption):
+                raise TypeError(f"Theorem {self.key}: assumptions must be Assumption objects")
+        if self.substitutions is not None and not callable(self.substitutions):
+            raise TypeError(f"Theorem {self.key}: substitutions must be callable")
+        if self.scaling is not None and not callable(self.scaling):
+            raise TypeError(f"Theorem {self.key}: scaling must be callable")
+        if self.scope not in ("parameter", "loss", "ensemble"):
+            raise ValueError(f"Theorem {self.key}: scope must be 'parameter', 'loss' or 'ensemble'")
+        object.__setattr__(self, "bounds", bounds)
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        object.__setattr__(self, "tags", tuple(self.tags))
+
+    @property
+    def paper(self) -> str:
+        return self.key.split(".")[0]
+
+    def bound(self, name: str) -> Bound:
+        for b in self.bounds:
+            if b.name == name:
+                return b
+        raise KeyError(f"theorem {self.key} has no bound {name!r}; it has {[b.name for b in self.bounds]}")
+
+    # -- checking ------------------------------------------------------------------
+
+    def applicability(self, context: Context) -> Applicability:
+        """Check every assumption on ``context`` (theorem-level and per bound)."""
+        if not isinstance(context, Context):
+            raise TypeError(f"expected a bounds.registry.Context, got {type(context).__name__}")
+        results: dict[str, Check] = {}
+        for a in self.assumptions:
+            results.setdefault(a.key, a.evaluate(context))
+        status = {}
+        for b in self.bounds:
+            ok = all(results[a.key].passed for a in self.assumptions)
+            for a in b.assumptions:
+                if a.key not in results:
+                    results[a.key] = a.evaluate(context)
+                ok = ok and results[a.key].passed
+            status[b.name] = ok
+        return Applicability(self.key, tuple(results.values()), MappingProxyType(status))
+
+    # -- numbers -------------------------------------------------------------------
+
+    def instantiate(self, context: Context, *, check: bool = True) -> Instance:
+        """Evaluate the bounds on ``context``.
+
+        Parameters
+        ----------
+        context : the model / measures / numbers.
+        check : if True (default) only bounds whose assumptions hold are evaluated; the others
+            are listed in ``refused``.  ``check=False`` evaluates the formulas regardless
+            (a what-if table; the applicability is still reported).
+
+        Returns
+        -------
+        Instance
+        """
+        app = self.applicability(context)
+        subs: dict[str, Any] = {}
+        sub_error = ""
+        if self.substitutions is not None and (app.applicable or not check):
+            try:
+                subs.update(dict(self.substitutions(context)))
+            except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError) as exc:
+                sub_error = f"numbers could not be obtained: {exc}"
+        subs.update(dict(context.values))
+        values, refused = [], []
+        checks = {c.key: c for c in app.checks}
+        for b in self.bounds:
+            if check and not app.bound_status[b.name]:
+                failed = tuple(checks[a.key] for a in (*self.assumptions, *b.assumptions) if not checks[a.key].passed)
+                refused.append(Refusal(b.name, "; ".join(str(c) for c in failed), failed))
+                continue
+            missing = [name for name in b.inputs if name not in subs]
+            if missing:
+                why = f"no value for {missing}" + (f" ({sub_error})" if sub_error else "")
+                refused.append(Refusal(b.name, why))
+                continue
+            try:
+                values.append(b.evaluate({name: subs[name] for name in b.inputs}))
+            except (ValueError, TypeError) as exc:
+                refused.append(Refusal(b.name, f"evaluation failed: {exc}"))
+        used = {k: v for k, v in subs.items() if any(k in b.inputs for b in self.bounds)}
+        return Instance(self.key, tuple(values), tuple(refused), app, MappingProxyType(used),
+                        self.verification.status)
+
+    # -- presentation --------------------------------------------------------------
+
+    def latex(self, citation: bool = True) -> str:
+        """All bounds as LaTeX lines (one per bound), each with the citation."""
+        return " \\\\\n".join(b.latex(citation=citation) for b in self.bounds)
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "citation": self.citation.to_dict(),
+            "citation_short": self.citation.short(),
+            "bounds": [b.to_dict() for b in self.bounds],
+            "assumptions": [{"key": a.key, "text": a.text} for a in self.assumptions],
+            "verification": self.verification.to_dict(),
+            "statement": self.statement,
+            "scope": self.scope,
+            "tags": list(self.tags),
+        }
+
+
+class Registry(Mapping[str, Theorem]):
+    """An immutable mapping key -> :class:`Theorem` (sorted by key)."""
+
+    def __init__(self, theorems: Iterable[Theorem] = ()) -> None:
+        items: dict[str, Theorem] = {}
+        for t in theorems:
+            if not isinstance(t, Theorem):
+                raise TypeError(f"a Registry holds Theorem objects, got {type(t).__name__}")
+            if t.key in items:
+                raise ValueError(f"duplicate theorem key {t.key!r}")
+            items[t.key] = t
+        self._items = MappingProxyType(dict(sorted(items.items())))
+
+    def __getitem__(self, key: str) -> Theorem:
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str, default: Any = ...) -> Theorem:  # type: ignore[override]
+        """The theorem ``key``; a ValueError naming the known keys if absent."""
+        if key in self._items:
+            return self._items[key]
+        if default is not ...:
+            return default
+        raise ValueError(f"unknown theorem {key!r}; known: {list(self._items)}")
+
+    def register(self, *theorems: Theorem) -> "Registry":
+        """A new registry with ``theorems`` added (duplicate keys rejected)."""
+        return Registry([*self._items.values(), *theorems])
+
+    def list(self, *, paper: Optional[str] = None, status: Optional[str] = None,
+             tag: Optional[str] = None, scope: Optional[str] = None) -> tuple[Theorem, ...]:
+        out = []
+        for t in self._items.values():
+            if paper is not None and t.paper != paper:
+                continue
+            if status is not None and t.verification.status != status:
+                continue
+            if tag is not None and tag not in t.tags:
+                continue
+            if scope is not None and t.scope != scope:
+                continue
+            out.append(t)
+        return tuple(out)
+
+
+def _theorems_of(package: types.ModuleType) -> list[Theorem]:
+    found: list[Theorem] = []
+    for name, obj in sorted(vars(package).items()):
+        if isinstance(obj, types.ModuleType) and obj.__name__.startswith(package.__name__ + "."):
+            theorems = getattr(obj, "THEOREMS", None)
+            if theorems is None:
+                continue
+            if not isinstance(theorems, tuple):
+                raise TypeError(f"{obj.__name__}.THEOREMS must be a tuple of Theorem")
+            found.extend(theorems)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry of every theorem module imported by ``bounds.theorems`` (built once)."""
+    package = importlib.import_module("bounds.theorems")
+    return Registry(_theorems_of(package))
+
+
+def register(*theorems: Theorem, registry: Optional[Registry] = None) -> Registry:
+    """A NEW registry = ``registry`` (default: :func:`default_registry`) plus ``theorems``.
+
+    For user code; theorem modules declare ``THEOREMS`` instead (see the module docstring).
+    """
+    return (registry if registry is not None else default_registry()).register(*theorems)
+
+
+def get_theorem(key: str, registry: Optional[Registry] = None) -> Theorem:
+    """The theorem with ``key``.
+
+    Raises
+    ------
+    ValueError : unknown key (the message lists the known keys).
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"theorem key must be a string, got {type(key).__name__}")
+    return (registry if registry is not None else default_registry()).get(key)
+
+
+def list_theorems(registry: Optional[Registry] = None, *, paper: Optional[str] = None,
+                  status: Optional[str] = None, tag: Optional[str] = None,
+                  scope: Optional[str] = None) -> tuple[Theorem, ...]:
+    """Registered theorems sorted by key, optionally filtered."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+    return (registry if registry is not None else default_registry()).list(
+        paper=paper, status=status, tag=tag, scope=scope)

@@ -1,0 +1,220 @@
+"""Lie-algebraic theory of barren plateaus (Ragone et al. 2023; Fontana et al. 2023).
+
+Setting: ``V(θ)`` made only of parametrized Pauli rotations ``exp(-iθ_j G_j/2)`` whose dynamical
+Lie algebra (DLA) ``g = ⟨iG_1, …, iG_K⟩_Lie = z ⊕ g_1 ⊕ … ⊕ g_r`` (centre plus simple ideals) is
+computed by :func:`bounds.exact.lie_closure`; the circuit is deep enough that ``V`` is
+Haar-distributed on the group ``e^g`` (declared: ``"deep_circuit"``); ``O ∈ i g`` (plus a multiple
+of the identity); ``P_{g_j}(H) = Σ_{B ∈ ONB(g_j)} |Tr[B† H]|²``.
+
+``ragone2023.lie_algebraic_loss`` (Ragone et al., Theorem 1; Fontana et al.)::
+
+    Var_θ[ℓ] = Σ_{j=1}^{r} P_{g_j}(ρ) P_{g_j}(O) / dim g_j
+
+(the centre contributes to the mean only).  ``g = su(2^n)`` gives the 2-design value
+``(d Tr ρ² − 1)(d Tr O² − (Tr O)²)/(d(d² − 1))``; an algebra of polynomial dimension with
+``O`` and ``ρ`` carrying polynomial ``g``-purity gives no barren plateau.
+
+``ragone2023.lie_algebraic_gradient`` (derived in bpcalc, see :mod:`bounds.exact.lie_algebra`):
+with θ_k's gate ``exp(-i(cθ_k + d)P_k/2)`` deep inside the circuit (Haar on ``e^g`` on both
+sides) and ``N_{k,j}`` the number of orthonormal basis strings of ``g_j`` anticommuting with
+``P_k`` (weighted for non-Pauli bases)::
+
+    Var_θ[∂_kℓ] = c² Σ_j N_{k,j} P_{g_j}(ρ) P_{g_j}(O) / (dim g_j)²,
+
+which for ``g = su(d)`` is McClean's ``d² Δ(O) Δ(ρ) / (2 (d² − 1)²)``.
+
+The numbers come from the Lie-algebra engine of :mod:`bounds.exact.lie_algebra` (issue 4);
+this module only registers the statements, checks their hypotheses on the model and verifies
+them against deep circuits with bpcalc's exact Pauli-path engine.
+
+Examples
+--------
+>>> from bounds import get_theorem
+>>> b = get_theorem("ragone2023.lie_algebraic_loss").bound("variance")
+>>> round(b.evaluate(r=1, P_rho=[0.75], P_O=[4.0], dim_g=[15]).value, 4)   # su(4), Z0 on |00⟩: 1/(d+1)
+0.2
+
+References
+----------
+.. [1] M. Ragone, B. N. Bakalov, F. Sauvage, A. F. Kemper, C. Ortiz Marrero, M. Larocca,
+   M. Cerezo, "A Lie algebraic theory of barren plateaus for deep parameterized quantum
+   circuits", Nat. Commun. 15, 7172 (2024), arXiv:2309.09342, Theorem 1.
+.. [2] E. Fontana, D. Herman, S. Chakrabarti, N. Kumar, R. Yalovetzky, J. Heredge,
+   S. Hari Sureshbabu, M. Pistoia, "Characterizing barren plateaus in quantum ansätze with the
+   adjoint representation", Nat. Commun. 15, 7171 (2024), arXiv:2309.07902.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import cirq
+import numpy as np
+import sympy
+
+from circuits import affine_angle, as_pauli_rotation
+
+from ..bound import Assumption, Bound, Citation
+from ..exact.lie_algebra import circuit_generators, g_purity, lie_closure
+from ..registry import Context, Theorem, Verification
+from . import _checks
+from ._inputs import input_states
+
+__all__ = ["THEOREMS", "LOSS", "GRADIENT", "lie_quantities"]
+
+j = sympy.Symbol("j", positive=True, integer=True)
+r = sympy.Symbol("r", positive=True, integer=True)
+P_rho, P_O, dim_g, N_k = (sympy.IndexedBase(s) for s in ("P_rho", "P_O", "dim_g", "N_k"))
+c_k = sympy.Symbol("c_k", real=True)
+
+CITATION = Citation(
+    authors="Ragone, Bakalov, Sauvage, Kemper, Ortiz Marrero, Larocca, Cerezo",
+    title="A Lie algebraic theory of barren plateaus for deep parameterized quantum circuits",
+    arxiv="2309.09342",
+    year=2023,
+    locator="Theorem 1",
+    journal="Nat. Commun. 15, 7172 (2024)",
+    note="also Fontana et al., arXiv:2309.07902; numbers from bounds.exact.lie_algebra",
+)
+CITATION_GRAD = Citation(
+    authors="Ragone, Bakalov, Sauvage, Kemper, Ortiz Marrero, Larocca, Cerezo",
+    title="A Lie algebraic theory of barren plateaus for deep parameterized quantum circuits",
+    arxiv="2309.09342",
+    year=2023,
+    locator="Theorem 1 setting; gradient form derived in bpcalc (bounds.exact.lie_algebra)",
+    journal="Nat. Commun. 15, 7172 (2024)",
+)
+
+_SYMBOLS = {
+    "r": "number of simple ideals g_j of the dynamical Lie algebra",
+    "P_rho": "g_j-purity P_{g_j}(ρ) of the input state (mean over data states)",
+    "P_O": "g_j-purity P_{g_j}(O) of the observable",
+    "dim_g": "dim g_j",
+}
+
+
+def _generator(model: Any, parameter: sympy.Symbol) -> tuple[cirq.PauliString, float]:
+    gates = [op for op in model.ansatz.all_operations() if parameter in cirq.parameter_symbols(op)]
+    if len(gates) != 1:
+        raise ValueError(f"{parameter} occurs in {len(gates)} gates; the gradient form needs exactly one")
+    rot = as_pauli_rotation(gates[0])
+    if rot is None:
+        raise ValueError(f"the gate of {parameter} is not a Pauli rotation")
+    return rot.pauli.with_coefficient(1), affine_angle(rot.angle).coefficient
+
+
+def lie_quantities(ctx: Context, parameter: Optional[sympy.Symbol] = None) -> dict[str, Any]:
+    """``r``, per-ideal ``P_rho``, ``P_O``, ``dim_g`` (and ``N_k``, ``c_k`` for a parameter).
+
+    Raises
+    ------
+    ValueError : constant non-identity gates in the ansatz, ``O ∉ i g``, an unsplittable algebra,
+        or (with ``parameter``) a parameter not in exactly one Pauli rotation.
+    """
+    model = ctx.model
+    qubits = tuple(model.qubits)
+    algebra = lie_closure(circuit_generators(model.ansatz), qubits)
+    if any(s is None for s in algebra.simple):
+        raise ValueError("the dynamical Lie algebra could not be split into simple ideals")
+    obs = g_purity(algebra, model.observable)
+    o_total = _checks.pauli_delta(model.observable, len(qubits))
+    if abs(obs["total"] - o_total) > 1e-9 * max(1.0, o_total):
+        raise ValueError("the observable is not in the dynamical Lie algebra (O ∉ i·g)")
+    states = input_states(ctx)
+    rho = np.array([g_purity(algebra, psi, qubits)["ideals"] for psi in states]).mean(axis=0)
+    out: dict[str, Any] = {"r": len(algebra.ideal_dimensions), "P_rho": [float(x) for x in rho],
+                           "P_O": [float(x) for x in obs["ideals"]],
+                           "dim_g": [int(x) for x in algebra.ideal_dimensions]}
+    if parameter is not None:
+        pauli, coeff = _generator(model, parameter)
+        strings = algebra.pauli_strings()
+        anti = np.array([0.0 if cirq.commutes(s.with_coefficient(1), pauli) else 1.0 for s in strings])
+        counts = []
+        for basis, paulis in zip(algebra.ideals, algebra.ideal_paulis):
+            weights = np.zeros(len(strings))
+            if paulis is not None:
+                weights[np.asarray(paulis)] = 1.0
+            else:
+                weights = np.sum(np.asarray(basis) ** 2, axis=0)
+            counts.append(float(anti @ weights))
+        out.update({"N_k": counts, "c_k": coeff})
+    return out
+
+
+def check_rotation_generators(ctx: Context) -> tuple[Optional[bool], str]:
+    missing = _checks.need_model(ctx)
+    if missing:
+        return missing
+    try:
+        gens = circuit_generators(ctx.model.ansatz)
+    except ValueError as exc:
+        return False, str(exc)
+    return True, f"the ansatz consists of {len(gens)} parametrized Pauli rotations (no constant gates)"
+
+
+def check_observable_in_algebra(ctx: Context) -> tuple[Optional[bool], str]:
+    missing = _checks.need_model(ctx)
+    if missing:
+        return missing
+    try:
+        q = lie_quantities(ctx)
+    except ValueError as exc:
+        return False, str(exc)
+    return True, f"O ∈ i·g; g has simple ideals of dimensions {q['dim_g']}"
+
+
+ROTATIONS = Assumption("pauli_rotation_circuit", "V(θ) consists only of parametrized Pauli rotations",
+                       check_rotation_generators)
+IN_ALGEBRA = Assumption("observable_in_dla", "O ∈ i·g (up to a multiple of the identity)", check_observable_in_algebra)
+DEEP = Assumption("deep_circuit",
+                  "the circuit is deep enough to be Haar-distributed on its dynamical Lie group e^g "
+                  "(on both sides of θ_k for the gradient) — declare it when it holds")
+
+LOSS = Theorem(
+    key="ragone2023.lie_algebraic_loss",
+    title="Lie-algebraic loss variance of deep circuits: Σ_j P_gj(ρ) P_gj(O) / dim g_j",
+    citation=CITATION,
+    bounds=(
+        Bound("variance", "exact", sympy.Sum(P_rho[j] * P_O[j] / dim_g[j], (j, 1, r)),
+              quantity=r"\operatorname{Var}_{\theta}[\ell]", symbols=_SYMBOLS, citation=CITATION,
+              notes="the centre of g shifts the mean only; data: P_rho averaged over the data states"),
+    ),
+    assumptions=(ROTATIONS, IN_ALGEBRA, DEEP),
+    substitutions=lambda ctx: lie_quantities(ctx) if ctx.model is not None else {},
+    verification=Verification(
+        "verified",
+        "tests/bounds/theorems/test_ragone2023.py::test_loss_variance_matches_deep_circuits",
+        "Deep circuits (40 layers) of parametrized rotations with DLAs su(4), su(2)⊕su(2)⊕… and a "
+        "free-fermion (TFIM) algebra: the formula matches bpcalc's exact Pauli-path loss variance to 1e-4.",
+    ),
+    statement="For a deep circuit of Pauli rotations with DLA g = z ⊕ g_1 ⊕ … ⊕ g_r and O ∈ i·g, "
+              "Var_θ[ℓ] = Σ_j P_{g_j}(ρ) P_{g_j}(O)/dim g_j: barren plateaus iff the g-purities are small "
+              "compared with dim g_j.",
+    scope="loss",
+    tags=("lie-algebra", "dla", "deep", "exact"),
+)
+
+GRADIENT = Theorem(
+    key="ragone2023.lie_algebraic_gradient",
+    title="Lie-algebraic gradient variance of deep circuits: c² Σ_j N_kj P_gj(ρ) P_gj(O) / (dim g_j)²",
+    citation=CITATION_GRAD,
+    bounds=(
+        Bound("variance", "exact", c_k**2 * sympy.Sum(N_k[j] * P_rho[j] * P_O[j] / dim_g[j] ** 2, (j, 1, r)),
+              symbols={**_SYMBOLS, "N_k": "number of basis strings of g_j anticommuting with θ_k's Pauli P_k",
+                       "c_k": "coefficient c of θ_k in its rotation angle cθ_k + d"},
+              citation=CITATION_GRAD, notes="E[∂_kℓ] = 0"),
+    ),
+    assumptions=(ROTATIONS, IN_ALGEBRA, DEEP),
+    substitutions=lambda ctx: lie_quantities(ctx, ctx.parameter) if ctx.model is not None and ctx.parameter else {},
+    verification=Verification(
+        "verified",
+        "tests/bounds/theorems/test_ragone2023.py::test_gradient_variance_matches_deep_circuits",
+        "A parameter in the middle of a 40-layer circuit: matches the exact Pauli-path gradient variance "
+        "to 1e-4 for the su(4), product and TFIM algebras.",
+    ),
+    statement="With θ_k's gate deep inside the circuit, Var[∂_kℓ] = c² Σ_j N_{k,j} P_{g_j}(ρ)P_{g_j}(O)/(dim g_j)².",
+    scope="parameter",
+    tags=("lie-algebra", "dla", "deep", "exact"),
+)
+
+THEOREMS = (LOSS, GRADIENT)

@@ -1,0 +1,220 @@
+"""Exponential concentration of quantum kernels (Thanasilp, Wang, Cerezo, Holmes 2022).
+
+Setting: data ``x`` embedded as pure states ``ρ(x) = |ψ(x)⟩⟨ψ(x)|`` on ``n`` qubits
+(``d = 2^n``); ``x, x'`` independent draws from the data distribution (here: the dataset's
+empirical distribution, all ``N²`` pairs).  Kernels:
+
+* fidelity kernel ``κ(x, x') = Tr[ρ(x) ρ(x')] = |⟨ψ(x)|ψ(x')⟩|²``;
+* projected quantum kernel ``κ^PQ(x, x') = exp(−γ Σ_k ‖ρ_k(x) − ρ_k(x')‖₂²)`` with ``ρ_k`` the
+  single-qubit reduced states.
+
+``thanasilp2022_kernels.fidelity_concentration`` (expressivity-induced concentration)::
+
+    E_{x,x'}[(κ(x,x') − 2^{-n})²] ≤ (2^n − 1)/(4^n (2^n + 1)) + ε_F²,
+    ε_F = ‖E_x[ρ(x)^{⊗2}] − ∫_Haar (WρW†)^{⊗2} dW‖₂,
+
+equality-with-``ε_F = 0`` for an embedding forming a state 2-design.  By Chebyshev,
+``Pr[|κ − 2^{-n}| ≥ δ] ≤ ((2^n − 1)/(4^n(2^n + 1)) + ε_F²)/δ²``: an expressive embedding needs
+exponentially many shots to resolve kernel values.  Derivation: ``E[κ²] = ‖E ρ^{⊗2}‖₂² =
+2/(d(d+1)) + ε_F²`` (the Haar twirl is an orthogonal projection) and ``E[κ] = Tr ρ̄² ≥ 1/d``.
+
+``thanasilp2022_kernels.projected_concentration`` (from the embedding measure)::
+
+    E_{x,x'}[1 − κ^PQ(x,x')] ≤ 2γ Σ_k E_x[D_HS(ρ_k(x), 1/2)] = 2γ n D̄_HS,
+
+with ``D̄_HS`` the mean single-qubit distance from maximally mixed (the seed paper's dataset
+expressibility at ``s = 1``).  For a state 2-design ``E_x D_HS(ρ_k, 1/2) = (3/2)/(2^n + 1)``, so
+``E[1 − κ^PQ] ≤ 3γn/(2^n + 1)``: the projected kernel concentrates at 1 (entanglement-induced
+concentration: volume-law data states have nearly maximally mixed marginals).  Derivation:
+``1 − e^{−a} ≤ a`` and ``E‖ρ_k − ρ_k'‖₂² = 2(E Tr ρ_k² − Tr ρ̄_k²) ≤ 2 E D_HS(ρ_k, 1/2)``.
+
+The paper's Theorems (expressivity-, entanglement-, global-measurement- and noise-induced
+concentration) are stated with trace-norm expressivity and probability bounds ``Pr[|κ − μ| ≥ δ]
+≤ β/δ²``; their exact constants could not be read here, so the forms above are derived in bpcalc
+(notes-issue8.md §7) and checked numerically.
+
+Examples
+--------
+>>> from bounds import get_theorem
+>>> t = get_theorem("thanasilp2022_kernels.fidelity_concentration")
+>>> t.bound("two_design").asymptotics().describe()
+'exponentially vanishing: Θ(n^0 · 4^-n)'
+>>> p = get_theorem("thanasilp2022_kernels.projected_concentration").bound("two_design")
+>>> round(p.evaluate(n=10, gamma=1.0).value, 5)
+0.02927
+
+References
+----------
+.. [1] S. Thanasilp, S. Wang, M. Cerezo, Z. Holmes, "Exponential concentration in quantum kernel
+   methods", Nat. Commun. 15, 5200 (2024), arXiv:2208.11060.
+.. [2] H.-Y. Huang et al., "Power of data in quantum machine learning", Nat. Commun. 12, 2631
+   (2021), arXiv:2011.01938 (projected quantum kernel).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+import sympy
+
+from ..bound import Assumption, Bound, Citation, sym
+from ..measures import reduced_density_matrices
+from ..registry import Context, Theorem, Verification
+from ._inputs import input_states
+
+__all__ = ["THEOREMS", "FIDELITY", "PROJECTED", "fidelity_kernel", "projected_kernel", "fidelity_expressivity"]
+
+n, D_HS = sym("n"), sym("D_HS")
+eps_F = sympy.Symbol("eps_F", nonnegative=True)
+gamma = sympy.Symbol("gamma", positive=True)
+d = 2**n
+
+CITATION = Citation(
+    authors="Thanasilp, Wang, Cerezo, Holmes",
+    title="Exponential concentration in quantum kernel methods",
+    arxiv="2208.11060",
+    year=2022,
+    locator="expressivity- and entanglement-induced concentration (Theorems 1-2 as recalled)",
+    journal="Nat. Commun. 15, 5200 (2024)",
+    note="Hilbert-Schmidt forms derived in bpcalc; the paper's constants could not be read here",
+)
+
+
+def fidelity_kernel(states: np.ndarray) -> np.ndarray:
+    """``κ_ij = |⟨ψ_i|ψ_j⟩|²`` for rows of ``states``."""
+    g = np.asarray(states).conj() @ np.asarray(states).T
+    return np.abs(g) ** 2
+
+
+def projected_kernel(states: np.ndarray, gamma_value: float = 1.0) -> np.ndarray:
+    """``κ^PQ_ij = exp(−γ Σ_k ‖ρ_k(x_i) − ρ_k(x_j)‖₂²)`` from single-qubit reduced states.
+
+    Raises
+    ------
+    ValueError : ``gamma_value <= 0``.
+    """
+    if not gamma_value > 0:
+        raise ValueError(f"gamma must be positive, got {gamma_value}")
+    psi = np.atleast_2d(states)
+    nq = int(round(np.log2(psi.shape[1])))
+    dist = np.zeros((psi.shape[0], psi.shape[0]))
+    for k in range(nq):
+        r = reduced_density_matrices(psi, [k]).reshape(psi.shape[0], 4)
+        gram = np.real(r.conj() @ r.T)
+        sq = np.real(np.sum(np.abs(r) ** 2, axis=1))
+        dist += sq[:, None] + sq[None, :] - 2 * gram
+    return np.exp(-gamma_value * dist)
+
+
+def fidelity_expressivity(states: np.ndarray) -> float:
+    """``ε_F = ‖(1/N) Σ_i ρ_i^{⊗2} − Haar‖₂`` of the empirical ensemble of pure states (exact)."""
+    k = fidelity_kernel(states)
+    dim = np.atleast_2d(states).shape[1]
+    return float(np.sqrt(max(float(np.mean(k**2)) - 2.0 / (dim * (dim + 1)), 0.0)))
+
+
+def mean_single_qubit_distance(states: np.ndarray) -> float:
+    """Mean over qubits ``k`` and states of ``D_HS(ρ_k, 1/2) = Tr ρ_k² − 1/2``."""
+    psi = np.atleast_2d(states)
+    nq = int(round(np.log2(psi.shape[1])))
+    vals = []
+    for k in range(nq):
+        r = reduced_density_matrices(psi, [k])
+        vals.append(np.real(np.einsum("nab,nba->n", r, r)) - 0.5)
+    return float(np.mean(vals))
+
+
+def check_embedded_data(ctx: Context) -> tuple[Optional[bool], str]:
+    if ctx.model is None:
+        return None, "no model given"
+    try:
+        states = input_states(ctx)
+    except ValueError as exc:
+        return False, str(exc)
+    if states.shape[0] < 2:
+        return False, "kernel concentration needs at least two embedded data states"
+    return True, f"{states.shape[0]} embedded data states on {ctx.model.n_qubits} qubits"
+
+
+DATA = Assumption("embedded_data", "the model embeds at least two data points as pure states (or extra['states'])",
+                  check_embedded_data)
+DESIGN = Assumption("embedding_two_design", "the embedded data states form a state 2-design (declared)")
+
+
+def _fidelity_subs(ctx: Context) -> dict[str, Any]:
+    if ctx.model is None:
+        return {}
+    states = input_states(ctx)
+    return {"n": ctx.model.n_qubits, "eps_F": fidelity_expressivity(states)}
+
+
+def _projected_subs(ctx: Context) -> dict[str, Any]:
+    if ctx.model is None:
+        return {}
+    states = input_states(ctx)
+    return {"n": ctx.model.n_qubits, "gamma": float(ctx.values.get("gamma", 1.0)),
+            "D_HS": mean_single_qubit_distance(states)}
+
+
+FIDELITY = Theorem(
+    key="thanasilp2022_kernels.fidelity_concentration",
+    title="Fidelity-kernel concentration from embedding expressivity: E[(κ − 2^-n)²] ≤ (2^n−1)/(4^n(2^n+1)) + ε²",
+    citation=CITATION,
+    bounds=(
+        Bound("expressivity", "upper", (d - 1) / (d**2 * (d + 1)) + eps_F**2,
+              quantity=r"\mathbb{E}_{x,x'}[(\kappa(x,x') - 2^{-n})^2]",
+              symbols={"eps_F": "‖E_x[ρ(x)^{⊗2}] − Haar twirl‖₂, the embedding's distance from a state 2-design"},
+              citation=CITATION, notes="Chebyshev: Pr[|κ − 2^-n| ≥ δ] ≤ (this)/δ²"),
+        Bound("two_design", "exact", (d - 1) / (d**2 * (d + 1)),
+              quantity=r"\mathbb{E}_{x,x'}[(\kappa(x,x') - 2^{-n})^2]", assumptions=(DESIGN,), citation=CITATION,
+              notes="state 2-design embedding: E κ = 2^-n and Var κ = (d−1)/(d²(d+1))"),
+    ),
+    assumptions=(DATA,),
+    substitutions=_fidelity_subs,
+    verification=Verification(
+        "verified",
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_fidelity_bound_on_embeddings, "
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_two_design_values_against_haar_sampling",
+        "Kernel matrices from simulated embeddings (TPE, HEE, CHE): E[(κ − 2^-n)²] <= bound over the dataset's "
+        "N² pairs; the 2-design value against Haar-random states (Monte Carlo, 4σ) and the exact 2-design of "
+        "single-qubit stabilizer states (ε_F = 0). Derived in bpcalc.",
+    ),
+    statement="E_{x,x'}[(κ − 2^{-n})²] ≤ (2^n−1)/(4^n(2^n+1)) + ε_F² with ε_F the embedding's HS distance from a "
+              "state 2-design: expressive embeddings concentrate the fidelity kernel exponentially.",
+    scope="ensemble",
+    tags=("kernel", "concentration", "expressivity", "data"),
+)
+
+PROJECTED = Theorem(
+    key="thanasilp2022_kernels.projected_concentration",
+    title="Projected-kernel concentration from single-qubit embedding measures: E[1 − κ^PQ] ≤ 2γ n D̄_HS",
+    citation=CITATION,
+    bounds=(
+        Bound("embedding_measure", "upper", 2 * gamma * n * D_HS,
+              quantity=r"\mathbb{E}_{x,x'}[1 - \kappa^{PQ}(x,x')]",
+              symbols={"gamma": "projected-kernel bandwidth γ (values['gamma'], default 1)",
+                       "D_HS": "mean over qubits k and data x of D_HS(ρ_k(x), 1/2)"},
+              citation=CITATION, notes="Markov: Pr[1 − κ^PQ ≥ δ] ≤ (this)/δ"),
+        Bound("two_design", "upper", 3 * gamma * n / (d + 1),
+              quantity=r"\mathbb{E}_{x,x'}[1 - \kappa^{PQ}(x,x')]",
+              symbols={"gamma": "projected-kernel bandwidth γ"}, assumptions=(DESIGN,), citation=CITATION,
+              notes="E_Haar D_HS(ρ_k, 1/2) = (3/2)/(2^n + 1)"),
+    ),
+    assumptions=(DATA,),
+    substitutions=_projected_subs,
+    verification=Verification(
+        "verified",
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_projected_bound_on_embeddings, "
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_two_design_values_against_haar_sampling",
+        "Projected kernels from simulated embeddings below 2γ n D̄_HS for several γ; the Haar-state value "
+        "(3/2)/(2^n+1) of the single-qubit distance by Monte Carlo (4σ). Derived in bpcalc.",
+    ),
+    statement="E_{x,x'}[1 − κ^PQ] ≤ 2γ Σ_k E_x D_HS(ρ_k(x), 1/2): embeddings whose single-qubit marginals are "
+              "nearly maximally mixed (volume-law entangled, e.g. 2-designs: ≤ 3γn/(2^n+1)) concentrate the "
+              "projected kernel at 1.",
+    scope="ensemble",
+    tags=("kernel", "concentration", "entanglement", "data"),
+)
+
+THEOREMS = (FIDELITY, PROJECTED)

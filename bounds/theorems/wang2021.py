@@ -1,0 +1,200 @@
+"""Noise-induced barren plateaus (Wang, Fontana, Cerezo, Sharma, Sone, Cincio, Coles 2021).
+
+Setting: ``L`` layers of unitaries, local Pauli noise ``N = ⊗_j N_j`` with
+``N_j(σ) = q_σ σ`` (``σ ∈ {X, Y, Z}``) acting on every qubit on the input state and after each
+layer (``L + 1`` noise layers), ``q = max |q_σ| < 1``; noisy cost
+``C̃(θ) = Tr[O N(U_L(… N(U_1(N(ρ)))))]`` with ``O = Σ_P ω_P P``.  For the depolarizing channel
+of Cirq, ``cirq.depolarize(p)``, ``q = 1 − 4p/3``.
+
+``wang2021.noise_induced`` (Theorem 1, as recalled)
+    For every θ, with ``g_k = Σ |c|/2`` over the gates ``exp(-i(cθ_k + d)P/2)`` of θ_k
+    (``g = 1/2`` for one ``cirq.rx/ry/rz``; the paper writes ``exp(-iθH)`` and ``g`` = the 1-norm
+    of ``H``'s Pauli coefficients) and ``‖ω‖₁ = Σ_{P≠I} |ω_P|``::
+
+        |∂_k C̃| ≤ F(n) = √(8 ln 2) · g_k · ‖ω‖₁ · n^{1/2} · q^{L+1},
+
+    so ``Var_θ[∂_k C̃] ≤ E[(∂_k C̃)²] ≤ F(n)²``.  With ``L ∝ n`` the gradient vanishes
+    exponentially in ``n`` for every θ (a deterministic, noise-induced barren plateau).
+
+How ``L`` is read from a model: ``L`` = the number of moments of ``embedding + ansatz``, i.e.
+noise on every qubit before the first moment and after every moment (``L + 1`` noise
+layers).  If your noise acts only after each moment (``cirq.Circuit.with_noise``), pass
+``values={"L": moments − 1}``; in general ``L + 1`` must not exceed the number of full noise
+layers the circuit really has.  ``q`` must be given (``values={"q": …}``).
+
+Why the exponent counts noise layers (sketch, notes-issue8.md §2): ``∂_k C̃ = Tr[O_k K(σ_k)]``
+with ``σ_k`` the noisy state before the gate (after ``a`` noise layers), ``O_k`` the noisy
+Heisenberg observable after it (``b`` noise layers, ``a + b = L + 1``) and ``K`` a commutator;
+the traceless part of ``O_k`` shrinks by ``q^b`` and ``‖σ_k − 1/d‖₁`` by ``q^a`` (via a
+relative-entropy contraction and Pinsker's inequality, which produce ``√(8 ln 2 · n)``).  A
+single RY gate between two depolarizing layers attains ``|∂C̃| = q²`` against
+``F = 1.18 q²``, so the exponent ``L + 1`` cannot be raised.
+
+Examples
+--------
+>>> from bounds import get_theorem
+>>> b = get_theorem("wang2021.noise_induced").bound("gradient_magnitude")
+>>> round(b.evaluate(n=1, L=1, q=0.9, g_k=0.5, omega_1=1.0).value, 4)
+0.9537
+>>> b.asymptotics(L=sym("n"), q=0.99, g_k=0.5, omega_1=1).describe()  # depth L = n
+'exponentially vanishing: Θ(n^1/2 · 1.0101^-n)'
+
+References
+----------
+.. [1] S. Wang, E. Fontana, M. Cerezo, K. Sharma, A. Sone, L. Cincio, P. J. Coles,
+   "Noise-induced barren plateaus in variational quantum algorithms", Nat. Commun. 12, 6961
+   (2021), arXiv:2007.14384, Theorem 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import cirq
+import sympy
+
+from circuits import affine_angle, as_pauli_rotation
+
+from ..bound import Assumption, Bound, Citation, sym
+from ..registry import Context, Theorem, Verification
+from . import _checks
+from ._inputs import pauli_one_norm
+
+__all__ = ["THEOREMS", "NOISE_INDUCED", "generator_norm"]
+
+n, L, q = sym("n"), sym("L"), sym("q")
+g_k = sympy.Symbol("g_k", nonnegative=True)
+omega_1 = sympy.Symbol("omega_1", nonnegative=True)
+
+CITATION = Citation(
+    authors="Wang, Fontana, Cerezo, Sharma, Sone, Cincio, Coles",
+    title="Noise-induced barren plateaus in variational quantum algorithms",
+    arxiv="2007.14384",
+    year=2021,
+    locator="Theorem 1 (F(n))",
+    journal="Nat. Commun. 12, 6961 (2021)",
+    note="statement as recalled (paper body not accessible here); checked by density-matrix simulation",
+)
+
+_F = sympy.sqrt(8 * sympy.log(2)) * g_k * omega_1 * sympy.sqrt(n) * q ** (L + 1)
+_SYMBOLS = {
+    "g_k": "Σ |c|/2 over the gates exp(-i(c θ_k + d)P/2) holding θ_k (1/2 for one rx/ry/rz)",
+    "omega_1": "‖ω‖₁ = Σ_{P≠I} |ω_P|, the Pauli 1-norm of the observable without its identity part",
+    "L": "number of unitary layers; noise acts on the input and after every layer (L + 1 noise layers)",
+    "q": "local Pauli noise strength max_σ |q_σ| < 1 (depolarizing probability p: q = 1 − 4p/3)",
+}
+
+
+def generator_norm(circuit: cirq.AbstractCircuit, symbol: sympy.Symbol) -> float:
+    """``g_k = Σ |c| / 2`` over the gates ``exp(-i(c θ_k + d)P/2)`` holding ``symbol``.
+
+    Raises
+    ------
+    ValueError : the symbol is absent, or one of its gates is not a Pauli rotation with an
+        angle affine in it.
+    """
+    total, found = 0.0, False
+    for op in circuit.all_operations():
+        if symbol not in cirq.parameter_symbols(op):
+            continue
+        found = True
+        rot = as_pauli_rotation(op)
+        if rot is None:
+            raise ValueError(f"gate {op} holding {symbol} is not a Pauli rotation exp(-iθP/2)")
+        aff = affine_angle(rot.angle)
+        if aff.symbol != symbol:
+            raise ValueError(f"gate {op}: angle {rot.angle} is not affine in {symbol} alone")
+        total += abs(aff.coefficient) / 2
+    if not found:
+        raise ValueError(f"parameter {symbol} does not occur in the circuit")
+    return total
+
+
+def check_pauli_generators(ctx: Context) -> tuple[Optional[bool], str]:
+    missing = _checks.need_parameter(ctx)
+    if missing:
+        return missing
+    try:
+        g = generator_norm(ctx.model.circuit, ctx.parameter)
+    except ValueError as exc:
+        return False, str(exc)
+    return True, f"every gate of {ctx.parameter} is a Pauli rotation; g_k = {g:g}"
+
+
+def check_noise_given(ctx: Context) -> tuple[Optional[bool], str]:
+    value = ctx.values.get("q")
+    if value is None:
+        return None, ("the noise strength is not part of the model: give values['q'] = max|q_σ| "
+                      "(depolarizing p gives q = 1 − 4p/3) and, if needed, values['L']")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return False, f"q must be a number, got {value!r}"
+    if not 0 <= value < 1:
+        return False, f"q = {value} is outside [0, 1): the theorem needs strictly contracting local Pauli noise"
+    return True, f"local Pauli noise with q = {value:g} on every qubit, on the input and after every layer"
+
+
+ROTATIONS = Assumption("pauli_generators",
+                       "every gate holding θ_k is a Pauli rotation exp(-i(cθ_k + d)P/2)", check_pauli_generators)
+NOISE = Assumption("local_pauli_noise",
+                   "local Pauli noise N_j(σ) = q_σ σ with max|q_σ| <= q < 1 acts on every qubit on the input "
+                   "state and after each of the L layers (declared through values['q'])", check_noise_given)
+
+
+def _substitutions(ctx: Context) -> dict[str, Any]:
+    model = ctx.model
+    if model is None or ctx.parameter is None:
+        return {}
+    return {
+        "n": model.n_qubits,
+        "L": len(model.circuit),
+        "g_k": generator_norm(model.circuit, ctx.parameter),
+        "omega_1": pauli_one_norm(model.observable),
+    }
+
+
+NOISE_INDUCED = Theorem(
+    key="wang2021.noise_induced",
+    title="Noise-induced barren plateau: |∂_k C̃| ≤ √(8 ln 2) g ‖ω‖₁ √n q^{L+1}",
+    citation=CITATION,
+    bounds=(
+        Bound(
+            name="gradient_magnitude",
+            kind="upper",
+            expr=_F,
+            quantity=r"|\partial_k \tilde{C}(\theta)| \ \forall\theta",
+            symbols=_SYMBOLS,
+            citation=CITATION,
+            notes="A bound for every θ, not only on average.",
+        ),
+        Bound(
+            name="variance",
+            kind="upper",
+            expr=_F**2,
+            quantity=r"\operatorname{Var}_{\theta}[\partial_k \tilde{C}]",
+            symbols=_SYMBOLS,
+            citation=CITATION,
+            notes="Var ≤ E[(∂C̃)²] ≤ F(n)².",
+        ),
+    ),
+    assumptions=(ROTATIONS, NOISE),
+    substitutions=_substitutions,
+    verification=Verification(
+        "verified",
+        "tests/bounds/theorems/test_wang2021.py::test_single_qubit_bound_is_nearly_tight, "
+        "tests/bounds/theorems/test_wang2021.py::test_bound_holds_under_depolarizing_noise",
+        "cirq.DensityMatrixSimulator with depolarizing noise on every qubit before the circuit and after "
+        "every moment, exact parameter-shift derivatives at random θ: |∂C̃| <= F for 1-3 qubits, several "
+        "depths and p; a single RY between two noise layers reaches |∂C̃|/F = 0.85 (the exponent L+1 "
+        "counts noise layers). Constant √(8 ln 2) as recalled from the paper.",
+    ),
+    statement="Under local Pauli noise of strength q after every layer (and on the input), "
+              "|∂_k C̃| ≤ √(8 ln 2) · g_k · ‖ω‖₁ · √n · q^{L+1} for every θ: exponentially small in n "
+              "when the depth L grows linearly with n.",
+    scope="parameter",
+    tags=("noise", "deterministic", "depth"),
+)
+
+THEOREMS = (NOISE_INDUCED,)
+

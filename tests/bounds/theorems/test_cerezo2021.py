@@ -1,0 +1,242 @@
+"""Cerezo et al. 2021 (arXiv:2001.00550): G_n <= exact <= F against an independent 2-design chain."""
+
+from __future__ import annotations
+
+import itertools
+
+import cirq
+import numpy as np
+import pytest
+import sympy
+
+import circuits
+from bounds import get_theorem
+from bounds.registry import Context
+from bounds.theorems.cerezo2021 import alternating_layered_geometry, alternating_layered_structure
+
+from two_design_reference import (
+    ala_layers,
+    chain_variance,
+    haar_block_gradients,
+    pauli_squares_by_support,
+    pauli_terms_to_masks,
+)
+
+LOCAL = get_theorem("cerezo2021.local_cost_lower")
+GLOBAL = get_theorem("cerezo2021.global_cost_upper")
+
+
+def labels(observable: cirq.PauliSum, qubits) -> list[tuple[float, str]]:
+    out = []
+    for term in observable:
+        lab = "".join(str(term.get(q, "I")) if q in term.qubits else "I" for q in qubits)
+        out.append((float(complex(term.coefficient).real), lab))
+    return out
+
+
+def block_of(symbol: sympy.Symbol) -> tuple[int, int]:
+    layer, block, _ = symbol.name.split("_")[1:]
+    return int(layer), int(block[1:])
+
+
+def random_local_observable(n: int, m: int, rng: np.random.Generator, qubits) -> cirq.PauliSum:
+    total = cirq.PauliSum()
+    for i in range(n // m):
+        for _ in range(2):
+            letters = rng.choice(list("IXYZ"), size=m)
+            if set(letters) == {"I"}:
+                letters[0] = "Z"
+            ps = {qubits[i * m + j]: getattr(cirq, c) for j, c in enumerate(letters) if c != "I"}
+            total += cirq.PauliString(ps, coefficient=float(rng.normal()))
+    return total + 0.3
+
+
+def input_cases(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    zero = np.zeros(2**n, dtype=complex)
+    zero[0] = 1
+    prod = np.array([1.0 + 0j])
+    for _ in range(n):
+        v = rng.normal(size=2) + 1j * rng.normal(size=2)
+        prod = np.kron(prod, v / np.linalg.norm(v))
+    ent = rng.normal(size=2**n) + 1j * rng.normal(size=2**n)
+    return {"zero": zero[None], "product": prod[None], "entangled": (ent / np.linalg.norm(ent))[None],
+            "mixture": np.stack([zero, prod])}
+
+
+SLOW = pytest.mark.slow
+GEOMETRIES = [(4, 2, 1), (4, 2, 2), (4, 2, 3), (6, 2, 2), (6, 2, 3),
+              pytest.param(8, 2, 2, marks=SLOW), pytest.param(8, 2, 4, marks=SLOW),
+              pytest.param(8, 4, 1, marks=SLOW), pytest.param(8, 4, 2, marks=SLOW)]
+
+
+@pytest.mark.parametrize("n,m,n_layers", GEOMETRIES)
+def test_local_cost_lower_bound_below_exact_chain(n, m, n_layers):
+    rng = np.random.default_rng(100 * n + 10 * m + n_layers)
+    ansatz = circuits.alternating_layered(n, n_layers, m)
+    qubits = sorted(ansatz.all_qubits())
+    observables = [circuits.local_cost(qubits, form="z"), circuits.local_cost(qubits),
+                   random_local_observable(n, m, rng, qubits)]
+    layers = ala_layers(n, m, n_layers)
+    for obs in observables:
+        model = circuits.Model(ansatz=ansatz, observable=obs, two_design_blocks=True)
+        terms = pauli_terms_to_masks(labels(model.observable, model.qubits))
+        seen = set()
+        for s in model.trainable_symbols:
+            if block_of(s) in seen:
+                continue
+            seen.add(block_of(s))
+            for name, states in input_cases(n, rng).items():
+                inst = LOCAL.instantiate(Context(model=model, parameter=s, extra={"states": states}))
+                assert not inst.refused, inst.refused
+                g = inst.value("local_cost_lower").value
+                exact = chain_variance(layers, block_of(s), terms, pauli_squares_by_support(states))
+                assert g > 0
+                assert g <= exact * (1 + 1e-9), (n, m, n_layers, s, name, g, exact)
+
+
+def test_local_cost_lower_bound_with_dataset_states():
+    n, m, n_layers = 6, 2, 2
+    ansatz = circuits.alternating_layered(n, n_layers, m)
+    qubits = sorted(ansatz.all_qubits())
+    emb = circuits.make_embedding("tpe", n, qubits=qubits)
+    data = circuits.uniform_random(4, n, seed=3)
+    model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(qubits), embedding=emb,
+                           dataset=data, two_design_blocks=True)
+    states = np.stack([model.data_state(x) for x in data.x])
+    terms = pauli_terms_to_masks(labels(model.observable, model.qubits))
+    s = sympy.Symbol("theta_1_b1_0")
+    inst = LOCAL.instantiate(Context(model=model, parameter=s))
+    g = inst.value("local_cost_lower").value
+    exact = chain_variance(ala_layers(n, m, n_layers), (1, 1), terms, pauli_squares_by_support(states))
+    assert 0 < g <= exact
+
+
+@pytest.mark.parametrize("n,m,n_layers", [(4, 2, 1), (4, 2, 3), (6, 2, 2), pytest.param(8, 2, 1, marks=SLOW),
+                                           pytest.param(8, 2, 5, marks=SLOW), pytest.param(8, 4, 2, marks=SLOW)])
+def test_global_cost_upper_bound_above_exact_chain(n, m, n_layers):
+    rng = np.random.default_rng(7 * n + n_layers)
+    ansatz = circuits.alternating_layered(n, n_layers, m)
+    qubits = sorted(ansatz.all_qubits())
+    layers = ala_layers(n, m, n_layers)
+    for obs in (circuits.global_cost(qubits), random_local_observable(n, m, rng, qubits)):
+        model = circuits.Model(ansatz=ansatz, observable=obs, two_design_blocks=True)
+        terms = pauli_terms_to_masks(labels(model.observable, model.qubits))
+        for s in model.trainable_symbols[:: max(1, len(model.trainable_symbols) // 5)]:
+            for states in input_cases(n, rng).values():
+                inst = GLOBAL.instantiate(Context(model=model, parameter=s, extra={"states": states}))
+                f = inst.value("global_cost_upper").value
+                exact = chain_variance(layers, block_of(s), terms, pauli_squares_by_support(states))
+                assert exact <= f * (1 + 1e-9), (n, m, n_layers, s, exact, f)
+
+
+def test_global_cost_bound_is_exponential_for_the_global_projector():
+    ansatz = circuits.alternating_layered(6, 2, 2)
+    qubits = sorted(ansatz.all_qubits())
+    model = circuits.Model(ansatz=ansatz, observable=circuits.global_cost(qubits), two_design_blocks=True)
+    ctx = Context(model=model, parameter=model.trainable_symbols[0])
+    scaling = GLOBAL.scaling(ctx)
+    asym = GLOBAL.bound("global_cost_upper").asymptotics(**scaling)
+    assert asym.exponentially_vanishing and asym.base == pytest.approx(2.0)
+
+
+def test_reference_chain_matches_haar_sampling():
+    """The reference chain (used by the tests above) against Haar-random blocks, 4-sigma."""
+    rng = np.random.default_rng(11)
+    n, m, n_layers = 4, 2, 3
+    layers = ala_layers(n, m, n_layers)
+    psi = rng.normal(size=2**n) + 1j * rng.normal(size=2**n)
+    psi /= np.linalg.norm(psi)
+    obs_terms = [(1.0, "ZZII"), (0.5, "IIXI")]
+    mat = sum(c * np.kron(np.kron(circuits_pauli(lab[0]), circuits_pauli(lab[1])),
+                          np.kron(circuits_pauli(lab[2]), circuits_pauli(lab[3]))) for c, lab in obs_terms)
+    exact = chain_variance(layers, (1, 0), pauli_terms_to_masks(obs_terms), pauli_squares_by_support(psi))
+    g = haar_block_gradients(layers, (1, 0), "ZI", mat, psi, 1500, rng)
+    sq = g**2
+    assert abs(sq.mean() - exact) < 4 * sq.std() / np.sqrt(sq.size)
+    assert abs(g.mean()) < 4 * g.std() / np.sqrt(g.size)
+
+
+def circuits_pauli(ch: str) -> np.ndarray:
+    return {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]),
+            "Z": np.diag([1.0, -1.0])}[ch]
+
+
+def test_refused_without_two_design_blocks():
+    ansatz = circuits.alternating_layered(4, 2, 2)
+    model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(sorted(ansatz.all_qubits())))
+    inst = LOCAL.instantiate(Context(model=model, parameter=model.trainable_symbols[0]))
+    assert not inst.values
+    assert "not a 2-design" in inst.refused[0].reason
+
+
+def test_refused_for_straddling_observable_and_non_ala():
+    ansatz = circuits.alternating_layered(4, 2, 2)
+    q = sorted(ansatz.all_qubits())
+    model = circuits.Model(ansatz=ansatz, observable=cirq.PauliSum.wrap(cirq.Z(q[1]) * cirq.Z(q[2])),
+                           two_design_blocks=True)
+    inst = LOCAL.instantiate(Context(model=model, parameter=model.trainable_symbols[0]))
+    assert not inst.values and "across" in inst.refused[0].reason
+    hea = circuits.hardware_efficient(4, 2)
+    model = circuits.Model(ansatz=hea, observable=circuits.local_cost(sorted(hea.all_qubits())),
+                           two_design_blocks=True)
+    inst = LOCAL.instantiate(Context(model=model, parameter=model.trainable_symbols[0]))
+    assert not inst.values and "block tags" in inst.refused[0].reason
+    with pytest.raises(ValueError, match="block tags"):
+        alternating_layered_structure(model)
+
+
+def test_geometry_light_cones_from_circuit():
+    ansatz = circuits.alternating_layered(8, 3, 2)
+    model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(sorted(ansatz.all_qubits())),
+                           two_design_blocks=True)
+    g = alternating_layered_geometry(model, sympy.Symbol("theta_1_b1_0"))  # layer 1 block on qubits 3, 4
+    assert (g.m, g.n_layers, g.layer) == (2, 3, 2)
+    assert g.backward == frozenset({2, 3, 4, 5})
+    assert g.forward == frozenset({2, 3, 4, 5})
+    assert g.cone_blocks == (1, 2)
+    with pytest.raises(ValueError, match="no tagged block"):
+        alternating_layered_geometry(model, sympy.Symbol("nope"))
+
+
+def test_l_conventions_all_below_exact_documented():
+    """The registered l (1-based from the input) and the alternatives all stay below the chain."""
+    n, m, n_layers = 6, 2, 3
+    ansatz = circuits.alternating_layered(n, n_layers, m)
+    model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(sorted(ansatz.all_qubits()), form="z"),
+                           two_design_blocks=True)
+    terms = pauli_terms_to_masks(labels(model.observable, model.qubits))
+    psi = np.zeros(2**n)
+    psi[0] = 1
+    bound = LOCAL.bound("local_cost_lower")
+    for layer, block in itertools.product(range(n_layers), range(2)):
+        s = sympy.Symbol(f"theta_{layer}_b{block}_0")
+        subs = LOCAL.substitutions(Context(model=model, parameter=s))
+        exact = chain_variance(ala_layers(n, m, n_layers), (layer, block), terms, pauli_squares_by_support(psi))
+        for l_value in (layer + 1, n_layers - layer, layer):
+            g = bound.evaluate({**subs, "l": l_value}).value
+            assert g <= exact
+
+
+def test_bounds_bracket_the_projects_two_design_engine():
+    """G_n <= exact <= F with bpcalc's own 2-design chain (bounds.exact.two_design), which also
+    agrees with the independent reference chain of these tests."""
+    from bounds.exact.two_design import two_design_gradient_variance
+
+    n, m, n_layers = 6, 2, 3
+    ansatz = circuits.alternating_layered(n, n_layers, m)
+    qubits = sorted(ansatz.all_qubits())
+    rng = np.random.default_rng(21)
+    obs = random_local_observable(n, m, rng, qubits)
+    model = circuits.Model(ansatz=ansatz, observable=obs, two_design_blocks=True)
+    states = input_cases(n, rng)["entangled"]
+    symbols = [s for s in model.trainable_symbols if s.name.endswith("_0")]
+    engine = two_design_gradient_variance(model.ansatz, model.observable, states[0], parameters=symbols,
+                                          qubits=model.qubits)
+    terms = pauli_terms_to_masks(labels(model.observable, model.qubits))
+    squares = pauli_squares_by_support(states)
+    for s, value in zip(engine.parameters, engine.values):
+        ctx = Context(model=model, parameter=s, extra={"states": states})
+        assert value == pytest.approx(chain_variance(ala_layers(n, m, n_layers), block_of(s), terms, squares),
+                                      rel=1e-9, abs=1e-14)
+        assert LOCAL.instantiate(ctx).value("local_cost_lower").value <= value
+        assert value <= GLOBAL.instantiate(ctx).value("global_cost_upper").value

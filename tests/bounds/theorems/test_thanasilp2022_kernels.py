@@ -1,0 +1,104 @@
+"""Thanasilp et al. 2022 (arXiv:2208.11060): fidelity and projected quantum-kernel concentration."""
+
+from __future__ import annotations
+
+import cirq
+import numpy as np
+import pytest
+
+import circuits
+from bounds import get_theorem
+from bounds.registry import Context
+from bounds.theorems.thanasilp2022_kernels import fidelity_expressivity, projected_kernel
+
+FIDELITY = get_theorem("thanasilp2022_kernels.fidelity_concentration")
+PROJECTED = get_theorem("thanasilp2022_kernels.projected_concentration")
+
+
+def kernel_model(name: str, n: int, layers: int = 1, n_data: int = 24, seed: int = 0) -> circuits.Model:
+    qs = cirq.LineQubit.range(n)
+    emb = circuits.make_embedding(name, n, layers=layers, qubits=qs)
+    return circuits.Model(ansatz=circuits.hardware_efficient(n, 1, qubits=qs),
+                          observable=circuits.local_cost(qs), embedding=emb,
+                          dataset=circuits.uniform_random(n_data, n, seed=seed))
+
+
+def simulated_states(model: circuits.Model) -> np.ndarray:
+    sim = cirq.Simulator(dtype=np.complex128)
+    return np.stack([sim.simulate(model.embedded_circuit(x), qubit_order=model.qubits).final_state_vector
+                     for x in model.dataset.x])
+
+
+def single_qubit_marginals(psi: np.ndarray, n: int) -> np.ndarray:
+    """``(N, n, 2, 2)`` marginals by explicit partial traces (independent of bounds.measures)."""
+    t = psi.reshape((psi.shape[0],) + (2,) * n)
+    out = np.empty((psi.shape[0], n, 2, 2), dtype=complex)
+    for k in range(n):
+        m = np.moveaxis(t, 1 + k, 1).reshape(psi.shape[0], 2, -1)
+        out[:, k] = np.einsum("nai,nbi->nab", m, m.conj())
+    return out
+
+
+@pytest.mark.parametrize("name,layers", [("tpe", 1), ("hee", 1), ("hee", 4), ("che", 2)])
+def test_fidelity_bound_on_embeddings(name, layers):
+    n = 4
+    model = kernel_model(name, n, layers)
+    psi = simulated_states(model)
+    kappa = np.abs(psi.conj() @ psi.T) ** 2
+    lhs = float(np.mean((kappa - 2.0**-n) ** 2))
+    inst = FIDELITY.instantiate(Context(model=model))
+    assert not inst.refused or inst.refused[0].bound == "two_design"
+    assert lhs <= inst.value("expressivity").value + 1e-12
+
+
+@pytest.mark.parametrize("gamma", [0.5, 1.0, 3.0])
+def test_projected_bound_on_embeddings(gamma):
+    n = 4
+    for name, layers in (("tpe", 1), ("hee", 3), ("che", 1)):
+        model = kernel_model(name, n, layers)
+        psi = simulated_states(model)
+        marg = single_qubit_marginals(psi, n)
+        diff = marg[:, None] - marg[None, :]
+        dist = np.real(np.einsum("ijkab,ijkba->ij", diff, diff))
+        lhs = float(np.mean(1 - np.exp(-gamma * dist)))
+        assert np.allclose(np.exp(-gamma * dist), projected_kernel(psi, gamma))
+        inst = PROJECTED.instantiate(Context(model=model, values={"gamma": gamma}))
+        assert lhs <= inst.value("embedding_measure").value + 1e-12
+
+
+def test_two_design_values_against_haar_sampling():
+    # exact: the six single-qubit stabilizer states form a state 2-design
+    s = 1 / np.sqrt(2)
+    stab = np.array([[1, 0], [0, 1], [s, s], [s, -s], [s, 1j * s], [s, -1j * s]], dtype=complex)
+    assert fidelity_expressivity(stab) == pytest.approx(0.0, abs=1e-7)
+    kappa = np.abs(stab.conj() @ stab.T) ** 2
+    exact = FIDELITY.bound("two_design").evaluate(n=1).value
+    assert np.mean((kappa - 0.5) ** 2) == pytest.approx(exact)
+    # Monte Carlo: Haar-random states on n = 3 qubits
+    rng = np.random.default_rng(4)
+    n = 3
+    psi = rng.normal(size=(600, 2**n)) + 1j * rng.normal(size=(600, 2**n))
+    psi /= np.linalg.norm(psi, axis=1, keepdims=True)
+    kappa = np.abs(psi.conj() @ psi.T) ** 2
+    pairs = (kappa[np.triu_indices(600, 1)] - 2.0**-n) ** 2
+    value = FIDELITY.bound("two_design").evaluate(n=n).value
+    assert abs(pairs.mean() - value) < 4 * pairs.std() / np.sqrt(600)   # conservative (pairs are dependent)
+    d_hs = np.real(np.einsum("nkab,nkba->nk", *[single_qubit_marginals(psi, n)] * 2)) - 0.5
+    assert abs(d_hs.mean() - 1.5 / (2**n + 1)) < 4 * d_hs.std() / np.sqrt(d_hs.size)
+    two = PROJECTED.bound("two_design").evaluate(n=n, gamma=1.0).value
+    assert two == pytest.approx(2 * 1.0 * n * 1.5 / (2**n + 1))
+
+
+def test_concentration_grows_with_expressive_embeddings():
+    product = FIDELITY.instantiate(Context(model=kernel_model("tpe", 4))).substitutions["eps_F"]
+    deep = FIDELITY.instantiate(Context(model=kernel_model("hee", 4, layers=6, n_data=40))).substitutions["eps_F"]
+    assert deep < product
+
+
+def test_refused_without_data():
+    qs = cirq.LineQubit.range(2)
+    model = circuits.Model(ansatz=circuits.hardware_efficient(2, 1, qubits=qs), observable=circuits.local_cost(qs))
+    inst = FIDELITY.instantiate(Context(model=model))
+    assert not inst.values and "at least two" in inst.refused[0].reason
+    with pytest.raises(ValueError, match="gamma"):
+        projected_kernel(np.eye(2), 0.0)

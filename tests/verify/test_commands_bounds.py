@@ -1,0 +1,53 @@
+"""``bpcalc bounds``: listing, single theorems, the table over n, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from verify.cli import main
+from verify.commands.bounds import parse_qubits, render_latex, render_text
+
+
+def test_list_and_single_theorem(capsys):
+    assert main(["bounds", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "thanasilp2021.tensor_product_variance" in out and "arXiv:2110.14753" in out and "[verified]" in out
+    assert main(["bounds", "--theorem", "mcclean2018.two_design", "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert r"\frac" in out and "arXiv:1803.11173" in out
+
+
+def test_table_json_and_latex(capsys):
+    args = ["bounds", "--ansatz", "tpa", "--block", "2", "--embedding", "hee", "--layers", "2", "--dataset", "digits",
+            "--samples", "8", "--qubits", "4,6", "--theorems", "thanasilp2021", "--no-exact", "--no-ensemble",
+            "--random-blocks"]
+    assert main(args + ["--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [r["n"] for r in result["rows"]] == [4, 6]
+    cell = result["rows"][0]["cells"]["thanasilp2021.tensor_product_variance:local_cost"]
+    assert cell["applicable"] and cell["value"] > 0
+    assert any("local_cost" in c["column"] for c in result["closed_forms"])
+    assert r"\begin{tabular}" in render_latex(result)
+    text = render_text(result)
+    assert "columns" in text and "tensor_product_variance:local_cost" in text
+
+
+def test_bad_input(capsys):
+    assert main(["bounds", "--theorem", "nobody2099.x"]) == 2
+    assert "unknown theorem" in capsys.readouterr().err
+    assert main(["bounds", "--qubits", "4,x", "--no-exact"]) == 2
+    with pytest.raises(SystemExit):
+        main(["bounds", "--ansatz", "mystery"])
+    with pytest.raises(ValueError):
+        parse_qubits("")
+    assert parse_qubits("4..8:2,5") == [4, 5, 6, 8]
+
+
+@pytest.mark.slow
+def test_issue_example_runs_on_real_digits(capsys):
+    assert main(["bounds", "--ansatz", "tpa", "--block", "2", "--embedding", "hee", "--layers", "2",
+                 "--dataset", "digits", "--qubits", "4,6,8,10"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") > 10 and "tensor_product_variance" in out

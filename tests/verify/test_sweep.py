@@ -1,0 +1,226 @@
+"""Tests of verify.sweep: records per point, resume, worker loss on a local pool and on Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from verify.sweep import grid, point_key, read_records, resolve_task, sweep, task_name
+
+
+# Point functions must be importable by worker processes (fork on Linux; cloudpickle by value on Dask).
+def square(point: dict) -> dict:
+    return {"value": point["x"] ** 2, "pid": os.getpid()}
+
+
+def fails_on_three(point: dict) -> dict:
+    if point["x"] == 3:
+        raise RuntimeError("three is bad")
+    return {"value": point["x"] ** 2}
+
+
+def kill_once(point: dict) -> dict:
+    """Kill the worker process the first time the point ``x == victim`` is computed."""
+    marker = os.path.join(point["dir"], f"killed-{point['x']}")
+    if point["x"] == point["victim"] and not os.path.exists(marker):
+        with open(marker, "w") as fh:
+            fh.write(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(point.get("sleep", 0.0))
+    return {"value": point["x"] ** 2}
+
+
+def kill_always(point: dict) -> dict:
+    if point["x"] == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"value": point["x"] ** 2}
+
+
+def slow_square(point: dict) -> dict:
+    time.sleep(point["sleep"])
+    return {"value": point["x"] ** 2}
+
+
+def _lines(path):
+    return [json.loads(line) for line in open(path) if line.strip()]
+
+
+def test_grid_is_the_cartesian_product():
+    pts = grid(n=[4, 6], emb=["tpe", "hee", "che"], seed=0)
+    assert len(pts) == 6
+    assert {(p["n"], p["emb"]) for p in pts} == {(n, e) for n in (4, 6) for e in ("tpe", "hee", "che")}
+    assert all(p["seed"] == 0 for p in pts)
+
+
+def test_grid_and_key_reject_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        grid(n=[])
+    with pytest.raises(ValueError, match="at least one axis"):
+        grid()
+    with pytest.raises(TypeError, match="JSON scalar"):
+        grid(n=[object()])
+    with pytest.raises(TypeError, match="mapping"):
+        point_key([1, 2])
+    with pytest.raises(ValueError, match="not finite"):
+        point_key({"x": float("nan")})
+
+
+def test_point_key_ignores_field_order_and_separates_points():
+    assert point_key({"a": 1, "b": "x"}) == point_key({"b": "x", "a": 1})
+    assert point_key({"a": 1}) != point_key({"a": 2})
+    assert point_key({"a": 1}) != point_key({"a": 1.5})
+
+
+def test_local_sweep_writes_one_record_per_point(tmp_path):
+    out = tmp_path / "s.jsonl"
+    pts = grid(x=list(range(6)))
+    res = sweep(square, pts, out, max_workers=2, progress=False)
+    assert [r.result["value"] for r in res.records] == [x * x for x in range(6)]
+    lines = _lines(out)
+    assert lines[0]["type"] == "meta" and lines[0]["task"] == task_name(square)
+    assert sorted(rec["point"]["x"] for rec in lines if rec["type"] == "point") == list(range(6))
+    assert res.computed == 6 and not res.failed
+
+
+def test_exception_is_recorded_as_failed_not_lost(tmp_path):
+    out = tmp_path / "s.jsonl"
+    res = sweep(fails_on_three, grid(x=[1, 2, 3, 4]), out, max_workers=2, progress=False)
+    failed = res.failed
+    assert len(failed) == 1 and failed[0].point["x"] == 3
+    assert "three is bad" in failed[0].error
+    assert len(res.ok) == 3
+
+
+def test_existing_file_needs_resume_or_overwrite(tmp_path):
+    out = tmp_path / "s.jsonl"
+    sweep(square, grid(x=[1]), out, max_workers=1, progress=False)
+    with pytest.raises(FileExistsError):
+        sweep(square, grid(x=[1]), out, max_workers=1, progress=False)
+    with pytest.raises(ValueError, match="refusing to mix"):
+        sweep(fails_on_three, grid(x=[1]), out, max_workers=1, progress=False, resume=True)
+    res = sweep(square, grid(x=[1]), out, max_workers=1, progress=False, overwrite=True)
+    assert res.computed == 1
+
+
+def test_resume_skips_finished_points_and_retries_failed(tmp_path):
+    out = tmp_path / "s.jsonl"
+    sweep(square, grid(x=[0, 1, 2]), out, max_workers=1, progress=False)
+    # append a torn line, as if the process was killed while writing
+    with open(out, "a") as fh:
+        fh.write('{"type": "point", "key": "abc')
+    res = sweep(square, grid(x=[0, 1, 2, 3, 4]), out, max_workers=2, progress=False, resume=True)
+    assert res.computed == 2
+    assert [r.result["value"] for r in res.records] == [0, 1, 4, 9, 16]
+    records = read_records(out)
+    assert len(records) == 5
+
+
+def test_killed_sweep_process_resumes_without_loss(tmp_path):
+    """Kill the driver mid-sweep (SIGKILL), resume, and check every point is there exactly once."""
+    out = tmp_path / "s.jsonl"
+    code = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from test_sweep import slow_square\n"
+        "from verify.sweep import grid, sweep\n"
+        "sweep(slow_square, grid(x=list(range(8)), sleep=0.4), %r, max_workers=1, progress=False)\n"
+    ) % (os.path.dirname(__file__), str(out))
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if out.exists() and len(read_records(out)) >= 2:
+            break
+        time.sleep(0.05)
+    proc.kill()  # the driver only: its pool worker must notice and exit by itself
+    proc.wait()
+    before = read_records(out)
+    assert 2 <= len(before) < 8
+    res = sweep(slow_square, grid(x=list(range(8)), sleep=0.0), out, max_workers=2, progress=False, resume=True)
+    # sleep differs, so the points differ: resume must compute all 8 new points ...
+    assert res.computed == 8
+    res2 = sweep(slow_square, grid(x=list(range(8)), sleep=0.4), out, max_workers=2, progress=False, resume=True)
+    # ... while the original grid only needs the points the killed run did not finish
+    assert res2.computed == 8 - len(before)
+    assert sorted(r.result["value"] for r in res2.records) == sorted(x * x for x in range(8))
+    # no orphaned pool worker of the killed driver is left running
+    time.sleep(1.5)
+    ps = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+    assert str(out) not in ps
+
+
+def test_local_worker_killed_mid_sweep_is_retried(tmp_path):
+    out = tmp_path / "s.jsonl"
+    pts = grid(x=list(range(6)), victim=2, dir=str(tmp_path))
+    res = sweep(kill_once, pts, out, max_workers=2, progress=False)
+    assert (tmp_path / "killed-2").exists()  # the worker really died
+    assert not res.failed
+    assert [r.result["value"] for r in res.records] == [x * x for x in range(6)]
+
+
+def test_point_that_always_kills_its_worker_is_recorded_failed(tmp_path):
+    out = tmp_path / "s.jsonl"
+    res = sweep(kill_always, grid(x=[0, 1, 2, 3]), out, max_workers=2, retries=1, progress=False)
+    failed = {r.point["x"]: r for r in res.failed}
+    assert set(failed) == {1}
+    assert "worker process died" in failed[1].error and failed[1].attempts == 2
+    assert sorted(r.result["value"] for r in res.ok) == [0, 4, 9]
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(TypeError, match="callable"):
+        sweep(3, grid(x=[1]), tmp_path / "a.jsonl")
+    with pytest.raises(ValueError, match="retries"):
+        sweep(square, grid(x=[1]), tmp_path / "a.jsonl", retries=-1)
+    with pytest.raises(ValueError, match="no points"):
+        sweep(square, [], tmp_path / "a.jsonl")
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        sweep(square, grid(x=[1]), tmp_path / "a.jsonl", resume=True, overwrite=True)
+    with pytest.raises(ValueError, match="module:function"):
+        resolve_task("nocolon")
+    with pytest.raises(ValueError, match="no attribute"):
+        resolve_task("verify.sweep:nope")
+    assert resolve_task("verify.sweep:grid") is grid
+
+
+def test_dask_local_cluster_with_a_worker_killed_mid_sweep(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    out = tmp_path / "s.jsonl"
+    pts = grid(x=list(range(8)), victim=3, dir=str(tmp_path), sleep=0.2)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+    ) as cluster:
+        res = sweep(kill_once, pts, out, scheduler=cluster.scheduler_address, progress=False)
+    assert (tmp_path / "killed-3").exists()  # a worker process really died mid-sweep
+    assert not res.failed, [r.error for r in res.failed]
+    assert [r.result["value"] for r in res.records] == [x * x for x in range(8)]
+    assert len({r.worker for r in res.records}) >= 2
+    lines = [r for r in _lines(out) if r["type"] == "point"]
+    assert len(lines) == 8  # one record per point, none lost, none duplicated
+
+
+def test_sweep_command_runs_resumes_and_refuses_to_overwrite(tmp_path, capsys):
+    from verify.cli import main
+
+    out = tmp_path / "s.jsonl"
+    args = ["sweep", "--out", str(out), "--n", "2", "4", "--embeddings", "tpe", "--n-draws", "20", "--n-data", "3",
+            "--workers", "2", "--no-progress", "--report", str(tmp_path / "rep")]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert "2 points" in first and "2 ok" in first
+    records = read_records(out)
+    assert {r.point["n"] for r in records.values()} == {2, 4}
+    for r in records.values():  # TPE: D_HS = 3/4 exactly, prediction r_{n,2}·3/4
+        n = r.point["n"]
+        assert r.result["output"]["bound"]["value"] == pytest.approx(2 * 8 / (n**2 * 225) * 0.75)
+    assert (tmp_path / "rep" / "report.md").exists()
+    assert main(args) == 2  # exists: needs --resume or --force
+    assert main(args + ["--resume"]) == 0
+    assert "0 computed now" in capsys.readouterr().out

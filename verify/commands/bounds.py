@@ -1,0 +1,363 @@
+"""``bpcalc bounds``: registered theorems evaluated on a model family, as a table over n.
+
+Examples::
+
+    bpcalc bounds --ansatz tpa --block 2 --embedding hee --layers 2 --dataset digits --qubits 4,6,8,10
+    bpcalc bounds --ansatz tpa --block 2 --embedding hee --layers n --dataset digits --qubits 4,6,8 \\
+        --random-blocks --json
+    bpcalc bounds --list
+    bpcalc bounds --theorem thanasilp2021.tensor_product_variance --latex
+
+For every ``n`` the model is built, :func:`bounds.analyze.analyze` checks every registered
+theorem's assumptions on it and every bound with numbers is shown: a plain value when its
+assumptions hold, ``value*`` ("what-if": the formula evaluated although an assumption fails,
+listed under the table).  The exact variance (``bounds.exact``) is shown when available.
+Exit codes: 0 success, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+__all__ = ["register", "run", "build_model", "parse_qubits", "collect"]
+
+ANSATZE = ("tpa", "tp", "hea", "ala", "qcnn")
+# failing assumptions that make a bound irrelevant to the model (another loss, another embedding):
+# such what-if columns are hidden unless --all is given
+_IRRELEVANT = frozenset({"loss_mse", "loss_nll", "loss_linear", "product_embedding"})
+EMBEDDINGS = ("none", "tpe", "hee", "che")
+
+
+def parse_qubits(text: str) -> list[int]:
+    """``'4,6,8'`` or ``'4..10:2'`` -> a sorted list of distinct qubit counts."""
+    out: list[int] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if ".." in part:
+            lo, _, rest = part.partition("..")
+            hi, _, step = rest.partition(":")
+            try:
+                lo_i, hi_i, step_i = int(lo), int(hi), int(step or 1)
+            except ValueError as exc:
+                raise ValueError(f"--qubits range {part!r} must look like 4..10:2") from exc
+            if step_i < 1 or hi_i < lo_i:
+                raise ValueError(f"--qubits range {part!r} is empty")
+            out.extend(range(lo_i, hi_i + 1, step_i))
+        else:
+            try:
+                out.append(int(part))
+            except ValueError as exc:
+                raise ValueError(f"--qubits must be integers like 4,6,8 (got {part!r})") from exc
+    if not out:
+        raise ValueError("--qubits needs at least one qubit count")
+    if min(out) < 1:
+        raise ValueError(f"qubit counts must be positive, got {out}")
+    return sorted(set(out))
+
+
+def _count(text: str, n: int, what: str) -> int:
+    if str(text).strip().lower() == "n":
+        return n
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise ValueError(f"{what} must be an integer or 'n', got {text!r}") from exc
+    if value < 1:
+        raise ValueError(f"{what} must be >= 1, got {value}")
+    return value
+
+
+def build_model(args: argparse.Namespace, n: int):
+    """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits."""
+    import circuits
+
+    if args.ansatz in ("tpa", "tp"):
+        ansatz = circuits.tensor_product(n, args.block, args.block_depth)
+    elif args.ansatz == "hea":
+        ansatz = circuits.hardware_efficient(n, _count(args.ansatz_layers, n, "--ansatz-layers"))
+    elif args.ansatz == "ala":
+        ansatz = circuits.alternating_layered(n, _count(args.ansatz_layers, n, "--ansatz-layers"), args.block,
+                                              args.block_depth)
+    elif args.ansatz == "qcnn":
+        ansatz = circuits.qcnn(n)
+    else:  # argparse restricts the choices; keep a clear message for programmatic use
+        raise ValueError(f"unknown ansatz {args.ansatz!r}; expected one of {ANSATZE}")
+    qubits = sorted(ansatz.all_qubits())
+    if args.observable == "local":
+        observable = circuits.local_cost(qubits)
+    elif args.observable == "local-z":
+        observable = circuits.local_cost(qubits, form="z")
+    elif args.observable == "global":
+        observable = circuits.global_cost(qubits)
+    else:
+        observable = circuits.parse_pauli_sum(args.observable, qubits=qubits)
+    embedding = dataset = None
+    if args.embedding != "none":
+        embedding = circuits.make_embedding(args.embedding, n, _count(args.layers, n, "--layers"), qubits=qubits)
+        if args.dataset == "uniform":
+            dataset = circuits.uniform_random(args.samples or 100, n, seed=args.seed)
+        else:
+            dataset = circuits.load_dataset(args.dataset, n, n_samples=args.samples, seed=args.seed)
+    return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
+                          loss=args.loss, two_design_blocks=args.random_blocks,
+                          name=f"{args.ansatz}(n={n})")
+
+
+def _default_parameter(model) -> Any:
+    import circuits
+
+    blocks = circuits.block_structure(model.ansatz)
+    if blocks:
+        syms = blocks[0].symbols
+        return syms[len(syms) // 2]
+    syms = model.trainable_symbols
+    return syms[len(syms) // 2]
+
+
+def _values(items: list[str] | None) -> dict:
+    out: dict = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--value {item!r} must look like KEY=NUMBER, e.g. --value p_min=0.05")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError as exc:
+            raise ValueError(f"--value {item!r}: {value!r} is not a number") from exc
+    return out
+
+
+def collect(args: argparse.Namespace) -> dict:
+    """Build every model, analyse it and gather the table, closed forms and verdict (JSON-ready)."""
+    import sympy
+
+    from bounds.analyze import analyze, fit_decay
+    from bounds.registry import Context, Registry, default_registry
+
+    registry = default_registry()
+    if args.theorems:
+        registry = Registry([t for t in registry.values() if any(t.key.startswith(p) for p in args.theorems)])
+        if not len(registry):
+            raise ValueError(f"--theorems {args.theorems} matches no registered theorem (see bpcalc bounds --list)")
+    qubits = parse_qubits(args.qubits)
+    declared = tuple(args.declare or ())
+    values = _values(args.value)
+    rows, columns, refusals = [], {}, {}
+    for n in qubits:
+        model = build_model(args, n)
+        param = args.parameter or _default_parameter(model)
+        analysis = analyze(model, parameters=[param], registry=registry, declared=declared, values=values,
+                           exact=not args.no_exact, ensemble=not args.no_ensemble)
+        pa = analysis.parameters[0]
+        applicable = {(r.theorem, r.bound): r for r in pa.applicable}
+        applicable.update({(r.theorem, r.bound): r for r in analysis.ensemble})
+        ctx = Context(model=model, parameter=sympy.Symbol(pa.parameter),
+                      values=values, measures=analysis.measures, declared=frozenset(declared),
+                      extra={} if pa.exact is None else {"per_datapoint": {
+                          "var_dl": list(pa.exact.per_state), "mean_dl": [0.0] * len(pa.exact.per_state)}})
+        cells: dict[str, dict] = {}
+        reasons = {(r.theorem, r.bound): r.reason for r in (*pa.refused, *analysis.ensemble_refused)}
+        irrelevant = {(r.theorem, r.bound) for r in (*pa.refused, *analysis.ensemble_refused)
+                      if any(c.key in _IRRELEVANT and c.holds is False for c in r.failed)}
+        for t in registry.values():
+            keys = [(t.key, b.name) for b in t.bounds]
+            need_what_if = not args.no_what_if and any(
+                k not in applicable and (args.all or k not in irrelevant) for k in keys)
+            if need_what_if:
+                values_ = t.instantiate(ctx, check=False).values
+            else:
+                values_ = [applicable[k].value for k in keys if k in applicable]
+            for v in values_:
+                key = f"{t.key}:{v.name}"
+                ok = (t.key, v.name) in applicable
+                if not ok and not args.all and (t.key, v.name) in irrelevant:
+                    continue
+                columns.setdefault(key, {"theorem": t.key, "bound": v.name, "kind": v.kind,
+                                         "status": t.verification.status})
+                cells[key] = {"log10": v.log10 if math.isfinite(v.log10) else None, "value": v.value,
+                              "text": str(v), "applicable": ok}
+                if not ok and key not in refusals:
+                    refusals[key] = reasons.get((t.key, v.name), "not evaluated by analyze")
+        sub = analysis.measures.for_parameter(pa.parameter)
+        rows.append({
+            "n": n,
+            "parameter": pa.parameter,
+            "d_hs_mean": None if sub is None else sub.d_hs_mean,
+            "d_hs_haar": None if sub is None else sub.haar,
+            "exact": None if pa.exact is None else pa.exact.to_dict(),
+            "cells": cells,
+            "verdict_at_n": analysis.verdict.to_dict(),
+            "seconds": analysis.seconds,
+        })
+    closed = []
+    for key, col in columns.items():
+        t = registry.get(col["theorem"])
+        b = t.bound(col["bound"])
+        closed.append({"column": key, "latex": b.latex(citation=False), "citation": (b.citation or t.citation).short(),
+                       "status": t.verification.status, "plain": str(b.expr)})
+    trends = {}
+    for key in columns:
+        pts = [(r["n"], r["cells"][key]["log10"]) for r in rows if key in r["cells"] and r["cells"][key]["log10"] is not None]
+        if len({p[0] for p in pts}) >= 3:
+            trends[key] = fit_decay([p[0] for p in pts], [p[1] for p in pts]).to_dict()
+    ex = [(r["n"], r["exact"]["log10"]) for r in rows if r["exact"] and r["exact"]["log10"] is not None]
+    if len(ex) >= 3:
+        trends["exact"] = fit_decay([p[0] for p in ex], [p[1] for p in ex]).to_dict()
+    return {
+        "model": {k: v for k, v in vars(args).items() if k not in ("func",)},
+        "qubits": qubits,
+        "columns": columns,
+        "rows": rows,
+        "refused": refusals,
+        "closed_forms": closed,
+        "trends": trends,
+    }
+
+
+def _short(key: str) -> str:
+    theorem, bound = key.split(":")
+    return f"{theorem.split('.', 1)[1]}:{bound}"
+
+
+def render_text(result: dict) -> str:
+    cols = list(result["columns"])
+    lines = []
+    header = ["n", "D_HS", "Haar"] + [f"[{i + 1}]" for i in range(len(cols))] + ["exact"]
+    table = []
+    for r in result["rows"]:
+        row = [str(r["n"]),
+               "-" if r["d_hs_mean"] is None else f"{r['d_hs_mean']:.3g}",
+               "-" if r["d_hs_haar"] is None else f"{r['d_hs_haar']:.3g}"]
+        for c in cols:
+            cell = r["cells"].get(c)
+            row.append("-" if cell is None else cell["text"] + ("" if cell["applicable"] else "*"))
+        row.append("-" if r["exact"] is None else f"{r['exact']['value']:.3g}")
+        table.append(row)
+    widths = [max(len(x[i]) for x in [header] + table) for i in range(len(header))]
+    fmt = "  ".join("{:>" + str(w) + "}" for w in widths)
+    lines.append(fmt.format(*header))
+    lines.extend(fmt.format(*row) for row in table)
+    lines.append("")
+    lines.append("D_HS: mean D_HS(ρ_S(x), 1/2^s) of the data on the differentiated parameter's input support; "
+                 "Haar: (2^s - 2^-s)/(2^n + 1); exact: Var[∂_k ℓ] from bounds.exact (dataset mean)")
+    lines.append("columns (value* = assumption fails, formula shown as a what-if):")
+    for i, c in enumerate(cols):
+        col = result["columns"][c]
+        form = next(f for f in result["closed_forms"] if f["column"] == c)
+        trend = result["trends"].get(c)
+        extra = f"; trend over n: {trend['text']}" if trend else ""
+        lines.append(f"  [{i + 1}] {_short(c)} ({col['kind']}, {col['status']}; {form['citation']}){extra}")
+        lines.append(f"      {form['latex']}")
+    if result["refused"]:
+        lines.append("not applicable (*):")
+        for c, why in result["refused"].items():
+            lines.append(f"  {_short(c)}: {why}")
+    if "exact" in result["trends"]:
+        lines.append(f"exact variance trend: {result['trends']['exact']['text']}")
+    lines.append(f"parameter: {result['rows'][0]['parameter']}")
+    return "\n".join(lines)
+
+
+def _latex_number(text: str) -> str:
+    mantissa, sep, exponent = text.partition("e")
+    return f"${mantissa}" + (rf"\times 10^{{{exponent}}}" if sep else "") + "$"
+
+
+def render_latex(result: dict) -> str:
+    cols = list(result["columns"])
+    out = [r"\begin{tabular}{r" + "r" * (len(cols) + 3) + "}", r"\hline"]
+    out.append(" & ".join([r"$n$", r"$\overline{D}_{\mathrm{HS}}$", "Haar"] + [f"[{i + 1}]" for i in range(len(cols))]
+                          + ["exact"]) + r" \\ \hline")
+    for r in result["rows"]:
+        cells = [str(r["n"]), "-" if r["d_hs_mean"] is None else f"{r['d_hs_mean']:.3g}",
+                 "-" if r["d_hs_haar"] is None else f"{r['d_hs_haar']:.3g}"]
+        for c in cols:
+            cell = r["cells"].get(c)
+            cells.append("-" if cell is None else _latex_number(cell["text"]) + ("" if cell["applicable"] else "$^*$"))
+        cells.append("-" if r["exact"] is None else f"{r['exact']['value']:.3g}")
+        out.append(" & ".join(cells) + r" \\")
+    out += [r"\hline", r"\end{tabular}", ""]
+    for i, c in enumerate(cols):
+        form = next(f for f in result["closed_forms"] if f["column"] == c)
+        out.append(f"% [{i + 1}] {c} ({form['citation']}, {form['status']})")
+        out.append(r"\begin{equation}" + form["latex"] + r"\end{equation}")
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bounds.registry import default_registry, get_theorem
+
+    if args.list:
+        theorems = list(default_registry().values())
+        if args.json:
+            print(json.dumps([t.to_dict() for t in theorems], indent=2, default=str))
+            return 0
+        for t in theorems:
+            print(f"{t.key}  [{t.verification.status}]  {t.title}")
+            print(f"    {t.citation.short()}")
+            print(f"    bounds: {', '.join(f'{b.name} ({b.kind})' for b in t.bounds)}; test: {t.verification.test}")
+        return 0
+    if args.theorem:
+        t = get_theorem(args.theorem)
+        if args.json:
+            print(json.dumps(t.to_dict(), indent=2, default=str))
+        elif args.latex:
+            print(t.latex(citation=True))
+        else:
+            print(f"{t.key}: {t.title}\n{t.citation}\nstatus: {t.verification.status} ({t.verification.test})")
+            if t.statement:
+                print(t.statement)
+            for b in t.bounds:
+                print(f"  {b.name} ({b.kind}): {b.latex(citation=False)}")
+                for a in (*t.assumptions, *b.assumptions):
+                    print(f"      assumes: {a.text}")
+        return 0
+    result = collect(args)
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    elif args.latex:
+        print(render_latex(result))
+    else:
+        print(render_text(result))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bounds", help="registered theorems evaluated on a model family (table over n)",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--list", action="store_true", help="list every registered theorem with citation and status")
+    p.add_argument("--theorem", default=None, help="show one theorem (with --latex: its formulas in LaTeX)")
+    p.add_argument("--ansatz", choices=ANSATZE, default="tpa", help="ansatz family (default: tpa)")
+    p.add_argument("--block", type=int, default=2, help="block size s for tpa / ala (default: 2)")
+    p.add_argument("--block-depth", type=int, default=2, help="block depth for tpa / ala (default: 2)")
+    p.add_argument("--ansatz-layers", default="1", help="layers of hea / ala; 'n' = as many as qubits")
+    p.add_argument("--embedding", choices=EMBEDDINGS, default="hee", help="data embedding (default: hee)")
+    p.add_argument("--layers", default="1", help="embedding layers / repetitions; 'n' = as many as qubits")
+    p.add_argument("--dataset", default="digits", help="digits, iris, breast_cancer, wine or uniform")
+    p.add_argument("--samples", type=int, default=None, help="data points (default: all for real data, 100 uniform)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data subset (default: 0)")
+    p.add_argument("--qubits", default="4,6,8", help="qubit counts, e.g. 4,6,8,10 or 4..12:2 (default: 4,6,8)")
+    p.add_argument("--observable", default="local", help="'local', 'local-z', 'global' or a Pauli sum")
+    p.add_argument("--loss", default="linear", choices=("linear", "mse", "nll"), help="loss (default: linear)")
+    p.add_argument("--parameter", default=None, help="differentiated parameter (default: middle of the first block)")
+    p.add_argument("--random-blocks", action="store_true",
+                   help="declare the ansatz blocks random local 2-designs (Model.two_design_blocks)")
+    p.add_argument("--declare", action="append", help="declare an assumption key to hold (repeatable)")
+    p.add_argument("--value", action="append", help="supply a number, e.g. --value p_min=0.05 (repeatable)")
+    p.add_argument("--theorems", nargs="*", default=None, help="only theorem keys starting with these prefixes")
+    p.add_argument("--all", action="store_true",
+                   help="also show bounds for other losses / embeddings than the model's (what-if columns)")
+    p.add_argument("--no-what-if", action="store_true",
+                   help="show only bounds whose assumptions hold (no formula values for refused ones)")
+    p.add_argument("--no-exact", action="store_true", help="skip exact variances (bounds.exact)")
+    p.add_argument("--no-ensemble", action="store_true", help="skip frame potential / KL expressibility")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="machine-readable output")
+    out.add_argument("--latex", action="store_true", help="LaTeX table and formulas")
+    p.set_defaults(func=run)

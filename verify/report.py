@@ -1,0 +1,426 @@
+"""Reports: one report model, rendered as JSON, Markdown and a LaTeX table of the bounds.
+
+A :class:`Report` holds everything a run produced — configuration, seeds, timings, every
+number (``results``), summary tables, figures and the :class:`~bounds.bound.Bound` objects
+used.  Renderers never compute anything; they only present the model:
+
+* :func:`to_json` — machine-readable, with the versions of bpcalc and its dependencies
+  (:func:`verify.commands.info.collect_info`), seeds, timings and all numbers;
+* :func:`to_markdown` — a human-readable page with the tables and the figures;
+* :func:`bounds_latex_table` / :func:`bibtex` — a LaTeX ``table`` of the bounds (each
+  formula from :meth:`Bound.latex`, each source as ``\\cite[locator]{key}``) and the
+  matching BibTeX entries, ready to paste into a paper.
+
+:func:`write_report` writes ``report.json``, ``report.md``, ``bounds.tex`` and
+``bounds.bib`` into a directory (figures are written by whoever made them, into the same
+directory, and referenced by relative path).
+
+Examples
+--------
+>>> from verify.report import Report, Table, to_markdown
+>>> r = Report(title="Demo", tables=(Table("Variances", ("n", "Var"), ((4, 0.0123), (6, 0.00456))),))
+>>> print(to_markdown(r).splitlines()[0])
+# Demo
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import math
+import os
+import pathlib
+import re
+import unicodedata
+from typing import Any, Iterable, Mapping, Sequence
+
+import sympy
+
+from bounds.bound import Bound, Citation
+
+__all__ = [
+    "Table",
+    "Figure",
+    "Report",
+    "format_cell",
+    "to_json",
+    "to_markdown",
+    "cite_key",
+    "bibtex",
+    "bounds_latex_table",
+    "write_report",
+]
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """A table of a report: a title, column names and rows of cells (numbers or text).
+
+    Raises
+    ------
+    ValueError : a row whose length differs from the number of columns.
+    """
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    caption: str = ""
+
+    def __post_init__(self) -> None:
+        columns = tuple(str(c) for c in self.columns)
+        rows = tuple(tuple(r) for r in self.rows)
+        if not columns:
+            raise ValueError(f"table {self.title!r} has no columns")
+        for i, r in enumerate(rows):
+            if len(r) != len(columns):
+                raise ValueError(f"table {self.title!r}: row {i} has {len(r)} cells, expected {len(columns)} ({columns})")
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "rows", rows)
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "caption": self.caption,
+            "columns": list(self.columns),
+            "rows": [dict(zip(self.columns, r)) for r in self.rows],
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """A figure file (path relative to the report directory) with its caption."""
+
+    path: str
+    caption: str = ""
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """Everything a run produced, ready to be rendered.
+
+    Attributes
+    ----------
+    title : the report's title.
+    summary : Markdown paragraph(s) shown first (the verdict in words).
+    tables : summary tables.
+    figures : figures written next to the report.
+    bounds : the closed forms used (rendered in the LaTeX table, listed in JSON/Markdown).
+    results : every number of the run (free-form JSON-serialisable data).
+    config : the configuration (command-line options, grid …).
+    seeds : every seed used, by purpose.
+    timings : wall times in seconds, by stage.
+    info : versions (default: :func:`verify.commands.info.collect_info` at render time).
+    created : ISO timestamp (default: now, UTC).
+    notes : remarks shown at the end (caveats, refused bounds, missing pieces).
+    """
+
+    title: str
+    summary: str = ""
+    tables: tuple[Table, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    bounds: tuple[Bound, ...] = ()
+    results: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    config: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    seeds: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    timings: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    created: str = ""
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.title, str) or not self.title.strip():
+            raise ValueError("Report.title must be a non-empty string")
+        for name, typ in (("tables", Table), ("figures", Figure), ("bounds", Bound)):
+            items = tuple(getattr(self, name))
+            for item in items:
+                if not isinstance(item, typ):
+                    raise TypeError(f"Report.{name} must hold {typ.__name__} objects, got {type(item).__name__}")
+            object.__setattr__(self, name, items)
+        object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
+        if not self.created:
+            object.__setattr__(self, "created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+        if not self.info:
+            from .commands.info import collect_info
+
+            object.__setattr__(self, "info", collect_info())
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_cell(value: Any) -> str:
+    """Text of one table cell: ``None`` → ``—``, floats with 4 significant digits."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            value = value.item()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "∞" if value > 0 else "−∞"
+        if value == 0:
+            return "0"
+        if 1e-3 <= abs(value) < 1e4:
+            return f"{value:.4g}"
+        return f"{value:.3e}"
+    return str(value)
+
+
+def _plain(obj: Any) -> Any:
+    """JSON-safe copy: numpy → Python, non-finite floats → strings, sympy → str, dataclasses → dict."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        np = None
+    if np is not None and isinstance(obj, np.ndarray):
+        return [_plain(x) for x in obj.tolist()]
+    if np is not None and isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else ("nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf"))
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, sympy.Basic):
+        return sympy.sstr(obj)
+    if isinstance(obj, pathlib.PurePath):
+        return str(obj)
+    if hasattr(obj, "to_dict"):
+        return _plain(obj.to_dict())
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _plain(dataclasses.asdict(obj))
+    return str(obj)
+
+
+# --------------------------------------------------------------------------- JSON / Markdown
+
+
+def to_json(report: Report, indent: int = 2) -> str:
+    """The report as JSON: versions, config, seeds, timings, tables, bounds, all results."""
+    _require_report(report)
+    doc = {
+        "title": report.title,
+        "created": report.created,
+        "versions": report.info,
+        "config": report.config,
+        "seeds": report.seeds,
+        "timings_s": report.timings,
+        "summary": report.summary,
+        "tables": [t.to_dict() for t in report.tables],
+        "figures": [f.to_dict() for f in report.figures],
+        "bounds": [b.to_dict() for b in report.bounds],
+        "results": report.results,
+        "notes": list(report.notes),
+    }
+    return json.dumps(_plain(doc), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", r"\|").replace("\n", " ")
+
+
+def _markdown_table(table: Table) -> list[str]:
+    lines = [f"### {table.title}", ""]
+    if table.caption:
+        lines += [table.caption, ""]
+    lines.append("| " + " | ".join(_md_escape(c) for c in table.columns) + " |")
+    lines.append("|" + "|".join("---" for _ in table.columns) + "|")
+    for row in table.rows:
+        lines.append("| " + " | ".join(_md_escape(format_cell(v)) for v in row) + " |")
+    lines.append("")
+    return lines
+
+
+def to_markdown(report: Report) -> str:
+    """The report as a Markdown page (tables, figures, bounds with citations, timings, versions)."""
+    _require_report(report)
+    out = [f"# {report.title}", "", f"_Generated by bpcalc {report.info.get('bpcalc', '?')} on {report.created}._", ""]
+    if report.summary:
+        out += [report.summary.strip(), ""]
+    for t in report.tables:
+        out += _markdown_table(t)
+    if report.figures:
+        out += ["## Figures", ""]
+        for f in report.figures:
+            out += [f"![{_md_escape(f.caption or f.path)}]({f.path})", ""]
+            if f.caption:
+                out += [f"*{f.caption}*", ""]
+    if report.bounds:
+        out += ["## Closed forms used", ""]
+        for b in report.bounds:
+            cite = f" — {b.citation.short()}" if b.citation is not None else ""
+            out += [f"- **{b.name}** ({b.kind}){cite}", "", "  ```latex", f"  {b.latex(citation=False)}", "  ```", ""]
+        out += ["A LaTeX table of these bounds is in `bounds.tex` (BibTeX entries in `bounds.bib`).", ""]
+    if report.notes:
+        out += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
+    if report.seeds or report.timings or report.config:
+        out += ["## Reproducibility", ""]
+        if report.config:
+            out += ["Configuration:", "", "```json", json.dumps(_plain(report.config), indent=2), "```", ""]
+        if report.seeds:
+            out += ["Seeds: " + ", ".join(f"{k} = {v}" for k, v in report.seeds.items()), ""]
+        if report.timings:
+            out += ["Timings: " + ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items()), ""]
+    req = report.info.get("required", {}) if isinstance(report.info, Mapping) else {}
+    if req:
+        vers = ", ".join(f"{k} {v}" for k, v in req.items())
+        out += [f"Versions: Python {report.info.get('python', '?')}; {vers}.", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- LaTeX
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def cite_key(citation: Citation) -> str:
+    """A BibTeX key ``<first author><year><first title word>``, e.g. ``thanasilp2021subtleties``.
+
+    Raises
+    ------
+    TypeError : ``citation`` is not a :class:`~bounds.bound.Citation`.
+    """
+    if not isinstance(citation, Citation):
+        raise TypeError(f"expected a bounds.Citation, got {type(citation).__name__}")
+    author = re.sub(r"[^a-z]", "", _ascii(citation.first_author.split()[-1]).lower()) or "anon"
+    small = {"a", "an", "the", "on", "of", "in", "for", "and", "to"}
+    words = [re.sub(r"[^a-z]", "", _ascii(w).lower()) for w in citation.title.split()]
+    word = next((w for w in words if w and w not in small), "")
+    return f"{author}{citation.year}{word}"
+
+
+def _bib_escape(text: str) -> str:
+    return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_")
+
+
+def bibtex(citations: Iterable[Citation]) -> str:
+    """BibTeX ``@article`` entries (with ``eprint``/``archivePrefix``) for distinct citations."""
+    seen: dict[str, Citation] = {}
+    for c in citations:
+        if not isinstance(c, Citation):
+            raise TypeError(f"expected bounds.Citation objects, got {type(c).__name__}")
+        seen.setdefault(cite_key(c), c)
+    entries = []
+    for key, c in seen.items():
+        authors = " and ".join(a.strip() for a in c.authors.split(",") if a.strip())
+        fields = [
+            f"  author        = {{{_bib_escape(authors)}}}",
+            f"  title         = {{{{{_bib_escape(c.title)}}}}}",
+            f"  year          = {{{c.year}}}",
+            f"  eprint        = {{{c.arxiv}}}",
+            "  archivePrefix = {arXiv}",
+        ]
+        if c.journal:
+            fields.append(f"  journal       = {{{_bib_escape(c.journal)}}}")
+        entries.append(f"@article{{{key},\n" + ",\n".join(fields) + "\n}")
+    return "\n\n".join(entries) + ("\n" if entries else "")
+
+
+def _tex_text(text: str) -> str:
+    repl = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+    return "".join(repl.get(ch, ch) for ch in text)
+
+
+def bounds_latex_table(
+    bounds: Sequence[Bound],
+    *,
+    caption: str = "Closed-form bounds on the variance of the loss gradient.",
+    label: str = "tab:bpcalc-bounds",
+    values: Mapping[str, Any] | None = None,
+) -> str:
+    """A LaTeX ``table`` of bounds: name, kind, formula (``Bound.latex``) and ``\\cite`` source.
+
+    Parameters
+    ----------
+    bounds : the :class:`~bounds.bound.Bound` objects (each should carry a citation).
+    caption, label : of the LaTeX table.
+    values : optional ``bound name -> number text`` (e.g. ``str(BoundValue)``) adding a
+        "value" column.
+
+    Returns
+    -------
+    str : needs ``\\usepackage{amsmath,booktabs}`` and the entries of :func:`bibtex`.
+
+    Raises
+    ------
+    ValueError : no bounds.
+    TypeError : an item that is not a Bound.
+    """
+    bounds = list(bounds)
+    if not bounds:
+        raise ValueError("bounds_latex_table needs at least one Bound")
+    for b in bounds:
+        if not isinstance(b, Bound):
+            raise TypeError(f"bounds_latex_table takes bounds.Bound objects, got {type(b).__name__}")
+    with_values = bool(values)
+    spec = "l l >{$\\displaystyle}l<{$} l" + (" l" if with_values else "")
+    head = "Bound & Kind & Statement & Source" + (" & Value" if with_values else "") + r" \\"
+    lines = [
+        "% Generated by bpcalc; needs \\usepackage{amsmath,booktabs,array} and the entries of bounds.bib.",
+        "\\begin{table}[t]",
+        "\\centering",
+        "\\small",
+        f"\\begin{{tabular}}{{{spec}}}",
+        "\\toprule",
+        head,
+        "\\midrule",
+    ]
+    for b in bounds:
+        if b.citation is not None:
+            src = f"\\cite[{_tex_text(b.citation.locator)}]{{{cite_key(b.citation)}}}"
+        else:
+            src = "---"
+        row = [f"\\texttt{{{_tex_text(b.name)}}}", b.kind, b.latex(citation=False), src]
+        if with_values:
+            row.append(_tex_text(str(values.get(b.name, "---"))))
+        lines.append(" & ".join(row) + r" \\")
+    lines += ["\\bottomrule", "\\end{tabular}", f"\\caption{{{_tex_text(caption)}}}", f"\\label{{{label}}}", "\\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _require_report(report: Any) -> None:
+    if not isinstance(report, Report):
+        raise TypeError(f"expected a verify.report.Report, got {type(report).__name__}")
+
+
+def write_report(report: Report, out_dir: str | os.PathLike, stem: str = "report") -> dict[str, pathlib.Path]:
+    """Write ``<stem>.json`` and ``<stem>.md`` (and ``bounds.tex`` / ``bounds.bib`` if the
+    report has bounds) into ``out_dir`` (created if needed); return the paths by format."""
+    _require_report(report)
+    out = pathlib.Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / f"{stem}.json", "markdown": out / f"{stem}.md"}
+    paths["json"].write_text(to_json(report), encoding="utf-8")
+    paths["markdown"].write_text(to_markdown(report), encoding="utf-8")
+    if report.bounds:
+        paths["latex"] = out / "bounds.tex"
+        paths["bibtex"] = out / "bounds.bib"
+        paths["latex"].write_text(bounds_latex_table(report.bounds), encoding="utf-8")
+        paths["bibtex"].write_text(bibtex(b.citation for b in report.bounds if b.citation is not None), encoding="utf-8")
+    return paths
