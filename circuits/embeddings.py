@@ -8,7 +8,7 @@ plateaus, following Thanasilp et al. [2]_ and Havlíček et al. [3]_):
 
 * tensor-product embedding (TPE): ``RX(x_j) RY(x_j)`` on qubit ``j`` (no entanglement);
 * hardware-efficient embedding (HEE): ``layers`` × (``RX(x_j)`` on every qubit, CNOT
-  brick chain), data re-uploaded in every layer;
+  ring in brick moments), data re-uploaded in every layer;
 * classically-hard embedding (CHE, ZZ feature map): ``reps`` × (``H`` on every qubit,
   ``RZ(x_j)``, then for each pair ``i<j``: ``CNOT(i,j) RZ(x_i x_j) CNOT(i,j)``).
 
@@ -64,12 +64,16 @@ def hardware_efficient_embedding(
     layers: int,
     rotations: Sequence[str] = ("rx",),
     entangler: str = "cnot",
-    topology: str = "chain",
+    topology: str = "ring",
     qubits: Sequence[cirq.Qid] | None = None,
 ) -> cirq.Circuit:
-    """HEE: ``layers`` × (``RX(x_j)`` on qubit ``j``, CNOT chain in brick moments).
+    """HEE: ``layers`` × (``RX(x_j)`` on qubit ``j``, CNOT ring in brick moments).
 
-    The data are re-uploaded in every layer, as in the seed paper.
+    The data are re-uploaded in every layer, as in the seed paper.  The ring matters: with
+    an open CNOT chain, the 2-qubit reduced states of uniform random data stay far from
+    maximally mixed (mean ``D_HS`` ≈ 0.116 at ``n = 8``, ``L = 8``), while with the ring they
+    follow the Haar value ``(2^s − 2^{−s})/(2^n + 1)`` (measured 0.0112 vs 0.0146 at ``n = 8``,
+    7.4e-4 vs 9.2e-4 at ``n = 12``; see ``tests/circuits/test_embeddings_observables.py``).
     """
     from .ansatz import ENTANGLERS
 

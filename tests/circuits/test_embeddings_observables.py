@@ -80,3 +80,27 @@ def test_observable_outside_circuit_rejected():
     c = circuits.hardware_efficient(2, 1)
     with pytest.raises(ValueError, match="not in the circuit"):
         circuits.check_observable_on_circuit(cirq.Z(cirq.LineQubit(5)), c)
+
+
+def _mean_reduced_dhs(embedding, data, n):
+    out = []
+    for x in data:
+        psi = cirq.final_state_vector(circuits.embed(embedding, x), qubit_order=cirq.LineQubit.range(n))
+        t = psi.reshape(4, -1)
+        rho = t @ t.conj().T
+        out.append(np.real(np.trace(rho @ rho)) - 0.25)
+    return float(np.mean(out))
+
+
+def test_hee_with_n_layers_approaches_the_haar_value_and_tpe_does_not():
+    """Seed paper's picture: HEE (n layers) reduced states near maximally mixed; TPE constant 1 - 2^-s."""
+    n = 8
+    data = np.random.default_rng(1).uniform(0, 2 * np.pi, (60, n))
+    haar = (2**2 - 2**-2) / (2**n + 1)
+    hee = _mean_reduced_dhs(circuits.hardware_efficient_embedding(n, n), data, n)
+    assert 0.5 * haar < hee < 1.5 * haar
+    # the open chain does not scramble qubit 0: far above the Haar value
+    chain = _mean_reduced_dhs(circuits.hardware_efficient_embedding(n, n, topology="chain"), data, n)
+    assert chain > 5 * haar
+    tpe = _mean_reduced_dhs(circuits.tensor_product_embedding(n), data, n)
+    assert np.isclose(tpe, 1 - 2**-2, atol=1e-5)

@@ -170,12 +170,21 @@ def test_noise_bound_hook_evaluates_a_registered_wang_theorem():
     circuit = hardware_efficient(3, 2)
     obs = local_cost(sorted(circuit.all_qubits()), form="z")
     theta = sympy.Symbol("theta_0_0_0")
-    out = noise_induced_bound(circuit, obs, theta, "rainbow", 2, registry=_fake_wang_registry())
-    assert out["available"], out
     props = cirq_google.engine.load_device_noise_properties("rainbow")
     q = max(1 - 4 * p / 3 for k, p in props.gate_pauli_errors.items() if issubclass(k.gate_type, cirq.PhasedXZGate))
+    # the stand-in theorem (g = 1) alone
+    from bounds import Registry
+
+    stand_in = Registry([_fake_wang_registry().get("wang2021.test_stand_in")])
+    out = noise_induced_bound(circuit, obs, theta, "rainbow", 2, registry=stand_in)
+    assert out["available"], out
     expected = math.sqrt(8 * math.log(2)) * 1.0 * math.sqrt(3) * q ** 3
     assert out["values"][0]["value"] == pytest.approx(expected, rel=1e-9)
+    # the registered theorem: generator norm g_k = 1/2 for a Pauli rotation exp(-i theta P / 2)
+    out = noise_induced_bound(circuit, obs, theta, "rainbow", 2)
+    assert out["available"], out
+    assert out["theorem"].startswith("wang2021.")
+    assert out["values"][0]["value"] == pytest.approx(0.5 * expected, rel=1e-9)
     # without the theorem, or without noise data, the hook says why
     from bounds import Registry
 
