@@ -332,3 +332,43 @@ def test_tensor_product_refused_without_declared_designs_and_for_other_ansatze()
     app = theorem.applicability(Context(model=model, parameter=model.trainable_symbols[0]))
     assert "tensor_product_ansatz" in {c.key for c in app.failed}
     assert theorem.instantiate(Context(model=model, parameter=model.trainable_symbols[0])).values == ()
+
+
+def test_tensor_product_nll_bound_exact_clifford(tools):
+    """NLL with p_y = ℓ (or 1 − ℓ) ∈ [0.2, 0.8]: blocks single-qubit Cliffords, θ on a dense grid."""
+    n = 2
+    ansatz = circuits.tensor_product(n, 1)
+    qubits = sorted(ansatz.all_qubits())
+    obs = cirq.PauliSum.from_pauli_strings([cirq.PauliString(0.5), cirq.PauliString(0.15, cirq.Z(qubits[0])),
+                                            cirq.PauliString(0.15, cirq.Z(qubits[1]))])
+    data = circuits.uniform_random(4, n, seed=11)
+    model = circuits.Model(ansatz=ansatz, observable=obs, embedding=circuits.make_embedding("hee", n, 1),
+                           dataset=data, loss="nll", two_design_blocks=True)
+    psis = np.stack([model.data_state(x) for x in data.x])
+    r0 = np.stack([partial_state(p, (0,), n) for p in psis])
+    r1 = np.stack([partial_state(p, (1,), n) for p in psis])
+    c1 = tools.clifford_group(1)
+    z = tools.PAULI["Z"]
+    ycol = np.asarray(data.y, dtype=float)
+
+    def z_of(rho, u):  # Tr[ρ U† Z U]
+        return np.real(np.einsum("nij,kji->kn", rho, np.transpose(u.conj(), (0, 2, 1)) @ z @ u))
+
+    grid = 2 * np.pi * np.arange(64) / 64
+    us, up, um = [], [], []
+    for vm, vp, th in itertools.product(c1, c1, grid):
+        for lst, shift in ((us, 0.0), (up, np.pi / 2), (um, -np.pi / 2)):
+            lst.append(vp @ tools.rotation(tools.PAULI["Y"], th + shift) @ vm)
+    a = z_of(r0, np.stack(us))
+    da = (z_of(r0, np.stack(up)) - z_of(r0, np.stack(um))) / 2
+    b = z_of(r1, c1)
+    ell = 0.5 + 0.15 * (a[:, None, :] + b[None, :, :])
+    dl = 0.15 * da[:, None, :]
+    p = np.where(ycol > 0, ell, 1 - ell)
+    dL = np.mean(-np.sign(ycol) * dl / p, axis=2)
+    var = dL.var()
+    inst = get_theorem("thanasilp2021.tensor_product_mse_nll").instantiate(
+        Context(model=model, parameter=sympy.Symbol("theta_0_b0_2"), values={"p_min": 0.2}))
+    assert p.min() >= 0.2 - 1e-12 and var > 1e-4
+    assert inst.value("nll_minkowski").value >= var
+    assert inst.value("nll_paper").value >= inst.value("nll_minkowski").value
