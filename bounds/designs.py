@@ -29,6 +29,8 @@ References
 
 from __future__ import annotations
 
+import functools
+
 import dataclasses
 from typing import Optional, Sequence
 
@@ -50,6 +52,10 @@ __all__ = [
 ]
 
 MAX_DESIGN_QUBITS = 5
+AUTO_DESIGN_QUBITS = 4
+"""Largest register on which :mod:`bounds.analyze` runs the exact 2-design test by itself
+(each test costs a few ``16^n``-sized tensor contractions per gate; 0.1–1 s at ``n = 4``,
+tens of seconds at ``n = 5``).  Larger registers need a user declaration."""
 DESIGN_TOLERANCE = 1e-9
 
 
@@ -208,7 +214,7 @@ def two_design_deviation(
     qubits: Sequence[cirq.Qid],
     *,
     rng: Optional[np.random.Generator] = None,
-    probes: int = 3,
+    probes: int = 1,
 ) -> float:
     """Largest relative distance ``‖Φ(X) − Φ_H(X)‖_F / ‖X‖_F`` over random probes ``X``.
 
@@ -221,9 +227,21 @@ def two_design_deviation(
     circuit : parametrized circuit on (a subset of) ``qubits``.
     qubits : the register of the design (its dimension is ``2**len(qubits)``).
     rng : random generator for the probes (default: seeded with 0).
-    probes : number of random probe operators.
+    probes : number of random Gaussian probe operators (one suffices with probability one;
+        more only guard against an unlucky near-kernel draw).
     """
-    rng = rng if rng is not None else np.random.default_rng(0)
+    if rng is None:
+        return _seeded_deviation(cirq.FrozenCircuit(circuit), tuple(qubits), probes)
+    return _deviation(circuit, qubits, rng, probes)
+
+
+@functools.lru_cache(maxsize=512)
+def _seeded_deviation(circuit: cirq.FrozenCircuit, qubits: tuple, probes: int) -> float:
+    """Memoised default-seed deviation: analyses ask the same question for several theorems."""
+    return _deviation(circuit, qubits, np.random.default_rng(0), probes)
+
+
+def _deviation(circuit, qubits, rng: np.random.Generator, probes: int) -> float:
     d = 2 ** len(list(qubits))
     k = max(1, probes)
     xs = rng.normal(size=(k, d * d, d * d)) + 1j * rng.normal(size=(k, d * d, d * d))

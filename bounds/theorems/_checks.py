@@ -14,7 +14,7 @@ import numpy as np
 from circuits import block_structure
 from circuits.blocks import Block
 
-from ..designs import DESIGN_TOLERANCE, MAX_DESIGN_QUBITS, ParameterSplit, split_at_parameter, two_design_deviation
+from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
 
 __all__ = [
     "need_model",
@@ -161,10 +161,9 @@ def check_block_sides_two_designs(ctx: Any) -> tuple[Optional[bool], str]:
     if b.size > MAX_DESIGN_QUBITS:
         return None, (f"block of {b.size} qubits is too large for the exact 2-design test "
                       f"(<= {MAX_DESIGN_QUBITS}); declare random blocks if they are 2-designs")
-    rng = np.random.default_rng(0)
     try:
-        dev_minus = two_design_deviation(split.before, b.qubits, rng=rng)
-        dev_plus = two_design_deviation(split.after, b.qubits, rng=rng)
+        dev_minus = two_design_deviation(split.before, b.qubits)
+        dev_plus = two_design_deviation(split.after, b.qubits)
     except ValueError as exc:
         return None, f"exact 2-design test impossible: {exc}"
     if dev_minus < DESIGN_TOLERANCE and dev_plus < DESIGN_TOLERANCE:
@@ -242,7 +241,7 @@ def check_global_two_design(side: str):
         try:
             split = parameter_split(ctx)
             part = split.before if side == "before" else split.after
-            dev = two_design_deviation(part, ctx.model.qubits, rng=np.random.default_rng(0))
+            dev = two_design_deviation(part, ctx.model.qubits)
         except ValueError as exc:
             return None, f"exact 2-design test impossible: {exc}"
         if dev < DESIGN_TOLERANCE:

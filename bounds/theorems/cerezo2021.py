@@ -290,7 +290,7 @@ def check_all_blocks_two_designs(ctx: Context) -> tuple[Optional[bool], str]:
         tag = f"bpcalc.block={b.layer}.{b.index}"
         ops = [op for op in ansatz.all_operations() if tag in getattr(op, "tags", ())]
         try:
-            dev = two_design_deviation(cirq.Circuit(ops), b.qubits, rng=np.random.default_rng(0))
+            dev = two_design_deviation(cirq.Circuit(ops), b.qubits)
         except ValueError as exc:
             return None, f"exact 2-design test impossible for block {b.layer}.{b.index}: {exc}"
         if dev > DESIGN_TOLERANCE:

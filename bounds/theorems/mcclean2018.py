@@ -46,7 +46,7 @@ import numpy as np
 import sympy
 
 from ..bound import Assumption, Bound, Citation, sym
-from ..designs import MAX_DESIGN_QUBITS, second_moment_channel
+from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, second_moment_channel
 from ..registry import Context, Theorem, Verification
 from . import _checks
 

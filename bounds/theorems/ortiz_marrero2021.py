@@ -133,12 +133,16 @@ def check_parameter_visible(ctx: Context) -> tuple[Optional[bool], str]:
         return ok, why
     vis = visible_qubits(ctx.model)
     hidden = len(ctx.model.qubits) - len(vis)
+    if hidden == 0:
+        return False, ("no hidden qubits: the trainable circuit and the observable touch every qubit, so there is "
+                       "no visible/hidden split (the setting of the theorem)")
     return True, f"{why}; {len(vis)} visible, {hidden} hidden qubit(s)"
 
 
 ROTATION = Assumption("single_pauli_rotation_on_visible",
                       "θ_k occurs in exactly one gate exp(-i(±θ_k + c)P/2) of the trainable circuit, which acts on "
-                      "the visible qubits only (by construction: V = qubits of the ansatz and of O)",
+                      "the visible qubits only (by construction: V = qubits of the ansatz and of O), and at least one "
+                      "qubit is hidden (touched only by the embedding)",
                       check_parameter_visible)
 HAAR = Assumption("haar_random_states",
                   "the input states are Haar-random (volume-law entangled) on visible ⊗ hidden qubits")
