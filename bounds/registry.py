@@ -80,6 +80,7 @@ from .bound import Assumption, Bound, BoundValue, Check, Citation
 
 __all__ = [
     "STATUSES",
+    "SOURCES",
     "Context",
     "Verification",
     "Applicability",
@@ -94,6 +95,11 @@ __all__ = [
 ]
 
 STATUSES = ("verified", "quoted", "corrected")
+SOURCES = ("published", "recalled", "derived")
+"""Where a registered formula comes from: ``published`` (checked against the paper's text),
+``recalled`` (the published statement as the field knows it, not yet compared with the
+paper's text in this project) or ``derived`` (derived in bpcalc in the paper's setting,
+because the published constants could not be confirmed or do not survive the numerical check)."""
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 
@@ -156,13 +162,19 @@ class Verification:
         no numerical check yet — analyses label its numbers as such).
     test : pytest node id(s) of the checking test(s), comma-separated.
     note : what was compared, and any correction with its derivation.
+    source : where the formula comes from, one of :data:`SOURCES` (``"published"``,
+        ``"recalled"``, ``"derived"``).  The status says whether a test checks the formula;
+        the source says whether the formula is the paper's own text.
     """
 
     status: str
     test: str
     note: str = ""
+    source: str = "recalled"
 
     def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"Verification.source must be one of {SOURCES}, got {self.source!r}")
         if self.status not in STATUSES:
             raise ValueError(f"Verification.status must be one of {STATUSES}, got {self.status!r}")
         if self.status != "quoted" and not (isinstance(self.test, str) and self.test.strip()):

@@ -94,7 +94,9 @@ def theorem_page(theorem: Any) -> str:
         if b.citation is not None and b.citation != c:
             out += [f"Source of this bound: {b.citation.short()}.", ""]
     v = t.verification
-    out += ["## How it is verified", "", f"Status: **{v.status}**."
+    out += ["## How it is verified", "", f"Status: **{v.status}**; source of the formula: **{v.source}** "
+            "(published = checked against the paper's text; recalled = the published statement as known, "
+            "not yet compared with the paper's text here; derived = derived in bpcalc in the paper's setting)."
             + {"verified": " A test compares it with an independent exact or sampled value.",
                "corrected": " The published form disagreed with the test; the registered form is the corrected one.",
                "quoted": " Taken from the paper; no numerical check in this project yet."}[v.status], ""]
@@ -121,7 +123,7 @@ def theorem_index(registry: Any) -> str:
         return "\n".join(out)
     out += ["| theorem | title | source | status |", "|---|---|---|---|"]
     for t in theorems:
-        out.append(f"| [`{t.key}`]({_page_name(t.key)}) | {_md(t.title)} | {_md(t.citation.short())} | {t.verification.status} |")
+        out.append(f"| [`{t.key}`]({_page_name(t.key)}) | {_md(t.title)} | {_md(t.citation.short())} | {t.verification.status} ({t.verification.source}) |")
     return "\n".join(out).rstrip() + "\n"
 
 

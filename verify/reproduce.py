@@ -388,12 +388,12 @@ def _report(records, config: ReproductionConfig, out: pathlib.Path, timings: Map
                                 ("thanasilp2021.data_expressibility", "product")))
     if "hee" in config.embeddings:
         notes.append(
-            "HEE is circuits.hardware_efficient_embedding: RX(x_j) rotations and CNOT chains, the same data "
-            "re-uploaded in every layer. CNOTs map X-strings to X-strings, so all its rotations commute after "
-            "conjugation and every embedded state is a phase state in the X basis (uniform diagonal there); "
-            "its reduced states lose purity only through phase randomness, which is why it decays more slowly "
-            "than the Haar value here. CHE (one repetition) is likewise a phase state in the Z basis, but its "
-            "pairwise angles x_i·x_j randomise the phases much faster.")
+            "HEE is circuits.hardware_efficient_embedding: RX(x_j) rotations and a CNOT ring in brick moments, "
+            "the same data re-uploaded in every layer (L = n). The ring matters: with an open CNOT chain the "
+            "embedded states are phase states in the X basis that never scramble the end qubit, and the mean "
+            "D_HS stays far above the Haar value (0.116 against 0.0146 at n = 8); with the ring it follows the "
+            "Haar value (2^s - 2^-s)/(2^n + 1), base 2. CHE (one repetition) is a phase state in the Z basis "
+            "whose pairwise angles x_i·x_j randomise the phases; with one repetition it stays above the Haar value.")
     if any(r["dataset"] == "uniform" and r["embedding"] == "che" for r in rows):
         notes.append(
             "For uniform data the per-point D_HS of CHE is heavy-tailed (the off-diagonal elements of the "

@@ -424,6 +424,7 @@ LOCAL_COST = Theorem(
         "entangled / mixed-in inputs and random local observables. The statement is as recalled (the paper "
         "body was not accessible); the test passed for every reading of l we tried (1-based from the input, "
         "from the output, 0-based), the registered one being 1-based from the input; slack >= 10x.",
+        source="recalled",
     ),
     statement="For an alternating layered ansatz of m-qubit local 2-design blocks and a local cost "
               "O = c_0 + Σ_i c_i Ô_i, Var[∂_k C] ≥ G_n(L,l) = 2^{m(l+1)−1} / ((2^{2m}−1)²(2^m+1)^{L+l}) · "
@@ -458,6 +459,7 @@ GLOBAL_COST = Theorem(
         "observables, n = 4..8, L = 1..5, every block, |0⟩ and random inputs (largest ratio 0.06). The "
         "published F_n(L,l) could not be recovered from the sources available here; this bound is derived "
         "in the same setting and implies the published scaling (Corollary 1).",
+        source="derived",
     ),
     statement="If every block is a local 2-design and every qubit lies in a block, "
               "Var[∂_k C] ≤ 2^{2m−1}/(2^{2m}−1) · Δ(O)/2^n for every observable: exponentially small for "

@@ -258,6 +258,7 @@ EXPRESSIBILITY = Theorem(
         "several depths, every parameter, |0⟩ and data inputs), ε from the exact second-moment channel; "
         "the Monte Carlo ε agrees with the exact one. Constants derived here (module docstring): "
         "'corrected' would overstate it — the published constants (as recalled) are looser, not wrong.",
+        source="derived",
     ),
     statement="|Var[∂_k C] − d²Δ(O)Δ(ρ)/(2(d²−1)²)| ≤ ε_Lε_R + d(Δ(O)ε_R + Δ(ρ)ε_L)/(2(d²−1)), with ε_L, ε_R "
               "the distances of the circuit after / before θ_k from a 2-design: expressive ansätze have "

@@ -435,6 +435,7 @@ LOSS = Theorem(
         "Clifford-sampled Var[ℓ] equals bpcalc's exact Pauli-path loss variance (1e-10) and a continuous-θ "
         "statevector Monte Carlo (4σ); lower <= exact <= upper; RZ·RY first layer gives g = 1/4, 1/2. "
         "Statement derived in bpcalc (see module docstring).",
+        source="derived",
     ),
     statement="Var_θ[ℓ] = c_O²(E_grid[Π_q M_q] − μ²) exactly, with the Heisenberg-evolved observable a Pauli string at "
               "every Clifford point; hence c_O²(E[g_min^{|LC|}] − μ²) ≤ Var_θ[ℓ] ≤ c_O²(E[g_max^{|LC|}] − μ²).",
@@ -459,6 +460,7 @@ GRADIENT = Theorem(
         "tests/bounds/theorems/test_letcher2023.py::test_gradient_variance_matches_exact_engine_and_brackets",
         "Clifford-sampled Var[∂_kℓ] equals bpcalc's exact Pauli-path gradient variance for every parameter "
         "(first-layer and deeper ones); lower <= exact <= upper.",
+        source="derived",
     ),
     statement="Var_θ[∂_kℓ] = c_O² E_grid[1{Q_k anticommutes with P_k} Π_q M_q], bracketed by "
               "c_O² E[1{…} g_min^{|LC|}] and c_O² E[1{…} g_max^{|LC|}].",

@@ -188,6 +188,7 @@ TWO_DESIGN = Theorem(
         "tests/bounds/test_mcclean2018.py::test_two_design_variance_exact_clifford_average",
         "Exact average over the full 1- and 2-qubit Clifford groups (exact unitary 2-designs) on both "
         "sides, random mixed ρ, random Hermitian O, every Pauli P: equal to 1e-10.",
+        source="recalled",
     ),
     statement="If V_- and V_+ are independent unitary 2-designs on all n qubits, "
               "Var[∂_k C] = d²Δ(O)Δ(ρ) / (2(d²−1)²).",
@@ -221,6 +222,7 @@ ONE_SIDED = Theorem(
         "tests/bounds/test_mcclean2018.py::test_one_sided_exact_and_upper_clifford_average",
         "One side averaged exactly over the 2-qubit Clifford group, the other a fixed circuit with "
         "parameters averaged on the exact 3-point grid: exact forms equal to 1e-10, upper bounds hold.",
+        source="derived",
     ),
     statement="If only V_- (or only V_+) is a 2-design, the variance is Δ(ρ)·E‖[P,V_+†OV_+]‖²/(4(d²−1)) "
               "(resp. Δ(O)·E‖[P,V_-ρV_-†]‖²/(4(d²−1))), at most Δ(O)Δ(ρ)/(d²−1).",

@@ -179,6 +179,7 @@ ENTANGLEMENT = Theorem(
         "Exact Var_θ from bpcalc's Pauli-path engine for Haar-random inputs on visible⊗hidden (n = 3, 4; "
         "n_v = 1, 2) below both per-state bounds; the Haar-average reduced distance matches Page's formula "
         "(Monte Carlo, 4σ); max_θ|∂ℓ| = ω‖ρ_V − 1/2‖₁ for RY on a pure qubit. Derived in bpcalc.",
+        source="derived",
     ),
     statement="For a trainable circuit on visible qubits and any input ρ, |∂_kℓ| ≤ ω‖ρ_V − 1/d_v‖₁ ≤ "
               "ω sqrt(d_v D_HS(ρ_V, 1/d_v)); for Haar-random (volume-law) inputs E Var[∂_kℓ] ≤ "

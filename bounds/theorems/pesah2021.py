@@ -219,6 +219,7 @@ QCNN_LOWER = Theorem(
         "blocks in test_cerezo2021) for every parameter of QCNNs with n = 4, 8, several observables and "
         "inputs; equality for K = n; P_2 for the first convolution block decays polynomially (log-log slope "
         "measured between n = 8 and 256). Paper's F(n) not reproduced.",
+        source="derived",
     ),
     statement="For a QCNN of two-qubit 2-design blocks, Var[∂_kℓ] ≥ (8/15) P_K with P_K a truncated, "
               "non-negative Pauli-path sum that decays only polynomially in n: QCNNs have no barren plateau.",

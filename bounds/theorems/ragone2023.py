@@ -186,6 +186,7 @@ LOSS = Theorem(
         "tests/bounds/theorems/test_ragone2023.py::test_loss_variance_matches_deep_circuits",
         "Deep circuits (40 layers) of parametrized rotations with DLAs su(4), su(2)⊕su(2)⊕… and a "
         "free-fermion (TFIM) algebra: the formula matches bpcalc's exact Pauli-path loss variance to 1e-4.",
+        source="recalled",
     ),
     statement="For a deep circuit of Pauli rotations with DLA g = z ⊕ g_1 ⊕ … ⊕ g_r and O ∈ i·g, "
               "Var_θ[ℓ] = Σ_j P_{g_j}(ρ) P_{g_j}(O)/dim g_j: barren plateaus iff the g-purities are small "
@@ -211,6 +212,7 @@ GRADIENT = Theorem(
         "tests/bounds/theorems/test_ragone2023.py::test_gradient_variance_matches_deep_circuits",
         "A parameter in the middle of a 40-layer circuit: matches the exact Pauli-path gradient variance "
         "to 1e-4 for the su(4), product and TFIM algebras.",
+        source="derived",
     ),
     statement="With θ_k's gate deep inside the circuit, Var[∂_kℓ] = c² Σ_j N_{k,j} P_{g_j}(ρ)P_{g_j}(O)/(dim g_j)².",
     scope="parameter",

@@ -318,6 +318,7 @@ QML_FROM_VQA = Theorem(
         "2-qubit, 4-parameter model with entangled data: both forms hold. "
         "The paper's √2 is not needed — Var[X] ≤ E[X²] and Minkowski's inequality in L²(θ) give "
         "the same bound without it (tighter by 2); both are registered.",
+        source="recalled",
     ),
     statement="Var[∂_k L] ≤ ((1/N) Σ_i g_i √(Var[∂_k ℓ_i] + E[∂_k ℓ_i]²))², g_i = max|∂f/∂ℓ_i| "
               "(paper: √2·max|∂f/∂ℓ_i|). If every ℓ_i has a barren plateau and g_i ∈ poly(n), so does L.",
@@ -347,6 +348,7 @@ TENSOR_PRODUCT_VARIANCE = Theorem(
         "tests/bounds/test_thanasilp2021.py::test_tensor_product_variance_exact_clifford",
         "n = 4, s = 2, entangled (HEE) data states: exact average over the 2-qubit Clifford group on both "
         "sides of the rotation equals κ_s Δ(O_h) D_HS and r_{n,s} D_HS to 1e-10.",
+        source="recalled",
     ),
     statement="For one layer of s-qubit blocks whose two sides around θ_k are local 2-designs and an "
               "observable with terms inside blocks: Var[∂_k ℓ_i] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) "
@@ -370,6 +372,7 @@ TENSOR_PRODUCT_CROSS_TERMS = Theorem(
         "verified",
         "tests/bounds/test_thanasilp2021.py::test_cross_terms_exact_clifford",
         "Exact 2-qubit Clifford averages of ∂ℓ_i∂ℓ_j for pairs of entangled data states equal the formula to 1e-10.",
+        source="derived",
     ),
     statement="E[∂_k ℓ_i ∂_k ℓ_j] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) (Tr[ρ_i^{(h)}ρ_j^{(h)}] − 2^{−s}).",
     scope="parameter",
@@ -391,6 +394,7 @@ TENSOR_PRODUCT_LINEAR_LOSS = Theorem(
         "tests/bounds/test_thanasilp2021.py::test_linear_loss_exact_clifford",
         "Exact Clifford average of (∂L)² for L = (1/N)Σ y_i ℓ_i with 6 entangled data points equals "
         "κ_s Δ(O_h) Δ(ρ̄_y) to 1e-10.",
+        source="derived",
     ),
     statement="L = (1/N)Σ_i y_i ℓ_i: Var[∂_k L] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) Δ((1/N)Σ_i y_i ρ_i^{(h)}).",
     scope="loss",
@@ -416,6 +420,7 @@ TENSOR_PRODUCT_MSE_NLL = Theorem(
         "tests/bounds/test_thanasilp2021.py::test_tensor_product_nll_bound_exact_clifford",
         "n = 2, s = 1, every block side a single-qubit Clifford (exact 2-design), entangled data: the exact "
         "Var[∂L] (5-point θ grid for MSE, 64-point for NLL with p ∈ [0.2, 0.8]) lies below both forms.",
+        source="derived",
     ),
     statement="Theorem 1 with Var[∂ℓ_i] = κ_s Δ(O_h) D_HS(ρ_i^{(h)}, 1/2^s), E[∂ℓ_i] = 0.",
     scope="loss",
@@ -441,6 +446,7 @@ DATA_EXPRESSIBILITY = Theorem(
         "tests/bounds/test_thanasilp2021.py::test_product_embedding_value",
         "Exact average over all stabilizer states (a state 3-design) for n = 2, 3, 4 and every s; TPE data "
         "states measured through bounds.measures.",
+        source="recalled",
     ),
     statement="If the embedded states form a 2-design, E_x[D_HS(ρ_x^{(S)}, 1/2^s)] = (2^s − 2^{−s})/(2^n + 1); "
               "a product embedding gives 1 − 2^{−s}.",

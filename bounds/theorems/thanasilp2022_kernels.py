@@ -179,6 +179,7 @@ FIDELITY = Theorem(
         "Kernel matrices from simulated embeddings (TPE, HEE, CHE): E[(κ − 2^-n)²] <= bound over the dataset's "
         "N² pairs; the 2-design value against Haar-random states (Monte Carlo, 4σ) and the exact 2-design of "
         "single-qubit stabilizer states (ε_F = 0). Derived in bpcalc.",
+        source="derived",
     ),
     statement="E_{x,x'}[(κ − 2^{-n})²] ≤ (2^n−1)/(4^n(2^n+1)) + ε_F² with ε_F the embedding's HS distance from a "
               "state 2-design: expressive embeddings concentrate the fidelity kernel exponentially.",
@@ -209,6 +210,7 @@ PROJECTED = Theorem(
         "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_two_design_values_against_haar_sampling",
         "Projected kernels from simulated embeddings below 2γ n D̄_HS for several γ; the Haar-state value "
         "(3/2)/(2^n+1) of the single-qubit distance by Monte Carlo (4σ). Derived in bpcalc.",
+        source="derived",
     ),
     statement="E_{x,x'}[1 − κ^PQ] ≤ 2γ Σ_k E_x D_HS(ρ_k(x), 1/2): embeddings whose single-qubit marginals are "
               "nearly maximally mixed (volume-law entangled, e.g. 2-designs: ≤ 3γn/(2^n+1)) concentrate the "

@@ -188,6 +188,7 @@ NOISE_INDUCED = Theorem(
         "every moment, exact parameter-shift derivatives at random θ: |∂C̃| <= F for 1-3 qubits, several "
         "depths and p; a single RY between two noise layers reaches |∂C̃|/F = 0.85 (the exponent L+1 "
         "counts noise layers). Constant √(8 ln 2) as recalled from the paper.",
+        source="recalled",
     ),
     statement="Under local Pauli noise of strength q after every layer (and on the input), "
               "|∂_k C̃| ≤ √(8 ln 2) · g_k · ‖ω‖₁ · √n · q^{L+1} for every θ: exponentially small in n "

@@ -179,7 +179,7 @@ def collect(args: argparse.Namespace) -> dict:
                 if not ok and not args.all and (t.key, v.name) in irrelevant:
                     continue
                 columns.setdefault(key, {"theorem": t.key, "bound": v.name, "kind": v.kind,
-                                         "status": t.verification.status})
+                                         "status": t.verification.status, "source": t.verification.source})
                 cells[key] = {"log10": v.log10 if math.isfinite(v.log10) else None, "value": v.value,
                               "text": str(v), "applicable": ok}
                 if not ok and key not in refusals:
@@ -299,7 +299,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps([t.to_dict() for t in theorems], indent=2, default=str))
             return 0
         for t in theorems:
-            print(f"{t.key}  [{t.verification.status}]  {t.title}")
+            print(f"{t.key}  [{t.verification.status}; {t.verification.source}]  {t.title}")
             print(f"    {t.citation.short()}")
             print(f"    bounds: {', '.join(f'{b.name} ({b.kind})' for b in t.bounds)}; test: {t.verification.test}")
         return 0
@@ -310,7 +310,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.latex:
             print(t.latex(citation=True))
         else:
-            print(f"{t.key}: {t.title}\n{t.citation}\nstatus: {t.verification.status} ({t.verification.test})")
+            print(f"{t.key}: {t.title}\n{t.citation}\nstatus: {t.verification.status}, source: {t.verification.source} ({t.verification.test})")
             if t.statement:
                 print(t.statement)
             for b in t.bounds:
