@@ -264,6 +264,8 @@ def _haar_bin_log_probs(edges: np.ndarray, d: int) -> np.ndarray:
 
 def _kl_from_fidelities(f: np.ndarray, edges: np.ndarray, log_q: np.ndarray) -> float:
     counts, _ = np.histogram(f, bins=edges)
+    if counts.sum() == 0:  # no pair of distinct data points (e.g. a one-point bootstrap draw)
+        return float("nan")
     p = counts / counts.sum()
     mask = p > 0
     return float(np.sum(p[mask] * (np.log(p[mask]) - log_q[mask])))

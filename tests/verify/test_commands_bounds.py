@@ -13,7 +13,7 @@ from verify.commands.bounds import parse_qubits, render_latex, render_text
 def test_list_and_single_theorem(capsys):
     assert main(["bounds", "--list"]) == 0
     out = capsys.readouterr().out
-    assert "thanasilp2021.tensor_product_variance" in out and "arXiv:2110.14753" in out and "[verified]" in out
+    assert "thanasilp2021.tensor_product_variance" in out and "arXiv:2110.14753" in out and "[verified; recalled]" in out and "[verified; derived]" in out
     assert main(["bounds", "--theorem", "mcclean2018.two_design", "--latex"]) == 0
     out = capsys.readouterr().out
     assert r"\frac" in out and "arXiv:1803.11173" in out
