@@ -77,7 +77,7 @@ def plot_variance_scaling(
     conf = estimates[0].confidence if estimates else 0.95
     kind = estimates[0].interval if estimates else "bootstrap"
     ax.errorbar(x, y, yerr=yerr, fmt="o", color="C0", capsize=3,
-                label=f"sampled ({int(round(100 * conf))}% {kind} CI)")
+                label=f"sampled ({100 * conf:.3g}% {kind} CI)")
     if exact:
         ex = np.array([(n, _log10(v)) for n, v in exact], dtype=float)
         ax.plot(ex[:, 0], ex[:, 1], "s", mfc="none", color="k", label="exact")
