@@ -79,8 +79,8 @@ def as_pauli_rotation(op: cirq.Operation) -> Optional[PauliRotation]:
         >>> import cirq, sympy
         >>> q = cirq.LineQubit(0)
         >>> r = as_pauli_rotation(cirq.ry(sympy.Symbol("a")).on(q))
-        >>> r.pauli, r.angle
-        (cirq.Y(cirq.LineQubit(0)), a)
+        >>> r.pauli == cirq.PauliString(cirq.Y(cirq.LineQubit(0))), r.angle
+        (True, a)
     """
     op = op.untagged if isinstance(op, cirq.TaggedOperation) else op
     if isinstance(op, cirq.PauliStringPhasor):
