@@ -61,7 +61,7 @@ True
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 import cirq
 import numpy as np
@@ -70,6 +70,7 @@ import sympy
 from circuits import affine_angle, as_pauli_rotation, parameter_symbols
 
 __all__ = [
+    "shifted_resolvers",
     "MeasurementGroup",
     "ExpectationEstimate",
     "GradientEstimate",
@@ -382,6 +383,31 @@ def shifted_circuit(circuit: cirq.AbstractCircuit, symbols: Optional[Iterable[sy
     return ShiftedCircuit(circuit=cirq.Circuit(moments), symbols=wanted, occurrences=tuple(occurrences))
 
 
+def shifted_resolvers(
+    shifted: ShiftedCircuit, base: Iterable[Mapping[sympy.Symbol, float]]
+) -> list[cirq.ParamResolver]:
+    """Resolvers of ``shifted.circuit`` for the parameter-shift rule, two per occurrence.
+
+    For every parameter point in ``base`` (symbol -> value of the ORIGINAL circuit) and every
+    occurrence ``(symbol, fresh, coefficient)`` of :attr:`ShiftedCircuit.occurrences`, the
+    occurrence's fresh symbol is shifted by ``±(π/2)/coefficient`` (its angle by ``±π/2``) while
+    every other occurrence keeps the point's value.  Order: point, occurrence, then ``+``, ``−``.
+    """
+    occ = shifted.occurrences
+    resolvers: list[cirq.ParamResolver] = []
+    for values in base:
+        common = dict(values)
+        for sym, fresh, _ in occ:
+            common[fresh] = values[sym]
+        for sym, fresh, coeff in occ:
+            delta = (np.pi / 2) / coeff
+            for sign in (1.0, -1.0):
+                shifted_values = dict(common)
+                shifted_values[fresh] = values[sym] + sign * delta
+                resolvers.append(cirq.ParamResolver(shifted_values))
+    return resolvers
+
+
 def sampled_parameter_shift_gradient(
     sampler: cirq.Sampler,
     circuit: cirq.AbstractCircuit,
@@ -429,17 +455,7 @@ def sampled_parameter_shift_gradient(
         if unbound:
             raise ValueError(f"resolver {i} does not bind symbols {unbound}")
     occ = shifted.occurrences
-    resolvers: list[cirq.ParamResolver] = []
-    for values in base:
-        common = dict(values)
-        for sym, fresh, _ in occ:
-            common[fresh] = values[sym]
-        for sym, fresh, coeff in occ:
-            delta = (np.pi / 2) / coeff
-            for sign in (1.0, -1.0):
-                shifted_values = dict(common)
-                shifted_values[fresh] = values[sym] + sign * delta
-                resolvers.append(cirq.ParamResolver(shifted_values))
+    resolvers = shifted_resolvers(shifted, base)
     means, variances = _run_groups(sampler, shifted.circuit, groups, resolvers, shots)
     n_occ = len(occ)
     means = means.reshape(len(base), max(n_occ, 1), 2) if n_occ else np.zeros((len(base), 0, 2))

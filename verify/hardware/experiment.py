@@ -38,7 +38,7 @@ import sympy
 
 from circuits import as_pauli_sum, parameter_symbols
 
-from ..measurement import estimate_expectation, group_qubitwise_commuting, shifted_circuit
+from ..measurement import estimate_expectation, group_qubitwise_commuting, shifted_circuit, shifted_resolvers
 from ..stats import VarianceEstimate, estimate_variance
 from .compile import CompiledCircuit, compile_for_device
 from .devices import DeviceLike, load_target
@@ -379,19 +379,8 @@ def run_gradient_experiment(
 
     thetas = _draws(drawn, n_draws, rng)
     occ = shifted.occurrences
-    resolvers: list[cirq.ParamResolver] = []
-    for row in thetas:
-        base = dict(fixed_values)
-        base.update(zip(drawn, row))
-        common = {s: v for s, v in base.items() if s not in set(wanted)}
-        for sym, fresh, _ in occ:
-            common[fresh] = base[sym]
-        for sym, fresh, coeff in occ:
-            delta = (np.pi / 2) / coeff
-            for sign in (1.0, -1.0):
-                values = dict(common)
-                values[fresh] = base[sym] + sign * delta
-                resolvers.append(cirq.ParamResolver(values))
+    points = [{**fixed_values, **dict(zip(drawn, row))} for row in thetas]
+    resolvers = shifted_resolvers(shifted, points)
 
     _, groups = group_qubitwise_commuting(physical_obs)
     per_resolver = max(1, shots * max(len(groups), 1))
