@@ -63,12 +63,9 @@ def _cirq_like(simulator, circuit, obs, symbols, rng):
     return one
 
 
-def _pennylane(n: int, layers: int, rng):
-    try:
-        import pennylane as qml
-        from pennylane import numpy as pnp
-    except ImportError:
-        return None
+def _pennylane_hea_qnode(qml, n: int, layers: int):
+    """PennyLane ``lightning.qubit`` QNode of the same HEA (RY, RZ, CZ even/odd bonds), adjoint mode,
+    as a function of (first parameter, remaining parameters) in layer-major order."""
     dev = qml.device("lightning.qubit", wires=n)
 
     @qml.qnode(dev, diff_method="adjoint")
@@ -88,6 +85,16 @@ def _pennylane(n: int, layers: int, rng):
                 qml.CZ(wires=[a, a + 1])
         return qml.expval(qml.PauliZ(0))
 
+    return f
+
+
+def _pennylane(n: int, layers: int, rng):
+    try:
+        import pennylane as qml
+        from pennylane import numpy as pnp
+    except ImportError:
+        return None
+    f = _pennylane_hea_qnode(qml, n, layers)
     grad = qml.grad(f, argnums=0)
     n_params = 2 * n * layers
 
@@ -115,25 +122,7 @@ def _check_pennylane_matches(n: int, layers: int) -> float:
         for k in range(2):
             for q in range(n):
                 order.append(symbols.index(next(s for s in symbols if s.name == f"theta_{layer}_{q}_{k}")))
-    dev = qml.device("lightning.qubit", wires=n)
-
-    @qml.qnode(dev, diff_method="adjoint")
-    def f(first, rest):
-        params = [first] + list(rest)
-        i = 0
-        for _ in range(layers):
-            for q in range(n):
-                qml.RY(params[i], wires=q)
-                i += 1
-            for q in range(n):
-                qml.RZ(params[i], wires=q)
-                i += 1
-            for a in range(0, n - 1, 2):
-                qml.CZ(wires=[a, a + 1])
-            for a in range(1, n - 1, 2):
-                qml.CZ(wires=[a, a + 1])
-        return qml.expval(qml.PauliZ(0))
-
+    f = _pennylane_hea_qnode(qml, n, layers)
     p = theta[order]
     pl = qml.grad(f, argnums=0)(pnp.array(p[0], requires_grad=True), pnp.array(p[1:], requires_grad=False))
     return abs(float(pl) - own)
