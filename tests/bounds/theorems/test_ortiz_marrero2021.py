@@ -101,3 +101,20 @@ def test_input_states_validation():
     data_model = circuits.Model(ansatz=model.ansatz, observable=model.observable, embedding=emb)
     with pytest.raises(ValueError, match="no dataset"):
         input_states(Context(model=data_model))
+
+
+def test_schmidt_spectrum_matches_explicit_partial_trace_for_scattered_visible_qubits():
+    """trace_dist2 and D_HS from singular values equal those of an explicit ρ_V (visible qubits 1 and 3 of 4)."""
+    qs = cirq.LineQubit.range(4)
+    ansatz = cirq.Circuit(cirq.ry(sympy.Symbol("a")).on(qs[1]), cirq.CZ(qs[1], qs[3]), cirq.rx(sympy.Symbol("b")).on(qs[3]))
+    model = circuits.Model(ansatz=ansatz, observable=circuits.parse_pauli_sum("Z1*Z3", qubits=qs),
+                           embedding=cirq.Circuit(cirq.I.on_each(qs[0], qs[2])))
+    assert [q.x for q in visible_qubits(model)] == [1, 3]
+    psi = haar_states(5, 4, np.random.default_rng(3))
+    inst = THEOREM.instantiate(Context(model=model, parameter=sympy.Symbol("a"), extra={"states": psi}))
+    rho = reduced_density_matrices(psi, [1, 3])
+    shifted = rho - np.eye(4) / 4
+    tn = np.array([np.abs(np.linalg.eigvalsh(m)).sum() for m in shifted])
+    d_hs = np.real(np.einsum("nab,nba->n", rho, rho)) - 0.25
+    assert inst.substitutions["trace_dist2"] == pytest.approx(np.mean(tn**2), rel=1e-10)
+    assert inst.substitutions["D_HS"] == pytest.approx(np.mean(d_hs), rel=1e-10)
