@@ -405,8 +405,7 @@ def _report(records, config: ReproductionConfig, out: pathlib.Path, timings: Map
     return Report(
         title="Reproduction: dataset-induced barren plateaus (Thanasilp et al., arXiv:2110.14753)",
         summary=summary, tables=(fit_table, data_table), figures=tuple(figures), bounds=bounds,
-        results={"points": [{"point": rec.point, "status": rec.status, "result": rec.result, "error": rec.error,
-                             "elapsed_s": rec.elapsed_s} for rec in records], "fits": fit},
+        results={"points": [rec.summary() for rec in records], "fits": fit},
         config=dataclasses.asdict(config), seeds={"master": config.seed}, timings=dict(timings), notes=tuple(notes),
     ), rows, fit
 

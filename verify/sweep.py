@@ -173,6 +173,11 @@ class SweepRecord:
     def to_json(self) -> dict:
         return {"type": "point", **dataclasses.asdict(self)}
 
+    def summary(self) -> dict:
+        """The fields a report keeps of this record (point, status, result, error, timing, worker)."""
+        return {"point": self.point, "status": self.status, "result": self.result, "error": self.error,
+                "elapsed_s": self.elapsed_s, "worker": self.worker}
+
 
 @dataclasses.dataclass(frozen=True)
 class SweepResult:

@@ -745,6 +745,14 @@ def _check_common(method, max_terms, n_samples, confidence):
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
 
 
+def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence):
+    """Check the arguments shared by the public entry points; return ``(PauliSum, state qubit order)``."""
+    _check_common(method, max_terms, n_samples, confidence)
+    circuits.require_circuit(circuit)
+    observable = circuits.as_pauli_sum(observable)
+    return observable, _state_qubits(circuit, observable, state, qubits)
+
+
 def _state_qubits(circuit, observable, state, qubits):
     """The qubit order of the input state, or ``None`` for ``|0…0⟩`` on the light cone.
 
@@ -850,10 +858,7 @@ def exact_gradient_variance(
     ('exact', 0.3125)
     """
     t0 = time.perf_counter()
-    _check_common(method, max_terms, n_samples, confidence)
-    circuits.require_circuit(circuit)
-    observable = circuits.as_pauli_sum(observable)
-    sq = _state_qubits(circuit, observable, state, qubits)
+    observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
@@ -998,10 +1003,7 @@ def exact_loss_variance(
     ('exact', 0.5)
     """
     t0 = time.perf_counter()
-    _check_common(method, max_terms, n_samples, confidence)
-    circuits.require_circuit(circuit)
-    observable = circuits.as_pauli_sum(observable)
-    sq = _state_qubits(circuit, observable, state, qubits)
+    observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
     program = compile_program(circuit, observable, sq, exponent_symbols)
     states = as_input_states(state, program.state_qubits)
     u = _loss_weights(weights, states.n_states)
