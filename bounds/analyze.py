@@ -102,13 +102,32 @@ class RefusedBound:
 
 @dataclasses.dataclass(frozen=True)
 class ExactVariance:
-    """Exact ``Var[∂_k ℓ]`` (dataset mean), per data point, and the linear-loss variance."""
+    """Exact ``Var[∂_k ℓ]`` (dataset mean), per data point, and the linear-loss variance.
+
+    ``method`` is the engine's (``exact``, ``truncated`` or ``path-sampled``); a sampled value
+    comes with its confidence interval ``ci_low``/``ci_high`` (for ``linear_loss`` when a
+    linear loss with labels is used, for ``value`` otherwise).
+    """
 
     value: float
     per_state: tuple[float, ...] = dataclasses.field(repr=False)
     linear_loss: Optional[float] = None
     method: str = "exact"
     seconds: float = 0.0
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+
+    @property
+    def sampled(self) -> bool:
+        """True when the value is a path-sampled estimate (with an interval), not exact."""
+        return self.ci_high is not None
+
+    def describe(self, digits: int = 3) -> str:
+        """``'3.13e-04'`` when exact, ``'0 [0, 4.31e-05]'`` (estimate and interval) when sampled."""
+        text = f"{self.value:.{digits}g}"
+        if self.sampled:
+            text += f" [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}]"
+        return text
 
     @property
     def log10(self) -> float:
@@ -119,7 +138,8 @@ class ExactVariance:
                 "per_state_mean": float(np.mean(self.per_state)) if self.per_state else None,
                 "per_state_min": float(np.min(self.per_state)) if self.per_state else None,
                 "per_state_max": float(np.max(self.per_state)) if self.per_state else None,
-                "linear_loss": self.linear_loss, "method": self.method, "seconds": self.seconds}
+                "linear_loss": self.linear_loss, "method": self.method, "seconds": self.seconds,
+                "ci_low": self.ci_low, "ci_high": self.ci_high, "text": self.describe()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,6 +246,8 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[d
             linear_loss=float(res.values[k]) if weights is not None else None,
             method=str(res.method),
             seconds=seconds,
+            ci_low=None if res.ci_low is None else float(np.atleast_1d(res.ci_low)[k]),
+            ci_high=None if res.ci_high is None else float(np.atleast_1d(res.ci_high)[k]),
         )
     return out, f"bounds.exact ({res.method})"
 

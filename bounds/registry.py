@@ -95,11 +95,13 @@ __all__ = [
 ]
 
 STATUSES = ("verified", "quoted", "corrected")
-SOURCES = ("published", "recalled", "derived")
-"""Where a registered formula comes from: ``published`` (checked against the paper's text),
-``recalled`` (the published statement as the field knows it, not yet compared with the
-paper's text in this project) or ``derived`` (derived in bpcalc in the paper's setting,
-because the published constants could not be confirmed or do not survive the numerical check)."""
+SOURCES = ("published", "restated", "recalled", "derived")
+"""Where a registered formula comes from: ``published`` (compared with the paper's own text),
+``restated`` (compared with a faithful restatement — the authors' code, a formalisation citing
+the paper's source, or a third-party summary — but not with the paper's text), ``recalled``
+(the published statement as the field knows it, compared with nothing in this project) or
+``derived`` (derived in bpcalc in the paper's setting, because the published constants could
+not be confirmed or do not survive the numerical check)."""
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 
@@ -163,7 +165,7 @@ class Verification:
     test : pytest node id(s) of the checking test(s), comma-separated.
     note : what was compared, and any correction with its derivation.
     source : where the formula comes from, one of :data:`SOURCES` (``"published"``,
-        ``"recalled"``, ``"derived"``).  The status says whether a test checks the formula;
+        ``"restated"``, ``"recalled"``, ``"derived"``).  The status says whether a test checks the formula;
         the source says whether the formula is the paper's own text.
     """
 

@@ -592,7 +592,9 @@ def _parameter_verdict(
     """Label, text and evidence for one parameter (see :class:`ParameterReport`)."""
     evidence: list[str] = []
     if exact is not None:
-        evidence.append(f"exact Var = {exact['value']:.4g} at n = {n} ({exact['method']})")
+        interval = (f" [{exact['ci_low']:.3g}, {exact['ci_high']:.3g}]"
+                    if exact.get("ci_high") is not None else "")
+        evidence.append(f"exact Var = {exact['value']:.4g}{interval} at n = {n} ({exact['method']})")
     if sampled is not None:
         evidence.append(f"sampled Var = {sampled['value']:.4g} [{sampled['ci_low']:.3g}, {sampled['ci_high']:.3g}] "
                         f"({sampled['n_samples']} draws, {sampled['engine']})")
@@ -891,7 +893,9 @@ class ArchitectureReport:
                 p.name, p.group, p.in_cone, p.width, p.depth, len(p.bounds),
                 None if best is None else f"≤ {best['value']} ({best['theorem']})",
                 None if low is None else f"≥ {low['value']} ({low['theorem']})",
-                None if p.exact is None else fmt(p.exact["value"]),
+                None if p.exact is None else fmt(p.exact["value"]) + (
+                    f" [{fmt(p.exact['ci_low'])}, {fmt(p.exact['ci_high'])}]" if p.exact.get("ci_high") is not None
+                    else ""),
                 None if p.sampled is None else f"{fmt(p.sampled['value'])} [{fmt(p.sampled['ci_low'])}, {fmt(p.sampled['ci_high'])}]",
                 p.verdict_text,
             ))
@@ -946,12 +950,15 @@ class ArchitectureReport:
         out.append(head)
         out.append("-" * len(head))
         for p in self.parameters[:max_rows]:
-            ex = "—" if p.exact is None else f"{p.exact['value']:.3e}"
+            ex = "—" if p.exact is None else f"{p.exact['value']:.3e}" + ("~" if p.exact.get("ci_high") is not None else "")
             sa = "—" if p.sampled is None else f"{p.sampled['value']:.2e} [{p.sampled['ci_low']:.1e},{p.sampled['ci_high']:.1e}]"
             cone = f"{p.width}×{p.depth}" if p.in_cone else "out"
             out.append(f"{p.name:<16}{p.group[:21]:<22}{cone:>9}  {len(p.bounds):>4}  {ex:>10}  {sa:>24}  {p.verdict_text}")
         if len(self.parameters) > max_rows:
             out.append(f"… {len(self.parameters) - max_rows} more parameters (use --json or --out for all)")
+        if any(p.exact is not None and p.exact.get("ci_high") is not None for p in self.parameters):
+            out.append("exact Var with ~: path-sampled estimate (exact enumeration too large); its interval is in "
+                       "the evidence, --json and the report")
         out += ["", "groups:"]
         for g in self.groups:
             ex = "" if g.exact_log10 is None else f", exact log10 Var in [{g.exact_log10[0]:.3g}, {g.exact_log10[1]:.3g}]"

@@ -95,8 +95,9 @@ def theorem_page(theorem: Any) -> str:
             out += [f"Source of this bound: {b.citation.short()}.", ""]
     v = t.verification
     out += ["## How it is verified", "", f"Status: **{v.status}**; source of the formula: **{v.source}** "
-            "(published = checked against the paper's text; recalled = the published statement as known, "
-            "not yet compared with the paper's text here; derived = derived in bpcalc in the paper's setting)."
+            "(published = compared with the paper's own text; restated = compared with a faithful restatement "
+            "such as the authors' code, not with the paper's text; recalled = the published statement as known, "
+            "compared with nothing here; derived = derived in bpcalc in the paper's setting)."
             + {"verified": " A test compares it with an independent exact or sampled value.",
                "corrected": " The published form disagreed with the test; the registered form is the corrected one.",
                "quoted": " Taken from the paper; no numerical check in this project yet."}[v.status], ""]

@@ -26,7 +26,8 @@ Split ``T = H + D`` (Haar part + deviation, ``‖D‖₂ = ε``).  ``H⊗H`` giv
 ``SWAP``, so each mixed term is at most ``(Δ/(d²−1)) · (1/d) · (d²/2) · ε``; ``‖K⊗K‖ = 4``
 bounds the ``D⊗D`` term by ``ε_L ε_R``.  The paper states the bound for ``exp(-iθσ)`` with
 cruder constants (as recalled: ``4 ε ε`` and ``2^{n+2}(…)/(2^{2n}−1)``); ours are tighter and
-in bpcalc's convention — the test decides.
+in bpcalc's convention — the test decides.  This project's literature search found only the
+paper's abstract, so the recalled published constants and the theorem number are unconfirmed.
 
 How ε is obtained: exactly from the second-moment channel of the model's own gates
 (:func:`bounds.designs.second_moment_channel`, ``n <= 4``), otherwise (``n <= 7``) estimated by
@@ -85,7 +86,8 @@ CITATION = Citation(
     year=2022,
     locator="Theorem 1 (expressibility bound)",
     journal="PRX Quantum 3, 010313 (2022)",
-    note="constants re-derived in bpcalc for exp(-iθP/2) (tighter than the published ones as recalled)",
+    note="only the abstract was found; constants re-derived in bpcalc for exp(-iθP/2) (tighter than the "
+         "published ones as recalled, which were not compared with the paper's text)",
 )
 
 
@@ -257,7 +259,8 @@ EXPRESSIBILITY = Theorem(
         "lower <= exact <= upper with exact variances from bpcalc's Pauli-path engine (n = 2, 3, HEA of "
         "several depths, every parameter, |0⟩ and data inputs), ε from the exact second-moment channel; "
         "the Monte Carlo ε agrees with the exact one. Constants derived here (module docstring): "
-        "'corrected' would overstate it — the published constants (as recalled) are looser, not wrong.",
+        "'corrected' would overstate it — the published constants (as recalled) are looser, not wrong. "
+        "The literature search found only the paper's abstract; the published statement was not compared.",
         source="derived",
     ),
     statement="|Var[∂_k C] − d²Δ(O)Δ(ρ)/(2(d²−1)²)| ≤ ε_Lε_R + d(Δ(O)ε_R + Δ(ρ)ε_L)/(2(d²−1)), with ε_L, ε_R "

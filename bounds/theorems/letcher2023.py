@@ -31,12 +31,31 @@ Keys: ``letcher2023.loss_light_cone`` (scope ``loss``) and ``letcher2023.gradien
 The grid is enumerated exactly when it has at most :data:`MAX_EXACT_POINTS` points, else sampled
 (``extra={"n_samples": …, "rng": …}``; the numbers are then Monte Carlo estimates).
 
-Status of the attribution: the paper (abstract: "tight and efficient gradient bounds",
-"efficiently estimable classically") derives loss/gradient bounds for Pauli-rotation circuits
-that are estimated by Clifford sampling; its exact theorem numbers and constants could not be
-read here.  The identity and the ``g_min/g_max`` bracket above are derived in bpcalc
-(notes-issue8.md §5) and checked against bpcalc's exact Pauli-path engine and brute-force
-sampling; they match the light-cone form ``(1/4)^{|LC|} … (1/2)^{|LC|}`` recalled for the paper.
+Attribution (restated from the authors' code).  The paper's text was not found in this
+project's literature search; its statements were compared with the AUTHORS' OWN CODE, the
+repository ``Zoufalc/efficient_gradient_bounds`` (its README links the journal version
+quantum-journal.org/papers/q-2024-09-25-1484).  ``code/evaluate_light_cones.py`` draws every
+parameter from ``{0, π/2}``, evolves the Pauli observable through the resulting Clifford in the
+Heisenberg frame (qiskit ``Pauli.evolve(Clifford(qc), frame='h')``) and takes the light cone
+``|LC|`` = number of qubits on which the evolved Pauli acts non-trivially; the loss-variance
+estimate is ``mean(⟨O⟩²)`` over the Clifford samples (input ``|0…0⟩``).
+``code/utilities/plot_light_cones.py`` plots ``lower_bound = mean((1/4)^{|LC|})`` and
+``upper_bound = mean((1/2)^{|LC|})`` with error bars ``1.96·std/√K``.  bpcalc's registered
+bracket ``c_O²(E[g_min^{|LC|}] − μ²) … c_O²(E[g_max^{|LC|}] − μ²)`` reduces exactly to that pair
+for an ``RZ·RY`` first layer on ``|0⟩`` (``M = diag(1/4, 1/4, 1/2)``, ``μ = 0``, ``c_O = 1``):
+the loss bracket is registered as ``restated``.  The gradient bracket is not in the authors'
+code; it stays ``derived``.  The exact identity above is bpcalc's own (notes-issue8.md §5).
+
+Two-point versus four-point grid.  The authors sample ``{0, π/2}`` per angle; bpcalc's identity
+uses ``{0, π/2, π, 3π/2}``, which a degree-2 trigonometric polynomial (``ℓ²``) needs.  Both give
+the same bracket, and the same ``E[ℓ²]``: ``R_P(θ + π) = −i P R_P(θ)`` and conjugation by ``P``
+only flips the sign of a Pauli string, so the *unsigned* evolved string — hence ``|LC|`` and
+``⟨0…0|Q(θ)|0…0⟩² ∈ {0, 1}`` — depends on each angle only modulo π, and ``{0, π/2}`` is a
+uniform draw of the residue classes.  Only sign-dependent averages differ: the two-point mean
+``mean(⟨O⟩)`` is biased (e.g. 0.1016 for ``X1`` in the test's 10-parameter circuit, where the
+exact mean is 0), so ``mean(⟨O⟩²)`` is the variance only when ``μ = 0`` (as for ``RZ·RY`` first
+layers).  Checked by
+``tests/bounds/theorems/test_letcher2023.py::test_bracket_reproduces_authors_light_cone_estimator``.
 
 Examples
 --------
@@ -52,7 +71,10 @@ Examples
 References
 ----------
 .. [1] A. Letcher, S. Woerner, C. Zoufal, "Tight and efficient gradient bounds for parameterized
-   quantum circuits", Quantum 8, 1484 (2024), arXiv:2309.12681.
+   quantum circuits", Quantum 8, 1484 (2024), arXiv:2309.12681 (text not read here).
+.. [2] C. Zoufal et al., code accompanying [1]: github.com/Zoufalc/efficient_gradient_bounds,
+   ``code/evaluate_light_cones.py`` (Clifford sampling of ``|LC|`` and of ``mean(⟨O⟩²)``) and
+   ``code/utilities/plot_light_cones.py`` (bounds ``mean((1/4)^{|LC|})``, ``mean((1/2)^{|LC|})``).
 """
 
 from __future__ import annotations
@@ -90,11 +112,23 @@ CITATION = Citation(
     title="Tight and efficient gradient bounds for parameterized quantum circuits",
     arxiv="2309.12681",
     year=2023,
-    locator="main results (loss/gradient bounds estimated by Clifford sampling)",
+    locator="light-cone loss bounds mean((1/4)^|LC|) … mean((1/2)^|LC|) as computed by the authors' code "
+            "(github.com/Zoufalc/efficient_gradient_bounds); theorem numbers not read",
     journal="Quantum 8, 1484 (2024)",
-    note="identity and light-cone bracket derived in bpcalc; theorem numbers/constants not readable here",
+    note="paper text not found; loss bracket compared with the authors' code (two-point {0, π/2} Clifford "
+         "sampling, qiskit Heisenberg evolution); exact identity and gradient bracket derived in bpcalc",
 )
 
+CITATION_GRAD = Citation(
+    authors="Letcher, Woerner, Zoufal",
+    title="Tight and efficient gradient bounds for parameterized quantum circuits",
+    arxiv="2309.12681",
+    year=2023,
+    locator="Clifford-sampling setting; gradient bracket derived in bpcalc (theorem numbers not read)",
+    journal="Quantum 8, 1484 (2024)",
+    note="paper text not found and the authors' code (github.com/Zoufalc/efficient_gradient_bounds) computes "
+         "loss bounds only: identity and gradient bracket derived in bpcalc",
+)
 
 # ----------------------------------------------------------------------------- structure
 
@@ -431,11 +465,17 @@ LOSS = Theorem(
     verification=Verification(
         "verified",
         "tests/bounds/theorems/test_letcher2023.py::test_loss_variance_matches_exact_engine_and_brackets, "
-        "tests/bounds/theorems/test_letcher2023.py::test_loss_variance_matches_brute_force_sampling",
+        "tests/bounds/theorems/test_letcher2023.py::test_loss_variance_matches_brute_force_sampling, "
+        "tests/bounds/theorems/test_letcher2023.py::test_bracket_reproduces_authors_light_cone_estimator",
         "Clifford-sampled Var[ℓ] equals bpcalc's exact Pauli-path loss variance (1e-10) and a continuous-θ "
         "statevector Monte Carlo (4σ); lower <= exact <= upper; RZ·RY first layer gives g = 1/4, 1/2. "
-        "Statement derived in bpcalc (see module docstring).",
-        source="derived",
+        "The bracket is compared with the authors' code (github.com/Zoufalc/efficient_gradient_bounds: "
+        "mean((1/4)^|LC|), mean((1/2)^|LC|) over θ ∈ {0, π/2}^P, |LC| the support of the Heisenberg-evolved "
+        "Pauli), re-implemented independently with cirq.PauliString.conjugated_by: on RY·RZ + CZ/CNOT circuits "
+        "the registered lower/upper values equal both the four-point and the authors' two-point means exactly, "
+        "and the authors' estimator mean(⟨O⟩²) equals the exact variance (μ = 0); the two-point mean of ⟨O⟩ "
+        "itself is biased. Paper text not read; the exact identity is derived in bpcalc.",
+        source="restated",
     ),
     statement="Var_θ[ℓ] = c_O²(E_grid[Π_q M_q] − μ²) exactly, with the Heisenberg-evolved observable a Pauli string at "
               "every Clifford point; hence c_O²(E[g_min^{|LC|}] − μ²) ≤ Var_θ[ℓ] ≤ c_O²(E[g_max^{|LC|}] − μ²).",
@@ -446,12 +486,12 @@ LOSS = Theorem(
 GRADIENT = Theorem(
     key="letcher2023.gradient_light_cone",
     title="Gradient variance by Clifford sampling, bracketed by the light-cone size",
-    citation=CITATION,
+    citation=CITATION_GRAD,
     bounds=(
-        Bound("gradient_variance", "exact", O_norm**2 * E_prod, symbols=_SYMBOLS, citation=CITATION,
+        Bound("gradient_variance", "exact", O_norm**2 * E_prod, symbols=_SYMBOLS, citation=CITATION_GRAD,
               notes="E[∂_kℓ] = 0; exact when the grid is enumerated, else a Monte Carlo estimate"),
-        Bound("gradient_variance_lower", "lower", O_norm**2 * E_min, symbols=_SYMBOLS, citation=CITATION),
-        Bound("gradient_variance_upper", "upper", O_norm**2 * E_max, symbols=_SYMBOLS, citation=CITATION),
+        Bound("gradient_variance_lower", "lower", O_norm**2 * E_min, symbols=_SYMBOLS, citation=CITATION_GRAD),
+        Bound("gradient_variance_upper", "upper", O_norm**2 * E_max, symbols=_SYMBOLS, citation=CITATION_GRAD),
     ),
     assumptions=(GATES, PAULI_OBS, ZERO_INPUT),
     substitutions=_substitutions(True),
@@ -459,7 +499,8 @@ GRADIENT = Theorem(
         "verified",
         "tests/bounds/theorems/test_letcher2023.py::test_gradient_variance_matches_exact_engine_and_brackets",
         "Clifford-sampled Var[∂_kℓ] equals bpcalc's exact Pauli-path gradient variance for every parameter "
-        "(first-layer and deeper ones); lower <= exact <= upper.",
+        "(first-layer and deeper ones); lower <= exact <= upper. The gradient bracket is not in the authors' "
+        "code (which computes loss bounds only) and the paper text was not read: derived in bpcalc.",
         source="derived",
     ),
     statement="Var_θ[∂_kℓ] = c_O² E_grid[1{Q_k anticommutes with P_k} Π_q M_q], bracketed by "

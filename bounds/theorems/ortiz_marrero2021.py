@@ -7,8 +7,9 @@ the state preparation / embedding, ``n_h`` qubits, ``d_h = 2^{n_h}``).  The trai
 input is highly entangled between ``V`` and ``H`` (volume law), ``ρ_V`` is close to maximally
 mixed and every gradient is small, however the visible circuit is chosen.
 
-``ortiz_marrero2021.entanglement_induced`` (the mechanism of the paper's main theorem; bounds
-derived in bpcalc).  For θ_k in one gate ``exp(-i(±θ_k + c)P/2)`` and every θ::
+``ortiz_marrero2021.entanglement_induced`` (the setting of the paper's Proposition 2 and
+Theorem 3; explicit constants derived in bpcalc).  For θ_k in one gate
+``exp(-i(±θ_k + c)P/2)`` and every θ::
 
     |∂_k ℓ(θ)| ≤ ω · ‖ρ_V − 1/d_v‖₁ ≤ ω · sqrt(d_v · D_HS(ρ_V, 1/d_v)),
     ω = (λ_max(O) − λ_min(O)) / 2,
@@ -23,9 +24,21 @@ exponentially small in the number of hidden qubits.  Derivation: ``∂_kℓ = ½
 with ``K(A) = i[P, A]`` (traceless, so the identity part of ``ρ'`` drops), Hölder, and
 ``‖[P, A]‖_∞ ≤ 2 min_c ‖A − c‖_∞``; the first inequality is attained by ``RY`` on a pure qubit.
 
-The paper (Theorem 1, as recalled) states the same phenomenon as a probabilistic bound: for
-volume-law states the gradient is exponentially small in ``n_h`` with overwhelming probability
-(Lévy's lemma on ``‖ρ_V − 1/d_v‖₁``); its constants could not be read here.
+Relation to the paper (arXiv:2010.15968v2, 11 Mar 2021, read as a PDF text extraction; v2 has no
+"Theorem 1").  For ``D_h ≥ D_v``, Proposition 1 bounds ``|Tr((O⊗I)(ρ − I/(D_v D_h)))|`` by
+``O(‖O‖_∞ √(log D_v − n_v^{(1)}))`` under an area law and ``O(‖O‖_∞ √(D_v/D_h))`` under a volume
+law; Proposition 2 gives ``O(‖O‖_∞ √(D_v/D_h))`` with high probability over ``U`` drawn from a
+unitary 2-design (Markov's inequality); Theorem 3 (gradients in unitary networks) states that for
+``ρ(θ)`` from a unitary 2-design ``E|Tr_v(O Tr_h ρ(θ))|`` is Lipschitz in θ with constant
+``Λ ∈ O(‖O‖_∞ ‖H_k‖_∞ √(D_v/D_h))``; Theorem 4 treats Boltzmann machines and Lemma 5 is Lévy's lemma.
+The registered forms are bpcalc's explicit-constant versions of Proposition 2 / Theorem 3
+(``source = "derived"``): ``ω‖ρ_V − 1/d_v‖₁`` is the Lipschitz constant for the generator
+``P/2`` (``‖H_k‖_∞ = 1/2``, ``ω ≤ ‖O‖_∞``), and the Haar average::
+
+    ω² (d_v² − 1)/(d_v d_h + 1) ≤ ω² d_v/d_h      (and ≥ ω² d_v/(2 d_h) for d_v ≥ 2)
+
+is the explicit-constant square of the paper's ``√(D_v/D_h)`` rate (checked in
+``test_haar_bound_is_square_of_papers_rate``).
 
 Examples
 --------
@@ -39,7 +52,7 @@ Examples
 References
 ----------
 .. [1] C. Ortiz Marrero, M. Kieferová, N. Wiebe, "Entanglement-induced barren plateaus",
-   PRX Quantum 2, 040316 (2021), arXiv:2010.15968.
+   PRX Quantum 2, 040316 (2021), arXiv:2010.15968 (v2: Propositions 1–2, Theorem 3, Lemma 5).
 .. [2] D. N. Page, "Average entropy of a subsystem", Phys. Rev. Lett. 71, 1291 (1993).
 """
 
@@ -70,9 +83,10 @@ CITATION = Citation(
     title="Entanglement-induced barren plateaus",
     arxiv="2010.15968",
     year=2021,
-    locator="Theorem 1 (mechanism: gradients bounded by the distance of the visible state from maximally mixed)",
+    locator="Proposition 2 and Theorem 3 (arXiv:2010.15968v2)",
     journal="PRX Quantum 2, 040316 (2021)",
-    note="deterministic and Haar-average forms derived in bpcalc; the paper's probabilistic constants not read",
+    note="paper (v2) states O(‖O‖_∞‖H_k‖_∞ √(D_v/D_h)) rates; the explicit-constant deterministic and "
+         "Haar-average forms are derived in bpcalc (ω²(d_v²−1)/(d_v d_h+1) ≤ ω² d_v/d_h)",
 )
 
 
@@ -188,10 +202,14 @@ ENTANGLEMENT = Theorem(
         "verified",
         "tests/bounds/theorems/test_ortiz_marrero2021.py::test_per_state_bounds_hold_for_haar_states, "
         "tests/bounds/theorems/test_ortiz_marrero2021.py::test_haar_average_formula_and_bound, "
-        "tests/bounds/theorems/test_ortiz_marrero2021.py::test_trace_norm_bound_is_tight_for_a_pure_qubit",
+        "tests/bounds/theorems/test_ortiz_marrero2021.py::test_trace_norm_bound_is_tight_for_a_pure_qubit, "
+        "tests/bounds/theorems/test_ortiz_marrero2021.py::test_haar_bound_is_square_of_papers_rate",
         "Exact Var_θ from bpcalc's Pauli-path engine for Haar-random inputs on visible⊗hidden (n = 3, 4; "
         "n_v = 1, 2) below both per-state bounds; the Haar-average reduced distance matches Page's formula "
-        "(Monte Carlo, 4σ); max_θ|∂ℓ| = ω‖ρ_V − 1/2‖₁ for RY on a pure qubit. Derived in bpcalc.",
+        "(Monte Carlo, 4σ); max_θ|∂ℓ| = ω‖ρ_V − 1/2‖₁ for RY on a pure qubit; the registered Haar bound lies "
+        "between ω²d_v/(2d_h) and ω²d_v/d_h, the square of the √(D_v/D_h) rate of Proposition 2 / Theorem 3 of "
+        "arXiv:2010.15968v2 (read as a PDF text extraction; its statements are O(·) rates). "
+        "Explicit constants derived in bpcalc.",
         source="derived",
     ),
     statement="For a trainable circuit on visible qubits and any input ρ, |∂_kℓ| ≤ ω‖ρ_V − 1/d_v‖₁ ≤ "

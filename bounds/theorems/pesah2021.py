@@ -20,8 +20,9 @@ as in the paper's analysis.  ``ℓ = Tr[O V ρ V†]``.
     ``P_K`` = the truncated path sum (the factor 8/15 pulled out).  Because the QCNN halves the
     active qubits at every level, a path needs only ``O(log n)`` steps, each losing a constant
     factor, so ``P_K`` decays polynomially, not exponentially, in ``n`` — the paper's result
-    (its Theorem 1: ``Var ≥ F(n) ∈ Ω(1/poly(n))``).  The paper's closed-form ``F(n)`` could not
-    be read here; ``P_K`` is evaluated exactly (rational weights, input-state Pauli squares) in
+    (its Theorem 1: ``Var ≥ F(n) ∈ Ω(1/poly(n))``, as recalled).  This project's literature search
+    found only the abstract ("the variance of the gradient vanishes no faster than polynomially"),
+    no statement of ``F(n)``; ``P_K`` is evaluated exactly (rational weights, input-state Pauli squares) in
     ``O(n^{K+1})`` time, e.g. for ``n = 4 … 256`` (see the tests for the measured decay).
 
 Examples
@@ -74,7 +75,8 @@ CITATION = Citation(
     year=2021,
     locator="Theorem 1 (Var ≥ F(n) ∈ Ω(1/poly n)); lower bound computed by bpcalc",
     journal="Phys. Rev. X 11, 041011 (2021)",
-    note="the paper's closed-form F(n) could not be read here; a truncated Pauli-path sum is used",
+    note="only the abstract was found ('the variance of the gradient vanishes no faster than polynomially'); "
+         "no statement of F(n) was found, so a truncated Pauli-path sum computed by bpcalc is used",
 )
 
 _PAULIS = [np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0])]
@@ -218,7 +220,8 @@ QCNN_LOWER = Theorem(
         "(8/15)P_K <= exact variance from the independent 2-design chain (itself checked against Haar-random "
         "blocks in test_cerezo2021) for every parameter of QCNNs with n = 4, 8, several observables and "
         "inputs; equality for K = n; P_2 for the first convolution block decays polynomially (log-log slope "
-        "measured between n = 8 and 256). Paper's F(n) not reproduced.",
+        "measured between n = 8 and 256). The literature search found only the paper's abstract, no statement "
+        "of F(n): F(n) is not reproduced, only its Ω(1/poly n) claim is checked.",
         source="derived",
     ),
     statement="For a QCNN of two-qubit 2-design blocks, Var[∂_kℓ] ≥ (8/15) P_K with P_K a truncated, "

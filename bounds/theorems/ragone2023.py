@@ -6,7 +6,7 @@ computed by :func:`bounds.exact.lie_closure`; the circuit is deep enough that ``
 Haar-distributed on the group ``e^g`` (declared: ``"deep_circuit"``); ``O ∈ i g`` (plus a multiple
 of the identity); ``P_{g_j}(H) = Σ_{B ∈ ONB(g_j)} |Tr[B† H]|²``.
 
-``ragone2023.lie_algebraic_loss`` (Ragone et al., Theorem 1; Fontana et al.)::
+``ragone2023.lie_algebraic_loss`` (Ragone et al., Theorem 1, Eq. (9) or (10); Fontana et al.)::
 
     Var_θ[ℓ] = Σ_{j=1}^{r} P_{g_j}(ρ) P_{g_j}(O) / dim g_j
 
@@ -23,6 +23,18 @@ sides) and ``N_{k,j}`` the number of orthonormal basis strings of ``g_j`` antico
 
 which for ``g = su(d)`` is McClean's ``d² Δ(O) Δ(ρ) / (2 (d² − 1)²)``.
 
+Source of the loss formula (restated, not published).  The paper's text was not found in this
+project's literature search.  The formula was compared with a Lean formalisation that cites line
+numbers of the authors' TeX source (GitHub ``QudeLeap/Lean-QuantumAlg``, files
+``QuantumAlg/Primitives/QNN/Interface/RagoneInterface.lean`` and
+``QuantumAlg/Primitives/QNN/Core/VarianceFormula.lean``): it restates Theorem 1 / Eq. (9) as
+``Var[ℓ] = Σ_j P_{g_j}(ρ) P_{g_j}(O) / dim(g_j)`` for ``g = ⊕_j g_j`` (simple and abelian ideals),
+``P_g(H) = Σ_j |⟨B_j, H⟩|²`` with ``B_j`` a Hermitian Hilbert–Schmidt orthonormal basis of ``g`` —
+the registered form.  Its worked example ``g = su(2)^{⊕n}``, ``ρ = |0⟩⟨0|^{⊗n}``, ``O = X_1`` gives
+``Var = 1/3`` (reproduced in ``test_worked_example_su2_sum_gives_one_third``).  The equation number
+(9 in the TeX the formalisation cites, possibly (10) in another version) is unconfirmed.  The
+gradient form below is bpcalc's own.
+
 The numbers come from the Lie-algebra engine of :mod:`bounds.exact.lie_algebra` (issue 4);
 this module only registers the statements, checks their hypotheses on the model and verifies
 them against deep circuits with bpcalc's exact Pauli-path engine.
@@ -38,10 +50,13 @@ References
 ----------
 .. [1] M. Ragone, B. N. Bakalov, F. Sauvage, A. F. Kemper, C. Ortiz Marrero, M. Larocca,
    M. Cerezo, "A Lie algebraic theory of barren plateaus for deep parameterized quantum
-   circuits", Nat. Commun. 15, 7172 (2024), arXiv:2309.09342, Theorem 1.
+   circuits", Nat. Commun. 15, 7172 (2024), arXiv:2309.09342, Theorem 1 (text not read here).
 .. [2] E. Fontana, D. Herman, S. Chakrabarti, N. Kumar, R. Yalovetzky, J. Heredge,
    S. Hari Sureshbabu, M. Pistoia, "Characterizing barren plateaus in quantum ansätze with the
    adjoint representation", Nat. Commun. 15, 7171 (2024), arXiv:2309.07902.
+.. [3] QudeLeap, Lean-QuantumAlg (Lean 4 formalisation), github.com/QudeLeap/Lean-QuantumAlg,
+   ``QuantumAlg/Primitives/QNN/Interface/RagoneInterface.lean`` (restatement of [1], Theorem 1 /
+   Eq. (9), citing the authors' TeX source) and ``QuantumAlg/Primitives/QNN/Core/VarianceFormula.lean``.
 """
 
 from __future__ import annotations
@@ -72,9 +87,11 @@ CITATION = Citation(
     title="A Lie algebraic theory of barren plateaus for deep parameterized quantum circuits",
     arxiv="2309.09342",
     year=2023,
-    locator="Theorem 1",
+    locator="Theorem 1 (Eq. (9) in the TeX source cited by the Lean restatement; number unconfirmed)",
     journal="Nat. Commun. 15, 7172 (2024)",
-    note="also Fontana et al., arXiv:2309.07902; numbers from bounds.exact.lie_algebra",
+    note="paper text not read; compared with the restatement in github.com/QudeLeap/Lean-QuantumAlg "
+         "(RagoneInterface.lean, VarianceFormula.lean); also Fontana et al., arXiv:2309.07902; numbers from "
+         "bounds.exact.lie_algebra",
 )
 CITATION_GRAD = Citation(
     authors="Ragone, Bakalov, Sauvage, Kemper, Ortiz Marrero, Larocca, Cerezo",
@@ -183,10 +200,14 @@ LOSS = Theorem(
     substitutions=lambda ctx: lie_quantities(ctx) if ctx.model is not None else {},
     verification=Verification(
         "verified",
-        "tests/bounds/theorems/test_ragone2023.py::test_loss_variance_matches_deep_circuits",
+        "tests/bounds/theorems/test_ragone2023.py::test_loss_variance_matches_deep_circuits, "
+        "tests/bounds/theorems/test_ragone2023.py::test_worked_example_su2_sum_gives_one_third",
         "Deep circuits (40 layers) of parametrized rotations with DLAs su(4), su(2)⊕su(2)⊕… and a "
-        "free-fermion (TFIM) algebra: the formula matches bpcalc's exact Pauli-path loss variance to 1e-4.",
-        source="recalled",
+        "free-fermion (TFIM) algebra: the formula matches bpcalc's exact Pauli-path loss variance to 1e-4. "
+        "Formula compared with the Lean restatement of Theorem 1 / Eq. (9) in github.com/QudeLeap/Lean-QuantumAlg "
+        "(RagoneInterface.lean, VarianceFormula.lean, citing the authors' TeX), not with the paper's text; its "
+        "worked example (su(2)^{⊕n}, |0…0⟩, O = X_1: Var = 1/3 = E_Haar⟨X⟩²) is reproduced for n = 2, 3.",
+        source="restated",
     ),
     statement="For a deep circuit of Pauli rotations with DLA g = z ⊕ g_1 ⊕ … ⊕ g_r and O ∈ i·g, "
               "Var_θ[ℓ] = Σ_j P_{g_j}(ρ) P_{g_j}(O)/dim g_j: barren plateaus iff the g-purities are small "

@@ -30,8 +30,13 @@ concentration: volume-law data states have nearly maximally mixed marginals).  D
 
 The paper's Theorems (expressivity-, entanglement-, global-measurement- and noise-induced
 concentration) are stated with trace-norm expressivity and probability bounds ``Pr[|κ − μ| ≥ δ]
-≤ β/δ²``; their exact constants could not be read here, so the forms above are derived in bpcalc
-(notes-issue8.md §7) and checked numerically.
+≤ β/δ²`` (as recalled); the paper's text was not found in this project's literature search, so
+its constants are unconfirmed and the forms above are derived in bpcalc (notes-issue8.md §7) and
+checked numerically.  The authors' repository
+(``Supanut-Thanasilp/Exponential-concentration-in-quantum-kernel-methods``) plots
+``⟨|κ^{FQ} − 1/2^n|⟩_x`` and ``⟨|κ^{PQ} − 1|⟩_x``: the concentration points are ``1/2^n`` for the
+fidelity kernel and ``1`` for the projected kernel, as in the forms above; its noise model is
+depolarizing with ``q = 1 − p`` (noise-induced concentration is not registered here).
 
 Examples
 --------
@@ -49,6 +54,8 @@ References
    methods", Nat. Commun. 15, 5200 (2024), arXiv:2208.11060.
 .. [2] H.-Y. Huang et al., "Power of data in quantum machine learning", Nat. Commun. 12, 2631
    (2021), arXiv:2011.01938 (projected quantum kernel).
+.. [3] S. Thanasilp et al., code accompanying [1]:
+   github.com/Supanut-Thanasilp/Exponential-concentration-in-quantum-kernel-methods.
 """
 
 from __future__ import annotations
@@ -77,7 +84,9 @@ CITATION = Citation(
     year=2022,
     locator="expressivity- and entanglement-induced concentration (Theorems 1-2 as recalled)",
     journal="Nat. Commun. 15, 5200 (2024)",
-    note="Hilbert-Schmidt forms derived in bpcalc; the paper's constants could not be read here",
+    note="paper text not found; Hilbert-Schmidt forms derived in bpcalc; the authors' code "
+         "(github.com/Supanut-Thanasilp/Exponential-concentration-in-quantum-kernel-methods) measures "
+         "|κ^FQ − 1/2^n| and |κ^PQ − 1|, the same concentration points",
 )
 
 
@@ -178,7 +187,8 @@ FIDELITY = Theorem(
         "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_two_design_values_against_haar_sampling",
         "Kernel matrices from simulated embeddings (TPE, HEE, CHE): E[(κ − 2^-n)²] <= bound over the dataset's "
         "N² pairs; the 2-design value against Haar-random states (Monte Carlo, 4σ) and the exact 2-design of "
-        "single-qubit stabilizer states (ε_F = 0). Derived in bpcalc.",
+        "single-qubit stabilizer states (ε_F = 0). Derived in bpcalc (paper text not found); the concentration "
+        "point 1/2^n matches the authors' code, which plots ⟨|κ^FQ − 1/2^n|⟩_x.",
         source="derived",
     ),
     statement="E_{x,x'}[(κ − 2^{-n})²] ≤ (2^n−1)/(4^n(2^n+1)) + ε_F² with ε_F the embedding's HS distance from a "
@@ -209,7 +219,8 @@ PROJECTED = Theorem(
         "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_projected_bound_on_embeddings, "
         "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_two_design_values_against_haar_sampling",
         "Projected kernels from simulated embeddings below 2γ n D̄_HS for several γ; the Haar-state value "
-        "(3/2)/(2^n+1) of the single-qubit distance by Monte Carlo (4σ). Derived in bpcalc.",
+        "(3/2)/(2^n+1) of the single-qubit distance by Monte Carlo (4σ). Derived in bpcalc (paper text not "
+        "found); the concentration point 1 matches the authors' code, which plots ⟨|κ^PQ − 1|⟩_x.",
         source="derived",
     ),
     statement="E_{x,x'}[1 − κ^PQ] ≤ 2γ Σ_k E_x D_HS(ρ_k(x), 1/2): embeddings whose single-qubit marginals are "

@@ -51,3 +51,20 @@ def test_issue_example_runs_on_real_digits(capsys):
                  "--dataset", "digits", "--qubits", "4,6,8,10"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") > 10 and "tensor_product_variance" in out
+
+
+def test_global_projector_bound_and_sampled_exact_column(capsys):
+    """Theorem 1 (i) of Cerezo et al. end to end; a path-sampled 'exact' value shows its interval."""
+    args = ["bounds", "--ansatz", "ala", "--block", "2", "--ansatz-layers", "2", "--embedding", "none",
+            "--qubits", "4,8", "--observable", "global", "--random-blocks", "--theorems", "cerezo2021", "--no-ensemble"]
+    assert main(args + ["--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    rows = {r["n"]: r for r in result["rows"]}
+    cell = rows[8]["cells"]["cerezo2021.global_cost_projector:global_cost_upper"]
+    assert cell["applicable"] and 0 < cell["value"] < rows[4]["cells"][
+        "cerezo2021.global_cost_projector:global_cost_upper"]["value"]
+    exact4, exact8 = rows[4]["exact"], rows[8]["exact"]
+    assert exact4["method"] == "exact" and exact4["ci_high"] is None and exact4["text"] == f"{exact4['value']:.3g}"
+    assert exact8["method"] == "path-sampled" and exact8["ci_low"] <= exact8["value"] <= exact8["ci_high"]
+    text = render_text(result)
+    assert f"[{exact8['ci_low']:.3g}, {exact8['ci_high']:.3g}]" in text and "path-sampled estimate" in text

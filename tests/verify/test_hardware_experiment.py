@@ -179,7 +179,9 @@ def test_noise_bound_hook_evaluates_a_registered_wang_theorem():
     out = noise_induced_bound(circuit, obs, theta, "rainbow", 2)
     assert out["available"], out
     assert out["theorem"].startswith("wang2021.")
-    assert out["values"][0]["value"] == pytest.approx(0.5 * expected, rel=1e-9)
+    c = 1 / (2 * math.log(2))  # Wang et al.'s relative-entropy constant: F ∝ q^{cL+1}
+    registered = 0.5 * math.sqrt(8 * math.log(2)) * math.sqrt(3) * q ** (c * 2 + 1)
+    assert out["values"][0]["value"] == pytest.approx(registered, rel=1e-9)
     # without the theorem, or without noise data, the hook says why
     from bounds import Registry
 

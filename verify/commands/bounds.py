@@ -237,7 +237,7 @@ def render_text(result: dict) -> str:
         for c in cols:
             cell = r["cells"].get(c)
             row.append("-" if cell is None else cell["text"] + ("" if cell["applicable"] else "*"))
-        row.append("-" if r["exact"] is None else f"{r['exact']['value']:.3g}")
+        row.append("-" if r["exact"] is None else r["exact"]["text"])
         table.append(row)
     widths = [max(len(x[i]) for x in [header] + table) for i in range(len(header))]
     fmt = "  ".join("{:>" + str(w) + "}" for w in widths)
@@ -245,7 +245,8 @@ def render_text(result: dict) -> str:
     lines.extend(fmt.format(*row) for row in table)
     lines.append("")
     lines.append("D_HS: mean D_HS(ρ_S(x), 1/2^s) of the data on the differentiated parameter's input support; "
-                 "Haar: (2^s - 2^-s)/(2^n + 1); exact: Var[∂_k ℓ] from bounds.exact (dataset mean)")
+                 "Haar: (2^s - 2^-s)/(2^n + 1); exact: Var[∂_k ℓ] from bounds.exact (dataset mean; "
+                 "'v [lo, hi]' = path-sampled estimate with its 95% interval, when exact enumeration is too large)")
     lines.append("columns (value* = assumption fails, formula shown as a what-if):")
     for i, c in enumerate(cols):
         col = result["columns"][c]
@@ -280,7 +281,7 @@ def render_latex(result: dict) -> str:
         for c in cols:
             cell = r["cells"].get(c)
             cells.append("-" if cell is None else _latex_number(cell["text"]) + ("" if cell["applicable"] else "$^*$"))
-        cells.append("-" if r["exact"] is None else f"{r['exact']['value']:.3g}")
+        cells.append("-" if r["exact"] is None else r["exact"]["text"].replace("[", "$[").replace("]", "]$"))
         out.append(" & ".join(cells) + r" \\")
     out += [r"\hline", r"\end{tabular}", ""]
     for i, c in enumerate(cols):

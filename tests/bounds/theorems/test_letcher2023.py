@@ -116,3 +116,84 @@ def test_refusals_and_errors():
     assert not inst.values and "2 non-identity Pauli terms" in inst.refused[0].reason
     with pytest.raises(ValueError, match="does not occur"):
         clifford_sampling(two_terms.circuit, cirq.Z(q[0]) * 1, sympy.Symbol("nope"))
+
+
+# ----------------------------------------------------------------------------- the authors' estimator
+
+
+def _authors_circuit() -> tuple[cirq.Circuit, list]:
+    """RY·RZ on every qubit, CZ + CNOT, RY·RZ on qubits 0, 1, CNOT + CZ: 10 parameters, |0…0⟩ input."""
+    q = cirq.LineQubit.range(3)
+    s = iter(sympy.symbols("a0:10"))
+    c = cirq.Circuit([cirq.ry(next(s)).on(x) if k == 0 else cirq.rz(next(s)).on(x) for x in q for k in (0, 1)])
+    c.append([cirq.CZ(q[0], q[1]), cirq.CNOT(q[1], q[2])])
+    c.append([cirq.ry(next(s)).on(x) if k == 0 else cirq.rz(next(s)).on(x) for x in q[:2] for k in (0, 1)])
+    c.append([cirq.CNOT(q[0], q[1]), cirq.CZ(q[1], q[2])])
+    return c, q
+
+
+def _evolved_distribution(circuit: cirq.Circuit, observable: cirq.PauliString, grid) -> dict:
+    """Exact distribution of the signed Heisenberg-evolved Pauli string ``U(θ)† Q U(θ)`` over θ ∈ grid^P.
+
+    Every parameter is put at each grid value with weight 1/|grid| and every gate is applied with
+    ``cirq.PauliString.conjugated_by`` (last gate first); identical strings are merged.  This is the
+    full enumeration of the grid, aggregated — independent of bpcalc's batched conjugation tables.
+    """
+    dist = {observable: 1.0}
+    for op in reversed(list(circuit.all_operations())):
+        syms = cirq.parameter_symbols(op)
+        branches = [cirq.resolve_parameters(op, {next(iter(syms)): a}) for a in grid] if syms else [op]
+        new: dict = {}
+        for ps, w in dist.items():
+            for b in branches:
+                out = ps.conjugated_by(b)
+                new[out] = new.get(out, 0.0) + w / len(branches)
+        dist = new
+    return dist
+
+
+def _authors_estimates(dist: dict) -> dict:
+    """The quantities of the authors' code: mean((1/4)^|LC|), mean((1/2)^|LC|), mean(⟨O⟩²), mean(⟨O⟩)."""
+    z_type = {ps: all(p == cirq.Z for p in ps.values()) for ps in dist}   # ⟨0…0|Q|0…0⟩ ≠ 0
+    return {
+        "lower": sum(w * 0.25 ** len(ps) for ps, w in dist.items()),
+        "upper": sum(w * 0.5 ** len(ps) for ps, w in dist.items()),
+        "second": sum(w for ps, w in dist.items() if z_type[ps]),
+        "mean": sum(w * float(np.real(complex(ps.coefficient))) for ps, w in dist.items() if z_type[ps]),
+    }
+
+
+FOUR = (0.0, np.pi / 2, np.pi, 3 * np.pi / 2)
+TWO = (0.0, np.pi / 2)
+
+
+@pytest.mark.parametrize("obs", ["Z0*Z2", "X1", "Y0*Z1*X2", "Z2"])
+def test_bracket_reproduces_authors_light_cone_estimator(obs):
+    """Registered bracket = mean((1/4)^|LC|), mean((1/2)^|LC|) of Zoufalc/efficient_gradient_bounds.
+
+    The authors draw θ ∈ {0, π/2}^P; bpcalc's identity needs {0, π/2, π, 3π/2}^P.  Both grids give
+    the same light-cone means and the same E[⟨O⟩²] (the unsigned evolved string depends on each
+    angle modulo π); only the signed mean differs.
+    """
+    c, q = _authors_circuit()
+    model = circuits.Model(ansatz=c, observable=circuits.parse_pauli_sum(obs, qubits=q))
+    assert len(model.trainable_symbols) == 10
+    inst = LOSS.instantiate(Context(model=model))
+    assert not inst.refused, inst.refused
+    assert inst.substitutions["mu"] == pytest.approx(0.0, abs=1e-12)
+    res = clifford_sampling(c, list(model.observable)[0])
+    assert res.exact and (res.g_min, res.g_max) == (pytest.approx(0.25), pytest.approx(0.5))
+    ps = list(model.observable)[0]
+    four = _authors_estimates(_evolved_distribution(c, ps, FOUR))
+    two = _authors_estimates(_evolved_distribution(c, ps, TWO))
+    lower, upper = inst.value("loss_variance_lower").value, inst.value("loss_variance_upper").value
+    assert lower == pytest.approx(four["lower"], abs=1e-12) and upper == pytest.approx(four["upper"], abs=1e-12)
+    assert lower == pytest.approx(two["lower"], abs=1e-12) and upper == pytest.approx(two["upper"], abs=1e-12)
+    # the four-point grid gives the exact variance; the authors' two-point mean(⟨O⟩²) equals it since μ = 0
+    exact = exact_loss_variance(model.circuit, model.observable, qubits=model.qubits).value
+    assert four["second"] - four["mean"] ** 2 == pytest.approx(exact, abs=1e-12)
+    assert four["mean"] == pytest.approx(0.0, abs=1e-12)
+    assert two["second"] == pytest.approx(exact, abs=1e-12)
+    assert inst.value("loss_variance").value == pytest.approx(exact, abs=1e-10)
+    if obs == "X1":   # the signed two-point mean is biased: 13/128 instead of 0
+        assert two["mean"] == pytest.approx(13 / 128, abs=1e-12)

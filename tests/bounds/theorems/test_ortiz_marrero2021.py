@@ -118,3 +118,19 @@ def test_schmidt_spectrum_matches_explicit_partial_trace_for_scattered_visible_q
     d_hs = np.real(np.einsum("nab,nba->n", rho, rho)) - 0.25
     assert inst.substitutions["trace_dist2"] == pytest.approx(np.mean(tn**2), rel=1e-10)
     assert inst.substitutions["D_HS"] == pytest.approx(np.mean(d_hs), rel=1e-10)
+
+
+def test_haar_bound_is_square_of_papers_rate():
+    """The registered Haar bound ω²(d_v²−1)/(d_v d_h+1) lies in [ω² d_v/(2 d_h), ω² d_v/d_h].
+
+    arXiv:2010.15968v2 (Proposition 2, Theorem 3) gives the rate O(‖O‖ ‖H_k‖ √(D_v/D_h)); bpcalc's
+    bound, evaluated from the registry (not re-typed), is its explicit-constant square, tight to 2×.
+    """
+    bound = THEOREM.bound("haar_states")
+    for omega in (0.5, 1.0, 3.0):
+        for nv in range(1, 9):
+            for nh in range(0, 13):
+                value = bound.evaluate(O_halfwidth=omega, n_v=nv, n=nv + nh).value
+                rate = omega**2 * 2.0**nv / 2.0**nh
+                assert value <= rate * (1 + 1e-12), (omega, nv, nh)
+                assert value >= rate / 2 * (1 - 1e-12), (omega, nv, nh)
