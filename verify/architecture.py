@@ -585,6 +585,14 @@ def _trusted(rows: Sequence[dict]) -> list[dict]:
     return [r for r in rows if r["status"] in ("verified", "corrected")]
 
 
+def _abbreviate(text: str, limit: int = 160) -> str:
+    """A long observable printed as its first terms and the number of terms (the JSON keeps all)."""
+    if len(text) <= limit:
+        return text
+    n_terms = text.count("+") + text.count("-") + 1
+    return f"{text[:limit].rsplit('+', 1)[0]}+… (about {n_terms} terms; the JSON report has all)"
+
+
 def _parameter_verdict(
     name: str, in_cone: bool, bounds: Sequence[dict], refused: Sequence[dict], exact: Optional[dict],
     sampled: Optional[dict], scaling: Optional[ScalingFit], n: int, asymptotics: Mapping[str, Any],
@@ -860,7 +868,8 @@ class ArchitectureReport:
     def summary(self) -> str:
         counts = ", ".join(f"{v}: {k}" for k, v in sorted(self.verdict_counts.items()))
         lines = [f"**{self.name}** ({self.source}): {self.n_qubits} qubits, {self.n_gates} gates, depth {self.depth}, "
-                 f"{len(self.trainable)} trainable and {len(self.data)} data parameters; observable {self.observable}.",
+                 f"{len(self.trainable)} trainable and {len(self.data)} data parameters; observable "
+                 f"{_abbreviate(self.observable)}.",
                  "", f"Per-parameter verdicts — {counts}."]
         if self.family is not None:
             lines += ["", f"Family {self.family.family} over n = {list(self.family.qubits)}: {self.family.summary}."]
@@ -1228,7 +1237,7 @@ def analyze_architecture(
         st = structure[sym.name]
         ev = exact_map.get(sym.name)
         ex = None if ev is None else {"value": float(ev.value), "log10": float(ev.log10), "method": ev.method,
-                                      "linear_loss": ev.linear_loss}
+                                      "linear_loss": ev.linear_loss, "ci_low": ev.ci_low, "ci_high": ev.ci_high}
         scaling = fam.fits.get(sym.name) if fam is not None else None
         label, text, evidence = _parameter_verdict(
             sym.name, bool(st.in_cone), applicable.get(sym.name, ()), refused.get(sym.name, ()), ex,

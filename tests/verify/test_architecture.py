@@ -341,3 +341,21 @@ def test_data_symbols_without_a_dataset_get_uniform_data():
     data = circuits.make_dataset("uniform", 1, n_samples=7, seed=0)
     want = float(np.mean(np.cos(data.x[:, 0]) ** 2) / 2)
     assert r.parameter("t").exact["value"] == pytest.approx(want, rel=1e-9)
+
+
+def test_path_sampled_exact_values_are_marked_with_their_interval():
+    """When exact enumeration is too large the engine samples paths: the report must not present
+    the estimate (often 0) as an exact value."""
+    ansatz = circuits.alternating_layered(8, 2, 2, block_depth=2)
+    qubits = sorted(ansatz.all_qubits())
+    r = analyze_architecture(ansatz, circuits.global_cost(qubits), theorems=False, trainable="theta_*")
+    sampled = [p for p in r.parameters if p.exact is not None and p.exact["method"] == "path-sampled"]
+    assert sampled, [p.exact for p in r.parameters]
+    for p in sampled:
+        assert p.exact["ci_low"] <= p.exact["value"] <= p.exact["ci_high"]
+        if p.in_cone:
+            assert p.verdict != "zero"  # a sampled 0 is not an identically vanishing gradient
+        assert any("[" in e and "path-sampled" in e for e in p.evidence)
+    text = r.to_text()
+    assert "~" in text and "path-sampled estimate" in text
+    assert "terms; the JSON report has all" in r.summary()  # the 256-term observable is abbreviated
