@@ -39,6 +39,18 @@ below were compared with the journal text (Nat. Commun. 12, 1791).
     ``n = 8, m = 2`` the exact value is 45× (``L = l = 1``) to 86× (``L = l = 4``) above it (and ``Σ_{i,j} c_i c_j = (Σ_i c_i)²`` vanishes
     for ``c = (1, −1)``).  It is not registered (``docs/theorems/notes-issue8.md`` §1).
 
+``cerezo2021.global_cost_traceless`` (Theorem 1 (ii) setting; corrected bound derived in bpcalc)
+    If every Pauli term of ``O`` acts non-trivially on every ``S_k`` (traceless ``Ô_ik``)::
+
+        Var[∂_k C] ≤ 2^{2m−1}/(2^{2m}−1) · β_m^h · Δ(O)/2^n,   β_m = (3^m − 1)/(4^m − 1),
+
+    ``h = ⌈H_L / 2^{L−1}⌉`` (:func:`guaranteed_first_layer_hits`; ``H_L = ξ`` for an aligned last
+    layer, ``⌈ξ/2⌉`` for a shifted one) and ``Δ(O)/2^n = Σ_P o_P² ≤ (Σ_i |c_i|)²``.  Proof: every
+    support path starts on all of ``S_1 … S_ξ``; each unit of a layer (a block, or an uncovered
+    edge half) overlaps at most two units of the previous one, so a path touches at least ``h``
+    first-layer blocks, each of which emits a uniformly random non-empty pattern ``A``; the input
+    term ``3^{−|S|} Σ_{supp R = S} Tr[ρR]² ≤ (2/3)^{|S|}`` then averages to ``β_m`` per block.
+
 ``cerezo2021.global_cost_upper`` (the setting of Theorem 1; bound derived in bpcalc)
     For ANY observable, if every qubit lies in some block and all blocks are 2-designs::
 
@@ -102,9 +114,9 @@ from ..registry import Context, Theorem, Verification
 from . import _checks
 from ._inputs import input_states, qubit_index
 
-__all__ = ["THEOREMS", "LOCAL_COST", "GLOBAL_PROJECTOR", "GLOBAL_COST", "ALAGeometry",
+__all__ = ["THEOREMS", "LOCAL_COST", "GLOBAL_PROJECTOR", "GLOBAL_TRACELESS", "GLOBAL_COST", "ALAGeometry",
            "ProductProjectorForm", "alternating_layered_geometry", "local_cost_terms", "cone_state_sum",
-           "product_projector_form"]
+           "product_projector_form", "full_support_terms", "guaranteed_first_layer_hits"]
 
 n, m, L, l = sym("n"), sym("m"), sym("L"), sym("l")
 Delta_O = sym("Delta_O")
@@ -754,4 +766,146 @@ GLOBAL_PROJECTOR = Theorem(
     scaling=_projector_scaling,
 )
 
-THEOREMS = (LOCAL_COST, GLOBAL_PROJECTOR, GLOBAL_COST)
+# ----------------------------------------------------------------------------- Theorem 1 (ii), corrected
+
+h_hits = sympy.Symbol("h", positive=True)
+_BETA = (3**m - 1) / (4**m - 1)
+_F_TRACELESS = 2 ** (2 * m - 1) / (2 ** (2 * m) - 1) * _BETA**h_hits * Delta_O / 2**n
+
+
+def full_support_terms(model: Any, width: int) -> int:
+    """Check that every non-identity term acts non-trivially on every aligned ``S_k``; return the count.
+
+    This is the Pauli-level content of Theorem 1 (ii) of [1] (every ``Ô_ik`` traceless): the
+    Pauli expansion of ``⊗_k Ô_ik`` then has no identity factor on any ``S_k``.
+
+    Raises
+    ------
+    ValueError : naming the first term and subsystem where the term is the identity.
+    """
+    index = qubit_index(model)
+    n_blocks = model.n_qubits // width
+    count = 0
+    for term in model.observable:
+        if not term.qubits:
+            continue
+        hit = {index[q] // width for q in term.qubits}
+        missing = sorted(set(range(n_blocks)) - hit)
+        if missing:
+            raise ValueError(f"observable term {term} is the identity on S_{missing[0]} = qubits "
+                             f"[{missing[0] * width}, {(missing[0] + 1) * width}); Theorem 1 (ii) needs every "
+                             "factor Ô_ik traceless (every Pauli term non-identity on every S_k)")
+        count += 1
+    if not count:
+        raise ValueError("the observable is a multiple of the identity (no gradient)")
+    return count
+
+
+def guaranteed_first_layer_hits(n_qubits: int, width: int, n_layers: int) -> int:
+    """``h = ⌈H_L / 2^{L−1}⌉``: first-layer blocks every support path must still touch.
+
+    ``H_L = ξ`` when the last layer is aligned, ``⌈ξ/2⌉`` when it is shifted; going one layer
+    towards the input the number of touched units (blocks, or the uncovered edge halves of a
+    shifted layer) can at most halve, because every unit overlaps at most two units of the
+    next layer.
+    """
+    xi = n_qubits // width
+    last_aligned = (n_layers - 1) % 2 == 0
+    hits = xi if last_aligned else -(-xi // 2)
+    return max(1, -(-hits // 2 ** (n_layers - 1)))
+
+
+def check_full_support(ctx: Context) -> tuple[Optional[bool], str]:
+    missing = _checks.need_parameter(ctx)
+    if missing:
+        return missing
+    try:
+        width, _ = alternating_layered_structure(ctx.model)
+        count = full_support_terms(ctx.model, width)
+    except ValueError as exc:
+        return False, str(exc)
+    return True, f"all {count} Pauli terms act non-trivially on every {width}-qubit subsystem S_k"
+
+
+FULL_SUPPORT = Assumption("global_traceless_cost",
+                          "O = c_0 1 + Σ_i c_i ⊗_k Ô_ik with every Ô_ik traceless on S_k (Eq. (10), case (ii) of "
+                          "Theorem 1): every Pauli term acts non-trivially on every aligned S_k", check_full_support)
+
+
+def _traceless_substitutions(ctx: Context) -> dict[str, Any]:
+    if ctx.model is None or ctx.parameter is None:
+        return {}
+    g = alternating_layered_geometry(ctx.model, ctx.parameter)
+    nq = ctx.model.n_qubits
+    return {"m": g.m, "n": nq, "h": guaranteed_first_layer_hits(nq, g.m, g.n_layers),
+            "Delta_O": _checks.pauli_delta(ctx.model.observable, nq)}
+
+
+def _traceless_scaling(ctx: Context) -> dict[str, Any]:
+    """Fixed depth: ``h ≥ n / (m 2^{L−1})`` (aligned last layer) or ``n / (m 2^L)`` — under-estimates of
+    ``h``, so over-estimates of the bound; ``Δ(O)/2^n`` kept at its value (``Σ_P o_P²``)."""
+    if ctx.model is None or ctx.parameter is None:
+        return {}
+    try:
+        g = alternating_layered_geometry(ctx.model, ctx.parameter)
+    except ValueError:
+        return {}
+    shift = 0 if (g.n_layers - 1) % 2 == 0 else 1
+    sum_sq = _checks.pauli_delta(ctx.model.observable, ctx.model.n_qubits) / 2.0**ctx.model.n_qubits
+    return {"m": g.m, "h": n / (g.m * 2 ** (g.n_layers - 1 + shift)),
+            "Delta_O": sympy.nsimplify(sum_sq, rational=True) * 2**n}
+
+
+GLOBAL_TRACELESS = Theorem(
+    key="cerezo2021.global_cost_traceless",
+    title="Global-cost upper bound for traceless tensor-product observables (Theorem 1 (ii), corrected)",
+    citation=Citation(
+        authors="Cerezo, Sone, Volkoff, Cincio, Coles",
+        title="Cost function dependent barren plateaus in shallow parametrized quantum circuits",
+        arxiv="2001.00550",
+        year=2021,
+        locator="Theorem 1 (ii), Eq. (13): setting; the printed constant fails, closed form derived in bpcalc",
+        journal="Nat. Commun. 12, 1791 (2021)",
+        note="replaces the printed Eq. (13), which the exact 2-design variance violates (notes-issue8.md §1)",
+    ),
+    bounds=(
+        Bound(
+            name="global_cost_upper",
+            kind="upper",
+            expr=_F_TRACELESS,
+            quantity=r"\operatorname{Var}_{\theta}[\partial_k C]",
+            symbols={"h": "⌈H_L / 2^{L−1}⌉ first-layer blocks every support path touches (H_L = ξ = n/m for an "
+                          "aligned last layer, ⌈ξ/2⌉ for a shifted one)",
+                     "Delta_O": "Δ(O) = Tr O² − (Tr O)²/2^n (so Δ(O)/2^n = Σ_P o_P² ≤ (Σ_i |c_i|)² when "
+                                "Tr Ô_ik² ≤ 2^m)"},
+            notes="Exponentially small in n at fixed depth: β_m^{n/(m 2^{L−1})}, β_m = (3^m − 1)/(4^m − 1) "
+                  "(8/15 for m = 2); trivial once 2^{L−1} ≳ n/m.",
+        ),
+    ),
+    assumptions=(ALA, BLOCK_DESIGNS, SIDES, ROTATION, FULL_SUPPORT),
+    substitutions=_traceless_substitutions,
+    verification=Verification(
+        "corrected",
+        "tests/bounds/theorems/test_cerezo2021.py::test_traceless_bound_above_exact_chain, "
+        "tests/bounds/theorems/test_cerezo2021.py::test_printed_case_ii_is_violated",
+        "The printed Eq. (13), 2^{2m(L−l+1)+1}/(3^{2n/m} 2^{(3−4/m)n}) Σ_ij c_i c_j, is violated by the exact "
+        "2-design variance of Z^{⊗n} (45x at n = 8, m = 2, L = l = 1; also (Σ c_i)² = 0 for c = (1, −1)). "
+        "Registered instead, derived in bpcalc: Var ≤ 2^{2m−1}/(2^{2m}−1) β_m^h Δ(O)/2^n. Proof: only diagonal "
+        "Pauli pairs survive; every term is non-identity on every S_k, so the chain starts from H_L touched units "
+        "of the last layer; each unit overlaps at most two units of the previous layer, so at least h first-layer "
+        "blocks are touched; each outputs a uniformly random non-empty pattern A, and the input term "
+        "3^{-|S|} Σ_{supp R=S} Tr[ρR]² ≤ (2/3)^{|S|} averages to β_m = (3^m−1)/(4^m−1) per touched block. "
+        "Checked: exact <= F from the independent chain for Z^{⊗n}, random full-support Pauli sums with mixed "
+        "signs, n = 4..8, m = 2, 4, L = 1..5 (both parities), four inputs.",
+        source="derived",
+    ),
+    statement="For an alternating layered ansatz of m-qubit local 2-design blocks and an observable whose every "
+              "Pauli term acts non-trivially on every S_k (Theorem 1 (ii): traceless Ô_ik), "
+              "Var[∂_k C] ≤ 2^{2m−1}/(2^{2m}−1) · ((3^m−1)/(4^m−1))^h · Δ(O)/2^n with h = ⌈H_L/2^{L−1}⌉: "
+              "exponentially small in n at fixed depth.",
+    scope="parameter",
+    tags=("two-design", "global-cost", "alternating-layered"),
+    scaling=_traceless_scaling,
+)
+
+THEOREMS = (LOCAL_COST, GLOBAL_PROJECTOR, GLOBAL_TRACELESS, GLOBAL_COST)

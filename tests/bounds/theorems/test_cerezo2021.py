@@ -15,6 +15,7 @@ from bounds.registry import Context
 from bounds.theorems.cerezo2021 import (
     alternating_layered_geometry,
     alternating_layered_structure,
+    guaranteed_first_layer_hits,
     product_projector_form,
 )
 
@@ -29,6 +30,7 @@ from two_design_reference import (
 LOCAL = get_theorem("cerezo2021.local_cost_lower")
 GLOBAL = get_theorem("cerezo2021.global_cost_upper")
 PROJECTOR = get_theorem("cerezo2021.global_cost_projector")
+TRACELESS = get_theorem("cerezo2021.global_cost_traceless")
 
 
 def labels(observable: cirq.PauliSum, qubits) -> list[tuple[float, str]]:
@@ -421,3 +423,94 @@ def test_warm_up_closed_forms_against_exact_engine(n):
     vl = exact_gradient_variance(circuit, o_local, parameters=thetas[0], qubits=qubits).values[0]
     assert vg == pytest.approx(0.125 * 0.375 ** (n - 1), rel=1e-12)
     assert vl == pytest.approx(1 / (8 * n**2), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- Theorem 1 (ii), corrected
+
+
+def full_support_observable(n: int, m: int, qubits, rng: np.random.Generator, k: int = 3) -> cirq.PauliSum:
+    """Random Pauli sum whose every term is non-identity on every S_k, with mixed signs."""
+    strings = []
+    for _ in range(k):
+        ps = {}
+        for b in range(n // m):
+            letters = rng.choice(list("IXYZ"), size=m)
+            while set(letters) == {"I"}:
+                letters = rng.choice(list("IXYZ"), size=m)
+            ps.update({qubits[b * m + j]: getattr(cirq, c) for j, c in enumerate(letters) if c != "I"})
+        strings.append(cirq.PauliString(ps, coefficient=float(rng.choice([-1, 1]) * rng.uniform(0.3, 1))))
+    return cirq.PauliSum.from_pauli_strings(strings) + 0.2
+
+
+@pytest.mark.parametrize("n,m,n_layers", [(4, 2, 1), (4, 2, 2), (4, 2, 5), (6, 2, 1), (6, 2, 2), (6, 2, 3),
+                                           (8, 2, 1), (8, 2, 4), (8, 4, 1), (8, 4, 2)])
+def test_traceless_bound_above_exact_chain(n, m, n_layers):
+    rng = np.random.default_rng(2000 + 100 * n + 10 * m + n_layers)
+    ansatz = circuits.alternating_layered(n, n_layers, m)
+    qubits = sorted(ansatz.all_qubits())
+    layers = ala_layers(n, m, n_layers)
+    z_all = cirq.PauliSum.wrap(cirq.PauliString({q: cirq.Z for q in qubits}))
+    balanced = z_all - cirq.PauliSum.wrap(cirq.PauliString({q: cirq.X for q in qubits}))  # Σ c_i = 0
+    worst = 0.0
+    for obs in (z_all, balanced, full_support_observable(n, m, qubits, rng)):
+        model = circuits.Model(ansatz=ansatz, observable=obs, two_design_blocks=True)
+        terms = pauli_terms_to_masks(labels(model.observable, model.qubits))
+        for s in model.trainable_symbols[:: max(1, len(model.trainable_symbols) // 6)]:
+            f = TRACELESS.instantiate(Context(model=model, parameter=s)).value("global_cost_upper").value
+            for states in input_cases(n, rng).values():
+                exact = chain_variance(layers, block_of(s), terms, pauli_squares_by_support(states))
+                assert exact <= f * (1 + 1e-9), (n, m, n_layers, s, exact, f)
+                worst = max(worst, exact / f)
+    assert worst > 1e-3  # not vacuous
+
+
+def _minimal_first_layer_hits(n: int, m: int, n_layers: int) -> int:
+    """Brute force over every way support can shrink: the fewest first-layer blocks a path can touch.
+
+    Units of a layer are its blocks plus, for a shifted layer, the two uncovered edge halves; a
+    touched unit can pass its support to any non-empty subset of the units of the previous
+    layer that overlap it."""
+    def units(layer: int) -> list[frozenset]:
+        shift = 0 if layer % 2 == 0 else m // 2
+        out = [frozenset(range(s, s + m)) for s in range(shift, n - m + 1, m)]
+        if shift:
+            out = [frozenset(range(shift))] + out + [frozenset(range(n - shift, n))]
+        return out
+
+    last = units(n_layers - 1)
+    touched_sets = {frozenset(i for i, u in enumerate(last) if u & frozenset(range(k * m, (k + 1) * m)))
+                    for k in range(n // m)}
+    # every S_k is touched: the starting units are any set covering all S_k (minimal ones suffice)
+    start = set()
+    for choice in itertools.product(*[sorted(t) for t in touched_sets]):
+        start.add(frozenset(choice))
+    states = start
+    for layer in range(n_layers - 2, -1, -1):
+        prev, cur = units(layer), units(layer + 1)
+        nxt = set()
+        for st in states:
+            options = [[j for j, u in enumerate(prev) if u & cur[i]] for i in sorted(st)]
+            for pick in itertools.product(*options):
+                nxt.add(frozenset(pick))
+        states = nxt
+    return min(len(st) for st in states)
+
+
+@pytest.mark.parametrize("n,m", [(4, 2), (6, 2), (8, 2), (12, 2), (8, 4), (12, 4)])
+def test_guaranteed_hits_never_exceed_the_brute_force_minimum(n, m):
+    for n_layers in range(1, 6):
+        assert 1 <= guaranteed_first_layer_hits(n, m, n_layers) <= _minimal_first_layer_hits(n, m, n_layers)
+
+
+def test_traceless_bound_refuses_local_terms_and_decays_exponentially():
+    ansatz = circuits.alternating_layered(6, 1, 2)
+    qubits = sorted(ansatz.all_qubits())
+    model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(qubits), two_design_blocks=True)
+    inst = TRACELESS.instantiate(Context(model=model, parameter=model.trainable_symbols[0]))
+    assert not inst.values and "identity on S_" in inst.refused[0].reason
+    model = circuits.Model(ansatz=ansatz, observable=cirq.PauliSum.wrap(cirq.PauliString({q: cirq.Z for q in qubits})),
+                           two_design_blocks=True)
+    ctx = Context(model=model, parameter=model.trainable_symbols[0])
+    asym = TRACELESS.bound("global_cost_upper").asymptotics(**TRACELESS.scaling(ctx))
+    # Δ(O)/2^n = 1 and h = n/m at L = 1: base (15/8)^{1/2} per qubit
+    assert asym.exponentially_vanishing and asym.base == pytest.approx((15 / 8) ** 0.5, rel=1e-6)
