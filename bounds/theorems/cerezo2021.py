@@ -37,7 +37,8 @@ below were compared with the journal text (Nat. Commun. 12, 1791).
     numerical check: for ``O = Z^{⊗n}`` on ``|0…0⟩`` the exact variance decays like
     ``(2^m + 1)^{−n/m}`` while the printed bound decays like ``(3² 2^{3m−4})^{−n/m}``; at
     ``n = 8, m = 2`` the exact value is 45× (``L = l = 1``) to 86× (``L = l = 4``) above it (and ``Σ_{i,j} c_i c_j = (Σ_i c_i)²`` vanishes
-    for ``c = (1, −1)``).  It is not registered (``docs/theorems/notes-issue8.md`` §1).
+    for ``c = (1, −1)``).  It is not registered; the corrected bound below replaces it
+    (``docs/theorems/notes-issue8.md`` §1).
 
 ``cerezo2021.global_cost_traceless`` (Theorem 1 (ii) setting; corrected bound derived in bpcalc)
     If every Pauli term of ``O`` acts non-trivially on every ``S_k`` (traceless ``Ô_ik``)::
@@ -122,33 +123,27 @@ n, m, L, l = sym("n"), sym("m"), sym("L"), sym("l")
 Delta_O = sym("Delta_O")
 eps_sum = sympy.Symbol("eps_sum", nonnegative=True)
 
-CITATION_LOCAL = Citation(
+_PAPER = Citation(
     authors="Cerezo, Sone, Volkoff, Cincio, Coles",
     title="Cost function dependent barren plateaus in shallow parametrized quantum circuits",
     arxiv="2001.00550",
     year=2021,
-    locator="Theorem 2, Eqs. (16)-(18) (local cost, G_n(L,l))",
+    locator="Theorems 1-2, Corollaries 1-2",
     journal="Nat. Commun. 12, 1791 (2021)",
     note="compared with the journal text (a text extraction of the Nat. Commun. PDF); checked numerically in bpcalc",
 )
-CITATION_GLOBAL = Citation(
-    authors="Cerezo, Sone, Volkoff, Cincio, Coles",
-    title="Cost function dependent barren plateaus in shallow parametrized quantum circuits",
-    arxiv="2001.00550",
-    year=2021,
+CITATION_LOCAL = dataclasses.replace(_PAPER, locator="Theorem 2, Eqs. (16)-(18) (local cost, G_n(L,l))")
+CITATION_PROJECTOR = dataclasses.replace(_PAPER, locator="Theorem 1 (i), Eqs. (10)-(12); Corollary 1 (i), Eq. (14)")
+CITATION_TRACELESS = dataclasses.replace(
+    _PAPER,
+    locator="Theorem 1 (ii), Eq. (13): setting; the printed constant fails, closed form derived in bpcalc",
+    note="replaces the printed Eq. (13), which the exact 2-design variance violates (notes-issue8.md §1)",
+)
+CITATION_GLOBAL = dataclasses.replace(
+    _PAPER,
     locator="Theorem 1 and Corollary 1 (global cost): setting; closed form derived in bpcalc",
-    journal="Nat. Commun. 12, 1791 (2021)",
     note="complements the published F_n(L,l): valid for every observable; the published case (i) is "
-         "cerezo2021.global_cost_projector, the printed case (ii), Eq. (13), fails the numerical check",
-)
-CITATION_PROJECTOR = Citation(
-    authors="Cerezo, Sone, Volkoff, Cincio, Coles",
-    title="Cost function dependent barren plateaus in shallow parametrized quantum circuits",
-    arxiv="2001.00550",
-    year=2021,
-    locator="Theorem 1 (i), Eqs. (10)-(12); Corollary 1 (i), Eq. (14)",
-    journal="Nat. Commun. 12, 1791 (2021)",
-    note="compared with the journal text (a text extraction of the Nat. Commun. PDF); checked numerically in bpcalc",
+         "cerezo2021.global_cost_projector, the corrected case (ii) cerezo2021.global_cost_traceless",
 )
 
 
@@ -754,7 +749,7 @@ GLOBAL_PROJECTOR = Theorem(
         "projectors of ranks 1-3, n = 4..8, m = 2, 4, L = 1..5, every block, |0⟩, random product and Haar "
         "inputs (largest ratio 0.12). Eq. (12) compared with the journal text. The printed case (ii), Eq. (13) "
         "(traceless Ô_ik), is violated by the same check (exact/F = 45 at n = 8, m = 2, L = l = 1, up to 86 at L = l = 4; see "
-        "docs/theorems/notes-issue8.md) and is not registered.",
+        "docs/theorems/notes-issue8.md); the corrected bound is cerezo2021.global_cost_traceless.",
         source="published",
     ),
     statement="For an alternating layered ansatz of m-qubit local 2-design blocks and "
@@ -859,15 +854,7 @@ def _traceless_scaling(ctx: Context) -> dict[str, Any]:
 GLOBAL_TRACELESS = Theorem(
     key="cerezo2021.global_cost_traceless",
     title="Global-cost upper bound for traceless tensor-product observables (Theorem 1 (ii), corrected)",
-    citation=Citation(
-        authors="Cerezo, Sone, Volkoff, Cincio, Coles",
-        title="Cost function dependent barren plateaus in shallow parametrized quantum circuits",
-        arxiv="2001.00550",
-        year=2021,
-        locator="Theorem 1 (ii), Eq. (13): setting; the printed constant fails, closed form derived in bpcalc",
-        journal="Nat. Commun. 12, 1791 (2021)",
-        note="replaces the printed Eq. (13), which the exact 2-design variance violates (notes-issue8.md §1)",
-    ),
+    citation=CITATION_TRACELESS,
     bounds=(
         Bound(
             name="global_cost_upper",
