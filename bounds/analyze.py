@@ -104,9 +104,10 @@ class RefusedBound:
 class ExactVariance:
     """Exact ``Var[∂_k ℓ]`` (dataset mean), per data point, and the linear-loss variance.
 
-    ``method`` is the engine's (``exact``, ``truncated`` or ``path-sampled``); a sampled value
-    comes with its confidence interval ``ci_low``/``ci_high`` (for ``linear_loss`` when a
-    linear loss with labels is used, for ``value`` otherwise).
+    ``method`` is the engine's (``exact``, ``truncated`` or ``path-sampled``).  A sampled
+    ``value`` comes with its confidence interval ``ci_low``/``ci_high`` when the engine
+    estimated that very quantity (no label weights); with label weights the engine's interval
+    belongs to ``linear_loss`` and is kept as ``linear_loss_ci``.
     """
 
     value: float
@@ -116,17 +117,20 @@ class ExactVariance:
     seconds: float = 0.0
     ci_low: Optional[float] = None
     ci_high: Optional[float] = None
+    linear_loss_ci: Optional[tuple[float, float]] = None
 
     @property
     def sampled(self) -> bool:
-        """True when the value is a path-sampled estimate (with an interval), not exact."""
-        return self.ci_high is not None
+        """True when the value is a path-sampled estimate, not an exact (or truncated) one."""
+        return self.method == "path-sampled"
 
     def describe(self, digits: int = 3) -> str:
-        """``'3.13e-04'`` when exact, ``'0 [0, 4.31e-05]'`` (estimate and interval) when sampled."""
+        """``'3.13e-04'`` when exact; ``'0 [0, 4.31e-05]'`` (estimate and interval) or ``'8.9e-06~'``
+        (estimate without an interval of its own) when sampled."""
         text = f"{self.value:.{digits}g}"
         if self.sampled:
-            text += f" [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}]"
+            text += (f" [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}]" if self.ci_high is not None
+                     else "~")
         return text
 
     @property
@@ -139,7 +143,9 @@ class ExactVariance:
                 "per_state_min": float(np.min(self.per_state)) if self.per_state else None,
                 "per_state_max": float(np.max(self.per_state)) if self.per_state else None,
                 "linear_loss": self.linear_loss, "method": self.method, "seconds": self.seconds,
-                "ci_low": self.ci_low, "ci_high": self.ci_high, "text": self.describe()}
+                "ci_low": self.ci_low, "ci_high": self.ci_high, "sampled": self.sampled,
+                "linear_loss_ci": None if self.linear_loss_ci is None else list(self.linear_loss_ci),
+                "text": self.describe()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -246,8 +252,10 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[d
             linear_loss=float(res.values[k]) if weights is not None else None,
             method=str(res.method),
             seconds=seconds,
-            ci_low=None if res.ci_low is None else float(np.atleast_1d(res.ci_low)[k]),
-            ci_high=None if res.ci_high is None else float(np.atleast_1d(res.ci_high)[k]),
+            ci_low=None if res.ci_low is None or weights is not None else float(np.atleast_1d(res.ci_low)[k]),
+            ci_high=None if res.ci_high is None or weights is not None else float(np.atleast_1d(res.ci_high)[k]),
+            linear_loss_ci=None if res.ci_low is None or weights is None else (
+                float(np.atleast_1d(res.ci_low)[k]), float(np.atleast_1d(res.ci_high)[k])),
         )
     return out, f"bounds.exact ({res.method})"
 

@@ -68,6 +68,7 @@ __all__ = [
     "purities",
     "hs_distance_to_maximally_mixed",
     "traceless_norm2",
+    "overlap_matrix",
     "haar_reduced_distance",
     "haar_frame_potential",
     "frame_potential",
@@ -193,10 +194,41 @@ def hs_distance_to_maximally_mixed(rho: np.ndarray) -> np.ndarray:
 
 
 def traceless_norm2(m: np.ndarray) -> float:
-    """``Δ(M) = Tr M² − (Tr M)²/d``, the squared HS norm of the traceless part (Hermitian M)."""
+    """``Δ(M) = Tr M² − (Tr M)²/d``, the squared HS norm of the traceless part (Hermitian M).
+
+    ``Tr M² = Σ_ab M_ab M_ba`` is summed elementwise (``O(d²)``, no matrix product).
+    """
     m = np.asarray(m)
     d = m.shape[-1]
-    return float(np.real(np.trace(m @ m)) - np.real(np.trace(m)) ** 2 / d)
+    return float(np.real(np.sum(m * m.T)) - np.real(np.trace(m)) ** 2 / d)
+
+
+def overlap_matrix(states: np.ndarray, subsystem: Sequence[int]) -> np.ndarray:
+    """``G_ij = Tr[ρ_S(x_i) ρ_S(x_j)]`` for pure states (rows), shape ``(N, N)``.
+
+    Computed on the cheaper side of the bipartition ``S | S̄``: from the reduced states
+    (``N 4^s 2^r + N² 4^s`` operations) or, with ``ψ_i`` reshaped to a ``2^s × 2^r`` matrix
+    ``m_i``, from ``Tr[ρ_i ρ_j] = ‖m_i† m_j‖_F²`` (``N² 2^s 4^r``), which never forms a
+    ``2^s × 2^s`` matrix — for ``S`` the whole register it is ``|⟨ψ_i|ψ_j⟩|²``.
+    """
+    psi, n = _as_batch(states)
+    sub = _check_subsystem(subsystem, n)
+    rest = [j for j in range(n) if j not in sub]
+    n_states, s, r = psi.shape[0], len(sub), len(rest)
+    via_rho = n_states * 4.0**s * 2.0**r + n_states**2 * 4.0**s
+    via_rest = n_states**2 * 2.0**s * 4.0**r
+    if via_rho <= via_rest:
+        rho = reduced_density_matrices(psi, sub)
+        flat = rho.reshape(n_states, -1)
+        rho_t = np.swapaxes(rho, 1, 2).reshape(n_states, -1)
+        return np.real(flat @ rho_t.T)
+    t = psi.reshape((n_states,) + (2,) * n).transpose((0, *[j + 1 for j in sub], *[j + 1 for j in rest]))
+    m = t.reshape(n_states, 2**s, 2**r)
+    gram = np.empty((n_states, n_states))
+    for i in range(n_states):
+        x = np.einsum("ab,jac->jbc", m[i].conj(), m)
+        gram[i] = np.sum(np.abs(x) ** 2, axis=(1, 2))
+    return gram
 
 
 def haar_reduced_distance(n: int, s: int) -> float:
@@ -350,12 +382,17 @@ def parameter_structure(model: Model) -> tuple[ParameterStructure, ...]:
     blocks = block_structure(model.ansatz)
     block_of = {s: (b.layer, b.index) for b in blocks for s in b.symbols}
     out = []
+    all_terms = list(model.observable)
+    supports: dict[tuple[int, ...], frozenset] = {}  # parameters reaching the same terms share one cone
     for sym in model.trainable_symbols:
         cone = cones[sym]
-        reached = cone.forward.qubits
-        terms = [t for t in model.observable if set(t.qubits) & set(reached)]
-        if cone.in_cone and terms:
-            support_q = backward_light_cone(model.ansatz, cirq.PauliSum.from_pauli_strings(terms)).qubits
+        reached = set(cone.forward.qubits)
+        key = tuple(i for i, t in enumerate(all_terms) if set(t.qubits) & reached)
+        if cone.in_cone and key:
+            if key not in supports:
+                terms = cirq.PauliSum.from_pauli_strings([all_terms[i] for i in key])
+                supports[key] = frozenset(backward_light_cone(model.ansatz, terms).qubits)
+            support_q = supports[key]
         else:
             support_q = frozenset()
         out.append(ParameterStructure(
@@ -465,15 +502,13 @@ def dataset_expressibility(
     out = []
     for sub, labels in items:
         sub = _check_subsystem(sub, n)
-        if len(sub) <= 12:
-            rho = reduced_density_matrices(psi, sub)
-            pur = np.real(np.einsum("nab,nba->n", rho, rho))
-            weighted = np.tensordot(y, rho, axes=1) / psi.shape[0]
-            mean_rho = rho.mean(axis=0)
-            lw, ms = traceless_norm2(weighted), traceless_norm2(mean_rho)
-        else:
-            pur = purities(psi, sub)
-            lw = ms = float("nan")
+        # Δ(Σ_i w_i ρ_i) = wᵀ G w − (Σ_i w_i)²/2^s with G the overlap matrix Tr[ρ_i ρ_j]
+        gram = overlap_matrix(psi, sub)
+        pur = np.diag(gram).copy()
+        w_label = y / psi.shape[0]
+        w_mean = np.full(psi.shape[0], 1.0 / psi.shape[0])
+        lw = float(w_label @ gram @ w_label - np.sum(w_label) ** 2 / 2.0 ** len(sub))
+        ms = float(w_mean @ gram @ w_mean - 1.0 / 2.0 ** len(sub))
         d_hs = pur - 2.0 ** -len(sub)
         out.append(SubsystemExpressibility(
             qubits=sub, labels=labels, n_qubits=n, d_hs=d_hs, purity=pur,

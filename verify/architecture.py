@@ -601,7 +601,8 @@ def _parameter_verdict(
     evidence: list[str] = []
     if exact is not None:
         interval = (f" [{exact['ci_low']:.3g}, {exact['ci_high']:.3g}]"
-                    if exact.get("ci_high") is not None else "")
+                    if exact.get("ci_high") is not None else " (sampled, no interval of its own)"
+                    if exact.get("sampled") else "")
         evidence.append(f"exact Var = {exact['value']:.4g}{interval} at n = {n} ({exact['method']})")
     if sampled is not None:
         evidence.append(f"sampled Var = {sampled['value']:.4g} [{sampled['ci_low']:.3g}, {sampled['ci_high']:.3g}] "
@@ -904,7 +905,7 @@ class ArchitectureReport:
                 None if low is None else f"≥ {low['value']} ({low['theorem']})",
                 None if p.exact is None else fmt(p.exact["value"]) + (
                     f" [{fmt(p.exact['ci_low'])}, {fmt(p.exact['ci_high'])}]" if p.exact.get("ci_high") is not None
-                    else ""),
+                    else "~" if p.exact.get("sampled") else ""),
                 None if p.sampled is None else f"{fmt(p.sampled['value'])} [{fmt(p.sampled['ci_low'])}, {fmt(p.sampled['ci_high'])}]",
                 p.verdict_text,
             ))
@@ -959,13 +960,13 @@ class ArchitectureReport:
         out.append(head)
         out.append("-" * len(head))
         for p in self.parameters[:max_rows]:
-            ex = "—" if p.exact is None else f"{p.exact['value']:.3e}" + ("~" if p.exact.get("ci_high") is not None else "")
+            ex = "—" if p.exact is None else f"{p.exact['value']:.3e}" + ("~" if p.exact.get("sampled") else "")
             sa = "—" if p.sampled is None else f"{p.sampled['value']:.2e} [{p.sampled['ci_low']:.1e},{p.sampled['ci_high']:.1e}]"
             cone = f"{p.width}×{p.depth}" if p.in_cone else "out"
             out.append(f"{p.name:<16}{p.group[:21]:<22}{cone:>9}  {len(p.bounds):>4}  {ex:>10}  {sa:>24}  {p.verdict_text}")
         if len(self.parameters) > max_rows:
             out.append(f"… {len(self.parameters) - max_rows} more parameters (use --json or --out for all)")
-        if any(p.exact is not None and p.exact.get("ci_high") is not None for p in self.parameters):
+        if any(p.exact is not None and p.exact.get("sampled") for p in self.parameters):
             out.append("exact Var with ~: path-sampled estimate (exact enumeration too large); its interval is in "
                        "the evidence, --json and the report")
         out += ["", "groups:"]
@@ -1237,7 +1238,8 @@ def analyze_architecture(
         st = structure[sym.name]
         ev = exact_map.get(sym.name)
         ex = None if ev is None else {"value": float(ev.value), "log10": float(ev.log10), "method": ev.method,
-                                      "linear_loss": ev.linear_loss, "ci_low": ev.ci_low, "ci_high": ev.ci_high}
+                                      "linear_loss": ev.linear_loss, "ci_low": ev.ci_low, "ci_high": ev.ci_high,
+                                      "sampled": ev.sampled}
         scaling = fam.fits.get(sym.name) if fam is not None else None
         label, text, evidence = _parameter_verdict(
             sym.name, bool(st.in_cone), applicable.get(sym.name, ()), refused.get(sym.name, ()), ex,

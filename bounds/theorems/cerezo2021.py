@@ -874,6 +874,7 @@ GLOBAL_TRACELESS = Theorem(
     verification=Verification(
         "corrected",
         "tests/bounds/theorems/test_cerezo2021.py::test_traceless_bound_above_exact_chain, "
+        "tests/bounds/theorems/test_cerezo2021.py::test_guaranteed_hits_never_exceed_the_brute_force_minimum, "
         "tests/bounds/theorems/test_cerezo2021.py::test_printed_case_ii_is_violated",
         "The printed Eq. (13), 2^{2m(L−l+1)+1}/(3^{2n/m} 2^{(3−4/m)n}) Σ_ij c_i c_j, is violated by the exact "
         "2-design variance of Z^{⊗n} (45x at n = 8, m = 2, L = l = 1; also (Σ c_i)² = 0 for c = (1, −1)). "

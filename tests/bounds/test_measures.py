@@ -106,3 +106,35 @@ def test_bad_input():
         reduced_density_matrices(np.eye(4)[:1], (0, 0))
     with pytest.raises(ValueError, match="at least 3"):
         frame_potential(np.eye(4)[:2])
+
+
+@pytest.mark.parametrize("subsystem", [(0,), (2, 4), (0, 1, 2), (1, 2, 3, 5), (0, 1, 2, 3, 4), (0, 1, 2, 3, 4, 5)])
+def test_overlap_matrix_matches_explicit_reduced_states(subsystem):
+    """Both routes (reduced states, or the complement's Gram matrix) against Tr[ρ_i ρ_j] by hand."""
+    from bounds.measures import overlap_matrix, reduced_density_matrices
+
+    rng = np.random.default_rng(len(subsystem))
+    psi = rng.normal(size=(5, 64)) + 1j * rng.normal(size=(5, 64))
+    psi /= np.linalg.norm(psi, axis=1, keepdims=True)
+    rho = reduced_density_matrices(psi, subsystem)
+    explicit = np.array([[np.trace(a @ b).real for b in rho] for a in rho])
+    assert np.allclose(overlap_matrix(psi, subsystem), explicit, atol=1e-12)
+
+
+def test_dataset_expressibility_deltas_match_explicit_mixtures():
+    from bounds.measures import dataset_expressibility, reduced_density_matrices
+
+    rng = np.random.default_rng(3)
+    psi = rng.normal(size=(7, 32)) + 1j * rng.normal(size=(7, 32))
+    psi /= np.linalg.norm(psi, axis=1, keepdims=True)
+    y = rng.normal(size=7)
+    for sub in [(1,), (0, 3), (0, 1, 2, 3, 4)]:
+        (res,) = dataset_expressibility(psi, [sub], labels_y=y)
+        rho = reduced_density_matrices(psi, sub)
+        d = 2 ** len(sub)
+        mix = rho.mean(axis=0)
+        lab = np.tensordot(y, rho, axes=1) / 7
+        assert res.mean_state_delta == pytest.approx(np.trace(mix @ mix).real - np.trace(mix).real ** 2 / d, abs=1e-12)
+        assert res.label_weighted_delta == pytest.approx(np.trace(lab @ lab).real - np.trace(lab).real ** 2 / d,
+                                                         abs=1e-12)
+        assert np.allclose(res.purity, [np.trace(r @ r).real for r in rho], atol=1e-12)

@@ -68,3 +68,16 @@ def test_global_projector_bound_and_sampled_exact_column(capsys):
     assert exact8["method"] == "path-sampled" and exact8["ci_low"] <= exact8["value"] <= exact8["ci_high"]
     text = render_text(result)
     assert f"[{exact8['ci_low']:.3g}, {exact8['ci_high']:.3g}]" in text and "path-sampled estimate" in text
+
+
+def test_sampled_exact_with_label_weights_keeps_the_interval_on_the_linear_loss(capsys):
+    """With a labelled dataset the engine's interval is for the linear loss, not for the dataset mean."""
+    args = ["bounds", "--ansatz", "ala", "--block", "2", "--ansatz-layers", "2", "--embedding", "tpe",
+            "--dataset", "uniform", "--samples", "4", "--qubits", "8", "--observable", "global", "--random-blocks",
+            "--theorems", "cerezo2021", "--no-ensemble", "--json"]
+    assert main(args) == 0
+    exact = json.loads(capsys.readouterr().out)["rows"][0]["exact"]
+    assert exact["method"] == "path-sampled" and exact["sampled"]
+    assert exact["ci_low"] is None and exact["text"].endswith("~")
+    lo, hi = exact["linear_loss_ci"]
+    assert lo <= exact["linear_loss"] <= hi

@@ -246,7 +246,8 @@ def render_text(result: dict) -> str:
     lines.append("")
     lines.append("D_HS: mean D_HS(ρ_S(x), 1/2^s) of the data on the differentiated parameter's input support; "
                  "Haar: (2^s - 2^-s)/(2^n + 1); exact: Var[∂_k ℓ] from bounds.exact (dataset mean; "
-                 "'v [lo, hi]' = path-sampled estimate with its 95% interval, when exact enumeration is too large)")
+                 "'v [lo, hi]' = path-sampled estimate with its 95% interval, 'v~' = path-sampled without an interval of "
+                 "its own, when exact enumeration is too large)")
     lines.append("columns (value* = assumption fails, formula shown as a what-if):")
     for i, c in enumerate(cols):
         col = result["columns"][c]
