@@ -397,7 +397,7 @@ def _verdict(params: Sequence[ParameterAnalysis], m: Measures, ensemble: Sequenc
         return Verdict("exponentially vanishing", f"exponentially vanishing (base {base:.4g}: Var ∈ O({base:.4g}^-n))",
                        tuple(evidence), base=base, degree=a.degree)
     poly = [r for r in trusted if r.kind in ("lower", "exact") and r.asymptotics is not None
-            and r.asymptotics.kind == "polynomial"]
+            and r.asymptotics.kind == "polynomial" and not r.value.vacuous]
     if poly:
         r = poly[0]
         evidence.append(f"{r.theorem} [{r.bound}] ({r.citation}): {r.asymptotics.describe()}")

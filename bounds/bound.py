@@ -306,8 +306,15 @@ class BoundValue:
         """True when ``value`` is 0.0 only because of float underflow."""
         return self.sign != 0 and self.value == 0.0
 
+    @property
+    def vacuous(self) -> bool:
+        """True for a lower bound that is ``≤ 0``: every bounded quantity here (a variance, a
+        second moment, a gradient magnitude) is non-negative, so it says nothing."""
+        return self.kind == "lower" and self.sign <= 0
+
     def __str__(self) -> str:
-        return format_log10(self.log10, self.sign)
+        text = format_log10(self.log10, self.sign)
+        return f"{text} (vacuous)" if self.vacuous else text
 
     def to_dict(self) -> dict:
         return {
@@ -316,6 +323,7 @@ class BoundValue:
             "value": self.value,
             "log10": None if not math.isfinite(self.log10) else self.log10,
             "sign": self.sign,
+            "vacuous": self.vacuous,
             "scientific": str(self),
             "inputs": dict(self.inputs),
         }

@@ -435,7 +435,8 @@ def _bound_rows(analysis_parameter) -> tuple[dict, ...]:
     for r in analysis_parameter.applicable:
         rows.append({
             "theorem": r.theorem, "bound": r.bound, "kind": r.kind, "value": str(r.value),
-            "log10": float(r.value.log10), "status": r.status, "citation": r.citation,
+            "log10": float(r.value.log10), "sign": int(r.value.sign), "vacuous": bool(r.value.vacuous),
+            "status": r.status, "citation": r.citation,
             "asymptotics": None if r.asymptotics is None else r.asymptotics.describe(),
         })
     return tuple(rows)
@@ -623,7 +624,7 @@ def _parameter_verdict(
         return ("exponentially vanishing", f"exponentially vanishing with base {a.base:.4g} ({best['theorem']})",
                 tuple(evidence + [f"{best['theorem']} [{best['bound']}] = {best['value']} ({best['citation']}): "
                                   f"{a.describe()}"]))
-    poly = [r for r in _trusted(bounds) if r["kind"] in ("lower", "exact")
+    poly = [r for r in _trusted(bounds) if r["kind"] in ("lower", "exact") and not r.get("vacuous")
             and asymptotics.get((r["theorem"], r["bound"])) is not None
             and asymptotics[(r["theorem"], r["bound"])].kind == "polynomial"]
     if poly:
@@ -898,7 +899,8 @@ class ArchitectureReport:
         param_rows = []
         for p in self.parameters:
             best = min((b for b in p.bounds if b["kind"] in ("upper", "exact")), key=lambda b: b["log10"], default=None)
-            low = max((b for b in p.bounds if b["kind"] == "lower"), key=lambda b: b["log10"], default=None)
+            low = max((b for b in p.bounds if b["kind"] == "lower" and not b.get("vacuous")), key=lambda b: b["log10"],
+                      default=None)
             param_rows.append((
                 p.name, p.group, p.in_cone, p.width, p.depth, len(p.bounds),
                 None if best is None else f"≤ {best['value']} ({best['theorem']})",

@@ -112,3 +112,17 @@ def test_format_log10():
     assert format_log10(-602060.292) == "5.1e-602061"
     assert format_log10(0.0) == "1.0e0"
     assert format_log10(-math.inf, 0) == "0"
+
+
+def test_non_positive_lower_bounds_are_marked_vacuous():
+    import sympy as sp
+    from bounds.bound import Bound
+
+    x = sp.Symbol("x", real=True)
+    low = Bound(name="low", kind="lower", expr=x - 1, quantity="V", symbols={"x": "a number"})
+    assert low.evaluate(x=0.5).vacuous and "(vacuous)" in str(low.evaluate(x=0.5))
+    assert low.evaluate(x=1).vacuous  # exactly zero says nothing either
+    assert not low.evaluate(x=3).vacuous and "vacuous" not in str(low.evaluate(x=3))
+    up = Bound(name="up", kind="upper", expr=x - 1, quantity="V", symbols={"x": "a number"})
+    assert not up.evaluate(x=0.5).vacuous  # a negative upper bound is a claim (and checkable), not vacuous
+    assert low.evaluate(x=0.5).to_dict()["vacuous"] is True

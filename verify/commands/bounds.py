@@ -267,8 +267,9 @@ def render_text(result: dict) -> str:
 
 
 def _latex_number(text: str) -> str:
-    mantissa, sep, exponent = text.partition("e")
-    return f"${mantissa}" + (rf"\times 10^{{{exponent}}}" if sep else "") + "$"
+    number, space, note = text.partition(" ")
+    mantissa, sep, exponent = number.partition("e")
+    return f"${mantissa}" + (rf"\times 10^{{{exponent}}}" if sep else "") + "$" + (rf"\ \text{{{note}}}" if space else "")
 
 
 def render_latex(result: dict) -> str:
