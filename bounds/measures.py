@@ -166,12 +166,16 @@ def reduced_density_matrices(states: np.ndarray, subsystem: Sequence[int]) -> np
     Qubit index ``j`` is the ``j``-th qubit in Cirq's big-endian order; ``ρ_S`` is ordered by
     ``subsystem`` as given.
     """
-    psi, n = _as_batch(states)
+    m = _bipartite_matrices(*_as_batch(states), subsystem)
+    return np.einsum("nab,ncb->nac", m, m.conj())
+
+
+def _bipartite_matrices(psi: np.ndarray, n: int, subsystem: Sequence[int]) -> np.ndarray:
+    """Each state as a ``2^s × 2^r`` matrix, rows indexed by ``subsystem``, columns by the rest."""
     sub = _check_subsystem(subsystem, n)
     rest = [j for j in range(n) if j not in sub]
     t = psi.reshape((psi.shape[0],) + (2,) * n).transpose((0, *[j + 1 for j in sub], *[j + 1 for j in rest]))
-    m = t.reshape(psi.shape[0], 2 ** len(sub), 2 ** len(rest))
-    return np.einsum("nab,ncb->nac", m, m.conj())
+    return t.reshape(psi.shape[0], 2 ** len(sub), 2 ** len(rest))
 
 
 def purities(states: np.ndarray, subsystem: Sequence[int]) -> np.ndarray:
@@ -213,8 +217,7 @@ def overlap_matrix(states: np.ndarray, subsystem: Sequence[int]) -> np.ndarray:
     """
     psi, n = _as_batch(states)
     sub = _check_subsystem(subsystem, n)
-    rest = [j for j in range(n) if j not in sub]
-    n_states, s, r = psi.shape[0], len(sub), len(rest)
+    n_states, s, r = psi.shape[0], len(sub), n - len(sub)
     via_rho = n_states * 4.0**s * 2.0**r + n_states**2 * 4.0**s
     via_rest = n_states**2 * 2.0**s * 4.0**r
     if via_rho <= via_rest:
@@ -222,8 +225,7 @@ def overlap_matrix(states: np.ndarray, subsystem: Sequence[int]) -> np.ndarray:
         flat = rho.reshape(n_states, -1)
         rho_t = np.swapaxes(rho, 1, 2).reshape(n_states, -1)
         return np.real(flat @ rho_t.T)
-    t = psi.reshape((n_states,) + (2,) * n).transpose((0, *[j + 1 for j in sub], *[j + 1 for j in rest]))
-    m = t.reshape(n_states, 2**s, 2**r)
+    m = _bipartite_matrices(psi, n, sub)
     gram = np.empty((n_states, n_states))
     for i in range(n_states):
         x = np.einsum("ab,jac->jbc", m[i].conj(), m)

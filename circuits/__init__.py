@@ -34,6 +34,7 @@ from .graph import (
     forward_light_cone,
     parameter_light_cone,
     parameter_light_cones,
+    pauli_basis,
 )
 from .model import LOSSES, Model
 from .observables import (

@@ -37,6 +37,7 @@ __all__ = [
     "parameter_light_cone",
     "parameter_light_cones",
     "ParameterLightCone",
+    "pauli_basis",
 ]
 
 _PAULI_MATS = {
@@ -121,7 +122,9 @@ def _generic(op: cirq.Operation, which: int) -> cirq.Operation:
 
 
 @functools.lru_cache(maxsize=4096)
-def _pauli_basis(k: int) -> tuple[tuple[str, ...], np.ndarray]:
+def pauli_basis(k: int) -> tuple[tuple[str, ...], np.ndarray]:
+    """The ``4^k`` Pauli strings on ``k`` qubits: labels (``'IX'`` …, letters in ``IXYZ`` order,
+    qubit 0 first) and their matrices, shape ``(4^k, 2^k, 2^k)`` (cached; do not modify)."""
     labels = list(itertools.product(_LETTERS, repeat=k))
     mats = []
     for lab in labels:
@@ -136,7 +139,7 @@ def _pauli_basis(k: int) -> tuple[tuple[str, ...], np.ndarray]:
 def _conjugate_letters(gate_key: cirq.Operation, letter_sets: tuple[frozenset, ...]) -> Optional[tuple[frozenset, ...]]:
     """Propagate letter sets through ``U† P U``; ``None`` if ``U`` commutes with all of them."""
     k = len(letter_sets)
-    labels, mats = _pauli_basis(k)
+    labels, mats = pauli_basis(k)
     unitaries = [cirq.unitary(_generic(gate_key, w)) for w in range(len(_GENERIC_ANGLES))]
     commutes = True
     out = [set() for _ in range(k)]

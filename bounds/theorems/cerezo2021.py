@@ -105,7 +105,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import backward_light_cone, block_structure, forward_light_cone
+from circuits import backward_light_cone, block_structure, forward_light_cone, pauli_basis
 from circuits.blocks import Block
 
 from ..bound import Assumption, Bound, Citation, sym
@@ -305,11 +305,11 @@ def observable_part_sum(model: Any, geometry: ALAGeometry) -> float:
     For a Pauli product ``ε(Ô_i) = Tr Ô_i² − (Tr Ô_i)²/2^m = 2^m``.
     """
     index = qubit_index(model)
-    local_cost_terms(model, geometry.m)  # raises for terms that are not m-local in the sense of Eq. (16)
     total = 0.0
-    for term in model.observable:
-        if term.qubits and {index[q] for q in term.qubits} & geometry.forward:
-            total += 2.0**geometry.m * abs(complex(term.coefficient)) ** 2
+    for terms in local_cost_terms(model, geometry.m).values():  # raises unless O is m-local (Eq. (16))
+        for term in terms:
+            if {index[q] for q in term.qubits} & geometry.forward:
+                total += 2.0**geometry.m * abs(complex(term.coefficient)) ** 2
     return total
 
 
@@ -343,19 +343,6 @@ class ProductProjectorForm:
     def c1_squared_R(self) -> float:
         """``c_1² R`` with ``R = Π_k r_k²`` (Theorem 1 (i))."""
         return float(self.c1**2 * np.prod([float(r) ** 2 for r in self.ranks]))
-
-
-def _pauli_basis(m: int) -> tuple[list[str], np.ndarray]:
-    singles = {"I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]),
-               "Z": np.diag([1.0, -1.0])}
-    labels, mats = [], []
-    for letters in itertools.product("IXYZ", repeat=m):
-        mat = np.array([[1.0 + 0j]])
-        for ch in letters:
-            mat = np.kron(mat, singles[ch])
-        labels.append("".join(letters))
-        mats.append(mat)
-    return labels, np.stack(mats)
 
 
 def product_projector_form(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid], width: int,
@@ -395,7 +382,8 @@ def product_projector_form(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]
         key = tuple("".join(letters[k * width:(k + 1) * width]) for k in range(n_blocks))
         coeffs[key] = coeffs.get(key, 0.0) + c.real
     coeffs = {k: v for k, v in coeffs.items() if v != 0.0}
-    labels, basis = _pauli_basis(width)
+    labels, basis = pauli_basis(width)
+    position = {label: i for i, label in enumerate(labels)}
     dim = 2**width
     blank = "I" * width
     choices: list[list[tuple[np.ndarray, int, float]]] = []
@@ -403,7 +391,7 @@ def product_projector_form(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]
         marginal = np.zeros((dim, dim), dtype=complex)
         for key, v in coeffs.items():
             if all(part == blank for j, part in enumerate(key) if j != k):
-                marginal += v * basis[labels.index(key[k])]
+                marginal += v * basis[position[key[k]]]
         vals, vecs = np.linalg.eigh(marginal)
         scale = max(1.0, float(np.max(np.abs(vals))))
         if np.max(vals) - np.min(vals) <= atol * scale:
