@@ -28,6 +28,10 @@ from .from_files import analyze_file, load_user_circuit, model_from_circuit, obs
 
 __all__ += ["analyze_file", "load_user_circuit", "model_from_circuit", "observable_from_spec", "prepare_model"]
 
+from .memory import MemoryBudget, MemoryBudgetExceeded, parse_bytes
+
+__all__ += ["MemoryBudget", "MemoryBudgetExceeded", "parse_bytes"]
+
 from . import exact
 from .exact import (
     GradientVarianceResult, LossVarianceResult, ProductStates, StateVectors, dataset_states, dla_dimension,
