@@ -77,11 +77,38 @@ def check_every_theorem(model, parameter, truths: dict, *, context_extra=None, d
                 raise AssertionError(f"{key}.{v.name} evaluated on a generated instance, but the suite cannot "
                                      f"compute its quantity {bound.quantity!r}: extend tests/soundness")
             truth = truths[bound.quantity]
+            if callable(truth):  # needs the instance's numbers (e.g. a kernel bandwidth)
+                truth = truth(inst.substitutions)
             value = float(v.value)
             SEEN[(key, v.name)] += 1
             if not compare(bound.kind, value, truth):
                 violations.append((key, v.name, bound.kind, value, truth))
     return violations
+
+
+FIDELITY_CONC = r"\mathbb{E}_{x,x'}[(\kappa(x,x') - 2^{-n})^2]"
+PROJECTED_CONC = r"\mathbb{E}_{x,x'}[1 - \kappa^{PQ}(x,x')]"
+
+
+def kernel_truths(states: np.ndarray) -> dict:
+    """Kernel-concentration quantities of an ensemble of pure states (uniform over pairs, x = x' included).
+
+    Fidelity kernel ``κ = |⟨ψ_x|ψ_x'⟩|²``; projected kernel
+    ``κ^PQ = exp(-γ Σ_j ‖ρ_j(x) − ρ_j(x')‖_F²)`` with ``ρ_j`` the one-qubit marginals.
+    """
+    states = np.atleast_2d(states)
+    n = int(np.log2(states.shape[1]))
+    kappa = np.abs(states.conj() @ states.T) ** 2
+    t = states.reshape((states.shape[0],) + (2,) * n)
+    marg = []
+    for j in range(n):
+        m = np.moveaxis(t, 1 + j, 1).reshape(states.shape[0], 2, -1)
+        marg.append(np.einsum("xai,xbi->xab", m, m.conj()))
+    marg = np.stack(marg, axis=1)  # (N, n, 2, 2)
+    diff = marg[:, None] - marg[None, :]
+    dist = np.real(np.einsum("xyjab,xyjab->xy", diff, diff.conj()))
+    return {FIDELITY_CONC: float(np.mean((kappa - 2.0**-n) ** 2)),
+            PROJECTED_CONC: lambda subs: float(np.mean(1 - np.exp(-float(subs["gamma"]) * dist)))}
 
 
 # ----------------------------------------------------------------------------- concrete circuits
@@ -169,6 +196,94 @@ def test_theorems_hold_on_concrete_circuits_many(case):
 @given(concrete_models(clifford_family=True))
 def test_theorems_hold_on_clifford_rotation_circuits_many(case):
     _run_concrete(case)
+
+
+# ----------------------------------------------------------------------------- declared 2-design blocks
+
+
+def _labels(observable: cirq.PauliSum, qubits) -> list[tuple[float, str]]:
+    return [(float(complex(t.coefficient).real), "".join(str(t.get(q, "I")) if q in t.qubits else "I" for q in qubits))
+            for t in observable]
+
+
+def _block_of(symbol: sympy.Symbol) -> tuple[int, int]:
+    layer, block, _ = symbol.name.split("_")[1:]
+    return int(layer), int(block[1:])
+
+
+@st.composite
+def design_models(draw):
+    """A 2-design-block model: ALA (L layers of m-qubit blocks, odd layers shifted) or one layer
+    of disjoint blocks (tensor-product QNN), declared random; local, global or random local
+    observable; |0…0⟩, product, entangled or a 2-3 state dataset as inputs."""
+    from .instances import haar_state, product_state
+
+    family = draw(st.sampled_from(("ala", "tp")))
+    m = 2
+    n = draw(st.sampled_from((4, 6)))
+    n_layers = draw(st.integers(1, 3)) if family == "ala" else 1
+    ansatz = circuits.alternating_layered(n, n_layers, m) if family == "ala" else circuits.tensor_product(n, m)
+    qubits = sorted(ansatz.all_qubits())
+    obs_kind = draw(st.sampled_from(("local", "local-z", "global", "random-local")))
+    if obs_kind == "local":
+        obs = circuits.local_cost(qubits)
+    elif obs_kind == "local-z":
+        obs = circuits.local_cost(qubits, form="z")
+    elif obs_kind == "global":
+        obs = circuits.global_cost(qubits)
+    else:
+        total = cirq.PauliSum()
+        for i in range(n // m):
+            letters = [draw(st.sampled_from("IXYZ")) for _ in range(m)]
+            if set(letters) == {"I"}:
+                letters[0] = "Z"
+            total += cirq.PauliString({qubits[i * m + j]: getattr(cirq, c) for j, c in enumerate(letters) if c != "I"},
+                                      coefficient=draw(st.sampled_from((1.0, -0.5, 0.3, 2.0))))
+        obs = total
+    in_kind = draw(st.sampled_from(("zero", "product", "entangled", "dataset")))
+    zero = np.zeros(2**n, dtype=complex)
+    zero[0] = 1
+    if in_kind == "zero":
+        states = zero[None]
+    elif in_kind == "product":
+        states = product_state([(draw(st.sampled_from(ANGLES)), draw(st.sampled_from(ANGLES))) for _ in range(n)])[None]
+    elif in_kind == "entangled":
+        states = haar_state(n, draw(st.integers(0, 10**6)))[None]
+    else:
+        states = np.stack([haar_state(n, draw(st.integers(0, 10**6))) if draw(st.booleans()) else
+                           product_state([(draw(st.sampled_from(ANGLES)), 0.0) for _ in range(n)])
+                           for _ in range(draw(st.integers(2, 3)))])
+    model = circuits.Model(ansatz=ansatz, observable=obs, two_design_blocks=True)
+    parameter = draw(st.sampled_from(model.trainable_symbols))
+    layers = tdr.ala_layers(n, m, n_layers) if family == "ala" else [[tuple(range(i, i + m)) for i in range(0, n, m)]]
+    return model, parameter, states, layers, f"{family} n={n} L={n_layers} O={obs_kind} input={in_kind}"
+
+
+def _run_design(case):
+    model, parameter, states, layers, label = case
+    terms = tdr.pauli_terms_to_masks(_labels(model.observable, model.qubits))
+    # E[∂C] = 0, so Var = E[(∂C)²]: the exact 2-design chain, averaged over the input states
+    truth = tdr.chain_variance(layers, _block_of(parameter), terms, tdr.pauli_squares_by_support(states))
+    # theorems about the concrete gates (not the declared ensemble) are checked on concrete circuits above
+    concrete = [k for k, t in REGISTRY.items() if not ({a.key for a in t.assumptions} |
+                {a.key for b in t.bounds for a in b.assumptions}) & DESIGN_KEYS]
+    violations = check_every_theorem(model, parameter, {VAR_GRAD: truth, **kernel_truths(states)},
+                                     context_extra={"states": states},
+                                     skip=set(concrete))
+    assert not violations, (label, str(parameter), truth, violations)
+
+
+@settings(DEFAULT, max_examples=40)
+@given(design_models())
+def test_theorems_hold_on_declared_two_design_blocks(case):
+    _run_design(case)
+
+
+@pytest.mark.slow
+@settings(DEFAULT, max_examples=300)
+@given(design_models())
+def test_theorems_hold_on_declared_two_design_blocks_many(case):
+    _run_design(case)
 
 
 def test_coverage_report():
