@@ -2,22 +2,25 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from verify import __version__
 from verify.cli import main
 
 
 def test_version_flag(capsys):
-    try:
+    with pytest.raises(SystemExit) as exc:
         main(["--version"])
-    except SystemExit as exc:
-        assert exc.code == 0
+    assert exc.value.code == 0
     assert __version__ in capsys.readouterr().out
 
 
 def test_info_json(capsys):
     assert main(["info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["required"]["cirq"] is not None
+    import cirq
+
+    assert info["required"]["cirq"] == cirq.__version__
     assert "qsimcirq" in info["optional"]
 
 
