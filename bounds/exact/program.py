@@ -10,7 +10,8 @@ moment's identical gates into bit-parallel instructions:
 * :class:`RotationGroup` — parametrized Pauli rotations with the same Pauli pattern;
 * :class:`FixedRotation` — one non-Clifford rotation with a constant angle (exact branching).
 
-Parameter conventions (documented once, used by every engine of :mod:`bounds.exact`):
+Parameter conventions (defined once in :func:`circuits.parameter_convention`, used by every
+engine of bpcalc):
 
 * every trainable symbol ``s`` enters exactly one Pauli rotation ``exp(-i φ P / 2)`` of the
   light cone, with ``φ = c·s + d`` (``circuits.affine_angle``);
@@ -53,7 +54,7 @@ __all__ = [
     "MAX_CLIFFORD_QUBITS",
 ]
 
-EXPONENT_CONVENTIONS = ("angle", "symbol", "refuse")
+EXPONENT_CONVENTIONS = circuits.EXPONENT_CONVENTIONS
 MAX_CLIFFORD_QUBITS = 4
 _TOL = 1e-9
 _LETTERS = {cirq.X: (1, 0), cirq.Y: (1, 1), cirq.Z: (0, 1)}
@@ -235,24 +236,12 @@ def forward_cone_qubits(circuit: cirq.AbstractCircuit, start: dict) -> set:
 
 
 def _frequency(coefficient: float, op: cirq.Operation, convention: str) -> tuple[float, str]:
-    c = float(coefficient)
-    k = round(c)
-    if k != 0 and abs(c - k) < _TOL:
-        return float(k), "radian"
-    kp = round(c / math.pi)
-    if kp != 0 and abs(c / math.pi - kp) < _TOL:
-        if convention == "refuse":
-            raise ValueError(
-                f"operation {op} uses its symbol as an exponent (angle = {kp}·π·s); pass "
-                "exponent_symbols='angle' (the rotation angle π·s is the uniform variable) or 'symbol'"
-            )
-        if convention == "angle":
-            return float(kp), "half-turn"
-        return float(kp) * math.pi, "half-turn"
-    raise ValueError(
-        f"operation {op} has angle frequency {c:g}: the uniform-parameter variance is exact only for "
-        "integer frequencies (angle = c·s + d with integer c, or c = k·π for exponent symbols)"
-    )
+    """Chain-rule factor and unit of a symbol (the convention of :func:`circuits.parameter_convention`)."""
+    try:
+        conv = circuits.parameter_convention(coefficient, convention)
+    except ValueError as exc:
+        raise ValueError(f"operation {op}: {exc}") from None
+    return conv.frequency, conv.unit
 
 
 def _pauli_slots(pauli: cirq.PauliString, local: dict) -> tuple[list[int], list[tuple[int, int]]]:
