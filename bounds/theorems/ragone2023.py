@@ -67,7 +67,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation
+from circuits import affine_angle, as_pauli_rotation, parameter_convention
 
 from ..bound import Assumption, Bound, Citation
 from ..exact.lie_algebra import circuit_generators, g_purity, lie_closure
@@ -120,6 +120,17 @@ def _generator(model: Any, parameter: sympy.Symbol) -> tuple[cirq.PauliString, f
     return rot.pauli.with_coefficient(1), affine_angle(rot.angle).coefficient
 
 
+def _chain_factor(coefficient: float, ctx: Context, parameter: sympy.Symbol) -> float:
+    """``c_k``: the derivative's chain-rule factor in the project's single convention.
+
+    ``rx(cθ + d)`` gives ``c``; ``X**s`` (angle ``kπs``) gives ``k`` with the default
+    ``exponent_symbols='angle'`` (the derivative by the angle ``πs``, as bpcalc's exact engine
+    reports it) and ``kπ`` with ``'symbol'`` (see :func:`circuits.parameter_convention`).
+    """
+    convention = ctx.extra.get("exponent_symbols", "angle") if ctx.extra else "angle"
+    return parameter_convention(coefficient, convention, str(parameter)).frequency
+
+
 def lie_quantities(ctx: Context, parameter: Optional[sympy.Symbol] = None) -> dict[str, Any]:
     """``r``, per-ideal ``P_rho``, ``P_O``, ``dim_g`` (and ``N_k``, ``c_k`` for a parameter).
 
@@ -154,7 +165,7 @@ def lie_quantities(ctx: Context, parameter: Optional[sympy.Symbol] = None) -> di
             else:
                 weights = np.sum(np.asarray(basis) ** 2, axis=0)
             counts.append(float(anti @ weights))
-        out.update({"N_k": counts, "c_k": coeff})
+        out.update({"N_k": counts, "c_k": _chain_factor(coeff, ctx, parameter)})
     return out
 
 
@@ -223,7 +234,8 @@ GRADIENT = Theorem(
     bounds=(
         Bound("variance", "exact", c_k**2 * sympy.Sum(N_k[j] * P_rho[j] * P_O[j] / dim_g[j] ** 2, (j, 1, r)),
               symbols={**_SYMBOLS, "N_k": "number of basis strings of g_j anticommuting with θ_k's Pauli P_k",
-                       "c_k": "coefficient c of θ_k in its rotation angle cθ_k + d"},
+                       "c_k": "chain-rule factor of ∂_k: c for an angle cθ_k + d; k for an exponent "
+                              "(angle kπs, derivative by the angle πs; circuits.parameter_convention)"},
               citation=CITATION_GRAD, notes="E[∂_kℓ] = 0"),
     ),
     assumptions=(ROTATIONS, IN_ALGEBRA, DEEP),
