@@ -38,6 +38,7 @@ import sympy
 
 import circuits
 
+from ..bound import AssumptionFailed
 from .paulis import LocalMap, PauliTable, bit_mask, clifford_local_map, n_words, pack_pauli_sum, rotation_local_map
 
 __all__ = [
@@ -240,7 +241,7 @@ def _frequency(coefficient: float, op: cirq.Operation, convention: str) -> tuple
     try:
         conv = circuits.parameter_convention(coefficient, convention)
     except ValueError as exc:
-        raise ValueError(f"operation {op}: {exc}") from None
+        raise AssumptionFailed(f"operation {op}: {exc}") from None
     return conv.frequency, conv.unit
 
 
@@ -261,7 +262,7 @@ def compile_program(
     Raises
     ------
     TypeError : ``circuit`` is not a Cirq circuit.
-    ValueError : a symbol used by two rotations of the light cone, a non-affine angle or a
+    AssumptionFailed : (a ``ValueError``) the circuit is outside the engine's scope: a symbol used by two rotations of the light cone, a non-affine angle or a
         non-integer frequency, a symbol inside a gate that is not a Pauli rotation, a
         constant non-Clifford gate that is not a Pauli rotation, measurements or channels,
         or an observable on qubits the state does not cover.
@@ -277,7 +278,7 @@ def compile_program(
     state_qubits = tuple(cone_qubits) if state_qubits is None else tuple(state_qubits)
     missing = set(cone_qubits) - set(state_qubits)
     if missing:
-        raise ValueError(f"qubits {sorted(missing)} of the circuit/observable are not among the state's qubits")
+        raise AssumptionFailed(f"qubits {sorted(missing)} of the circuit/observable are not among the state's qubits")
     local = {q: j for j, q in enumerate(cone_qubits)}
     n_local = len(cone_qubits)
     state_index = {q: j for j, q in enumerate(state_qubits)}
@@ -294,7 +295,7 @@ def compile_program(
         fixed: list[FixedRotation] = []
         for op in ops:
             if cirq.is_measurement(op):
-                raise ValueError(f"the circuit contains a measurement {op} in moment {m}; a unitary circuit is needed")
+                raise AssumptionFailed(f"the circuit contains a measurement {op} in moment {m}; a unitary circuit is needed")
             rot = circuits.as_pauli_rotation(op)
             if rot is not None and len(rot.pauli) == 0:
                 continue  # a global phase
@@ -302,9 +303,9 @@ def compile_program(
                 try:
                     aff = circuits.affine_angle(rot.angle)
                 except ValueError as exc:
-                    raise ValueError(f"operation {op} in moment {m}: {exc}") from None
+                    raise AssumptionFailed(f"operation {op} in moment {m}: {exc}") from None
                 if aff.symbol in seen_symbols:
-                    raise ValueError(
+                    raise AssumptionFailed(
                         f"symbol {aff.symbol} drives two rotations of the light cone ({seen_symbols[aff.symbol]} and {op}); "
                         "the exact engines need independent parameters (one gate per symbol)"
                     )
@@ -319,7 +320,7 @@ def compile_program(
                 rotation_groups.setdefault(key, []).append((slots[0], len(parameters) - 1))
                 continue
             if cirq.is_parameterized(op):
-                raise ValueError(
+                raise AssumptionFailed(
                     f"operation {op} in moment {m} has symbols {sorted(s.name for s in cirq.parameter_symbols(op))} "
                     "but is not a Pauli rotation exp(-iθP/2); only rx/ry/rz, XPowGate-style gates, XX/YY/ZZPowGate "
                     "and cirq.PauliStringPhasor may carry trainable symbols"
@@ -344,19 +345,19 @@ def compile_program(
             if len(op.qubits) == 0:
                 continue
             if len(op.qubits) > MAX_CLIFFORD_QUBITS:
-                raise ValueError(
+                raise AssumptionFailed(
                     f"operation {op} acts on {len(op.qubits)} qubits; constant gates on more than "
                     f"{MAX_CLIFFORD_QUBITS} qubits are not supported (decompose it)"
                 )
             u = cirq.unitary(op, None)
             if u is None:
-                raise ValueError(f"operation {op} in moment {m} has no unitary (a channel or measurement?)")
+                raise AssumptionFailed(f"operation {op} in moment {m} has no unitary (a channel or measurement?)")
             key_u = (u.shape, np.round(u, 12).tobytes())
             if key_u not in lmap_cache:
                 lmap_cache[key_u] = clifford_local_map(u)
             lm = lmap_cache[key_u]
             if lm is None:
-                raise ValueError(
+                raise AssumptionFailed(
                     f"operation {op} in moment {m} is neither Clifford nor a Pauli rotation; the Pauli-path engine "
                     "handles Clifford gates, Pauli rotations with trainable symbols and constant-angle Pauli rotations"
                 )

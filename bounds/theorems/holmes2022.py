@@ -60,7 +60,7 @@ import numpy as np
 import sympy
 from scipy import stats
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from circuits import affine_angle, as_pauli_rotation, parameter_convention
 
 from ..designs import ParameterSplit, haar_twirl, second_moment_channel
@@ -148,7 +148,7 @@ def _batched_unitaries(circuit: cirq.AbstractCircuit, qubits, n_samples: int, rn
             continue
         rot = as_pauli_rotation(op)
         if rot is None or len(syms) != 1:
-            raise ValueError(f"parametrized gate {op} is not a Pauli rotation of one parameter")
+            raise AssumptionFailed(f"parametrized gate {op} is not a Pauli rotation of one parameter")
         (sym_,) = syms
         aff = affine_angle(rot.angle)
         if sym_ not in angles:  # the project's convention: rx(s) with s ~ U[0, 2π), X**s with s ~ U[0, 2)
@@ -204,7 +204,7 @@ def expressibility_epsilons(ctx: Context, *, n_samples: int = 100, confidence: f
     if nq <= MAX_EXACT_QUBITS:
         return _exact_epsilons(ctx, states)
     if nq > MAX_SAMPLED_QUBITS:
-        raise ValueError(f"expressibility estimation is limited to {MAX_SAMPLED_QUBITS} qubits (n = {nq}); "
+        raise AssumptionFailed(f"expressibility estimation is limited to {MAX_SAMPLED_QUBITS} qubits (n = {nq}); "
                          "give values['eps_L'] and values['eps_R']")
     if n_samples < 3:
         raise ValueError(f"n_samples must be >= 3, got {n_samples}")
