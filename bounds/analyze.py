@@ -43,7 +43,8 @@ import sympy
 
 from circuits import Model
 
-from .bound import Asymptotics, BoundValue, Check
+from .bound import Asymptotics, AssumptionFailed, BoundValue, Check
+from .memory import MemoryBudgetExceeded
 from .measures import Measures, ParameterStructure, measures as compute_measures
 from .registry import Context, Registry, Theorem, default_registry
 
@@ -224,8 +225,9 @@ class Analysis:
 def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[dict, str]:
     """Exact per-parameter variances from :mod:`bounds.exact` (``({}, why)`` if unavailable).
 
-    Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals (e.g.
-    gates that are not Pauli rotations) become the note.
+    Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals
+    (:class:`~bounds.bound.AssumptionFailed`, e.g. gates that are not Pauli rotations, and
+    :class:`~bounds.memory.MemoryBudgetExceeded`) become the note; anything else raises.
     """
     try:
         from .exact import exact_model_gradient_variance
@@ -238,10 +240,10 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[d
     start = time.perf_counter()
     try:
         res = exact_model_gradient_variance(model, list(parameters), weights=weights)
-    except (ValueError, TypeError, NotImplementedError, MemoryError) as exc:
+    except (AssumptionFailed, MemoryBudgetExceeded) as exc:
+        # outside the engine's scope, or over the memory budget (the message names the method
+        # that fits); any other exception is a bug and propagates
         return {}, f"exact engine refused: {exc}"
-    except Exception as exc:  # noqa: BLE001 - the engine's own budget errors etc.
-        return {}, f"exact engine failed: {type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - start
     out = {}
     for k, p in enumerate(res.parameters):

@@ -14,6 +14,7 @@ import numpy as np
 from circuits import block_structure
 from circuits.blocks import Block
 
+from ..bound import AssumptionFailed
 from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
 
 __all__ = [
@@ -137,7 +138,7 @@ def check_parameter_in_block(ctx: Any) -> tuple[Optional[bool], str]:
 def _block_split(ctx: Any) -> tuple[Block, ParameterSplit]:
     b = block_of_parameter(ctx.model, ctx.parameter)
     if b is None:
-        raise ValueError(f"{ctx.parameter} is in no tagged block")
+        raise AssumptionFailed(f"{ctx.parameter} is in no tagged block")
     ops = [op for op in ctx.model.ansatz.all_operations() if set(op.qubits) <= set(b.qubits)]
     return b, split_at_parameter(cirq.Circuit(ops), ctx.parameter)
 
@@ -194,7 +195,7 @@ def block_observable_delta(ctx: Any) -> float:
     """``Δ(O_h)`` of the observable's terms inside θ_k's block, on the block's ``2^s`` space."""
     b = block_of_parameter(ctx.model, ctx.parameter)
     if b is None:
-        raise ValueError(f"{ctx.parameter} is in no block")
+        raise AssumptionFailed(f"{ctx.parameter} is in no block")
     terms = [t for t in ctx.model.observable if t.qubits and set(t.qubits) <= set(b.qubits)]
     return pauli_delta(cirq.PauliSum.from_pauli_strings(terms) if terms else cirq.PauliSum(), b.size)
 

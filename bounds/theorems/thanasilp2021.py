@@ -60,7 +60,7 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from ..bound import Assumption, Bound, Citation, idx, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, idx, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -226,7 +226,7 @@ def _block_measures(ctx: Context):
 
     b = _checks.block_of_parameter(ctx.model, ctx.parameter)
     if b is None:
-        raise ValueError(f"{ctx.parameter} is in no block")
+        raise AssumptionFailed(f"{ctx.parameter} is in no block")
     index = {q: j for j, q in enumerate(ctx.model.qubits)}
     key = tuple(sorted(index[q] for q in b.qubits))
     m = ctx.measures
@@ -282,8 +282,12 @@ _LATEX = {
 }
 
 
+_TILES = ((sympy.Eq(sympy.Mod(n, s), 0), "the tensor-product QNN's blocks of s qubits tile the n qubits: s divides n"),)
+_DOMAINS = {"var_dl": "nonnegative", "mean_dl": "real", "y": "real", "D": "nonnegative"}
+
+
 def _B(*args: Any, **kw: Any) -> Bound:
-    return Bound(*args, latex_names=_LATEX, **kw)
+    return Bound(*args, latex_names=_LATEX, domains=_DOMAINS, **kw)
 
 
 
@@ -335,11 +339,11 @@ TENSOR_PRODUCT_VARIANCE = Theorem(
         _B("general", "exact", kappa * Delta_Oh * D_HS, _QI, _SYMBOLS, (), DIBP,
               "any observable whose terms sit inside blocks; E[∂ℓ_i] = 0"),
         _B("local_cost", "exact", r_ns * D_HS, _QI, _SYMBOLS, (LOCAL_COST,), DIBP,
-              "r_{n,s} = κ_s·Δ(O_h) with Δ(O_h) = s·2^s/(4n²) for O_L"),
+              "r_{n,s} = κ_s·Δ(O_h) with Δ(O_h) = s·2^s/(4n²) for O_L", constraints=_TILES),
         _B("haar_data", "exact", r_ns * (2**s - 2 ** (-s)) / (2**n + 1),
               r"\mathbb{E}_{x}\operatorname{Var}_{\theta}[\partial_k \ell_x]", _SYMBOLS,
               (LOCAL_COST, HAAR_EMBEDDING), DIBP,
-              "local cost, averaged over Haar-random (2-design) embedded data: Θ(n^-2 2^-n)"),
+              "local cost, averaged over Haar-random (2-design) embedded data: Θ(n^-2 2^-n)", constraints=_TILES),
     ),
     assumptions=_TP_COMMON,
     substitutions=_tensor_numbers,
@@ -385,7 +389,8 @@ TENSOR_PRODUCT_LINEAR_LOSS = Theorem(
     citation=CROSS,
     bounds=(
         _B("general", "exact", kappa * Delta_Oh * Delta_rho_y, _QL, _SYMBOLS, (LOSS_LINEAR,), CROSS),
-        _B("local_cost", "exact", r_ns * Delta_rho_y, _QL, _SYMBOLS, (LOSS_LINEAR, LOCAL_COST), CROSS),
+        _B("local_cost", "exact", r_ns * Delta_rho_y, _QL, _SYMBOLS, (LOSS_LINEAR, LOCAL_COST), CROSS,
+           constraints=_TILES),
     ),
     assumptions=_TP_COMMON,
     substitutions=_tensor_numbers,
