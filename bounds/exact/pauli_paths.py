@@ -959,6 +959,7 @@ def exact_gradient_variance(
     )
     ci_low = np.zeros(k)
     ci_high = np.zeros(k)
+    below = np.zeros(k, dtype=bool)
     for j, p in enumerate(columns):
         i = pos_of[p]
         f2 = freq2[j]
@@ -966,13 +967,15 @@ def exact_gradient_variance(
         values[i] = mean[j, n] * f2
         ci_low[i] = lo[j, n] * f2
         ci_high[i] = hi[j, n] * f2
+        # no sampled path contributed: an upper limit, not a zero (the parameter is in the cone)
+        below[i] = acc.s2[j, n] == 0
         if covariance:
             cov[i] = acc.cov[j] / acc.n * f2
     details["seed"] = rng if isinstance(rng, (int, np.integer)) else None
     return GradientVarianceResult(
         values=values, method="path-sampled", per_state=per_state, covariance=cov, ci_low=ci_low, ci_high=ci_high,
         confidence=confidence, ci_method=ci_method, n_samples=acc.n, seconds=time.perf_counter() - t0,
-        details=details | {"auto_reason": fallback}, **base,
+        details=details | {"auto_reason": fallback}, below_resolution=below, **base,
     )
 
 

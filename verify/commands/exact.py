@@ -117,7 +117,27 @@ def _log10(v: float) -> str:
     return "-inf" if v <= 0 else f"{math.log10(v):7.3f}"
 
 
+def _below(res, i: int) -> bool:
+    b = getattr(res, "below_resolution", None)
+    return b is not None and bool(b[i])
+
+
+def _value_text(res, i: int) -> str:
+    """The value, or ``< upper limit`` when no sampled path contributed (never a false 0)."""
+    if _below(res, i):
+        return f"< {res.ci_high[i]:.2g}"
+    return _fmt(res.values[i])
+
+
+def _log10_text(res, i: int) -> str:
+    if _below(res, i):
+        return f"< {math.log10(res.ci_high[i]):.2f}" if res.ci_high[i] > 0 else "-inf"
+    return _log10(res.values[i])
+
+
 def _interval(res, i: int) -> str:
+    if _below(res, i):
+        return "(below resolution of path sampling)"
     if res.ci_low is not None:
         return f"[{_fmt(res.ci_low[i])}, {_fmt(res.ci_high[i])}]"
     if res.error_bound is not None and res.method == "truncated":
@@ -165,6 +185,8 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
 
 
 def _print_run(args: argparse.Namespace, item: dict) -> None:
+    import numpy as np
+
     res = item["result"]
     n = item["n"]
     print(
@@ -181,25 +203,32 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
             head += f" {k:>12}"
         print(head)
         for i, p in enumerate(res.parameters):
-            line = f"  {p.name:<22} {_fmt(res.values[i]):>12} {_log10(res.values[i]):>8}  {_interval(res, i):<28}"
+            line = f"  {p.name:<22} {_value_text(res, i):>12} {_log10_text(res, i):>8}  {_interval(res, i):<28}"
             for k in extra:
                 line += f" {_fmt(item[k].values[i]):>12}"
             print(line)
     else:
         vals = res.values
         nonzero = vals[vals > 0]
+        below = [i for i in range(len(vals)) if _below(res, i)]
+        proven = int(np.sum(res.proven_zero))
         order = sorted(range(len(vals)), key=lambda i: -vals[i])[:5]
+        parts = [f"{len(nonzero)} with non-zero variance"]
+        if below:
+            top = max(float(res.ci_high[i]) for i in below)
+            parts.append(f"{len(below)} < {top:.2g} (below resolution of path sampling)")
+        if proven:
+            parts.append(f"{proven} exactly 0 (" + ("outside the light cone" if res.method == "path-sampled"
+                                                   else "outside the light cone or proved by exact enumeration") + ")")
         print(f"  summary over {len(vals)} parameters: {int(res.in_light_cone.sum())} in the causal light cone, "
-              f"{len(nonzero)} with non-zero variance (the rest exactly 0)")
+              + ", ".join(parts))
         if len(nonzero):
-            import numpy as np
-
             print(f"    non-zero variances: max {_fmt(float(nonzero.max()))} (log10 {_log10(float(nonzero.max())).strip()}), "
                   f"median {_fmt(float(np.median(nonzero)))}, min {_fmt(float(nonzero.min()))} "
                   f"(log10 {_log10(float(nonzero.min())).strip()})")
         print("    largest:")
         for i in order:
-            print(f"      {res.parameters[i].name:<22} {_fmt(vals[i]):>12} {_log10(vals[i]):>8}  {_interval(res, i)}")
+            print(f"      {res.parameters[i].name:<22} {_value_text(res, i):>12} {_log10_text(res, i):>8}  {_interval(res, i)}")
             for k in extra:
                 print(f"        {k}: {_fmt(item[k].values[i])}")
     for k in ("two_design_error", "lie_error"):
