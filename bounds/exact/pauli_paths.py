@@ -66,7 +66,7 @@ from .program import (
     forward_cone_qubits,
 )
 from .results import GradientVarianceResult, LossVarianceResult
-from .states import InputStates, as_input_states
+from .states import InputStates, ProductStates, as_input_states
 
 __all__ = [
     "exact_gradient_variance",
@@ -693,31 +693,71 @@ def _value_bounds(program: PauliPathProgram, u: np.ndarray, n_states: int) -> np
     return np.concatenate([np.full(n_states, w), [w * float(np.abs(u).sum()) ** 2]])
 
 
-def _intervals(s1, s2, n, vmin, vmax, negative, confidence, zero_bound=None):
-    """Mean and CI per entry; Clopper–Pearson when every sample is 0 or one value b.
+def _sample_ranges(program: PauliPathProgram, states: InputStates, u: np.ndarray, n_states: int):
+    """Known range ``[lower, upper]`` of one sample per target, and which targets are binary.
 
-    When every sample is 0, the Clopper–Pearson upper limit is scaled by ``zero_bound``
-    (the largest value one sample could have taken), so the interval is ``[0, > 0]``
-    rather than the misleading ``[0, 0]``.
+    ``upper`` is :func:`_value_bounds`.  Samples are ``≥ 0`` in diagonal mode (one Pauli
+    term, no fixed rotation: ``c² Tr[ρQ]²``), else in ``[−upper, upper]``.  A target is
+    *binary* (every sample is ``0`` or ``upper``) in diagonal mode when every input qubit is a
+    Pauli eigenstate (``Tr[ρQ] ∈ {0, ±1}``), for the loss target only with one input state.
     """
+    upper = _value_bounds(program, u, n_states)
+    diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
+    lower = np.zeros_like(upper) if diag else -upper
+    binary = np.zeros(len(upper), dtype=bool)
+    if diag and isinstance(states, ProductStates):
+        b = np.abs(states.bloch)
+        eigen = bool(np.all((np.abs(b - 1) < 1e-15).sum(axis=2) == 1) and np.all((b < 1e-15).sum(axis=2) == 2))
+        if eigen:
+            binary[:n_states] = True
+            binary[n_states] = n_states == 1
+    return lower, upper, binary
+
+
+def _intervals(s1, s2, n, lower, upper, binary, confidence):
+    """Mean and a confidence interval per entry, valid for bounded samples (any tails).
+
+    Every sample of an entry lies in the known range ``[lower, upper]`` (``upper > 0``) and
+    the target (a second moment) is ``≥ 0``.  Three constructions, each with coverage
+    ``≥ confidence`` for every distribution on that range (not only asymptotically):
+
+    * all samples ``0``: ``0 <= E X <= upper · P(X ≠ 0)``; Clopper–Pearson with ``k = 0``
+      bounds ``P(X ≠ 0)``, so the interval is ``[0, upper · (1 − (α/2)^{1/n})]``;
+    * binary entries (every sample ``0`` or ``upper``): the exact Clopper–Pearson interval of
+      ``P(X = upper)`` times ``upper``;
+    * otherwise the empirical-Bernstein bound [1]_ (Theorem 4) applied to ``X`` and to
+      ``−X`` at level ``α/2`` each: with ``R = upper − lower`` and ``V`` the unbiased sample
+      variance, ``|X̄ − E X| <= sqrt(2 V ln(4/α) / n) + 7 R ln(4/α) / (3 (n − 1))``; the
+      interval is then clipped to ``[0, upper]`` (where the target lies).  Unlike the normal
+      approximation it does not under-cover heavy-tailed (rare large) samples.
+
+    References
+    ----------
+    .. [1] A. Maurer and M. Pontil, "Empirical Bernstein bounds and sample variance
+       penalization", COLT 2009, arXiv:0907.3740.
+    """
+    alpha = 1 - confidence
     mean = s1 / n
-    binary = (~negative) & np.isfinite(vmin) & (np.abs(vmax - vmin) <= 1e-12 * np.maximum(vmax, 1e-300))
-    all_zero = ~np.isfinite(vmin)
-    var = np.maximum(s2 / n - mean**2, 0.0)
-    z = scipy.stats.norm.ppf(0.5 + confidence / 2)
-    half = z * np.sqrt(var / max(n - 1, 1))
-    lo, hi = mean - half, mean + half
-    fallback = np.broadcast_to(np.where(np.isfinite(vmin), vmax, 0.0) if zero_bound is None else zero_bound, mean.shape)
-    # an entry whose own samples are all 0 (e.g. a parameter no sampled path reached)
-    entry_zero = np.broadcast_to(s2, mean.shape) == 0
-    b = np.where(entry_zero, fallback, np.broadcast_to(np.where(np.isfinite(vmin), vmax, 0.0), mean.shape))
-    use_cp = np.broadcast_to(binary | all_zero, mean.shape) | entry_zero
+    shape = mean.shape
+    lower = np.broadcast_to(lower, shape)
+    upper = np.broadcast_to(upper, shape)
+    binary = np.broadcast_to(binary, shape)
+    var = np.maximum(s2 / n - mean**2, 0.0) * n / max(n - 1, 1)
+    log_term = math.log(4.0 / alpha)
+    half = np.sqrt(2.0 * var * log_term / n) + 7.0 * (upper - lower) * log_term / (3.0 * max(n - 1, 1))
+    lo = np.clip(mean - half, 0.0, upper)
+    hi = np.clip(mean + half, 0.0, upper)
+    entry_zero = np.broadcast_to(s2, shape) == 0
+    use_cp = binary | entry_zero
     if np.any(use_cp):
-        k = np.where(b > 0, np.rint(s1 / np.where(b > 0, b, 1.0)), 0.0)
-        cl, ch = _clopper_pearson(k, n, confidence)
-        lo = np.where(use_cp, cl * b, lo)
-        hi = np.where(use_cp, ch * b, hi)
-    method = "clopper-pearson" if np.all(use_cp) else ("normal" if not np.any(use_cp) else "clopper-pearson/normal")
+        k = np.where(entry_zero, 0.0, np.rint(s1 / np.where(upper > 0, upper, 1.0)))
+        cl, ch = _clopper_pearson(np.clip(k, 0, n), n, confidence)
+        lo = np.where(use_cp, cl * upper, lo)
+        hi = np.where(use_cp, ch * upper, hi)
+    if np.all(use_cp):
+        method = "clopper-pearson"
+    else:
+        method = "empirical-bernstein" if not np.any(use_cp) else "clopper-pearson/empirical-bernstein"
     return mean, lo, hi, method
 
 
@@ -977,9 +1017,9 @@ def exact_gradient_variance(
         _sample_chunk(program, col_index, states, u, mm, gen, acc, covariance)
         done += mm
     freq2 = np.array([program.parameters[p].frequency ** 2 for p in columns])
+    lower, upper, binary = _sample_ranges(program, states, u, n)
     mean, lo, hi, ci_method = _intervals(
-        acc.s1, acc.s2, acc.n, acc.vmin[None, :], acc.vmax[None, :], acc.negative[None, :], confidence,
-        zero_bound=_value_bounds(program, u, n)[None, :],
+        acc.s1, acc.s2, acc.n, lower[None, :], upper[None, :], binary[None, :], confidence
     )
     ci_low = np.zeros(k)
     ci_high = np.zeros(k)
@@ -1081,7 +1121,8 @@ def exact_loss_variance(
         mm = min(2**14, n_samples - done)
         _sample_chunk(program, {}, states, u, mm, gen, acc, False)
         done += mm
-    mean2, lo, hi, ci_method = _intervals(acc.l1, acc.l2, acc.n, acc.vmin, acc.vmax, acc.negative, confidence)
+    lower, upper, binary = _sample_ranges(program, states, u, n)
+    mean2, lo, hi, ci_method = _intervals(acc.l1, acc.l2, acc.n, lower, upper, binary, confidence)
     return LossVarianceResult(
         value=float(mean2[n] - mean_l**2), mean=mean_l + ident * float(u.sum()), second_moment=float(mean2[n]),
         method="path-sampled", per_state=mean2[:n] - mean_i**2, per_state_mean=mean_i + ident, weights=u,
