@@ -1325,7 +1325,8 @@ class Comparison:
                 if p is None or p.value is None:
                     row.append("—" if p is None else f"— ({p.method})")
                 elif p.value == 0 and p.method == "path-sampled":
-                    row.append("0: no sampled path survived (path-sampled)")
+                    row.append("0: no sampled path survived (path-sampled)" if p.ci_high is None else
+                               f"< {p.ci_high:.2e} (below resolution of path sampling)")
                 else:
                     ci = "" if p.ci_low is None else f" [{p.ci_low:.2e}, {p.ci_high:.2e}]"
                     row.append(f"{p.value:.3e}{ci} ({p.method})")
