@@ -65,6 +65,7 @@ from .program import (
     compile_program,
     forward_cone_qubits,
 )
+from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import InputStates, ProductStates, as_input_states
 
@@ -87,6 +88,26 @@ _U64 = np.uint64
 
 class BudgetExceeded(RuntimeError):
     """Exact enumeration needed more than ``max_terms`` Pauli pairs."""
+
+
+_MEMORY_ALTERNATIVE = (
+    "method='sample' (path sampling, bpcalc exact --method sample), fewer parameters per call, "
+    "or method='truncate' with a smaller max_terms"
+)
+
+
+def _row_bytes(n_words: int, diag: bool, n_cols: int) -> int:
+    """Bytes of one Pauli-pair row: packed strings (2 or 4 arrays of words) and weight columns."""
+    return 8 * n_words * (2 if diag else 4) + 8 * n_cols
+
+
+def _need_rows(budget: Optional[MemoryBudget], rows: "_Rows", n_rows: float, step: str) -> None:
+    """Check that ``n_rows`` rows shaped like ``rows`` fit the budget *before* allocating them."""
+    if budget is None:
+        return
+    nbytes = n_rows * _row_bytes(rows.qx.shape[1], rows.diag, rows.w.shape[1])
+    budget.check(nbytes, what=f"exact Pauli-pair enumeration ({step}: {int(n_rows):,} rows)",
+                 alternative=_MEMORY_ALTERNATIVE)
 
 
 # ----------------------------------------------------------------------------------------
@@ -243,12 +264,14 @@ class _Rows:
         )
 
 
-def _merge(rows: _Rows, tiny: float) -> tuple[_Rows, np.ndarray]:
+def _merge(rows: _Rows, tiny: float, budget: Optional[MemoryBudget] = None) -> tuple[_Rows, np.ndarray]:
     """Sum the weights of equal pairs; drop pairs whose weights are all below ``tiny``.
 
     Returns the merged rows and the absolute weight dropped per column.
     """
     n = len(rows)
+    # the rows, two copies of the sort keys, the order and the merged rows
+    _need_rows(budget, rows, 4 * n, "merging equal pairs")
     dropped = np.zeros(rows.w.shape[1])
     if n == 0:
         return rows, dropped
@@ -277,7 +300,8 @@ def _merge(rows: _Rows, tiny: float) -> tuple[_Rows, np.ndarray]:
     return merged, dropped
 
 
-def _truncate(rows: _Rows, max_terms: int) -> tuple[_Rows, np.ndarray]:
+def _truncate(rows: _Rows, max_terms: int, budget: Optional[MemoryBudget] = None) -> tuple[_Rows, np.ndarray]:
+    _need_rows(budget, rows, len(rows) + max_terms, "truncation")
     size = np.max(np.abs(rows.weights), axis=1)
     keep = np.argpartition(-size, max_terms - 1)[:max_terms]
     mask = np.zeros(len(rows), dtype=bool)
@@ -309,13 +333,16 @@ def _exact_pairs(
     max_terms: int,
     truncate: bool,
     max_work: Optional[float] = None,
+    budget: Optional[MemoryBudget] = None,
 ) -> tuple[_Rows, np.ndarray, int, bool]:
     """Backward pair propagation.  Column 0: no derivative; column 1+i: parameter columns[i].
 
     Returns (rows, error bound per column, largest number of rows held, whether any pair
     with non-zero weight was dropped by truncation).
     Raises BudgetExceeded when more than ``max_terms`` rows remain and ``truncate`` is False,
-    or when more than ``max_work`` row-updates were spent (used by ``method='auto'``).
+    or when more than ``max_work`` row-updates were spent (used by ``method='auto'``), and
+    :class:`~bounds.memory.MemoryBudgetExceeded` before any allocation that would not fit
+    ``budget``.
 
     Notes
     -----
@@ -337,6 +364,12 @@ def _exact_pairs(
     n_cols = 1 + len(columns)
     wanted = set(columns)
     assigned: dict = {}
+    t = len(program.observable)
+    if budget is not None:
+        budget.check(
+            t * t * _row_bytes(program.observable.x.shape[1], False, n_cols),
+            what=f"the initial Pauli-pair table ({t}² pairs of observable terms)", alternative=_MEMORY_ALTERNATIVE,
+        )
     rows = _initial_rows(program, n_cols)
     scale = float(np.abs(program.observable.coefficients).sum() ** 2) or 1.0
     tiny = 1e-15 * scale
@@ -353,6 +386,7 @@ def _exact_pairs(
             if len(rows) == 0:
                 break
             if isinstance(ins, CliffordGroup):
+                _need_rows(budget, rows, 3 * len(rows), "a Clifford layer")
                 rows.qx, rows.qz, nq = _apply_clifford(
                     rows.qx, rows.qz, ins.lmap, ins.offsets, ins.anchor_mask, ins.clear_mask, not rows.diag
                 )
@@ -373,25 +407,25 @@ def _exact_pairs(
                         # the new column is freq² × (column 0 restricted to anticommuting pairs):
                         # whatever column 0 has lost so far is lost for it too (see the docstring)
                         err[col] = params[p].frequency ** 2 * err[0]
-                    rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local)
+                    rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local, budget)
                     peak = max(peak, len(rows))
                 if max_work is not None and work > max_work:
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
             else:
-                rows = _exact_fixed_rotation(rows, ins)
+                rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
             if len(rows) > 2 * last_merge or len(rows) > max_terms:
-                rows, dropped = _merge(rows, tiny)
+                rows, dropped = _merge(rows, tiny, budget)
                 # amp[m + 1] also covers fixed rotations of moment m not yet applied (rigorous)
                 err += dropped * amp[m + 1]
                 last_merge = max(len(rows), 1)
                 if len(rows) > max_terms:
                     if not truncate:
                         raise BudgetExceeded(f"more than {max_terms} Pauli pairs are needed")
-                    rows, dropped = _truncate(rows, max_terms)
+                    rows, dropped = _truncate(rows, max_terms, budget)
                     err += dropped * amp[m + 1]
                     n_dropped += int(np.count_nonzero(dropped))
-    rows, dropped = _merge(rows, tiny)
+    rows, dropped = _merge(rows, tiny, budget)
     err += dropped
     # reorder the columns as requested (parameters whose gate was never reached stay zero)
     out = np.zeros((len(rows), n_cols))
@@ -407,7 +441,12 @@ def _exact_pairs(
     return rows, out_err, peak, n_dropped > 0
 
 
-def _exact_rotation(rows: _Rows, g: RotationGroup, anchor: int, col: Optional[int], freq: float, n_local: int) -> _Rows:
+def _exact_rotation(
+    rows: _Rows, g: RotationGroup, anchor: int, col: Optional[int], freq: float, n_local: int,
+    budget: Optional[MemoryBudget] = None,
+) -> _Rows:
+    # scratch of the bit-parallel evaluation, the branched copies and their concatenation
+    _need_rows(budget, rows, 4 * len(rows), "branching at a rotation")
     am = bit_mask([anchor], n_local)
     aq, nq = _rotation_bits(rows.qx, rows.qz, g.lmap, g.offsets, am, not rows.diag)
     a_q = np.any(aq != 0, axis=1)
@@ -442,11 +481,12 @@ def _exact_rotation(rows: _Rows, g: RotationGroup, anchor: int, col: Optional[in
     return rows.extend(new)
 
 
-def _exact_fixed_rotation(rows: _Rows, g: FixedRotation) -> _Rows:
+def _exact_fixed_rotation(rows: _Rows, g: FixedRotation, budget: Optional[MemoryBudget] = None) -> _Rows:
     if rows.diag:  # pragma: no cover - diag mode is never used with fixed rotations
         raise AssertionError("fixed rotations need pair mode")
     c, s = g.cos, g.sin
     for part in ("q", "r"):
+        _need_rows(budget, rows, 4 * len(rows), "branching at a fixed-angle rotation")
         x = rows.qx if part == "q" else rows.rx
         z = rows.qz if part == "q" else rows.rz
         a, neg = _rotation_bits(x, z, g.lmap, g.offsets, g.anchor_mask, True)
@@ -637,6 +677,21 @@ def _sample_chunk(
             wq = weight[nz] * eq[:, nz]  # (N, M_nz)
             for i, col in enumerate(cols):
                 acc.cov[col] += (wq * bits[i]) @ er[:, nz].T
+
+
+def _sample_chunk_size(program: PauliPathProgram, n_states: int, budget: MemoryBudget, covariance: bool) -> int:
+    """Paths per vectorised batch: ``2^14``, fewer when one batch would not fit the budget."""
+    words = program.observable.x.shape[1]
+    n_groups = sum(isinstance(ins, RotationGroup) for moment in program.moments for ins in moment)
+    # strings of both copies (and their scratch), one derivative record per rotation group,
+    # and the (targets x paths) expectation / value arrays
+    per_path = 8 * words * (8 + n_groups) + 8 * (n_states + 1) * (6 + (2 * n_states if covariance else 0))
+    chunk = 2**14
+    while chunk > 64 and not budget.fits(chunk * per_path):
+        chunk //= 2
+    budget.check(chunk * per_path, what=f"a batch of {chunk} sampled Pauli paths",
+                 alternative="fewer input states or parameters per call")
+    return chunk
 
 
 def estimate_branching(program: PauliPathProgram, rng: np.random.Generator, n_paths: int = 256) -> float:
@@ -871,6 +926,7 @@ def exact_gradient_variance(
     covariance: bool = False,
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
+    memory_limit: Union[None, str, int, MemoryBudget] = None,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -900,6 +956,11 @@ def exact_gradient_variance(
         as exponents (``X**s``), see :mod:`bounds.exact.program`.
     qubits : the qubits the state is defined on (default: the state's, or the sorted
         qubits of circuit and observable).
+    memory_limit : memory budget (bytes, ``'4GiB'`` or a :class:`~bounds.memory.MemoryBudget`;
+        default half the available memory).  Pair tables and sample batches are estimated
+        before they are allocated; ``'auto'`` switches to path sampling when exact enumeration
+        would not fit, ``'exact'`` / ``'truncate'`` raise
+        :class:`~bounds.memory.MemoryBudgetExceeded` (one line naming the method that fits).
 
     Returns
     -------
@@ -910,6 +971,7 @@ def exact_gradient_variance(
     ValueError : shared symbols, non-integer frequencies, symbols in non-rotation gates,
         constant non-Clifford gates that are not Pauli rotations, an unknown parameter, an
         exceeded budget with ``method='exact'``, or a malformed state.
+    MemoryBudgetExceeded : the computation would not fit ``memory_limit`` (nothing allocated).
     TypeError : a non-circuit or an unsupported state type.
 
     Examples
@@ -922,6 +984,7 @@ def exact_gradient_variance(
     """
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
+    budget = MemoryBudget.from_limit(memory_limit)
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
@@ -973,9 +1036,11 @@ def exact_gradient_variance(
             truncated = False
             for batch in batches:
                 rows, err, pk, dropped_any = _exact_pairs(
-                    program, batch, max_terms, truncate=(method == "truncate"), max_work=limit
+                    program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
                 )
                 peak = max(peak, pk)
+                budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
+                             f"for {n} state(s)", alternative=_MEMORY_ALTERNATIVE)
                 eq = states.expectations(rows.qx, rows.qz, program.positions)
                 er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
                 w = rows.w[:, 1:]  # (R, batch)
@@ -996,6 +1061,10 @@ def exact_gradient_variance(
                     "or use method='truncate' (rigorous error bound) or 'sample' (confidence interval)"
                 ) from None
             fallback = str(exc)
+        except MemoryBudgetExceeded as exc:
+            if method != "auto":
+                raise MemoryBudgetExceeded(str(exc)) from None
+            fallback = f"exact enumeration would not fit the memory budget: {exc}"
         else:
             details["max_pairs"] = peak
             return GradientVarianceResult(
@@ -1010,7 +1079,7 @@ def exact_gradient_variance(
     acc = _Accumulator(n_params=len(columns), n_targets=n + 1)
     if covariance:
         acc.cov = np.zeros((len(columns), n, n))
-    chunk = 2**14
+    chunk = _sample_chunk_size(program, n, budget, covariance)
     done = 0
     while done < n_samples:
         mm = min(chunk, n_samples - done)
@@ -1056,6 +1125,7 @@ def exact_loss_variance(
     rng: Union[int, np.random.Generator, None] = 0,
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
+    memory_limit: Union[None, str, int, MemoryBudget] = None,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
@@ -1071,6 +1141,7 @@ def exact_loss_variance(
     """
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
+    budget = MemoryBudget.from_limit(memory_limit)
     program = compile_program(circuit, observable, sq, exponent_symbols)
     states = as_input_states(state, program.state_qubits)
     u = _loss_weights(weights, states.n_states)
@@ -1092,14 +1163,19 @@ def exact_loss_variance(
     if use_exact:
         try:
             rows, err, peak, dropped_any = _exact_pairs(
-                program, [], max_terms, truncate=(method == "truncate"), max_work=limit
+                program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
             )
+            budget.check(8.0 * len(rows) * states.n_states * 4, what=f"input-state expectations of {len(rows):,} "
+                         f"Pauli pairs for {states.n_states} state(s)", alternative=_MEMORY_ALTERNATIVE)
         except BudgetExceeded:
             if method == "exact":
                 raise ValueError(
                     f"exact enumeration needs more than max_terms = {max_terms} Pauli pairs; raise max_terms, "
                     "or use method='truncate' or 'sample'"
                 ) from None
+        except MemoryBudgetExceeded as exc:
+            if method != "auto":
+                raise MemoryBudgetExceeded(str(exc)) from None
         else:
             eq = states.expectations(rows.qx, rows.qz, program.positions)
             er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
@@ -1116,9 +1192,10 @@ def exact_loss_variance(
     gen = _as_rng(rng)
     n = states.n_states
     acc = _Accumulator(n_params=0, n_targets=n + 1)
+    chunk = _sample_chunk_size(program, n, budget, False)
     done = 0
     while done < n_samples:
-        mm = min(2**14, n_samples - done)
+        mm = min(chunk, n_samples - done)
         _sample_chunk(program, {}, states, u, mm, gen, acc, False)
         done += mm
     lower, upper, binary = _sample_ranges(program, states, u, n)

@@ -13,7 +13,8 @@ Pauli pairs fit the budget, otherwise unbiased path sampling with a confidence i
 truncation with a rigorous error bound with ``--method truncate``), and the table says which
 method produced each number.  ``--two-design`` adds the 2-design block chain (blocks declared
 local 2-designs) and ``--lie`` the deep-circuit Lie-algebraic value.  Input state ``|0…0⟩``
-unless ``--state`` is given.  Exit codes: 0 success, 2 bad input.
+unless ``--state`` is given.  Exit codes: 0 success, 2 bad input, 3 over the memory budget
+(``--memory-limit``; nothing was allocated, the message names the method that fits).
 """
 
 from __future__ import annotations
@@ -163,13 +164,13 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
     state = _state(args.state, n)
     res = E.exact_gradient_variance(
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
-        n_samples=args.samples, confidence=args.confidence, rng=args.seed,
+        n_samples=args.samples, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
     )
     out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
     if args.loss:
         out["loss"] = E.exact_loss_variance(
             circ, obs, state, method=args.method, max_terms=args.max_terms, n_samples=args.samples,
-            confidence=args.confidence, rng=args.seed,
+            confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
         )
     if args.two_design:
         try:
@@ -244,8 +245,17 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.ansatz in ("ala", "tpa") and args.block < 1:
         raise ValueError(f"--block must be >= 1, got {args.block}")
+    import sys
+
+    from bounds.memory import MemoryBudget, MemoryBudgetExceeded
+
     counts = _qubit_counts(args.qubits)
-    items = [_compute(args, n) for n in counts]
+    args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
+    try:
+        items = [_compute(args, n) for n in counts]
+    except MemoryBudgetExceeded as exc:
+        print(f"bpcalc exact: error: {exc}", file=sys.stderr)
+        return 3
     if args.json:
         payload = []
         for item in items:
@@ -287,6 +297,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=2**16, help="sampled Pauli paths (default 65536)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of sampled intervals")
     p.add_argument("--seed", type=int, default=0, help="seed of the path sampler")
+    p.add_argument("--memory-limit", default=None,
+                   help="memory budget like 4GiB or 500MB (default: half the available memory); a run that would "
+                        "exceed it stops before allocating, naming the method that fits")
     p.add_argument("--loss", action="store_true", help="also the loss variance Var[ℓ]")
     p.add_argument("--two-design", action="store_true", help="also the 2-design block chain (ala/tpa/qcnn)")
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
