@@ -119,6 +119,7 @@ class ExactVariance:
     ci_low: Optional[float] = None
     ci_high: Optional[float] = None
     linear_loss_ci: Optional[tuple[float, float]] = None
+    below_resolution: bool = False  # no sampled path contributed: an upper limit (ci_high), not a zero
 
     @property
     def sampled(self) -> bool:
@@ -128,6 +129,8 @@ class ExactVariance:
     def describe(self, digits: int = 3) -> str:
         """``'3.13e-04'`` when exact; ``'0 [0, 4.31e-05]'`` (estimate and interval) or ``'8.9e-06~'``
         (estimate without an interval of its own) when sampled."""
+        if self.below_resolution and self.ci_high is not None:
+            return f"< {self.ci_high:.{digits}g} (below resolution of path sampling)"
         text = f"{self.value:.{digits}g}"
         if self.sampled:
             text += (f" [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}]" if self.ci_high is not None
@@ -144,6 +147,7 @@ class ExactVariance:
                 "per_state_min": float(np.min(self.per_state)) if self.per_state else None,
                 "per_state_max": float(np.max(self.per_state)) if self.per_state else None,
                 "linear_loss": self.linear_loss, "method": self.method, "seconds": self.seconds,
+                "below_resolution": self.below_resolution,
                 "ci_low": self.ci_low, "ci_high": self.ci_high, "sampled": self.sampled,
                 "linear_loss_ci": None if self.linear_loss_ci is None else list(self.linear_loss_ci),
                 "text": self.describe()}
@@ -258,6 +262,8 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[d
             ci_high=None if res.ci_high is None or weights is not None else float(np.atleast_1d(res.ci_high)[k]),
             linear_loss_ci=None if res.ci_low is None or weights is None else (
                 float(np.atleast_1d(res.ci_low)[k]), float(np.atleast_1d(res.ci_high)[k])),
+            below_resolution=bool(getattr(res, "below_resolution", None) is not None and res.below_resolution[k]
+                                  and float(np.mean(per)) == 0.0),
         )
     return out, f"bounds.exact ({res.method})"
 
@@ -419,8 +425,10 @@ def _verdict(params: Sequence[ParameterAnalysis], m: Measures, ensemble: Sequenc
         )
     exacts = [p.exact for p in params if p.exact is not None]
     if exacts:
+        below = sum(e.below_resolution for e in exacts)
         evidence.append(f"exact Var at n = {m.n_qubits}: min {min(e.value for e in exacts):.3g}, "
-                        f"max {max(e.value for e in exacts):.3g} over {len(exacts)} parameter(s)")
+                        f"max {max(e.value for e in exacts):.3g} over {len(exacts)} parameter(s)"
+                        + (f" ({below} below the path-sampling resolution: upper limits, not zeros)" if below else ""))
     if not trusted:
         reasons.append("no registered theorem applies to this model (see the refused bounds)")
     else:

@@ -346,6 +346,12 @@ def fit_scaling(
     if any(math.isnan(v) for v in vals):
         raise ValueError("fit_scaling: NaN variance")
     if vals and all(v == 0 for v in vals):
+        # a sampled 0 with a positive upper limit is below resolution, not a proved zero
+        limits = [c[1] for c in cis if c is not None and c[1] is not None and c[1] > 0]
+        if limits:
+            return ScalingFit("not decided", f"not decided: below the resolution of path sampling at every n "
+                              f"(upper limits up to {max(limits):.2g}, not identically zero); use more samples or "
+                              "exact enumeration", tuple(ns), tuple(-math.inf for _ in ns))
         return ScalingFit("zero", "identically zero at every n", tuple(ns), tuple(-math.inf for _ in ns))
     keep = [(n, v, c) for n, v, c in zip(ns, vals, cis) if v > 0]
     dropped = [n for n, v in zip(ns, vals) if not v > 0]
@@ -802,13 +808,17 @@ def family_scaling(
                 per_ci.setdefault(p, {})[n] = c
         k = int(np.argmax(vals))
         positive = vals[vals > 0]
+        # sampled zeros keep their upper limits, so no fit reads "below resolution" as "zero"
+        uppers = [c[1] for c in cis if c is not None and c[1] is not None and c[1] > 0]
         rows.append({"n": n, "n_parameters": len(vals), "max": float(vals[k]), "argmax": names[k],
+                     "max_ci": (0.0, max(uppers)) if not vals[k] > 0 and uppers else None,
+                     "median_ci": (0.0, max(uppers)) if not positive.size and uppers else None,
                      "median": float(np.median(positive)) if positive.size else 0.0,
                      "n_zero": int(np.sum(vals <= 0)), "method": how,
                      "seconds": round(time.perf_counter() - t0, 3)})
     fits: dict[str, ScalingFit] = {
-        "max": fit_scaling(ns, [r["max"] for r in rows]),
-        "median": fit_scaling(ns, [r["median"] for r in rows]),
+        "max": fit_scaling(ns, [r["max"] for r in rows], [r.pop("max_ci") for r in rows]),
+        "median": fit_scaling(ns, [r["median"] for r in rows], [r.pop("median_ci") for r in rows]),
     }
     complete = [p for p, d in per.items() if len(d) >= 3][:max_fits]
     for p in complete:
@@ -1315,7 +1325,8 @@ class Comparison:
                 if p is None or p.value is None:
                     row.append("—" if p is None else f"— ({p.method})")
                 elif p.value == 0 and p.method == "path-sampled":
-                    row.append("0: no sampled path survived (path-sampled)")
+                    row.append("0: no sampled path survived (path-sampled)" if p.ci_high is None else
+                               f"< {p.ci_high:.2e} (below resolution of path sampling)")
                 else:
                     ci = "" if p.ci_low is None else f" [{p.ci_low:.2e}, {p.ci_high:.2e}]"
                     row.append(f"{p.value:.3e}{ci} ({p.method})")

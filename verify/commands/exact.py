@@ -13,7 +13,8 @@ Pauli pairs fit the budget, otherwise unbiased path sampling with a confidence i
 truncation with a rigorous error bound with ``--method truncate``), and the table says which
 method produced each number.  ``--two-design`` adds the 2-design block chain (blocks declared
 local 2-designs) and ``--lie`` the deep-circuit Lie-algebraic value.  Input state ``|0…0⟩``
-unless ``--state`` is given.  Exit codes: 0 success, 2 bad input.
+unless ``--state`` is given.  Exit codes: 0 success, 2 bad input, 3 over the memory budget
+(``--memory-limit``; nothing was allocated, the message names the method that fits).
 """
 
 from __future__ import annotations
@@ -117,7 +118,27 @@ def _log10(v: float) -> str:
     return "-inf" if v <= 0 else f"{math.log10(v):7.3f}"
 
 
+def _below(res, i: int) -> bool:
+    b = getattr(res, "below_resolution", None)
+    return b is not None and bool(b[i])
+
+
+def _value_text(res, i: int) -> str:
+    """The value, or ``< upper limit`` when no sampled path contributed (never a false 0)."""
+    if _below(res, i):
+        return f"< {res.ci_high[i]:.2g}"
+    return _fmt(res.values[i])
+
+
+def _log10_text(res, i: int) -> str:
+    if _below(res, i):
+        return f"< {math.log10(res.ci_high[i]):.2f}" if res.ci_high[i] > 0 else "-inf"
+    return _log10(res.values[i])
+
+
 def _interval(res, i: int) -> str:
+    if _below(res, i):
+        return "(below resolution of path sampling)"
     if res.ci_low is not None:
         return f"[{_fmt(res.ci_low[i])}, {_fmt(res.ci_high[i])}]"
     if res.error_bound is not None and res.method == "truncated":
@@ -143,13 +164,13 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
     state = _state(args.state, n)
     res = E.exact_gradient_variance(
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
-        n_samples=args.samples, confidence=args.confidence, rng=args.seed,
+        n_samples=args.samples, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
     )
     out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
     if args.loss:
         out["loss"] = E.exact_loss_variance(
             circ, obs, state, method=args.method, max_terms=args.max_terms, n_samples=args.samples,
-            confidence=args.confidence, rng=args.seed,
+            confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
         )
     if args.two_design:
         try:
@@ -165,6 +186,8 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
 
 
 def _print_run(args: argparse.Namespace, item: dict) -> None:
+    import numpy as np
+
     res = item["result"]
     n = item["n"]
     print(
@@ -181,25 +204,32 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
             head += f" {k:>12}"
         print(head)
         for i, p in enumerate(res.parameters):
-            line = f"  {p.name:<22} {_fmt(res.values[i]):>12} {_log10(res.values[i]):>8}  {_interval(res, i):<28}"
+            line = f"  {p.name:<22} {_value_text(res, i):>12} {_log10_text(res, i):>8}  {_interval(res, i):<28}"
             for k in extra:
                 line += f" {_fmt(item[k].values[i]):>12}"
             print(line)
     else:
         vals = res.values
         nonzero = vals[vals > 0]
+        below = [i for i in range(len(vals)) if _below(res, i)]
+        proven = int(np.sum(res.proven_zero))
         order = sorted(range(len(vals)), key=lambda i: -vals[i])[:5]
+        parts = [f"{len(nonzero)} with non-zero variance"]
+        if below:
+            top = max(float(res.ci_high[i]) for i in below)
+            parts.append(f"{len(below)} < {top:.2g} (below resolution of path sampling)")
+        if proven:
+            parts.append(f"{proven} exactly 0 (" + ("outside the light cone" if res.method == "path-sampled"
+                                                   else "outside the light cone or proved by exact enumeration") + ")")
         print(f"  summary over {len(vals)} parameters: {int(res.in_light_cone.sum())} in the causal light cone, "
-              f"{len(nonzero)} with non-zero variance (the rest exactly 0)")
+              + ", ".join(parts))
         if len(nonzero):
-            import numpy as np
-
             print(f"    non-zero variances: max {_fmt(float(nonzero.max()))} (log10 {_log10(float(nonzero.max())).strip()}), "
                   f"median {_fmt(float(np.median(nonzero)))}, min {_fmt(float(nonzero.min()))} "
                   f"(log10 {_log10(float(nonzero.min())).strip()})")
         print("    largest:")
         for i in order:
-            print(f"      {res.parameters[i].name:<22} {_fmt(vals[i]):>12} {_log10(vals[i]):>8}  {_interval(res, i)}")
+            print(f"      {res.parameters[i].name:<22} {_value_text(res, i):>12} {_log10_text(res, i):>8}  {_interval(res, i)}")
             for k in extra:
                 print(f"        {k}: {_fmt(item[k].values[i])}")
     for k in ("two_design_error", "lie_error"):
@@ -215,8 +245,17 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.ansatz in ("ala", "tpa") and args.block < 1:
         raise ValueError(f"--block must be >= 1, got {args.block}")
+    import sys
+
+    from bounds.memory import MemoryBudget, MemoryBudgetExceeded
+
     counts = _qubit_counts(args.qubits)
-    items = [_compute(args, n) for n in counts]
+    args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
+    try:
+        items = [_compute(args, n) for n in counts]
+    except MemoryBudgetExceeded as exc:
+        print(f"bpcalc exact: error: {exc}", file=sys.stderr)
+        return 3
     if args.json:
         payload = []
         for item in items:
@@ -258,6 +297,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=2**16, help="sampled Pauli paths (default 65536)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of sampled intervals")
     p.add_argument("--seed", type=int, default=0, help="seed of the path sampler")
+    p.add_argument("--memory-limit", default=None,
+                   help="memory budget like 4GiB or 500MB (default: half the available memory); a run that would "
+                        "exceed it stops before allocating, naming the method that fits")
     p.add_argument("--loss", action="store_true", help="also the loss variance Var[ℓ]")
     p.add_argument("--two-design", action="store_true", help="also the 2-design block chain (ala/tpa/qcnn)")
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
