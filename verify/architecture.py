@@ -1144,6 +1144,13 @@ def analyze_architecture(
     FileNotFoundError, ValueError, TypeError : bad input (see :func:`prepare_model`), an
         unknown family, a family the exact engine cannot fit.
     """
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or sample < 1):
+        raise ValueError(f"sample must be a positive number of parameter draws (or None), got {sample!r}")
+    if sample is not None and isinstance(sample_engine, str):
+        from .backends import BACKENDS
+
+        if sample_engine not in BACKENDS:
+            raise ValueError(f"unknown sampling engine {sample_engine!r}; expected one of {BACKENDS}")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pm = prepare_model(

@@ -23,6 +23,8 @@ import math
 import sys
 from typing import Any
 
+from .analyze import declared_keys
+
 __all__ = ["register", "run", "build_model", "parse_qubits", "collect"]
 
 ANSATZE = ("tpa", "tp", "hea", "ala", "qcnn")
@@ -351,7 +353,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--parameter", default=None, help="differentiated parameter (default: middle of the first block)")
     p.add_argument("--random-blocks", action="store_true",
                    help="declare the ansatz blocks random local 2-designs (Model.two_design_blocks)")
-    p.add_argument("--declare", action="append", help="declare an assumption key to hold (repeatable)")
+    p.add_argument("--declare", action=declared_keys, metavar="KEY",
+                   help="declare an assumption key to hold (repeatable or comma-separated; unknown keys are refused)")
     p.add_argument("--value", action="append", help="supply a number, e.g. --value p_min=0.05 (repeatable)")
     p.add_argument("--theorems", nargs="*", default=None, help="only theorem keys starting with these prefixes")
     p.add_argument("--all", action="store_true",
