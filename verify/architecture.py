@@ -1377,6 +1377,25 @@ class Comparison:
         return "\n".join(out)
 
 
+def _check_evaluable(arch: Architecture, ns: Sequence[int], parameter: str) -> None:
+    """Raise unless ``arch`` can be built at some ``n`` in ``ns`` and has ``parameter`` there."""
+    first_error = ""
+    for n in ns:
+        try:
+            circuit = arch.circuit(n)
+        except ValueError as exc:
+            first_error = first_error or f"at n = {n}: {exc}"
+            continue
+        if parameter in PARAMETER_CHOICES:
+            return
+        names = sorted(s.name for s in cirq.parameter_symbols(circuit))
+        if parameter in names:
+            return
+        first_error = first_error or (f"at n = {n}: parameter {parameter!r} is not a symbol of the circuit "
+                                      f"(e.g. {names[:4]}); use one of {PARAMETER_CHOICES} or a symbol name")
+    raise ValueError(f"{arch.name} cannot be evaluated at any of n = {list(ns)}; {first_error}")
+
+
 def compare_architectures(
     architectures: Sequence[str | Architecture],
     qubits: str | Sequence[int] = "4..16",
@@ -1407,7 +1426,9 @@ def compare_architectures(
 
     Raises
     ------
-    ValueError : unknown architecture, malformed ``qubits`` or ``parameter``.
+    ValueError : unknown architecture, malformed ``qubits`` or ``parameter``; an architecture
+        that cannot be built at any of the sizes, or lacks the named parameter at all of them
+        (checked before anything is computed).
     """
     if isinstance(architectures, str):
         architectures = [architectures]
@@ -1420,6 +1441,8 @@ def compare_architectures(
     if parameter not in PARAMETER_CHOICES and not isinstance(parameter, str):
         raise ValueError(f"parameter must be one of {PARAMETER_CHOICES} or a symbol name")
     ns = parse_qubits(qubits)
+    for arch in archs:  # before any computation: an architecture that cannot run at any size is an input error
+        _check_evaluable(arch, ns, parameter)
     t0 = time.perf_counter()
     points = []
     for arch in archs:

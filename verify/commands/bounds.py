@@ -100,12 +100,15 @@ def build_model(args: argparse.Namespace, n: int):
     else:
         observable = circuits.parse_pauli_sum(args.observable, qubits=qubits)
     embedding = dataset = None
+    if args.embedding == "none" and args.dataset is not None:
+        raise ValueError(f"--dataset {args.dataset} needs an --embedding (tpe, hee or che): with --embedding none "
+                         "the data never enter the circuit")
     if args.embedding != "none":
         embedding = circuits.make_embedding(args.embedding, n, _count(args.layers, n, "--layers"), qubits=qubits)
         if args.dataset == "uniform":
             dataset = circuits.uniform_random(args.samples or 100, n, seed=args.seed)
         else:
-            dataset = circuits.load_dataset(args.dataset, n, n_samples=args.samples, seed=args.seed)
+            dataset = circuits.load_dataset(args.dataset or "digits", n, n_samples=args.samples, seed=args.seed)
     return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
                           loss=args.loss, two_design_blocks=args.random_blocks,
                           name=f"{args.ansatz}(n={n})")
@@ -344,7 +347,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ansatz-layers", default="1", help="layers of hea / ala; 'n' = as many as qubits")
     p.add_argument("--embedding", choices=EMBEDDINGS, default="hee", help="data embedding (default: hee)")
     p.add_argument("--layers", default="1", help="embedding layers / repetitions; 'n' = as many as qubits")
-    p.add_argument("--dataset", default="digits", help="digits, iris, breast_cancer, wine or uniform")
+    p.add_argument("--dataset", default=None, choices=("digits", "iris", "breast_cancer", "wine", "uniform"),
+                   help="digits (default), iris, breast_cancer, wine or uniform; needs an --embedding")
     p.add_argument("--samples", type=int, default=None, help="data points (default: all for real data, 100 uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data subset (default: 0)")
     p.add_argument("--qubits", default="4,6,8", help="qubit counts, e.g. 4,6,8,10 or 4..12:2 (default: 4,6,8)")
