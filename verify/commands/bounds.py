@@ -75,6 +75,15 @@ def _count(text: str, n: int, what: str) -> int:
     return value
 
 
+def _dataset(args: argparse.Namespace, n: int):
+    """The data of the model at ``n`` qubits (one PCA feature per qubit)."""
+    import circuits
+
+    if args.dataset == "uniform":
+        return circuits.uniform_random(args.samples or 100, n, seed=args.seed)
+    return circuits.load_dataset(args.dataset or "digits", n, n_samples=args.samples, seed=args.seed)
+
+
 def build_model(args: argparse.Namespace, n: int):
     """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits."""
     import circuits
@@ -105,10 +114,7 @@ def build_model(args: argparse.Namespace, n: int):
                          "the data never enter the circuit")
     if args.embedding != "none":
         embedding = circuits.make_embedding(args.embedding, n, _count(args.layers, n, "--layers"), qubits=qubits)
-        if args.dataset == "uniform":
-            dataset = circuits.uniform_random(args.samples or 100, n, seed=args.seed)
-        else:
-            dataset = circuits.load_dataset(args.dataset or "digits", n, n_samples=args.samples, seed=args.seed)
+        dataset = _dataset(args, n)
     return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
                           loss=args.loss, two_design_blocks=args.random_blocks,
                           name=f"{args.ansatz}(n={n})")
@@ -153,6 +159,8 @@ def collect(args: argparse.Namespace) -> dict:
     qubits = parse_qubits(args.qubits)
     declared = tuple(args.declare or ())
     values = _values(args.value)
+    if args.embedding != "none":  # the data must exist at the largest n before any model is built
+        _dataset(args, max(qubits))
     rows, columns, refusals = [], {}, {}
     for n in qubits:
         model = build_model(args, n)
