@@ -442,7 +442,7 @@ def _terminate_pool(pool: cf.ProcessPoolExecutor) -> None:
     """Kill the worker processes of ``pool`` (an interrupted sweep does not wait for them)."""
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
         try:
-            proc.terminate()
+            proc.kill()
         except (OSError, AttributeError):  # pragma: no cover - already gone
             pass
 
