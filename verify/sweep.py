@@ -394,6 +394,11 @@ def resolve_task(spec: str) -> Callable:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         raise ValueError(f"task {spec!r}: cannot import module {module_name!r} ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - the user's module failed while importing: one line, with its location
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+        text = " ".join(str(exc).split())
+        raise ValueError(f"task {spec!r}: importing {module_name!r} raised {type(exc).__name__}: {text}{where}") from exc
     obj: Any = module
     for part in attr.split("."):
         if not hasattr(obj, part):

@@ -344,3 +344,10 @@ class _FixedParser:
 
     def print_help(self):  # pragma: no cover
         self._parser.print_help()
+
+
+def test_sweep_task_module_that_fails_to_import(capsys, tmp_path, monkeypatch):
+    (tmp_path / "badtask.py").write_text("import os\nraise RuntimeError('half-written module')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code, _, err = run(capsys, "sweep", "--task", "badtask:f", "--out", str(tmp_path / "o.jsonl"), "--no-progress")
+    assert_one_line_error(code, err, "RuntimeError: half-written module", "badtask.py:2")
