@@ -85,7 +85,17 @@ def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq
 
     Raises
     ------
-    ValueError : naming the offending term and its column.
+    ValueError : naming the offending term and its column (a dangling ``*``, an unknown
+        letter, a repeated qubit, a coefficient that overflows to infinity).
+
+    Examples
+    --------
+    >>> print(parse_pauli_sum("0.5*Z0*Z1 - X2"))
+    0.500*Z(q(0))*Z(q(1))-1.000*X(q(2))
+    >>> parse_pauli_sum("Z0*")
+    Traceback (most recent call last):
+    ...
+    ValueError: term 'Z0*' at column 1 of 'Z0*' ends with '*': a factor is missing (expected e.g. '0.5*Z0*Z1')
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("observable string is empty")
@@ -119,7 +129,17 @@ def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq
                 f"cannot parse term {term.strip()!r} at column {col + 1} of {text!r}; "
                 "expected e.g. '0.5*Z0*Z1' (Pauli letters I, X, Y, Z followed by a qubit index)"
             )
+        if term.strip().endswith("*"):
+            raise ValueError(
+                f"term {term.strip()!r} at column {col + 1} of {text!r} ends with '*': a factor is missing "
+                "(expected e.g. '0.5*Z0*Z1')"
+            )
         coef = float(m.group("coef").replace(" ", "")) if m.group("coef") else 1.0
+        if not np.isfinite(coef):
+            raise ValueError(
+                f"coefficient {m.group('coef').strip()!r} at column {col + 1} of {text!r} is not a finite "
+                "double-precision number (|c| < 1.8e308)"
+            )
         if sign == "-":
             coef = -coef
         paulis = {}

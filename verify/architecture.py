@@ -62,7 +62,7 @@ import numpy as np
 import sympy
 
 import circuits
-from bounds.from_files import PreparedModel, load_user_circuit, prepare_model
+from bounds.from_files import PreparedModel, classify_operation, load_user_circuit, prepare_model
 
 from .report import Figure, Report, Table
 
@@ -548,6 +548,7 @@ class ParameterReport:
     scaling : the fit over the family for this parameter (same name at every ``n``).
     verdict : ``"zero"``, ``"exponentially vanishing"``, ``"polynomial"`` or ``"not decided"``.
     verdict_text, evidence : the verdict in words and what it rests on.
+    note : why a value could not be computed for this parameter (empty when nothing is missing).
     """
 
     name: str
@@ -565,6 +566,7 @@ class ParameterReport:
     verdict: str
     verdict_text: str
     evidence: tuple[str, ...]
+    note: str = ""
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -673,11 +675,31 @@ def _summarise_groups(params: Sequence[ParameterReport]) -> tuple[GroupSummary, 
     return tuple(out)
 
 
-def _sampled_estimates(model: circuits.Model, n_samples: int, seed: int, engine: str) -> dict[str, dict]:
+def _not_differentiable(pm: PreparedModel) -> dict[str, str]:
+    """``{trainable name: reason}`` for parameters whose gate no gradient rule differentiates
+    (u3, controlled rotations, FSim … carrying the symbol).  The other parameters of the same
+    circuit can still be sampled: those gates are simulated at the drawn angles."""
+    trainable = set(pm.model.trainable_symbols)
+    data = set(getattr(pm, "data", ()) or ())
+    out: dict[str, str] = {}
+    for m, moment in enumerate(pm.model.ansatz):
+        for op in moment:
+            syms = cirq.parameter_symbols(op) & trainable
+            if not syms:
+                continue
+            support = classify_operation(op, trainable, data, m)
+            if not support.sampling:
+                for sym in sorted(syms, key=lambda x: x.name):
+                    out.setdefault(sym.name, f"its gate {support.gate} (moment {m}): {support.reason}")
+    return out
+
+
+def _sampled_estimates(model: circuits.Model, n_samples: int, seed: int, engine: str,
+                       parameters: Any = "all") -> dict[str, dict]:
     from .sampling import sample_gradient_variance  # noqa: PLC0415  (issue 5)
 
     quantity = "output" if model.dataset is not None else "loss"
-    ests = sample_gradient_variance(model, "all", n_samples, engine=engine, seed=seed, quantity=quantity)
+    ests = sample_gradient_variance(model, parameters, n_samples, engine=engine, seed=seed, quantity=quantity)
     out = {}
     for e in ests:
         out[e.parameter] = {"value": float(e.value), "ci_low": float(e.ci_low), "ci_high": float(e.ci_high),
@@ -1154,6 +1176,13 @@ def analyze_architecture(
     FileNotFoundError, ValueError, TypeError : bad input (see :func:`prepare_model`), an
         unknown family, a family the exact engine cannot fit.
     """
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or sample < 1):
+        raise ValueError(f"sample must be a positive number of parameter draws (or None), got {sample!r}")
+    if sample is not None and isinstance(sample_engine, str):
+        from .backends import BACKENDS
+
+        if sample_engine not in BACKENDS:
+            raise ValueError(f"unknown sampling engine {sample_engine!r}; expected one of {BACKENDS}")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pm = prepare_model(
@@ -1216,14 +1245,17 @@ def analyze_architecture(
         timings["structure"] = time.perf_counter() - t1
     sampled: dict[str, dict] = {}
     sample_note = ""
+    skipped = _not_differentiable(pm)  # per parameter: no gradient rule for its gate
     if sample:
         t2 = time.perf_counter()
-        bad = pm.unsupported("sampling")
+        bad = [b for b in pm.unsupported("sampling") if b.role != "trainable"]
+        wanted = [sym for sym in model.trainable_symbols if sym.name not in skipped]
         if bad:
             sample_note = f"no sampled estimates: the samplers do not accept {bad[0].operation} ({bad[0].reason})"
-        else:
+        elif wanted:
             try:
-                sampled = _sampled_estimates(model, int(sample), seed, sample_engine)
+                sampled = _sampled_estimates(model, int(sample), seed, sample_engine,
+                                             wanted if skipped else "all")
             except ValueError as exc:
                 sample_note = f"no sampled estimates: {exc}"
         timings["sampling"] = time.perf_counter() - t2
@@ -1257,14 +1289,23 @@ def analyze_architecture(
             sym.name, bool(st.in_cone), applicable.get(sym.name, ()), refused.get(sym.name, ()), ex,
             sampled.get(sym.name), scaling, model.n_qubits, asymptotics,
         )
+        why = ""
+        if sym.name in skipped and st.in_cone:
+            why = f"no value: {skipped[sym.name]}"
+        elif ex is None and exact and skipped and st.in_cone:
+            others = ", ".join(sorted(skipped))
+            why = (f"no exact value: the exact engine would have to average over {others}, whose gate it cannot "
+                   "handle" + ("; the sampled value stands in" if sym.name in sampled
+                               else "" if sample else "; pass --sample N for a sampled value"))
         reports.append(ParameterReport(
             name=sym.name, group=groups[sym.name], gates=tuple(uses.get(sym.name, ())), in_cone=bool(st.in_cone),
             width=int(st.width), depth=int(st.depth), bounds=applicable.get(sym.name, ()),
             refused=refused.get(sym.name, ()), exact=ex, exact_note=exact_notes.get(sym.name, ""),
             sampled=sampled.get(sym.name), scaling=scaling, verdict=label, verdict_text=text, evidence=evidence,
+            note=why,
         ))
     notes = (list(pm.notes) + ([default_data_note] if default_data_note else []) + ([sample_note] if sample_note else [])
-             + list(notes_measures))
+             + list(notes_measures) + [f"{r.name}: {r.note}" for r in reports if r.note])
     if fam is not None:
         notes += _family_consistency(fam, reports, model.n_qubits)
     missing = {n for n in exact_notes.values() if n and any(w in n for w in ("refused", "failed", "not "))}
@@ -1381,6 +1422,25 @@ class Comparison:
         return "\n".join(out)
 
 
+def _check_evaluable(arch: Architecture, ns: Sequence[int], parameter: str) -> None:
+    """Raise unless ``arch`` can be built at some ``n`` in ``ns`` and has ``parameter`` there."""
+    first_error = ""
+    for n in ns:
+        try:
+            circuit = arch.circuit(n)
+        except ValueError as exc:
+            first_error = first_error or f"at n = {n}: {exc}"
+            continue
+        if parameter in PARAMETER_CHOICES:
+            return
+        names = sorted(s.name for s in cirq.parameter_symbols(circuit))
+        if parameter in names:
+            return
+        first_error = first_error or (f"at n = {n}: parameter {parameter!r} is not a symbol of the circuit "
+                                      f"(e.g. {names[:4]}); use one of {PARAMETER_CHOICES} or a symbol name")
+    raise ValueError(f"{arch.name} cannot be evaluated at any of n = {list(ns)}; {first_error}")
+
+
 def compare_architectures(
     architectures: Sequence[str | Architecture],
     qubits: str | Sequence[int] = "4..16",
@@ -1411,7 +1471,9 @@ def compare_architectures(
 
     Raises
     ------
-    ValueError : unknown architecture, malformed ``qubits`` or ``parameter``.
+    ValueError : unknown architecture, malformed ``qubits`` or ``parameter``; an architecture
+        that cannot be built at any of the sizes, or lacks the named parameter at all of them
+        (checked before anything is computed).
     """
     if isinstance(architectures, str):
         architectures = [architectures]
@@ -1424,6 +1486,8 @@ def compare_architectures(
     if parameter not in PARAMETER_CHOICES and not isinstance(parameter, str):
         raise ValueError(f"parameter must be one of {PARAMETER_CHOICES} or a symbol name")
     ns = parse_qubits(qubits)
+    for arch in archs:  # before any computation: an architecture that cannot run at any size is an input error
+        _check_evaluable(arch, ns, parameter)
     t0 = time.perf_counter()
     points = []
     for arch in archs:

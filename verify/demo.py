@@ -122,6 +122,10 @@ class DemoConfig:
         if not 0 < self.confidence < 1:
             raise ValueError(f"confidence must be in (0, 1), got {self.confidence}")
         _check_layers(self.layers)
+        from circuits.datasets import DATASETS
+
+        if self.dataset not in (*DATASETS, "uniform"):
+            raise ValueError(f"unknown dataset {self.dataset!r}; expected one of {(*DATASETS, 'uniform')}")
         object.__setattr__(self, "embeddings", emb)
         object.__setattr__(self, "ns", ns)
 
@@ -666,24 +670,33 @@ class DemoResult:
 
 
 def run_demo(config: DemoConfig = DemoConfig(), out_dir: str | os.PathLike = "bpcalc-report", *,
-             progress: bool = True, resume: bool = False) -> DemoResult:
+             progress: bool = True, resume: bool = False, force: bool = False) -> DemoResult:
     """Run the demo: points on a local process pool (one record per point in
     ``out_dir/points.jsonl``), fits, plots and the report in ``out_dir``.
+
+    ``resume`` continues an existing ``points.jsonl`` (finished points are not recomputed);
+    ``force`` discards it.  Without either, finished results are never overwritten.
 
     Raises
     ------
     TypeError : ``config`` is not a :class:`DemoConfig`.
+    FileExistsError : ``out_dir/points.jsonl`` holds results and neither ``resume`` nor
+        ``force`` is set (nothing is computed).
+    ValueError : both ``resume`` and ``force``.
+    OSError : ``out_dir`` cannot be created.
     """
     from .report import write_report
-    from .sweep import sweep
+    from .sweep import check_fresh_output, sweep
 
     if not isinstance(config, DemoConfig):
         raise TypeError(f"config must be a DemoConfig, got {type(config).__name__}")
     t0 = time.perf_counter()
     out = pathlib.Path(out_dir)
+    points = config.points()
+    check_fresh_output(out / "points.jsonl", resume=resume, force=force)
     out.mkdir(parents=True, exist_ok=True)
-    result = sweep(gradient_variance_point, config.points(), out / "points.jsonl", max_workers=config.workers,
-                   resume=resume, overwrite=not resume, progress=progress, desc="demo points")
+    result = sweep(gradient_variance_point, points, out / "points.jsonl", max_workers=config.workers,
+                   resume=resume, overwrite=force, progress=progress, desc="demo points")
     t_points = time.perf_counter() - t0
     t1 = time.perf_counter()
     cfg = dataclasses.asdict(config)

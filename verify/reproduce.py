@@ -87,6 +87,11 @@ class ReproductionConfig:
             raise ValueError(f"embeddings must be a non-empty subset of {sorted(EMBEDDING_NAMES)}, got {self.embeddings}")
         if not self.datasets:
             raise ValueError("datasets must not be empty")
+        from circuits.datasets import DATASETS
+
+        unknown = [d for d in self.datasets if d not in (*DATASETS, "uniform")]
+        if unknown:
+            raise ValueError(f"unknown dataset(s) {unknown}; expected some of {(*DATASETS, 'uniform')}")
         for name in ("sampled_ns", "exact_ns", "product_ns"):
             ns = tuple(int(n) for n in getattr(self, name))
             if any(n < 2 or n % 2 for n in ns):
@@ -422,18 +427,27 @@ class ReproductionResult:
 
 def reproduce_dataset_induced_bp(config: ReproductionConfig = ReproductionConfig(),
                                  out_dir: str | os.PathLike = "bpcalc-out/dataset-induced-bp", *,
-                                 scheduler: Any = None, resume: bool = False, progress: bool = True) -> ReproductionResult:
-    """Run the experiment (see the module docstring) and write its report into ``out_dir``."""
+                                 scheduler: Any = None, resume: bool = False, progress: bool = True,
+                                 force: bool = False) -> ReproductionResult:
+    """Run the experiment (see the module docstring) and write its report into ``out_dir``.
+
+    ``resume`` continues ``out_dir/points.jsonl``; ``force`` discards it.  Without either,
+    finished results are never overwritten (:class:`FileExistsError` before any work).
+    """
     from .report import write_report
-    from .sweep import sweep
+    from .sweep import check_fresh_output, check_scheduler_reachable, sweep
 
     if not isinstance(config, ReproductionConfig):
         raise TypeError(f"config must be a ReproductionConfig, got {type(config).__name__}")
     t0 = time.perf_counter()
     out = pathlib.Path(out_dir)
+    points = reproduction_points(config)
+    check_fresh_output(out / "points.jsonl", resume=resume, force=force)
+    if isinstance(scheduler, str):
+        check_scheduler_reachable(scheduler)
     out.mkdir(parents=True, exist_ok=True)
-    res = sweep(reproduction_point, reproduction_points(config), out / "points.jsonl", scheduler=scheduler,
-                max_workers=config.workers, resume=resume, overwrite=not resume, progress=progress,
+    res = sweep(reproduction_point, points, out / "points.jsonl", scheduler=scheduler,
+                max_workers=config.workers, resume=resume, overwrite=force, progress=progress,
                 desc="reproduction points")
     t_points = time.perf_counter() - t0
     report, rows, fit = _report(res.records, config, out, {"points": t_points})

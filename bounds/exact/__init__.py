@@ -20,6 +20,7 @@ from .states import (
     StateVectors,
     as_input_states,
     dataset_states,
+    parse_product_state,
     product_state,
     zero_state,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "as_input_states",
     "dataset_states",
     "product_state",
+    "parse_product_state",
     "zero_state",
     "BudgetExceeded",
     "circuit_symbols",

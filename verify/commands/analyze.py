@@ -18,7 +18,48 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["register", "run", "patterns", "factory_arguments"]
+__all__ = ["register", "run", "patterns", "factory_arguments", "positive_int", "engine_name", "ENGINES",
+           "declared_keys"]
+
+ENGINES = ("own", "cirq", "density_matrix", "qsim", "auto")
+_ENGINE_ALIASES = {"density": "density_matrix", "dm": "density_matrix"}
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (``--sample 0`` is refused at parse time)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def engine_name(text: str) -> str:
+    """argparse type: a sampling engine (``density`` is accepted for ``density_matrix``)."""
+    return _ENGINE_ALIASES.get(text.strip().lower(), text.strip().lower())
+
+
+# keys the theorem checks read from the declared set without an assumption of that name
+_DECLARE_ONLY = ("global_two_design",)
+
+
+class declared_keys(argparse.Action):
+    """``--declare KEY``: an assumption key of some registered theorem (checked at parse time)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from bounds.registry import default_registry
+
+        known = sorted({a.key for t in default_registry().values()
+                        for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
+                       | set(_DECLARE_ONLY))
+        keys = [k.strip() for v in ([values] if isinstance(values, str) else values) for k in v.split(",") if k.strip()]
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            parser.error(f"argument {option_string}: unknown assumption key(s) {unknown}; known keys: {', '.join(known)}")
+        items = list(getattr(namespace, self.dest, None) or [])
+        setattr(namespace, self.dest, items + keys)
 
 
 def patterns(values: list[str] | None, default):
@@ -110,9 +151,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loss", choices=("linear", "mse", "nll"), default="linear", help="loss (default linear)")
     p.add_argument("--two-design-blocks", action="store_true",
                    help="declare every tagged block a local 2-design (theorems that need it are refused otherwise)")
-    p.add_argument("--declare", action="append", metavar="KEY", help="assumption keys you assert (repeatable)")
-    p.add_argument("--sample", type=int, metavar="N", help="also estimate every variance from N parameter draws")
-    p.add_argument("--engine", default="own", help="sampling engine: own, cirq, qsim, density (default own)")
+    p.add_argument("--declare", action=declared_keys, metavar="KEY",
+                   help="assumption keys you assert (repeatable or comma-separated; unknown keys are refused)")
+    p.add_argument("--sample", type=positive_int, metavar="N", help="also estimate every variance from N parameter draws")
+    p.add_argument("--engine", default="own", type=engine_name, choices=ENGINES,
+                   help="sampling engine: own, cirq, density_matrix (alias density), qsim, auto (default own)")
     p.add_argument("--seed", type=int, default=0, help="seed of sampling and intervals (default 0)")
     p.add_argument("--family", metavar="MODULE:FUNCTION",
                    help="a function of n building the same architecture at other sizes; fits Var against n")

@@ -23,9 +23,13 @@ import math
 import sys
 from typing import Any
 
+from .analyze import declared_keys
+
 __all__ = ["register", "run", "build_model", "parse_qubits", "collect"]
 
 ANSATZE = ("tpa", "tp", "hea", "ala", "qcnn")
+# bounds analyses the built circuit at every n: light cones and measures cost ~ n^2 (about 2 min at n = 200)
+MAX_ANALYSED_QUBITS = 512
 # failing assumptions that make a bound irrelevant to the model (another loss, another embedding):
 # such what-if columns are hidden unless --all is given
 _IRRELEVANT = frozenset({"loss_mse", "loss_nll", "loss_linear", "product_embedding"})
@@ -73,6 +77,15 @@ def _count(text: str, n: int, what: str) -> int:
     return value
 
 
+def _dataset(args: argparse.Namespace, n: int):
+    """The data of the model at ``n`` qubits (one PCA feature per qubit)."""
+    import circuits
+
+    if args.dataset == "uniform":
+        return circuits.uniform_random(args.samples or 100, n, seed=args.seed)
+    return circuits.load_dataset(args.dataset or "digits", n, n_samples=args.samples, seed=args.seed)
+
+
 def build_model(args: argparse.Namespace, n: int):
     """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits."""
     import circuits
@@ -98,12 +111,12 @@ def build_model(args: argparse.Namespace, n: int):
     else:
         observable = circuits.parse_pauli_sum(args.observable, qubits=qubits)
     embedding = dataset = None
+    if args.embedding == "none" and args.dataset is not None:
+        raise ValueError(f"--dataset {args.dataset} needs an --embedding (tpe, hee or che): with --embedding none "
+                         "the data never enter the circuit")
     if args.embedding != "none":
         embedding = circuits.make_embedding(args.embedding, n, _count(args.layers, n, "--layers"), qubits=qubits)
-        if args.dataset == "uniform":
-            dataset = circuits.uniform_random(args.samples or 100, n, seed=args.seed)
-        else:
-            dataset = circuits.load_dataset(args.dataset, n, n_samples=args.samples, seed=args.seed)
+        dataset = _dataset(args, n)
     return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
                           loss=args.loss, two_design_blocks=args.random_blocks,
                           name=f"{args.ansatz}(n={n})")
@@ -127,7 +140,10 @@ def _values(items: list[str] | None) -> dict:
         if not sep:
             raise ValueError(f"--value {item!r} must look like KEY=NUMBER, e.g. --value p_min=0.05")
         try:
-            out[key.strip()] = float(value)
+            number = float(value)
+            out[key.strip()] = int(value) if value.strip().lstrip("+-").isdigit() else number
+            if not math.isfinite(number):
+                raise ValueError(f"--value {item!r}: {value!r} is not finite")
         except ValueError as exc:
             raise ValueError(f"--value {item!r}: {value!r} is not a number") from exc
     return out
@@ -146,8 +162,16 @@ def collect(args: argparse.Namespace) -> dict:
         if not len(registry):
             raise ValueError(f"--theorems {args.theorems} matches no registered theorem (see bpcalc bounds --list)")
     qubits = parse_qubits(args.qubits)
+    if max(qubits) > MAX_ANALYSED_QUBITS:
+        raise ValueError(
+            f"--qubits {max(qubits)} is above {MAX_ANALYSED_QUBITS}: bpcalc bounds builds and analyses the circuit at "
+            "every n (light cones per parameter and per data subsystem, time growing like n^2); for a closed form "
+            "at large n use `bpcalc bounds --theorem KEY --value n=1000000 --value s=2` (log-space evaluation)"
+        )
     declared = tuple(args.declare or ())
     values = _values(args.value)
+    if args.embedding != "none":  # the data must exist at the largest n before any model is built
+        _dataset(args, max(qubits))
     rows, columns, refusals = [], {}, {}
     for n in qubits:
         model = build_model(args, n)
@@ -293,6 +317,16 @@ def render_latex(result: dict) -> str:
     return "\n".join(out)
 
 
+def _closed_form(bound, values: dict) -> str:
+    """A bound's value at the given numbers (log space, any n), or which inputs it still needs."""
+    missing = [x for x in bound.inputs if x not in values and x.split("[")[0] not in values]
+    if missing:
+        return f"(give --value for {', '.join(missing)})"
+    used = {k: v for k, v in values.items() if k in {x.split("[")[0] for x in bound.inputs}}
+    v = bound.evaluate(used)
+    return f"{v}  (log10 {v.log10:.6g}) at {', '.join(f'{k}={x}' for k, x in used.items())}"
+
+
 def run(args: argparse.Namespace) -> int:
     from bounds.registry import default_registry, get_theorem
 
@@ -318,6 +352,8 @@ def run(args: argparse.Namespace) -> int:
                 print(t.statement)
             for b in t.bounds:
                 print(f"  {b.name} ({b.kind}): {b.latex(citation=False)}")
+                if args.value:
+                    print(f"      = {_closed_form(b, _values(args.value))}")
                 for a in (*t.assumptions, *b.assumptions):
                     print(f"      assumes: {a.text}")
         return 0
@@ -342,7 +378,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ansatz-layers", default="1", help="layers of hea / ala; 'n' = as many as qubits")
     p.add_argument("--embedding", choices=EMBEDDINGS, default="hee", help="data embedding (default: hee)")
     p.add_argument("--layers", default="1", help="embedding layers / repetitions; 'n' = as many as qubits")
-    p.add_argument("--dataset", default="digits", help="digits, iris, breast_cancer, wine or uniform")
+    p.add_argument("--dataset", default=None, choices=("digits", "iris", "breast_cancer", "wine", "uniform"),
+                   help="digits (default), iris, breast_cancer, wine or uniform; needs an --embedding")
     p.add_argument("--samples", type=int, default=None, help="data points (default: all for real data, 100 uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data subset (default: 0)")
     p.add_argument("--qubits", default="4,6,8", help="qubit counts, e.g. 4,6,8,10 or 4..12:2 (default: 4,6,8)")
@@ -351,8 +388,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--parameter", default=None, help="differentiated parameter (default: middle of the first block)")
     p.add_argument("--random-blocks", action="store_true",
                    help="declare the ansatz blocks random local 2-designs (Model.two_design_blocks)")
-    p.add_argument("--declare", action="append", help="declare an assumption key to hold (repeatable)")
-    p.add_argument("--value", action="append", help="supply a number, e.g. --value p_min=0.05 (repeatable)")
+    p.add_argument("--declare", action=declared_keys, metavar="KEY",
+                   help="declare an assumption key to hold (repeatable or comma-separated; unknown keys are refused)")
+    p.add_argument("--value", action="append",
+                   help="supply a number, e.g. --value p_min=0.05 (repeatable); with --theorem KEY: evaluate its closed "
+                   "forms at these numbers, e.g. --value n=1000000 --value s=2")
     p.add_argument("--theorems", nargs="*", default=None, help="only theorem keys starting with these prefixes")
     p.add_argument("--all", action="store_true",
                    help="also show bounds for other losses / embeddings than the model's (what-if columns)")

@@ -105,9 +105,12 @@ def _state(text: str, n: int):
         return None
     if t in ("+", "plus"):
         return "+" * n
-    if len(t) == n and set(t) <= set("01+-ij"):
-        return t
-    raise ValueError(f"--state must be 0, +, or a product-state string of length n like '0+1-' (got {text!r})")
+    from bounds.exact import parse_product_state
+
+    try:
+        return ",".join(parse_product_state(t, n))
+    except ValueError as exc:
+        raise ValueError(f"--state: {exc}") from None
 
 
 def _fmt(v: float) -> str:
@@ -289,7 +292,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--entangler", choices=("cz", "cnot"), default="cz", help="hea entangler (default cz)")
     p.add_argument("--observable", default="Z0",
                    help="'Z0'-style Pauli sum, 'Zmid', 'local' (seed paper's (1/n)Σ|0><0|), 'local-z' or 'global'")
-    p.add_argument("--state", default="0", help="input product state: 0 (default), + or a string like '0+1-'")
+    p.add_argument("--state", default="0",
+                   help="input product state: 0 (default), +, one of 0 1 + - i j per qubit like '0+1-' (i = |+i>, "
+                   "j = |-i>), or comma-separated tokens like '0,+,-i'")
     p.add_argument("--parameters", default="all", help="all (default), first, last, a symbol name or a glob pattern")
     p.add_argument("--method", choices=("auto", "exact", "truncate", "sample"), default="auto",
                    help="auto: exact if the Pauli pairs fit, else path sampling (default)")
