@@ -278,6 +278,9 @@ class ScalingFit:
     degree: Optional[float] = None
     evidence: tuple[str, ...] = ()
     method: str = ""
+    degree_se: Optional[float] = None
+    log10_prefactor: Optional[float] = None
+    log10_poly_prefactor: Optional[float] = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -303,7 +306,8 @@ def _exact_rel(keep: Sequence[tuple]) -> float:
     return min(min(rel), 0.5) if rel else _EXACT_REL
 
 
-def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optional[float]]], exact_rel: float):
+def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optional[float]]], exact_rel: float,
+                 confidence: float = 0.95):
     from .stats import VarianceEstimate
 
     lo, hi = ci if ci is not None else (None, None)
@@ -311,14 +315,21 @@ def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optio
         lo, hi, engine = value * (1 - exact_rel), value * (1 + exact_rel), "exact"
     else:
         engine = "path-sampled"
-    return VarianceEstimate(value=float(value), ci_low=float(lo), ci_high=float(hi), confidence=0.95,
+    return VarianceEstimate(value=float(value), ci_low=float(lo), ci_high=float(hi), confidence=confidence,
                             n_samples=0, shots=None, engine=engine, seed=None, parameter=f"n={n}")
+
+
+def _model_lines(fit) -> dict:
+    """Both fitted lines of a :class:`verify.check.ScalingFit` (for figures)."""
+    return {"degree_se": fit.degree_stderr, "log10_prefactor": fit.log10_prefactor,
+            "log10_poly_prefactor": fit.log10_poly_prefactor}
 
 
 def fit_scaling(
     ns: Sequence[int],
     values: Sequence[float],
     ci: Optional[Sequence[Optional[tuple[Optional[float], Optional[float]]]]] = None,
+    confidence: float = 0.95,
 ) -> ScalingFit:
     """Decide how ``Var`` scales with ``n`` from values at several ``n``.
 
@@ -330,7 +341,8 @@ def fit_scaling(
     better (or, for exact values, when there is no significant decay), "zero" when every value
     is exactly 0, else "not decided" — in particular when, with sampled values, the two models'
     chi² differ by less than 2.  Points with
-    ``Var <= 0`` are left out (and said so); >= 3 positive values are needed.
+    ``Var <= 0`` are left out (and said so); >= 3 positive values are needed.  ``confidence``
+    is the level of the intervals ``ci`` (it sets their weights).
 
     Raises
     ------
@@ -358,7 +370,7 @@ def fit_scaling(
         return ScalingFit("not decided", f"not decided: {len(set(kn))} positive value(s); a fit needs >= 3 sizes",
                           kn, ys, evidence=tuple(evidence))
     rel = _exact_rel(keep)
-    fit = check_fit(list(kn), [_as_estimate(n, v, c, rel) for n, v, c in keep])
+    fit = check_fit(list(kn), [_as_estimate(n, v, c, rel, confidence) for n, v, c in keep])
     evidence.append(fit.describe())
     method = "verify.check.fit_scaling"
     exact_data = all(c is None or c[0] is None for _, _, c in keep)
@@ -368,25 +380,26 @@ def fit_scaling(
                 f"confidence intervals (Δχ² = {abs(fit.chi2_exponential - fit.chi2_polynomial):.2g} < {_CHI2_MARGIN:g}; "
                 f"fit over n = {_sizes(kn)}); add sizes or samples")
         return ScalingFit("not decided", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     if fit.better == "exponential" and fit.decay_significant and fit.base > 1:
         text = (f"exponentially vanishing with base {fit.base:.3g} ± {fit.base_stderr:.2g} "
                 f"(Var ∝ {fit.base:.3g}^-n, fit over n = {_sizes(kn)})")
         return ScalingFit("exponentially vanishing", text, kn, ys, base=fit.base, base_se=fit.base_stderr,
-                          degree=fit.degree, evidence=tuple(evidence), method=method)
+                          degree=fit.degree, evidence=tuple(evidence), method=method, **_model_lines(fit))
     if fit.better == "polynomial":
         text = f"polynomial: Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} (fit over n = {_sizes(kn)})"
         return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     if not fit.decay_significant and exact_data:
         text = (f"polynomial: no significant decay, Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} "
                 f"(fit over n = {_sizes(kn)})")
         return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     why = "the exponential model fits better but " + (
         "its slope is not significant" if not fit.decay_significant else f"the variance grows (base {fit.base:.3g} < 1)")
     return ScalingFit("not decided", f"not decided: {why} (fit over n = {_sizes(kn)})", kn, ys, base=fit.base,
-                      base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method)
+                      base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method,
+                      **_model_lines(fit))
 
 
 # ----------------------------------------------------------------------------- one size

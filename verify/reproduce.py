@@ -280,43 +280,24 @@ def fits(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
 
 
 def _figures(rows, fit: Mapping[str, Any], out: pathlib.Path):
-    from .demo import plot_dhs
-    from .plots import plot_variance_scaling
-    from .report import Figure
+    """(a) mean D_HS per dataset and (b) the variance of each embedding per dataset
+    (:mod:`verify.figures`); returns the report's Figures."""
+    from .figures import dhs_scan, experiment_variance_scan, save_scan
 
     figures = []
     for ds in dict.fromkeys(r["dataset"] for r in rows):
         sel = [r for r in rows if r["dataset"] == ds and r["n"] <= 24]  # TPE's product-state points beyond: table
-        png = plot_dhs(sel, out / f"d_hs_{ds}", title=f"(a) mean reduced D_HS on block 0 — {ds} data")
-        figures.append(Figure(png.name, f"(a) mean D_HS(ρ^(h), 1/4) against n, {ds} data, with the Haar value "
-                                        "(2^s − 2^-s)/(2^n + 1)"))
-    from .check import fit_scaling
-
+        figures.append(save_scan(dhs_scan(sel, f"d_hs_{ds}", title=f"(a) data expressibility, {ds} data"), out))
     for ds in dict.fromkeys(r["dataset"] for r in rows):
         for emb in dict.fromkeys(r["embedding"] for r in rows):
             sel = [r for r in rows if r["dataset"] == ds and r["embedding"] == emb]
-            samp = [r for r in sel if r["mode"] == "sampled" and r["estimate"]]
-            if not samp:
+            if not any(r["mode"] == "sampled" and r["estimate"] for r in sel):
                 continue
-            ests = [_estimate_from_dict(r["estimate"]) for r in samp]
-            ns = [r["n"] for r in samp]
-            f = None
-            if len(set(ns)) >= 3:
-                try:
-                    f = fit_scaling(ns, ests)
-                except ValueError:
-                    f = None
-            bounds = {"prediction r·mean D_HS": [(r["n"], r["bound_log10"], "exact") for r in sel
-                                                 if r["bound_log10"] is not None],
-                      "Haar-embedding value": [(r["n"], math.log10(r["r_ns"] * r["haar"]), "exact") for r in sel]}
-            exact = [(r["n"], r["exact_circuit"]) for r in sel if r["exact_circuit"] > 0]
-            png, _ = plot_variance_scaling(
-                ns, ests, out / f"variance_{ds}_{emb}", bounds=bounds, exact=exact, fit=f,
-                title=f"(b) {EMBEDDING_NAMES[emb]}, {ds} data",
-                ylabel=r"$\log_{10}\,\mathrm{mean}_i\,\mathrm{Var}[\partial_k \ell_i]$",
-            )
-            figures.append(Figure(png.name, f"(b) {EMBEDDING_NAMES[emb]}, {ds} data: sampled variance with "
-                                            "intervals, exact values (Pauli paths on the circuit) and the prediction"))
+            sel = [dict(r, estimate=r["estimate"] if r["mode"] == "sampled" else None) for r in sel]
+            scan = experiment_variance_scan(sel, f"variance_{ds}_{emb}", emb, ds,
+                                            title=f"(b) {EMBEDDING_NAMES[emb]}, {ds} data",
+                                            estimate_from_dict=_estimate_from_dict)
+            figures.append(save_scan(scan, out))
     return figures
 
 
