@@ -1446,56 +1446,23 @@ def compare_architectures(
 
 
 def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
-    """Plot ``Var`` against ``n`` (log scale) for every architecture; returns the file path.
+    """Plot ``Var`` against ``n`` for every architecture (:func:`verify.figures.comparison_scan`:
+    log axes, exact values as open squares, path-sampled ones with their interval, the
+    verdict's fit line per architecture); writes ``path`` (``.png``, ``.pdf`` or ``.svg``) and
+    its sibling formats and caption (``<stem>.png``, ``<stem>.pdf``, ``<stem>.caption.txt``);
+    returns ``path``.
 
-    One marker series per architecture (error bars for path-sampled points), its fitted
-    exponential or power law as a thin line, and the verdict in the legend.  Uses
-    matplotlib's object API with the Agg canvas (like :mod:`verify.plots`, which draws one
-    series per figure).
+    Raises
+    ------
+    ValueError : ``path`` does not end in .png, .pdf or .svg.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure as MplFigure
+    from .figures import comparison_scan, draw_scan, save_figure
 
     path = Path(path)
     if path.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise ValueError(f"plot file must end in .png, .pdf or .svg, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig = MplFigure(figsize=(6.4, 4.4))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    for i, a in enumerate(comparison.architectures):
-        pts = [p for p in comparison.series(a) if p.value is not None and p.value > 0]
-        if not pts:
-            continue
-        ns = np.array([p.n for p in pts], dtype=float)
-        vs = np.array([p.value for p in pts])
-        lo = np.array([p.value - p.ci_low if p.ci_low is not None else 0.0 for p in pts])
-        hi = np.array([p.ci_high - p.value if p.ci_high is not None else 0.0 for p in pts])
-        fit = comparison.fits.get(a)
-        label = a if fit is None else f"{a}: {fit.label}" + (f" (b = {fit.base:.3g})" if fit.label.startswith("exp") else "")
-        ax.errorbar(ns, vs, yerr=[np.minimum(lo, vs * 0.999), hi], fmt="o", color=f"C{i}", capsize=3, label=label)
-        if fit is not None and fit.label in ("exponentially vanishing", "polynomial") and len(fit.ns) >= 2:
-            grid = np.linspace(min(fit.ns), max(fit.ns), 50)
-            if fit.label.startswith("exp"):
-                slope = -math.log10(fit.base)
-                ax.plot(grid, 10 ** (np.mean(fit.log10) + slope * (grid - np.mean(fit.ns))), color=f"C{i}", lw=0.8, alpha=0.7)
-            else:
-                lx = np.log10(np.asarray(fit.ns, float))
-                ax.plot(grid, 10 ** (np.mean(fit.log10) + fit.degree * (np.log10(grid) - lx.mean())), color=f"C{i}",
-                        lw=0.8, alpha=0.7)
-    ax.set_yscale("log")
-    floor = ax.get_ylim()[0]
-    for i, a in enumerate(comparison.architectures):
-        below = [p.n for p in comparison.series(a) if p.value == 0 and p.method == "path-sampled"]
-        if below:
-            ax.plot(below, [floor] * len(below), "v", color=f"C{i}", clip_on=False,
-                    label=f"{a}: below path-sampling resolution")
-    ax.set_ylim(bottom=floor)
-    ax.set_xlabel("qubits n")
-    ax.set_ylabel(f"Var[∂C/∂θ] ({comparison.parameter} parameter)")
-    ax.set_title("Gradient variance by architecture")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig, caption = draw_scan(comparison_scan(comparison, path.stem))
+    save_figure(fig, caption, path.with_suffix(""))
+    if path.suffix.lower() == ".svg":
+        fig.savefig(path)
     return path

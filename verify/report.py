@@ -269,7 +269,7 @@ def to_markdown(report: Report) -> str:
     if report.figures:
         out += ["## Figures", ""]
         for f in report.figures:
-            out += [f"![{_md_escape(f.path)}]({f.path})", ""]
+            out += [f"![{_md_escape(f.caption or f.path)}]({f.path})", ""]
             pdf = f.path[:-4] + ".pdf" if f.path.lower().endswith(".png") else ""
             if f.caption:
                 out += [f"*{f.caption}*" + (f" (vector: [{pdf}]({pdf}))" if pdf else ""), ""]

@@ -85,7 +85,7 @@ def family_scan(scaling: Any, name: str = "family") -> Scan:
     lines, unfitted = _fits([("largest", scaling.fits.get("max"), 0), ("median", scaling.fits.get("median"), 1)])
     methods = sorted({r["method"] for r in scaling.rows})
     return Scan(name=name, ylabel=mathtext(VAR_LOSS), points=tuple(pts), fits=lines, unfitted=unfitted,
-                title=f"family {scaling.family}",
+                title=f"family {str(scaling.family).rsplit(':', 1)[-1].rsplit('/', 1)[-1]}",
                 what=f"Largest and median per-parameter gradient variance of the family {scaling.family} "
                      f"(observable {scaling.observable}) against n; values from: {', '.join(methods)}")
 

@@ -72,11 +72,13 @@ def bound_rhs(latex: str) -> str:
 def bound_label(bound, max_chars: int = 90) -> str:
     """Legend text of a :class:`bounds.bound.Bound`: its right-hand side in mathtext and its
     source (``[first author year]``); the name when the formula is too long or unrenderable."""
-    cite = f" [{bound.citation.first_author.split()[-1]} {bound.citation.year}]" if bound.citation is not None else ""
+    c = bound.citation
+    cite = f" [{c.first_author.split()[-1]} {c.year}]" if c is not None else ""
     rhs = bound_rhs(bound.latex(citation=False))
     rel = {"upper": r"\leq", "lower": r"\geq", "exact": "="}.get(bound.kind, "")
     if len(rhs) <= max_chars:
         text = mathtext(f"{rel} {rhs}", fallback="")
         if text:
             return text + cite
-    return f"{bound.name} ({bound.kind}){cite}"
+    where = f" [{c.first_author.split()[-1]} {c.year}" + (f", {c.locator}" if c.locator else "") + "]" if c else ""
+    return f"{bound.kind} bound{where}"

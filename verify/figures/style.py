@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Iterator, Optional
 
 __all__ = ["PALETTE", "COLUMN_WIDTHS", "RC", "color", "style_context", "new_figure", "doubling"]
 
@@ -64,14 +64,13 @@ def style_context() -> Iterator[None]:
         yield
 
 
-def new_figure(width: str = "single", aspect: float = 0.78, *, legend_right: bool = False):
+def new_figure(width: str = "single", aspect: Optional[float] = None):
     """A matplotlib ``Figure`` (Agg canvas) of a journal column width and one axes.
 
     Parameters
     ----------
     width : ``'single'`` (3.4 in) or ``'double'`` (7.0 in).
-    aspect : height / width of the axes area.
-    legend_right : widen the figure's height budget for a legend placed below the axes.
+    aspect : height / width (default 0.78 for one column, 0.45 for two).
 
     Returns
     -------
@@ -87,6 +86,7 @@ def new_figure(width: str = "single", aspect: float = 0.78, *, legend_right: boo
     if width not in COLUMN_WIDTHS:
         raise ValueError(f"width must be one of {sorted(COLUMN_WIDTHS)}, got {width!r}")
     w = COLUMN_WIDTHS[width]
+    aspect = aspect if aspect is not None else (0.78 if width == "single" else 0.45)
     fig = Figure(figsize=(w, w * aspect))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
