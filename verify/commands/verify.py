@@ -59,8 +59,8 @@ def _records(rows, est_quantity: str):
         for rec in bound_records(analysis):
             if rec.parameter != est.parameter:
                 continue
-            if rec.quantity and est.quantity not in (rec.quantity, "loss=output"):
-                continue
+            if not rec.quantity or est.quantity not in (rec.quantity, "loss=output"):
+                continue  # bounds on other quantities (ensemble / kernel theorems) or the other variance
             out.append((n, rec))
     return out
 
