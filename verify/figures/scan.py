@@ -254,7 +254,10 @@ def draw_scan(scan: Scan):
                 if p.has_bars:
                     _bars(ax, p, keep, x, y, zorder=2.5)
             if p.has_bars:
-                caption.append(f"Bars on {_strip_math(p.label)}: {p.interval}.")
+                open_low = [p.ns[i] for i in keep if p.low_log10[i] is not None and not math.isfinite(p.low_log10[i])]
+                caption.append(f"Bars on {_strip_math(p.label)}: {p.interval}"
+                               + (f" (at n = {', '.join(map(str, open_low))} the interval reaches 0 or below: its "
+                                  "bar runs to the bottom edge)" if open_low else "") + ".")
         vacuous_notes = []
         kinds_used = set()
         for c in scan.curves:
