@@ -75,6 +75,7 @@ __all__ = [
     "parameter_groups",
     "ScalingFit",
     "fit_scaling",
+    "fit_estimates",
     "VariancePoint",
     "variance_at",
     "ParameterReport",
@@ -375,7 +376,8 @@ def fit_scaling(
     method = "verify.check.fit_scaling"
     exact_data = all(c is None or c[0] is None for _, _, c in keep)
     if not exact_data and fit.decay_significant and abs(fit.chi2_exponential - fit.chi2_polynomial) < _CHI2_MARGIN:
-        text = (f"not decided: Var decays, but an exponential (base {fit.base:.3g} ± {fit.base_stderr:.2g}) and a "
+        trend = "decays" if fit.base > 1 else "grows"
+        text = (f"not decided: Var {trend}, but an exponential (base {fit.base:.3g} ± {fit.base_stderr:.2g}) and a "
                 f"power law (degree {fit.degree:.2f} ± {fit.degree_stderr:.2g}) fit equally well within the "
                 f"confidence intervals (Δχ² = {abs(fit.chi2_exponential - fit.chi2_polynomial):.2g} < {_CHI2_MARGIN:g}; "
                 f"fit over n = {_sizes(kn)}); add sizes or samples")
@@ -400,6 +402,27 @@ def fit_scaling(
     return ScalingFit("not decided", f"not decided: {why} (fit over n = {_sizes(kn)})", kn, ys, base=fit.base,
                       base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method,
                       **_model_lines(fit))
+
+
+def fit_estimates(ns: Sequence[int], estimates: Sequence[Any]) -> Optional[ScalingFit]:
+    """:func:`fit_scaling` of sampled :class:`verify.stats.VarianceEstimate` s, weighted by their
+    intervals at their confidence level; ``None`` with fewer than 3 sizes.
+
+    Raises
+    ------
+    ValueError : estimates at different confidence levels, or mismatched lengths.
+    """
+    ns = list(ns)
+    estimates = list(estimates)
+    if len(ns) != len(estimates):
+        raise ValueError(f"fit_estimates: {len(ns)} sizes but {len(estimates)} estimates")
+    if len(set(ns)) < 3:
+        return None
+    conf = {e.confidence for e in estimates}
+    if len(conf) > 1:
+        raise ValueError(f"estimates at different confidence levels {sorted(conf)} cannot be fitted together")
+    return fit_scaling(ns, [e.value for e in estimates], [(e.ci_low, e.ci_high) for e in estimates],
+                       confidence=conf.pop())
 
 
 # ----------------------------------------------------------------------------- one size

@@ -413,17 +413,6 @@ def summary_rows(records: Sequence[Any], quantity: str = "output") -> list[dict]
     return sorted(rows, key=lambda row: (order.get(row["embedding"], 9), row["n"]))
 
 
-def _verdict_fit(ns: Sequence[int], ests: Sequence[Any]):
-    """The one verdict rule (:func:`verify.architecture.fit_scaling`) on sampled estimates."""
-    from .architecture import fit_scaling as verdict
-
-    conf = {e.confidence for e in ests}
-    if len(conf) > 1:
-        raise ValueError(f"estimates at different confidence levels {sorted(conf)} cannot be fitted together")
-    return verdict(list(ns), [e.value for e in ests], [(e.ci_low, e.ci_high) for e in ests],
-                   confidence=conf.pop() if conf else 0.95)
-
-
 def _span(ns: Sequence[int]) -> str:
     ns = sorted(set(int(n) for n in ns))
     return f"n = {ns[0]}…{ns[-1]}" if len(ns) > 2 else "n = " + ", ".join(map(str, ns))
@@ -475,7 +464,9 @@ def scaling_sentence(name: str, verdict: Mapping[str, Any], raw: Optional[Mappin
 
 def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
     """Per embedding: decay base of the sampled variance (raw, and divided by ``r_{n,s}``,
-    i.e. of the effective ``D_HS``) and of the bound, with standard errors."""
+    i.e. of the effective ``D_HS``) and of the bound, with standard errors, and the verdict
+    (:func:`verify.architecture.fit_estimates`) of both."""
+    from .architecture import fit_estimates
     from .check import fit_scaling
 
     out: dict[str, dict] = {}
@@ -493,8 +484,8 @@ def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
             norm = fit_scaling(ns, norm_ests)
             entry["sampled"] = raw.to_dict()
             entry["sampled_normalised"] = norm.to_dict()
-            entry["verdict"] = _verdict_fit(ns, ests).to_dict()
-            entry["verdict_normalised"] = _verdict_fit(ns, norm_ests).to_dict()
+            entry["verdict"] = fit_estimates(ns, ests).to_dict()
+            entry["verdict_normalised"] = fit_estimates(ns, norm_ests).to_dict()
         except ValueError as exc:
             entry["note"] = str(exc)
         bounds = [(r["n"], r["bound"]) for r in sel if r["bound"] is not None and r["bound"] > 0]

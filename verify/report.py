@@ -538,9 +538,9 @@ def compact_latex_table(
              " & ".join(list(key_headers) + [c[1] for c in used]) + r" \\", "\\midrule"]
     prev = None
     for r in rows:
-        if prev is not None and len(r.keys) > 1 and r.keys[0] != prev:
+        if prev is not None and len(r.keys) > 1 and r.keys[:-1] != prev:
             lines.append("\\addlinespace")
-        prev = r.keys[0]
+        prev = r.keys[:-1]
         cells = [_tex_text(k) for k in r.keys] + [c[2](r) or "---" for c in used]
         lines.append(" & ".join(cells) + r" \\")
     markers = sorted({r.exact_method for r in rows if r.exact_log10 is not None and r.exact_method != "exact"})

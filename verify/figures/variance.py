@@ -46,17 +46,10 @@ def estimate_points(ns: Sequence[int], estimates: Sequence[Any], label: str = "s
 
 
 def verdict_fit(ns: Sequence[int], estimates: Sequence[Any]):
-    """The verdict fit (:func:`verify.architecture.fit_scaling`) of sampled estimates, weighted
-    by their intervals; ``None`` with fewer than 3 sizes."""
-    from ..architecture import fit_scaling
+    """The verdict fit of sampled estimates (:func:`verify.architecture.fit_estimates`)."""
+    from ..architecture import fit_estimates
 
-    if len(set(ns)) < 3:
-        return None
-    conf = {e.confidence for e in estimates}
-    if len(conf) > 1:
-        raise ValueError(f"estimates at different confidence levels {sorted(conf)} cannot be fitted together")
-    return fit_scaling(list(ns), [e.value for e in estimates], [(e.ci_low, e.ci_high) for e in estimates],
-                       confidence=conf.pop())
+    return fit_estimates(ns, estimates)
 
 
 def _fit_lines(fit, series: str, color_index: int) -> tuple[tuple[FitLine, ...], tuple[str, ...]]:
