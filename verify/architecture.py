@@ -75,6 +75,7 @@ __all__ = [
     "parameter_groups",
     "ScalingFit",
     "fit_scaling",
+    "fit_estimates",
     "VariancePoint",
     "variance_at",
     "ParameterReport",
@@ -278,6 +279,9 @@ class ScalingFit:
     degree: Optional[float] = None
     evidence: tuple[str, ...] = ()
     method: str = ""
+    degree_se: Optional[float] = None
+    log10_prefactor: Optional[float] = None
+    log10_poly_prefactor: Optional[float] = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -303,7 +307,8 @@ def _exact_rel(keep: Sequence[tuple]) -> float:
     return min(min(rel), 0.5) if rel else _EXACT_REL
 
 
-def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optional[float]]], exact_rel: float):
+def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optional[float]]], exact_rel: float,
+                 confidence: float = 0.95):
     from .stats import VarianceEstimate
 
     lo, hi = ci if ci is not None else (None, None)
@@ -311,14 +316,21 @@ def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optio
         lo, hi, engine = value * (1 - exact_rel), value * (1 + exact_rel), "exact"
     else:
         engine = "path-sampled"
-    return VarianceEstimate(value=float(value), ci_low=float(lo), ci_high=float(hi), confidence=0.95,
+    return VarianceEstimate(value=float(value), ci_low=float(lo), ci_high=float(hi), confidence=confidence,
                             n_samples=0, shots=None, engine=engine, seed=None, parameter=f"n={n}")
+
+
+def _model_lines(fit) -> dict:
+    """Both fitted lines of a :class:`verify.check.ScalingFit` (for figures)."""
+    return {"degree_se": fit.degree_stderr, "log10_prefactor": fit.log10_prefactor,
+            "log10_poly_prefactor": fit.log10_poly_prefactor}
 
 
 def fit_scaling(
     ns: Sequence[int],
     values: Sequence[float],
     ci: Optional[Sequence[Optional[tuple[Optional[float], Optional[float]]]]] = None,
+    confidence: float = 0.95,
 ) -> ScalingFit:
     """Decide how ``Var`` scales with ``n`` from values at several ``n``.
 
@@ -330,7 +342,8 @@ def fit_scaling(
     better (or, for exact values, when there is no significant decay), "zero" when every value
     is exactly 0, else "not decided" — in particular when, with sampled values, the two models'
     chi² differ by less than 2.  Points with
-    ``Var <= 0`` are left out (and said so); >= 3 positive values are needed.
+    ``Var <= 0`` are left out (and said so); >= 3 positive values are needed.  ``confidence``
+    is the level of the intervals ``ci`` (it sets their weights).
 
     Raises
     ------
@@ -364,35 +377,58 @@ def fit_scaling(
         return ScalingFit("not decided", f"not decided: {len(set(kn))} positive value(s); a fit needs >= 3 sizes",
                           kn, ys, evidence=tuple(evidence))
     rel = _exact_rel(keep)
-    fit = check_fit(list(kn), [_as_estimate(n, v, c, rel) for n, v, c in keep])
+    fit = check_fit(list(kn), [_as_estimate(n, v, c, rel, confidence) for n, v, c in keep])
     evidence.append(fit.describe())
     method = "verify.check.fit_scaling"
     exact_data = all(c is None or c[0] is None for _, _, c in keep)
     if not exact_data and fit.decay_significant and abs(fit.chi2_exponential - fit.chi2_polynomial) < _CHI2_MARGIN:
-        text = (f"not decided: Var decays, but an exponential (base {fit.base:.3g} ± {fit.base_stderr:.2g}) and a "
+        trend = "decays" if fit.base > 1 else "grows"
+        text = (f"not decided: Var {trend}, but an exponential (base {fit.base:.3g} ± {fit.base_stderr:.2g}) and a "
                 f"power law (degree {fit.degree:.2f} ± {fit.degree_stderr:.2g}) fit equally well within the "
                 f"confidence intervals (Δχ² = {abs(fit.chi2_exponential - fit.chi2_polynomial):.2g} < {_CHI2_MARGIN:g}; "
                 f"fit over n = {_sizes(kn)}); add sizes or samples")
         return ScalingFit("not decided", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     if fit.better == "exponential" and fit.decay_significant and fit.base > 1:
         text = (f"exponentially vanishing with base {fit.base:.3g} ± {fit.base_stderr:.2g} "
                 f"(Var ∝ {fit.base:.3g}^-n, fit over n = {_sizes(kn)})")
         return ScalingFit("exponentially vanishing", text, kn, ys, base=fit.base, base_se=fit.base_stderr,
-                          degree=fit.degree, evidence=tuple(evidence), method=method)
+                          degree=fit.degree, evidence=tuple(evidence), method=method, **_model_lines(fit))
     if fit.better == "polynomial":
         text = f"polynomial: Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} (fit over n = {_sizes(kn)})"
         return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     if not fit.decay_significant and exact_data:
         text = (f"polynomial: no significant decay, Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} "
                 f"(fit over n = {_sizes(kn)})")
         return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     why = "the exponential model fits better but " + (
         "its slope is not significant" if not fit.decay_significant else f"the variance grows (base {fit.base:.3g} < 1)")
     return ScalingFit("not decided", f"not decided: {why} (fit over n = {_sizes(kn)})", kn, ys, base=fit.base,
-                      base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method)
+                      base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method,
+                      **_model_lines(fit))
+
+
+def fit_estimates(ns: Sequence[int], estimates: Sequence[Any]) -> Optional[ScalingFit]:
+    """:func:`fit_scaling` of sampled :class:`verify.stats.VarianceEstimate` s, weighted by their
+    intervals at their confidence level; ``None`` with fewer than 3 sizes.
+
+    Raises
+    ------
+    ValueError : estimates at different confidence levels, or mismatched lengths.
+    """
+    ns = list(ns)
+    estimates = list(estimates)
+    if len(ns) != len(estimates):
+        raise ValueError(f"fit_estimates: {len(ns)} sizes but {len(estimates)} estimates")
+    if len(set(ns)) < 3:
+        return None
+    conf = {e.confidence for e in estimates}
+    if len(conf) > 1:
+        raise ValueError(f"estimates at different confidence levels {sorted(conf)} cannot be fitted together")
+    return fit_scaling(ns, [e.value for e in estimates], [(e.ci_low, e.ci_high) for e in estimates],
+                       confidence=conf.pop())
 
 
 # ----------------------------------------------------------------------------- one size
@@ -1508,56 +1544,23 @@ def compare_architectures(
 
 
 def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
-    """Plot ``Var`` against ``n`` (log scale) for every architecture; returns the file path.
+    """Plot ``Var`` against ``n`` for every architecture (:func:`verify.figures.comparison_scan`:
+    log axes, exact values as open squares, path-sampled ones with their interval, the
+    verdict's fit line per architecture); writes ``path`` (``.png``, ``.pdf`` or ``.svg``) and
+    its sibling formats and caption (``<stem>.png``, ``<stem>.pdf``, ``<stem>.caption.txt``);
+    returns ``path``.
 
-    One marker series per architecture (error bars for path-sampled points), its fitted
-    exponential or power law as a thin line, and the verdict in the legend.  Uses
-    matplotlib's object API with the Agg canvas (like :mod:`verify.plots`, which draws one
-    series per figure).
+    Raises
+    ------
+    ValueError : ``path`` does not end in .png, .pdf or .svg.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure as MplFigure
+    from .figures import comparison_scan, draw_scan, save_figure
 
     path = Path(path)
     if path.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise ValueError(f"plot file must end in .png, .pdf or .svg, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig = MplFigure(figsize=(6.4, 4.4))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    for i, a in enumerate(comparison.architectures):
-        pts = [p for p in comparison.series(a) if p.value is not None and p.value > 0]
-        if not pts:
-            continue
-        ns = np.array([p.n for p in pts], dtype=float)
-        vs = np.array([p.value for p in pts])
-        lo = np.array([p.value - p.ci_low if p.ci_low is not None else 0.0 for p in pts])
-        hi = np.array([p.ci_high - p.value if p.ci_high is not None else 0.0 for p in pts])
-        fit = comparison.fits.get(a)
-        label = a if fit is None else f"{a}: {fit.label}" + (f" (b = {fit.base:.3g})" if fit.label.startswith("exp") else "")
-        ax.errorbar(ns, vs, yerr=[np.minimum(lo, vs * 0.999), hi], fmt="o", color=f"C{i}", capsize=3, label=label)
-        if fit is not None and fit.label in ("exponentially vanishing", "polynomial") and len(fit.ns) >= 2:
-            grid = np.linspace(min(fit.ns), max(fit.ns), 50)
-            if fit.label.startswith("exp"):
-                slope = -math.log10(fit.base)
-                ax.plot(grid, 10 ** (np.mean(fit.log10) + slope * (grid - np.mean(fit.ns))), color=f"C{i}", lw=0.8, alpha=0.7)
-            else:
-                lx = np.log10(np.asarray(fit.ns, float))
-                ax.plot(grid, 10 ** (np.mean(fit.log10) + fit.degree * (np.log10(grid) - lx.mean())), color=f"C{i}",
-                        lw=0.8, alpha=0.7)
-    ax.set_yscale("log")
-    floor = ax.get_ylim()[0]
-    for i, a in enumerate(comparison.architectures):
-        below = [p.n for p in comparison.series(a) if p.value == 0 and p.method == "path-sampled"]
-        if below:
-            ax.plot(below, [floor] * len(below), "v", color=f"C{i}", clip_on=False,
-                    label=f"{a}: below path-sampling resolution")
-    ax.set_ylim(bottom=floor)
-    ax.set_xlabel("qubits n")
-    ax.set_ylabel(f"Var[∂C/∂θ] ({comparison.parameter} parameter)")
-    ax.set_title("Gradient variance by architecture")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig, caption = draw_scan(comparison_scan(comparison, path.stem))
+    save_figure(fig, caption, path.with_suffix(""))
+    if path.suffix.lower() == ".svg":
+        fig.savefig(path)
     return path

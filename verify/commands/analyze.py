@@ -88,6 +88,52 @@ def factory_arguments(items: list[str] | None) -> dict:
     return out
 
 
+def used_bounds(report) -> tuple:
+    """The registered :class:`bounds.bound.Bound` s applied to any parameter (named
+    ``theorem[bound]``), for ``bounds.tex`` / ``bounds.bib``."""
+    import dataclasses
+
+    from bounds import get_theorem
+
+    out = {}
+    for p in report.parameters:
+        for b in p.bounds:
+            key = f"{b['theorem']}[{b['bound']}]"
+            if key in out:
+                continue
+            try:
+                out[key] = dataclasses.replace(get_theorem(b["theorem"]).bound(b["bound"]), name=key)
+            except (KeyError, ValueError):
+                continue
+    return tuple(out.values())
+
+
+def with_files(report, rendered, out_dir):
+    """Add what ``--out`` writes besides the report: the bounds (-> bounds.tex, bounds.bib) and,
+    for a ``--family``, its figure (family.png/.pdf/.caption.txt) and the compact table."""
+    import dataclasses
+    import math
+
+    from ..report import CompactRow
+
+    extra: dict = {"bounds": used_bounds(report)}
+    fam = report.family
+    if fam is not None:
+        try:
+            from ..figures import family_scan, save_scan
+
+            extra["figures"] = (save_scan(family_scan(fam, "family"), out_dir),)
+        except ImportError as exc:  # matplotlib is the optional 'plot' extra
+            extra["notes"] = tuple(rendered.notes) + (f"no figure: {exc} (install bpcalc[plot])",)
+        marker = {"path-sampled": "path-sampled", "truncated": "truncated"}
+        extra["compact"] = tuple(
+            CompactRow((str(r["n"]),), exact_log10=math.log10(r["max"]) if r["max"] > 0 else -math.inf,
+                       exact_method=next((v for k, v in marker.items() if k in r["method"]), "exact"),
+                       verdict=fam.verdict.label)
+            for r in fam.rows if not r["method"].startswith("sampled"))
+    return dataclasses.replace(rendered, **extra)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..architecture import analyze_architecture
     from ..report import to_json, write_report
@@ -118,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
     )
     rendered = report.to_report()
     if args.out:
+        rendered = with_files(report, rendered, args.out)
         paths = write_report(rendered, args.out)
         print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     if args.json:
@@ -169,5 +216,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-exact", action="store_true", help="skip exact variances")
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
-    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR")
+    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR "
+                   "(with --family also family.png/.pdf/.caption.txt and table.tex)")
     p.set_defaults(func=run)

@@ -205,7 +205,7 @@ def collect(args: argparse.Namespace) -> dict:
                 columns.setdefault(key, {"theorem": t.key, "bound": v.name, "kind": v.kind,
                                          "status": t.verification.status, "source": t.verification.source})
                 cells[key] = {"log10": v.log10 if math.isfinite(v.log10) else None, "value": v.value,
-                              "text": str(v), "applicable": ok}
+                              "text": str(v), "applicable": ok, "sign": v.sign, "vacuous": v.vacuous}
                 if not ok and key not in refusals:
                     refusals[key] = reasons.get((t.key, v.name), "not evaluated by analyze")
         sub = analysis.measures.for_parameter(pa.parameter)
@@ -326,6 +326,103 @@ def _closed_form(bound, values: dict) -> str:
     v = bound.evaluate(used)
     return f"{v}  (log10 {v.log10:.6g}) at {', '.join(f'{k}={x}' for k, x in used.items())}"
 
+def _per_datapoint(col: dict) -> bool:
+    """True for a column bounding the same quantity as the exact value (mean over data of
+    Var[∂ℓ_i]): theorems of scope 'parameter' (not the loss's or the kernel's)."""
+    from bounds.registry import get_theorem
+
+    return get_theorem(col["theorem"]).scope == "parameter"
+
+
+def _scan(result: dict):
+    """The bounds figure: every applicable bound over n (vacuous ones listed in the caption,
+    not drawn) and the exact variance."""
+    from bounds.registry import get_theorem
+
+    from ..figures import Curve, Points, Scan, bound_label, mathtext
+
+    curves = []
+    for key, col in result["columns"].items():
+        if not _per_datapoint(col):
+            continue
+        pts = [(r["n"], r["cells"][key]) for r in result["rows"] if key in r["cells"] and r["cells"][key]["applicable"]]
+        if not pts:
+            continue
+        b = get_theorem(col["theorem"]).bound(col["bound"])
+        curves.append(Curve(bound_label(b), col["kind"], [n for n, _ in pts],
+                            [c["log10"] if c["log10"] is not None else -math.inf for _, c in pts],
+                            [bool(c.get("vacuous")) or c["log10"] is None for _, c in pts], name=key))
+    ex = [(r["n"], r["exact"]) for r in result["rows"] if r["exact"]]
+    pts = ()
+    if ex:
+        pts = (Points("exact" , [n for n, _ in ex],
+                      [e["log10"] if e.get("log10") is not None else -math.inf for _, e in ex], "exact",
+                      color_index=-1),)
+    m = result["model"]
+    from ..figures.labels import VAR_POINT
+
+    return Scan(name="bounds", ylabel=mathtext(VAR_POINT), points=pts,
+                curves=tuple(curves), width="double", title=f"{m.get('ansatz')} / {m.get('embedding')}: applicable bounds",
+                what=f"Applicable registered bounds (bounds.analyze) and the exact variance against n for ansatz "
+                     f"{m.get('ansatz')}, embedding {m.get('embedding')}, observable {m.get('observable')}; "
+                     "bounds whose assumptions fail, and bounds on other quantities (the loss, kernels), are not "
+                     "drawn (see the table in report.md)")
+
+
+def write_outputs(args: argparse.Namespace, result: dict, out_dir) -> dict:
+    """``--out DIR``: report.md/json, bounds.tex (every closed form shown), table.tex (one row
+    per n: exact value, tightest applicable bound of each kind, cited), bounds.bib, and the
+    figure bounds.png/.pdf/.caption.txt."""
+    import dataclasses
+
+    from bounds.registry import get_theorem
+
+    from ..report import CompactRow, Report, Table, write_report
+
+    bounds_used = tuple(dataclasses.replace(get_theorem(c["theorem"]).bound(c["bound"]), name=key)
+                        for key, c in result["columns"].items())
+    compact = []
+    for r in result["rows"]:
+        best = {}
+        for kind, pick in (("upper", min), ("lower", max), ("exact", min)):
+            cands = [(k, c) for k, c in r["cells"].items() if c["applicable"] and result["columns"][k]["kind"] == kind
+                     and _per_datapoint(result["columns"][k])
+                     and c["log10"] is not None and not c.get("vacuous") and c.get("sign", 1) > 0]
+            if cands:
+                k, c = pick(cands, key=lambda kc: kc[1]["log10"])
+                col = result["columns"][k]
+                best[kind] = (c["log10"], get_theorem(col["theorem"]).bound(col["bound"]).citation
+                              or get_theorem(col["theorem"]).citation)
+        e = r["exact"]
+        method = "exact"
+        if e and e.get("method") in ("path-sampled", "truncated"):
+            method = e["method"]
+        compact.append(CompactRow((str(r["n"]),), exact_log10=None if not e else e.get("log10"), exact_method=method,
+                                  upper=best.get("upper"), lower=best.get("lower"), closed_form=best.get("exact"),
+                                  verdict=str(r["verdict_at_n"].get("label", r["verdict_at_n"].get("verdict", "")))))
+    table = Table("Bounds over n", ("n",) + tuple(result["columns"]) + ("exact",),
+                  tuple((r["n"],) + tuple(r["cells"][k]["text"] + ("" if r["cells"][k]["applicable"] else " *")
+                                          if k in r["cells"] else None for k in result["columns"])
+                        + (None if not r["exact"] else r["exact"].get("text"),) for r in result["rows"]),
+                  caption="* : the theorem's assumptions fail for this model (value shown for comparison only).")
+    figures = ()
+    notes = [f"refused {k}: {v}" for k, v in result["refused"].items()]
+    try:
+        from ..figures import save_scan
+
+        figures = (save_scan(_scan(result), out_dir),)
+    except ImportError as exc:  # matplotlib is the optional 'plot' extra
+        notes.append(f"no figure: {exc} (install bpcalc[plot])")
+    except ValueError as exc:  # nothing applicable to draw
+        notes.append(f"no figure: {exc}")
+    notes.append("table.tex: per n the exact mean over data of Var[∂ℓ_i] and the tightest applicable bound of "
+                 "each kind on that same quantity (theorems of scope 'parameter'); bounds on the loss or on "
+                 "kernels are in bounds.tex and the table above.")
+    report = Report(title=f"bpcalc bounds: {args.ansatz} / {args.embedding}", tables=(table,), figures=figures,
+                    bounds=bounds_used, results=result, config=result["model"], notes=tuple(notes),
+                    compact=tuple(compact))
+    return write_report(report, out_dir)
+
 
 def run(args: argparse.Namespace) -> int:
     from bounds.registry import default_registry, get_theorem
@@ -358,6 +455,9 @@ def run(args: argparse.Namespace) -> int:
                     print(f"      assumes: {a.text}")
         return 0
     result = collect(args)
+    if args.out:
+        written = write_outputs(args, result, args.out)
+        print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     elif args.latex:
@@ -400,6 +500,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="show only bounds whose assumptions hold (no formula values for refused ones)")
     p.add_argument("--no-exact", action="store_true", help="skip exact variances (bounds.exact)")
     p.add_argument("--no-ensemble", action="store_true", help="skip frame potential / KL expressibility")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write report.md, report.json, bounds.tex, table.tex, bounds.bib and bounds.png/.pdf into DIR")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="machine-readable output")
     out.add_argument("--latex", action="store_true", help="LaTeX table and formulas")

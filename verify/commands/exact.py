@@ -245,6 +245,48 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
               f"method {loss.method}{ci}")
 
 
+def _write_files(args: argparse.Namespace, items: list) -> None:
+    """``--plot PATH`` / ``--out DIR``: the figure over n (:func:`verify.figures.exact_scan`) and,
+    for ``--out``, report.md/json and the compact table."""
+    import math
+    import pathlib
+    import sys
+
+    from ..figures import draw_scan, exact_scan, save_figure
+    from ..report import CompactRow, Figure, Report, Table, write_report
+
+    scan = exact_scan(items, "exact", ansatz=args.ansatz, observable=args.observable)
+    fig, caption = draw_scan(scan)
+    if args.plot:
+        png, pdf, _ = save_figure(fig, caption, args.plot)
+        print(f"wrote {png}, {pdf}", file=sys.stderr)
+    if not args.out:
+        return
+    png, _pdf, _ = save_figure(fig, caption, pathlib.Path(args.out) / "exact")
+    rows, compact = [], []
+    for item in items:
+        res = item["result"]
+        k = max(range(len(res)), key=lambda i: res.values[i])
+        v = float(res.values[k])
+        ci = (float(res.ci_low[k]), float(res.ci_high[k])) if res.ci_low is not None else None
+        rows.append((item["n"], item["layers"], res.parameters[k].name, v, None if ci is None else ci[0],
+                     None if ci is None else ci[1], _method_text(res)))
+        method = res.method if res.method in ("path-sampled", "truncated") else "exact"
+        compact.append(CompactRow((str(item["n"]),), exact_log10=None if method == "path-sampled" else
+                                  (math.log10(v) if v > 0 else -math.inf), exact_method=method,
+                                  sampled=(v, ci[0], ci[1]) if ci is not None else None))
+    report = Report(
+        title=f"bpcalc exact: {args.ansatz}, observable {args.observable}",
+        summary=scan.what + ".",
+        tables=(Table("Largest per-parameter variance", ("n", "layers", "parameter", "Var", "CI low", "CI high", "method"),
+                      tuple(rows)),),
+        figures=(Figure(png.name, caption),), config={k: v for k, v in vars(args).items() if k != "func"},
+        seeds={"paths": args.seed}, compact=tuple(compact),
+        results={"points": [{"n": it["n"], "gradient": it["result"].as_dict()} for it in items]})
+    written = write_report(report, args.out)
+    print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.ansatz in ("ala", "tpa") and args.block < 1:
         raise ValueError(f"--block must be >= 1, got {args.block}")
@@ -259,6 +301,8 @@ def run(args: argparse.Namespace) -> int:
     except MemoryBudgetExceeded as exc:
         print(f"bpcalc exact: error: {exc}", file=sys.stderr)
         return 3
+    if args.plot or args.out:
+        _write_files(args, items)
     if args.json:
         payload = []
         for item in items:
@@ -310,4 +354,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
     p.add_argument("--per-parameter", action="store_true", help="print every parameter (default: a summary when > 12)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--plot", metavar="PATH", default=None,
+                   help="write the variance over --qubits as PATH.png, PATH.pdf and PATH.caption.txt")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write exact.png/.pdf/.caption.txt, report.md, report.json and table.tex into DIR")
     p.set_defaults(func=run)
