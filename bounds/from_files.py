@@ -65,6 +65,7 @@ from circuits import (
     parse_pauli_sum,
 )
 from circuits.embeddings import EMBEDDINGS
+from circuits.parametrize import ANGLE_KINDS, AngleParameter, parametrize_angles, split_kinds
 
 __all__ = [
     "ENGINE_SCOPE",
@@ -429,6 +430,9 @@ class PreparedModel:
         that datasets can be bound to them), else empty.
     support : :class:`OpSupport` of every operation of ``model.circuit``.
     notes : what was changed or assumed (dropped measurements, renamed symbols, defaults).
+    angle_parameters : numeric angles that became parameters (``--trainable all|ry,…``,
+        ``--data ry,…``), with the gate each name stands for (names as in the user's circuit,
+        before data symbols are renamed to ``x_j``).
     """
 
     model: Model
@@ -438,6 +442,7 @@ class PreparedModel:
     data_names: dict
     support: tuple[OpSupport, ...]
     notes: tuple[str, ...] = ()
+    angle_parameters: tuple[AngleParameter, ...] = ()
 
     @property
     def exact_supported(self) -> bool:
@@ -472,6 +477,62 @@ def _as_patterns(value: Sequence[str] | str | None) -> Sequence[str] | str | Non
     return tuple(value)
 
 
+def _has_all(value: Sequence[str] | str | None) -> bool:
+    items = [] if value is None else [value] if isinstance(value, str) else list(value)
+    return any(str(v).strip().lower() == "all" for v in items)
+
+
+MAX_MAPPING_NOTE = 24
+
+
+def _parametrize_numeric_angles(
+    circuit: cirq.Circuit,
+    trainable: Sequence[str] | str | None,
+    data: Sequence[str] | str | None,
+    src: str,
+) -> tuple[cirq.Circuit, Any, Any, tuple[AngleParameter, ...], list[str]]:
+    """Apply gate-kind words (``all``, ``ry``, …) of the role options: numeric angles -> symbols."""
+    train_kinds, train_globs = split_kinds(trainable)
+    data_kinds, data_globs = split_kinds(data)
+    if not train_kinds and not data_kinds:
+        return circuit, trainable, data, (), []
+    if _has_all(trainable) and _has_all(data):
+        raise ValueError("numeric angles cannot all be trainable and all be data: 'all' was given to both --trainable and --data")
+    if _has_all(trainable):
+        train_kinds = tuple(k for k in train_kinds if k not in data_kinds)
+    elif _has_all(data):
+        data_kinds = tuple(k for k in data_kinds if k not in train_kinds)
+    both = set(train_kinds) & set(data_kinds)
+    if both:
+        raise ValueError(f"gate kinds {sorted(both)} were given both as trainable and as data")
+    circuit, data_map = parametrize_angles(circuit, data_kinds) if data_kinds else (circuit, ())
+    circuit, train_map = parametrize_angles(circuit, train_kinds) if train_kinds else (circuit, ())
+    for role, kinds, made, given_all in (("--trainable", train_kinds, train_map, _has_all(trainable)),
+                                         ("--data", data_kinds, data_map, _has_all(data))):
+        if kinds and not given_all:
+            missing = sorted(set(kinds) - {a.kind for a in made})
+            if missing:
+                raise ValueError(
+                    f"{src}: {role} {','.join(missing)}: the circuit has no numeric {'/'.join(missing)} angle to turn into "
+                    f"a parameter (kinds that can be: {', '.join(ANGLE_KINDS)}; p/u/u3 and controlled rotations keep their values)"
+                )
+    if train_kinds:
+        trainable = (train_globs + tuple(a.name for a in train_map)) if train_globs else None
+    if data_kinds:
+        data = data_globs + tuple(a.name for a in data_map)
+    mapping = tuple(data_map) + tuple(train_map)
+    roles = {a.name: "data" for a in data_map}
+    lines = [f"{a.describe()}{' [data]' if roles.get(a.name) else ''}" for a in sorted(mapping, key=lambda a: (a.moment, a.name))]
+    shown = lines[:MAX_MAPPING_NOTE]
+    more = f"; … and {len(lines) - len(shown)} more (JSON: angle_parameters)" if len(lines) > len(shown) else ""
+    note = (
+        f"{len(train_map)} trainable and {len(data_map)} data parameters were made from numeric angles "
+        f"(kinds {', '.join(sorted({a.kind for a in mapping}))}; the values in the file are not used: every parameter is "
+        f"averaged over its period): " + "; ".join(shown) + more
+    )
+    return circuit, trainable, data, mapping, [note]
+
+
 def prepare_model(
     source: str | Path | cirq.AbstractCircuit,
     observable: object = "local",
@@ -495,8 +556,12 @@ def prepare_model(
     source : ``.json`` / ``.qasm`` file, ``module:function`` factory, or a ``cirq.Circuit``.
     observable : see :func:`observable_from_spec` (default ``"local"``).
     trainable : glob pattern(s) of trainable symbols (default: every symbol that is not data).
-        When given, every symbol must be trainable or data.
-    data : glob pattern(s) of data symbols (default ``x_*``; ``""`` or ``()``: none).
+        When given, every symbol must be trainable or data.  The words ``'all'`` and the gate
+        kinds ``'rx'``, ``'ry'``, ``'rz'``, ``'rxx'``, ``'ryy'``, ``'rzz'`` turn numeric angles of
+        those gates into trainable parameters (:func:`circuits.parametrize_angles`; the mapping
+        is in ``PreparedModel.angle_parameters`` and the notes).
+    data : glob pattern(s) of data symbols (default ``x_*``; ``""`` or ``()``: none); gate
+        kinds make numeric angles data parameters the same way.
     embedding : ``"tpe"``, ``"hee"``, ``"che"`` or a circuit with data symbols ``x_j``,
         prepended to a circuit without data symbols.
     embedding_layers : layers of ``hee`` / repetitions of ``che``.
@@ -524,11 +589,14 @@ def prepare_model(
     circuit, notes = load_user_circuit(source, **(factory_kwargs or {}))
     src = str(source) if not isinstance(source, cirq.AbstractCircuit) else (name or "circuit")
     notes = list(notes)
+    circuit, trainable, data, angle_map, angle_notes = _parametrize_numeric_angles(circuit, trainable, data, src)
+    notes += angle_notes
     symbols = cirq.parameter_symbols(circuit)
     if not symbols:
         raise ValueError(
             f"{src}: the circuit has no parameters (no sympy symbols); there is no gradient to analyse. "
-            "Write angles as names (QASM: ry(theta_0) q[0];) to make them parameters"
+            "Pass --trainable all (API: trainable='all') to make every numeric rx/ry/rz/rxx/ryy/rzz angle a "
+            "parameter, --trainable ry,rz for some gate kinds, or write angles as names (QASM: ry(theta_0) q[0];)"
         )
     roles = classify_symbols(circuit, trainable=_as_patterns(trainable), data=_as_patterns(data))
     train_syms, data_syms = list(roles.trainable), list(roles.data)
@@ -597,6 +665,7 @@ def prepare_model(
         data_names=data_names,
         support=support,
         notes=tuple(notes),
+        angle_parameters=angle_map,
     )
 
 

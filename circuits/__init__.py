@@ -37,6 +37,7 @@ from .graph import (
     pauli_basis,
 )
 from .model import LOSSES, Model
+from .parametrize import ANGLE_KINDS, AngleParameter, angle_kind, parametrize_angles, split_kinds
 from .observables import (
     Locality,
     as_pauli_sum,
