@@ -65,6 +65,7 @@ from circuits import (
     parse_pauli_sum,
 )
 from circuits.embeddings import EMBEDDINGS
+from circuits.qiskit_io import circuit_from_qiskit, is_qiskit_circuit, is_qiskit_operator, pauli_sum_from_qiskit
 from circuits.parametrize import ANGLE_KINDS, AngleParameter, parametrize_angles, split_kinds
 
 __all__ = [
@@ -166,6 +167,8 @@ def load_user_circuit(spec: str | Path | cirq.AbstractCircuit, **factory_kwargs:
     """
     if isinstance(spec, cirq.AbstractCircuit):
         circuit, source = cirq.Circuit(spec.unfreeze() if isinstance(spec, cirq.FrozenCircuit) else spec), "circuit"
+    elif is_qiskit_circuit(spec):
+        circuit, source = circuit_from_qiskit(spec), f"Qiskit circuit {getattr(spec, 'name', '')!s}".strip()
     elif isinstance(spec, (str, Path)):
         source = str(spec)
         try:
@@ -213,6 +216,8 @@ def observable_from_spec(spec: object, circuit: cirq.AbstractCircuit) -> cirq.Pa
             obs = global_cost(qubits)
     elif isinstance(spec, str):
         obs = parse_pauli_sum(spec)
+    elif is_qiskit_operator(spec):
+        obs = pauli_sum_from_qiskit(spec)
     else:
         obs = as_pauli_sum(spec)
     if not any(len(term.qubits) for term in obs):
@@ -587,7 +592,8 @@ def prepare_model(
     >>> pm = prepare_model("examples/sim2019_circuit2.qasm", "Z0")   # doctest: +SKIP
     """
     circuit, notes = load_user_circuit(source, **(factory_kwargs or {}))
-    src = str(source) if not isinstance(source, cirq.AbstractCircuit) else (name or "circuit")
+    src = str(source) if not isinstance(source, cirq.AbstractCircuit) and not is_qiskit_circuit(source) else (
+        name or getattr(source, "name", None) or "circuit")
     notes = list(notes)
     circuit, trainable, data, angle_map, angle_notes = _parametrize_numeric_angles(circuit, trainable, data, src)
     notes += angle_notes
@@ -653,7 +659,8 @@ def prepare_model(
         loss=loss,
         dataset=data_obj,
         two_design_blocks=two_design_blocks,
-        name=name or (src if isinstance(source, cirq.AbstractCircuit) else Path(src.split(":")[-1]).stem),
+        name=name or (src if isinstance(source, cirq.AbstractCircuit) or is_qiskit_circuit(source)
+                      else Path(src.split(":")[-1]).stem),
     )
     model_data = tuple(model.data_symbols)
     support = gate_support(model.circuit, train_syms, model_data)
