@@ -221,8 +221,11 @@ class Analysis:
 # ----------------------------------------------------------------------------- exact hook
 
 
-def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[dict, str]:
+def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle") -> tuple[dict, str]:
     """Exact per-parameter variances from :mod:`bounds.exact` (``({}, why)`` if unavailable).
+
+    ``exponent_symbols``: convention for symbols in exponents (``X**t``), see
+    :data:`bounds.exact.EXPONENT_CONVENTIONS`.
 
     Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals (e.g.
     gates that are not Pauli rotations) become the note.
@@ -237,7 +240,7 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[d
         weights = y / len(y)
     start = time.perf_counter()
     try:
-        res = exact_model_gradient_variance(model, list(parameters), weights=weights)
+        res = exact_model_gradient_variance(model, list(parameters), weights=weights, exponent_symbols=exponent_symbols)
     except (ValueError, TypeError, NotImplementedError, MemoryError) as exc:
         return {}, f"exact engine refused: {exc}"
     except Exception as exc:  # noqa: BLE001 - the engine's own budget errors etc.
@@ -309,6 +312,7 @@ def analyze(
     ensemble: bool = True,
     rng: Optional[np.random.Generator] = None,
     measures: Optional[Measures] = None,
+    exponent_symbols: str = "angle",
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdict.
 
@@ -323,6 +327,8 @@ def analyze(
     ensemble : compute the frame potential / KL expressibility of the data ensemble.
     rng : generator for the bootstrap intervals.
     measures : precomputed :func:`bounds.measures.measures` of this model.
+    exponent_symbols : convention of the exact engine for symbols in exponents (``X**t``):
+        ``'angle'`` (default) or ``'symbol'`` (:data:`bounds.exact.EXPONENT_CONVENTIONS`).
 
     Raises
     ------
@@ -344,7 +350,7 @@ def analyze(
                 raise ValueError(f"unknown trainable parameter {name!r}; the ansatz has {sorted(by_name)[:8]}…")
             wanted.append(by_name[name])
     m = measures if measures is not None else compute_measures(model, rng=rng, ensemble=ensemble)
-    exact_map, exact_note = (exact_variances(model, wanted) if exact else ({}, "exact variances not requested"))
+    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols) if exact else ({}, "exact variances not requested"))
     per_theorems = [t for t in registry.values() if t.scope in ("parameter", "loss")]
     ens_theorems = [t for t in registry.values() if t.scope == "ensemble"]
     declared = frozenset(declared)

@@ -83,7 +83,49 @@ __all__ = [
     "prepare_model",
     "model_from_circuit",
     "analyze_file",
+    "EXPONENT_SYMBOL_TEXT",
+    "exponent_convention_note",
 ]
+
+EXPONENT_SYMBOL_TEXT = {
+    "angle": "angle convention: a symbol t in an exponent (X^t, ZZ^t, TFQ style) is a half-turn count, "
+             "t ~ U[0, 2) so the angle πt is uniform, and derivatives are taken by the angle πt (X^t gives the "
+             "numbers of rx(φ))",
+    "symbol": "symbol convention: a symbol t in an exponent (X^t, ZZ^t, TFQ style) is t ~ U[0, 2) and derivatives "
+              "are taken by t itself (variances π² times those of the angle convention)",
+}
+"""One line per exponent convention (:data:`bounds.exact.EXPONENT_CONVENTIONS`), quoted in reports."""
+
+
+def _in_exponent(op: cirq.Operation) -> bool:
+    gate = op.untagged.gate if hasattr(op.untagged, "gate") else None
+    if isinstance(gate, (cirq.Rx, cirq.Ry, cirq.Rz)):
+        return False
+    return isinstance(gate, cirq.EigenGate) or isinstance(op.untagged, cirq.PauliStringPhasor) or \
+        isinstance(gate, (cirq.PhasedXPowGate, cirq.PauliStringPhasorGate))
+
+
+def exponent_convention_note(circuit: cirq.AbstractCircuit, symbols: Sequence[sympy.Symbol],
+                             convention: str = "angle") -> str:
+    """One line naming the convention when the given symbols appear only in exponents, else ``''``.
+
+    >>> import cirq, sympy
+    >>> t = sympy.Symbol("t"); q = cirq.LineQubit(0)
+    >>> exponent_convention_note(cirq.Circuit(cirq.X(q) ** t), [t])[:60]
+    'every trainable symbol appears only in exponents (X^t): read'
+    >>> exponent_convention_note(cirq.Circuit(cirq.rx(t).on(q)), [t])
+    ''
+    """
+    if convention not in EXPONENT_SYMBOL_TEXT:
+        raise ValueError(f"exponent_symbols must be one of {sorted(EXPONENT_SYMBOL_TEXT)}, got {convention!r}")
+    wanted = set(symbols)
+    if not wanted:
+        return ""
+    for op in circuit.all_operations():
+        if cirq.parameter_symbols(op) & wanted and not _in_exponent(op):
+            return ""
+    return (f"every trainable symbol appears only in exponents (X^t): read with the {EXPONENT_SYMBOL_TEXT[convention]}; "
+            "--exponent-symbols angle|symbol chooses")
 
 ENGINE_SCOPE: dict[str, str] = {
     "exact": "exact Pauli-path engine (bounds.exact): Pauli rotations exp(-iθP/2) with angle c·θ + d "

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         skip_theorems=patterns(args.skip_theorems, ()),
         declared=tuple(args.declare or ()),
         factory_kwargs=factory_arguments(args.arg),
+        exponent_symbols=args.exponent_symbols,
     )
     rendered = report.to_report()
     if args.out:
@@ -127,4 +128,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR")
+    p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
+                   help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
+                        "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")
     p.set_defaults(func=run)

@@ -144,6 +144,7 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
     res = E.exact_gradient_variance(
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
         n_samples=args.samples, confidence=args.confidence, rng=args.seed,
+        exponent_symbols=getattr(args, "exponent_symbols", "angle"),
     )
     out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
     if args.loss:
@@ -172,7 +173,7 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
         f"light cone {res.details.get('light_cone_qubits')} qubits, {int(res.in_light_cone.sum())}/{len(res)} "
         f"selected parameters inside  [{res.seconds:.3f} s]"
     )
-    print(f"  method: {_method_text(res)}")
+    print(f"  method: {_method_text(res)}; exponent symbols (X^t): {getattr(args, 'exponent_symbols', 'angle')} convention")
     extra = [k for k in ("two_design", "lie") if k in item]
     per_param = args.per_parameter or len(res) <= 12
     if per_param:
@@ -263,4 +264,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
     p.add_argument("--per-parameter", action="store_true", help="print every parameter (default: a summary when > 12)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
+                   help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
+                        "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")
     p.set_defaults(func=run)
