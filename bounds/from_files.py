@@ -240,7 +240,9 @@ def observable_from_spec(spec: object, circuit: cirq.AbstractCircuit) -> cirq.Pa
     ``spec``: ``"local"`` (the seed paper's ``O_L = (1/n) Σ_j |0⟩⟨0|_j``), ``"local-z"``
     (``(1/n) Σ_j Z_j``), ``"global"`` (``|0…0⟩⟨0…0|``, n <= 16), a Pauli-sum string such
     as ``"0.5*Z0*Z1 + X3"`` (qubit ``k`` is ``cirq.LineQubit(k)``, the k-th declared qubit
-    of a QASM file), or a ``cirq.PauliSum`` / ``cirq.PauliString``.
+    of a QASM file or Qiskit circuit; ``Z(3,4)`` / ``Z(q3_4)`` grid qubits, ``Z('a')`` named
+    qubits, Qiskit labels ``'ZZII'`` little-endian: see :func:`circuits.parse_pauli_sum`), a
+    ``cirq.PauliSum`` / ``cirq.PauliString``, or a Qiskit ``SparsePauliOp`` (little-endian).
 
     Raises
     ------
@@ -267,9 +269,18 @@ def observable_from_spec(spec: object, circuit: cirq.AbstractCircuit) -> cirq.Pa
     try:
         return check_observable_on_circuit(obs, circuit)
     except ValueError as exc:
+        kinds = sorted({type(q).__name__ for q in circuit.all_qubits()})
+        hint = ""
+        if "GridQubit" in kinds:
+            q0 = min(q for q in circuit.all_qubits() if isinstance(q, cirq.GridQubit))
+            hint = f"; the circuit is on grid qubits: write Z({q0.row},{q0.col}) or Z(q{q0.row}_{q0.col})"
+        elif "NamedQubit" in kinds:
+            q0 = min(q for q in circuit.all_qubits() if isinstance(q, cirq.NamedQubit))
+            hint = f"; the circuit has named qubits: write Z('{q0.name}')"
         raise ValueError(
-            f"{exc}. Qubit k of an observable string is cirq.LineQubit(k); for QASM files, the k-th "
-            "declared qubit (qubits that no gate touches are not part of the circuit)"
+            f"{exc}. Qubit k of an observable string (Z3, or the last letter of a Qiskit label 'ZZII' for k = 0) is "
+            "cirq.LineQubit(k): for QASM files and Qiskit circuits, the k-th declared qubit (qubits that no gate "
+            f"touches are not part of the circuit){hint}"
         ) from None
 
 

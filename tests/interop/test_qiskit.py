@@ -180,7 +180,7 @@ def _round_trip(seed: int, n: int, n_params: int) -> None:
         label = "Z" + label[1:]
     obs = SparsePauliOp([label, "Z" * n], coeffs=[1.0, -0.5])
     pm = prepare_model(qc, obs)
-    assert [s.name for s in pm.trainable] == [p.name for p in params if p in qc.parameters]
+    assert {s.name for s in pm.trainable} == {p.name for p in params if p in qc.parameters}
     target = int(rng.integers(n_params))
     res = exact_gradient_variance(pm.model.circuit, pm.model.observable, parameters=[params[target].name],
                                   method="exact")

@@ -101,7 +101,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", action="append", metavar="GLOB",
                    help="data symbols (glob); default 'x_*'; '' for none")
     p.add_argument("--observable", default="local",
-                   help="'local' ((1/n) Σ|0⟩⟨0|_j, default), 'local-z', 'global', or a Pauli sum like '0.5*Z0*Z1 + X3'")
+                   help="'local' ((1/n) Σ|0⟩⟨0|_j, default), 'local-z', 'global', or a Pauli sum like '0.5*Z0*Z1 + X3' "
+                        "(Z3 line qubit, Z(3,4) / Z(q3_4) grid qubit, Z('name') named qubit; a Qiskit label "
+                        "'ZZII' is little-endian: its last letter is qubit 0)")
     p.add_argument("--embedding", choices=("tpe", "hee", "che"),
                    help="prepend a built-in data embedding (circuit without data symbols)")
     p.add_argument("--layers", type=int, default=1, help="layers of --embedding hee / repetitions of che (default 1)")
