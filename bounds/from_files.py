@@ -606,6 +606,7 @@ def prepare_model(
     two_design_blocks: bool = False,
     name: str = "",
     factory_kwargs: Optional[dict] = None,
+    label_column: str | int | None = None,
 ) -> PreparedModel:
     """Load a circuit and build the :class:`circuits.Model` to analyse.
 
@@ -628,6 +629,7 @@ def prepare_model(
         ``n_features`` is the embedding's number of data symbols.
     loss, two_design_blocks, name : passed to :class:`circuits.Model`.
     factory_kwargs : keyword arguments of a factory (e.g. ``{"n": 8}``).
+    label_column : labels of a dataset file (``dataset="my.csv"``): column name/index or NPZ key.
 
     Returns
     -------
@@ -699,8 +701,9 @@ def prepare_model(
                 "data embedding: the circuit has no data symbols (x_*) and no --embedding was chosen"
             )
         if isinstance(dataset, str):
-            data_obj = make_dataset(dataset, n_features, n_samples=n_data, seed=data_seed)
-            notes.append(f"dataset {dataset}: {data_obj.n_samples} points, {n_features} features, seed {data_seed}")
+            data_obj = make_dataset(dataset, n_features, n_samples=n_data, seed=data_seed, label_column=label_column)
+            notes.append(f"dataset {dataset}: {data_obj.n_samples} points, {n_features} features, seed {data_seed}"
+                         + (f" ({data_obj.source})" if str(dataset).lower().endswith((".csv", ".npz", ".npy")) else ""))
         elif isinstance(dataset, Dataset):
             data_obj = dataset
         else:

@@ -15,7 +15,7 @@ from .ansatz import (
     tensor_product,
 )
 from .blocks import Block, block_structure, block_tag, strip_block_tags
-from .datasets import DATASETS, Dataset, load_dataset, make_dataset, uniform_random
+from .datasets import DATASETS, Dataset, load_dataset, load_dataset_file, make_dataset, uniform_random
 from .embeddings import (
     EMBEDDINGS,
     classically_hard_embedding,

@@ -1112,6 +1112,7 @@ def analyze_architecture(
     factory_kwargs: Optional[dict] = None,
     name: str = "",
     exponent_symbols: str = "angle",
+    label_column: str | int | None = None,
 ) -> ArchitectureReport:
     """Per-parameter trainability report of a user's circuit.
 
@@ -1153,7 +1154,7 @@ def analyze_architecture(
     pm = prepare_model(
         source, observable, trainable=trainable, data=data, embedding=embedding,
         embedding_layers=embedding_layers, dataset=dataset, n_data=n_data, data_seed=data_seed, loss=loss,
-        two_design_blocks=two_design_blocks, name=name, factory_kwargs=factory_kwargs,
+        two_design_blocks=two_design_blocks, name=name, factory_kwargs=factory_kwargs, label_column=label_column,
     )
     default_data_note = ""
     if dataset is None and pm.data:

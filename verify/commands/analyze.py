@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         declared=tuple(args.declare or ()),
         factory_kwargs=factory_arguments(args.arg),
         exponent_symbols=args.exponent_symbols,
+        label_column=args.label_column,
     )
     rendered = report.to_report()
     if args.out:
@@ -107,7 +108,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--embedding", choices=("tpe", "hee", "che"),
                    help="prepend a built-in data embedding (circuit without data symbols)")
     p.add_argument("--layers", type=int, default=1, help="layers of --embedding hee / repetitions of che (default 1)")
-    p.add_argument("--dataset", help="'uniform', 'digits', 'iris', 'breast_cancer' or 'wine' (PCA to the embedding's features)")
+    p.add_argument("--dataset", help="'uniform', 'digits', 'iris', 'breast_cancer', 'wine', or your own file .csv / .npz / "
+                                     ".npy (standardised, PCA to the embedding's features, rescaled to [0, π])")
+    p.add_argument("--label-column", metavar="COL",
+                   help="labels of a --dataset file: CSV column name or index, NPY column index, NPZ key (removed from the features)")
     p.add_argument("--n-data", type=int, default=32, help="data points drawn from --dataset (default 32)")
     p.add_argument("--data-seed", type=int, default=0, help="seed of the data subset (default 0)")
     p.add_argument("--loss", choices=("linear", "mse", "nll"), default="linear", help="loss (default linear)")
