@@ -226,8 +226,11 @@ class Analysis:
 # ----------------------------------------------------------------------------- exact hook
 
 
-def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[dict, str]:
+def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle") -> tuple[dict, str]:
     """Exact per-parameter variances from :mod:`bounds.exact` (``({}, why)`` if unavailable).
+
+    ``exponent_symbols``: convention for symbols in exponents (``X**t``), see
+    :data:`bounds.exact.EXPONENT_CONVENTIONS`.
 
     Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals
     (:class:`~bounds.bound.AssumptionFailed`, e.g. gates that are not Pauli rotations, and
@@ -243,7 +246,7 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[d
         weights = y / len(y)
     start = time.perf_counter()
     try:
-        res = exact_model_gradient_variance(model, list(parameters), weights=weights)
+        res = exact_model_gradient_variance(model, list(parameters), weights=weights, exponent_symbols=exponent_symbols)
     except (AssumptionFailed, MemoryBudgetExceeded) as exc:
         # outside the engine's scope, or over the memory budget (the message names the method
         # that fits); any other exception is a bug and propagates
@@ -317,6 +320,7 @@ def analyze(
     ensemble: bool = True,
     rng: Optional[np.random.Generator] = None,
     measures: Optional[Measures] = None,
+    exponent_symbols: str = "angle",
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdict.
 
@@ -331,6 +335,8 @@ def analyze(
     ensemble : compute the frame potential / KL expressibility of the data ensemble.
     rng : generator for the bootstrap intervals.
     measures : precomputed :func:`bounds.measures.measures` of this model.
+    exponent_symbols : convention of the exact engine for symbols in exponents (``X**t``):
+        ``'angle'`` (default) or ``'symbol'`` (:data:`bounds.exact.EXPONENT_CONVENTIONS`).
 
     Raises
     ------
@@ -352,7 +358,7 @@ def analyze(
                 raise ValueError(f"unknown trainable parameter {name!r}; the ansatz has {sorted(by_name)[:8]}…")
             wanted.append(by_name[name])
     m = measures if measures is not None else compute_measures(model, rng=rng, ensemble=ensemble)
-    exact_map, exact_note = (exact_variances(model, wanted) if exact else ({}, "exact variances not requested"))
+    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols) if exact else ({}, "exact variances not requested"))
     per_theorems = [t for t in registry.values() if t.scope in ("parameter", "loss")]
     ens_theorems = [t for t in registry.values() if t.scope == "ensemble"]
     declared = frozenset(declared)

@@ -65,6 +65,8 @@ from circuits import (
     parse_pauli_sum,
 )
 from circuits.embeddings import EMBEDDINGS
+from circuits.qiskit_io import circuit_from_qiskit, is_qiskit_circuit, is_qiskit_operator, pauli_sum_from_qiskit
+from circuits.parametrize import ANGLE_KINDS, AngleParameter, parametrize_angles, split_kinds
 
 __all__ = [
     "ENGINE_SCOPE",
@@ -81,7 +83,49 @@ __all__ = [
     "prepare_model",
     "model_from_circuit",
     "analyze_file",
+    "EXPONENT_SYMBOL_TEXT",
+    "exponent_convention_note",
 ]
+
+EXPONENT_SYMBOL_TEXT = {
+    "angle": "angle convention: a symbol t in an exponent (X^t, ZZ^t, TFQ style) is a half-turn count, "
+             "t ~ U[0, 2) so the angle πt is uniform, and derivatives are taken by the angle πt (X^t gives the "
+             "numbers of rx(φ))",
+    "symbol": "symbol convention: a symbol t in an exponent (X^t, ZZ^t, TFQ style) is t ~ U[0, 2) and derivatives "
+              "are taken by t itself (variances π² times those of the angle convention)",
+}
+"""One line per exponent convention (:data:`bounds.exact.EXPONENT_CONVENTIONS`), quoted in reports."""
+
+
+def _in_exponent(op: cirq.Operation) -> bool:
+    gate = op.untagged.gate if hasattr(op.untagged, "gate") else None
+    if isinstance(gate, (cirq.Rx, cirq.Ry, cirq.Rz)):
+        return False
+    return isinstance(gate, cirq.EigenGate) or isinstance(op.untagged, cirq.PauliStringPhasor) or \
+        isinstance(gate, (cirq.PhasedXPowGate, cirq.PauliStringPhasorGate))
+
+
+def exponent_convention_note(circuit: cirq.AbstractCircuit, symbols: Sequence[sympy.Symbol],
+                             convention: str = "angle") -> str:
+    """One line naming the convention when the given symbols appear only in exponents, else ``''``.
+
+    >>> import cirq, sympy
+    >>> t = sympy.Symbol("t"); q = cirq.LineQubit(0)
+    >>> exponent_convention_note(cirq.Circuit(cirq.X(q) ** t), [t])[:60]
+    'every trainable symbol appears only in exponents (X^t): read'
+    >>> exponent_convention_note(cirq.Circuit(cirq.rx(t).on(q)), [t])
+    ''
+    """
+    if convention not in EXPONENT_SYMBOL_TEXT:
+        raise ValueError(f"exponent_symbols must be one of {sorted(EXPONENT_SYMBOL_TEXT)}, got {convention!r}")
+    wanted = set(symbols)
+    if not wanted:
+        return ""
+    for op in circuit.all_operations():
+        if cirq.parameter_symbols(op) & wanted and not _in_exponent(op):
+            return ""
+    return (f"every trainable symbol appears only in exponents (X^t): read with the {EXPONENT_SYMBOL_TEXT[convention]}; "
+            "--exponent-symbols angle|symbol chooses")
 
 ENGINE_SCOPE: dict[str, str] = {
     "exact": "exact Pauli-path engine (bounds.exact): Pauli rotations exp(-iθP/2) with angle c·θ + d "
@@ -165,6 +209,8 @@ def load_user_circuit(spec: str | Path | cirq.AbstractCircuit, **factory_kwargs:
     """
     if isinstance(spec, cirq.AbstractCircuit):
         circuit, source = cirq.Circuit(spec.unfreeze() if isinstance(spec, cirq.FrozenCircuit) else spec), "circuit"
+    elif is_qiskit_circuit(spec):
+        circuit, source = circuit_from_qiskit(spec), f"Qiskit circuit {getattr(spec, 'name', '')!s}".strip()
     elif isinstance(spec, (str, Path)):
         source = str(spec)
         try:
@@ -194,7 +240,9 @@ def observable_from_spec(spec: object, circuit: cirq.AbstractCircuit) -> cirq.Pa
     ``spec``: ``"local"`` (the seed paper's ``O_L = (1/n) Σ_j |0⟩⟨0|_j``), ``"local-z"``
     (``(1/n) Σ_j Z_j``), ``"global"`` (``|0…0⟩⟨0…0|``, n <= 16), a Pauli-sum string such
     as ``"0.5*Z0*Z1 + X3"`` (qubit ``k`` is ``cirq.LineQubit(k)``, the k-th declared qubit
-    of a QASM file), or a ``cirq.PauliSum`` / ``cirq.PauliString``.
+    of a QASM file or Qiskit circuit; ``Z(3,4)`` / ``Z(q3_4)`` grid qubits, ``Z('a')`` named
+    qubits, Qiskit labels ``'ZZII'`` little-endian: see :func:`circuits.parse_pauli_sum`), a
+    ``cirq.PauliSum`` / ``cirq.PauliString``, or a Qiskit ``SparsePauliOp`` (little-endian).
 
     Raises
     ------
@@ -212,6 +260,8 @@ def observable_from_spec(spec: object, circuit: cirq.AbstractCircuit) -> cirq.Pa
             obs = global_cost(qubits)
     elif isinstance(spec, str):
         obs = parse_pauli_sum(spec)
+    elif is_qiskit_operator(spec):
+        obs = pauli_sum_from_qiskit(spec)
     else:
         obs = as_pauli_sum(spec)
     if not any(len(term.qubits) for term in obs):
@@ -219,9 +269,18 @@ def observable_from_spec(spec: object, circuit: cirq.AbstractCircuit) -> cirq.Pa
     try:
         return check_observable_on_circuit(obs, circuit)
     except ValueError as exc:
+        kinds = sorted({type(q).__name__ for q in circuit.all_qubits()})
+        hint = ""
+        if "GridQubit" in kinds:
+            q0 = min(q for q in circuit.all_qubits() if isinstance(q, cirq.GridQubit))
+            hint = f"; the circuit is on grid qubits: write Z({q0.row},{q0.col}) or Z(q{q0.row}_{q0.col})"
+        elif "NamedQubit" in kinds:
+            q0 = min(q for q in circuit.all_qubits() if isinstance(q, cirq.NamedQubit))
+            hint = f"; the circuit has named qubits: write Z('{q0.name}')"
         raise ValueError(
-            f"{exc}. Qubit k of an observable string is cirq.LineQubit(k); for QASM files, the k-th "
-            "declared qubit (qubits that no gate touches are not part of the circuit)"
+            f"{exc}. Qubit k of an observable string (Z3, or the last letter of a Qiskit label 'ZZII' for k = 0) is "
+            "cirq.LineQubit(k): for QASM files and Qiskit circuits, the k-th declared qubit (qubits that no gate "
+            f"touches are not part of the circuit){hint}"
         ) from None
 
 
@@ -429,6 +488,9 @@ class PreparedModel:
         that datasets can be bound to them), else empty.
     support : :class:`OpSupport` of every operation of ``model.circuit``.
     notes : what was changed or assumed (dropped measurements, renamed symbols, defaults).
+    angle_parameters : numeric angles that became parameters (``--trainable all|ry,…``,
+        ``--data ry,…``), with the gate each name stands for (names as in the user's circuit,
+        before data symbols are renamed to ``x_j``).
     """
 
     model: Model
@@ -438,6 +500,7 @@ class PreparedModel:
     data_names: dict
     support: tuple[OpSupport, ...]
     notes: tuple[str, ...] = ()
+    angle_parameters: tuple[AngleParameter, ...] = ()
 
     @property
     def exact_supported(self) -> bool:
@@ -472,6 +535,62 @@ def _as_patterns(value: Sequence[str] | str | None) -> Sequence[str] | str | Non
     return tuple(value)
 
 
+def _has_all(value: Sequence[str] | str | None) -> bool:
+    items = [] if value is None else [value] if isinstance(value, str) else list(value)
+    return any(str(v).strip().lower() == "all" for v in items)
+
+
+MAX_MAPPING_NOTE = 24
+
+
+def _parametrize_numeric_angles(
+    circuit: cirq.Circuit,
+    trainable: Sequence[str] | str | None,
+    data: Sequence[str] | str | None,
+    src: str,
+) -> tuple[cirq.Circuit, Any, Any, tuple[AngleParameter, ...], list[str]]:
+    """Apply gate-kind words (``all``, ``ry``, …) of the role options: numeric angles -> symbols."""
+    train_kinds, train_globs = split_kinds(trainable)
+    data_kinds, data_globs = split_kinds(data)
+    if not train_kinds and not data_kinds:
+        return circuit, trainable, data, (), []
+    if _has_all(trainable) and _has_all(data):
+        raise ValueError("numeric angles cannot all be trainable and all be data: 'all' was given to both --trainable and --data")
+    if _has_all(trainable):
+        train_kinds = tuple(k for k in train_kinds if k not in data_kinds)
+    elif _has_all(data):
+        data_kinds = tuple(k for k in data_kinds if k not in train_kinds)
+    both = set(train_kinds) & set(data_kinds)
+    if both:
+        raise ValueError(f"gate kinds {sorted(both)} were given both as trainable and as data")
+    circuit, data_map = parametrize_angles(circuit, data_kinds) if data_kinds else (circuit, ())
+    circuit, train_map = parametrize_angles(circuit, train_kinds) if train_kinds else (circuit, ())
+    for role, kinds, made, given_all in (("--trainable", train_kinds, train_map, _has_all(trainable)),
+                                         ("--data", data_kinds, data_map, _has_all(data))):
+        if kinds and not given_all:
+            missing = sorted(set(kinds) - {a.kind for a in made})
+            if missing:
+                raise ValueError(
+                    f"{src}: {role} {','.join(missing)}: the circuit has no numeric {'/'.join(missing)} angle to turn into "
+                    f"a parameter (kinds that can be: {', '.join(ANGLE_KINDS)}; p/u/u3 and controlled rotations keep their values)"
+                )
+    if train_kinds:
+        trainable = (train_globs + tuple(a.name for a in train_map)) if train_globs else None
+    if data_kinds:
+        data = data_globs + tuple(a.name for a in data_map)
+    mapping = tuple(data_map) + tuple(train_map)
+    roles = {a.name: "data" for a in data_map}
+    lines = [f"{a.describe()}{' [data]' if roles.get(a.name) else ''}" for a in sorted(mapping, key=lambda a: (a.moment, a.name))]
+    shown = lines[:MAX_MAPPING_NOTE]
+    more = f"; … and {len(lines) - len(shown)} more (JSON: angle_parameters)" if len(lines) > len(shown) else ""
+    note = (
+        f"{len(train_map)} trainable and {len(data_map)} data parameters were made from numeric angles "
+        f"(kinds {', '.join(sorted({a.kind for a in mapping}))}; the values in the file are not used: every parameter is "
+        f"averaged over its period): " + "; ".join(shown) + more
+    )
+    return circuit, trainable, data, mapping, [note]
+
+
 def prepare_model(
     source: str | Path | cirq.AbstractCircuit,
     observable: object = "local",
@@ -487,6 +606,7 @@ def prepare_model(
     two_design_blocks: bool = False,
     name: str = "",
     factory_kwargs: Optional[dict] = None,
+    label_column: str | int | None = None,
 ) -> PreparedModel:
     """Load a circuit and build the :class:`circuits.Model` to analyse.
 
@@ -495,8 +615,12 @@ def prepare_model(
     source : ``.json`` / ``.qasm`` file, ``module:function`` factory, or a ``cirq.Circuit``.
     observable : see :func:`observable_from_spec` (default ``"local"``).
     trainable : glob pattern(s) of trainable symbols (default: every symbol that is not data).
-        When given, every symbol must be trainable or data.
-    data : glob pattern(s) of data symbols (default ``x_*``; ``""`` or ``()``: none).
+        When given, every symbol must be trainable or data.  The words ``'all'`` and the gate
+        kinds ``'rx'``, ``'ry'``, ``'rz'``, ``'rxx'``, ``'ryy'``, ``'rzz'`` turn numeric angles of
+        those gates into trainable parameters (:func:`circuits.parametrize_angles`; the mapping
+        is in ``PreparedModel.angle_parameters`` and the notes).
+    data : glob pattern(s) of data symbols (default ``x_*``; ``""`` or ``()``: none); gate
+        kinds make numeric angles data parameters the same way.
     embedding : ``"tpe"``, ``"hee"``, ``"che"`` or a circuit with data symbols ``x_j``,
         prepended to a circuit without data symbols.
     embedding_layers : layers of ``hee`` / repetitions of ``che``.
@@ -505,6 +629,7 @@ def prepare_model(
         ``n_features`` is the embedding's number of data symbols.
     loss, two_design_blocks, name : passed to :class:`circuits.Model`.
     factory_kwargs : keyword arguments of a factory (e.g. ``{"n": 8}``).
+    label_column : labels of a dataset file (``dataset="my.csv"``): column name/index or NPZ key.
 
     Returns
     -------
@@ -522,13 +647,17 @@ def prepare_model(
     >>> pm = prepare_model("examples/sim2019_circuit2.qasm", "Z0")   # doctest: +SKIP
     """
     circuit, notes = load_user_circuit(source, **(factory_kwargs or {}))
-    src = str(source) if not isinstance(source, cirq.AbstractCircuit) else (name or "circuit")
+    src = str(source) if not isinstance(source, cirq.AbstractCircuit) and not is_qiskit_circuit(source) else (
+        name or getattr(source, "name", None) or "circuit")
     notes = list(notes)
+    circuit, trainable, data, angle_map, angle_notes = _parametrize_numeric_angles(circuit, trainable, data, src)
+    notes += angle_notes
     symbols = cirq.parameter_symbols(circuit)
     if not symbols:
         raise ValueError(
             f"{src}: the circuit has no parameters (no sympy symbols); there is no gradient to analyse. "
-            "Write angles as names (QASM: ry(theta_0) q[0];) to make them parameters"
+            "Pass --trainable all (API: trainable='all') to make every numeric rx/ry/rz/rxx/ryy/rzz angle a "
+            "parameter, --trainable ry,rz for some gate kinds, or write angles as names (QASM: ry(theta_0) q[0];)"
         )
     roles = classify_symbols(circuit, trainable=_as_patterns(trainable), data=_as_patterns(data))
     train_syms, data_syms = list(roles.trainable), list(roles.data)
@@ -572,8 +701,9 @@ def prepare_model(
                 "data embedding: the circuit has no data symbols (x_*) and no --embedding was chosen"
             )
         if isinstance(dataset, str):
-            data_obj = make_dataset(dataset, n_features, n_samples=n_data, seed=data_seed)
-            notes.append(f"dataset {dataset}: {data_obj.n_samples} points, {n_features} features, seed {data_seed}")
+            data_obj = make_dataset(dataset, n_features, n_samples=n_data, seed=data_seed, label_column=label_column)
+            notes.append(f"dataset {dataset}: {data_obj.n_samples} points, {n_features} features, seed {data_seed}"
+                         + (f" ({data_obj.source})" if str(dataset).lower().endswith((".csv", ".npz", ".npy")) else ""))
         elif isinstance(dataset, Dataset):
             data_obj = dataset
         else:
@@ -585,7 +715,8 @@ def prepare_model(
         loss=loss,
         dataset=data_obj,
         two_design_blocks=two_design_blocks,
-        name=name or (src if isinstance(source, cirq.AbstractCircuit) else Path(src.split(":")[-1]).stem),
+        name=name or (src if isinstance(source, cirq.AbstractCircuit) or is_qiskit_circuit(source)
+                      else Path(src.split(":")[-1]).stem),
     )
     model_data = tuple(model.data_symbols)
     support = gate_support(model.circuit, train_syms, model_data)
@@ -597,6 +728,7 @@ def prepare_model(
         data_names=data_names,
         support=support,
         notes=tuple(notes),
+        angle_parameters=angle_map,
     )
 
 

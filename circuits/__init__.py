@@ -15,7 +15,7 @@ from .ansatz import (
     tensor_product,
 )
 from .blocks import Block, block_structure, block_tag, strip_block_tags
-from .datasets import DATASETS, Dataset, load_dataset, make_dataset, uniform_random
+from .datasets import DATASETS, Dataset, load_dataset, load_dataset_file, make_dataset, uniform_random
 from .embeddings import (
     EMBEDDINGS,
     classically_hard_embedding,
@@ -37,6 +37,7 @@ from .graph import (
     pauli_basis,
 )
 from .model import LOSSES, Model
+from .parametrize import ANGLE_KINDS, AngleParameter, angle_kind, parametrize_angles, split_kinds
 from .observables import (
     Locality,
     as_pauli_sum,

@@ -3,6 +3,7 @@
 Real datasets come from scikit-learn's bundled copies (no network): ``digits``, ``iris``,
 ``breast_cancer``, ``wine``.  :func:`load_dataset` selects classes, reduces to
 ``n_features`` with PCA and rescales every feature to an angle range.
+:func:`load_dataset_file` does the same for the user's own ``.csv`` / ``.npz`` / ``.npy`` file.
 :func:`uniform_random` draws uniform random data.  Everything is seeded.
 """
 
@@ -13,7 +14,10 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Dataset", "DATASETS", "load_dataset", "uniform_random", "make_dataset"]
+__all__ = ["Dataset", "DATASETS", "DATASET_FILE_SUFFIXES", "load_dataset", "load_dataset_file", "uniform_random",
+           "make_dataset"]
+
+DATASET_FILE_SUFFIXES = (".csv", ".npz", ".npy")
 
 DATASETS = ("digits", "iris", "breast_cancer", "wine")
 
@@ -103,8 +107,6 @@ def load_dataset(
     ------
     ValueError : unknown dataset or class, ``n_features`` larger than the data allow.
     """
-    from sklearn.decomposition import PCA
-
     if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
         raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
     bunch = _sklearn_loader(name)()
@@ -121,10 +123,21 @@ def load_dataset(
         x, y = x[keep], y[keep]
     else:
         classes = tuple(available)
+    data = _pca_angles(x, y, name, n_features, classes, angle_range, seed,
+                       f"sklearn.datasets.load_{name}", f"dataset {name!r} (classes {classes})")
+    if n_samples is not None:
+        data = data.subset(int(n_samples), seed=seed)
+    return data
+
+
+def _pca_angles(x, y, name, n_features, classes, angle_range, seed, origin: str, what: str) -> Dataset:
+    """Standardise, PCA to ``n_features``, min-max rescale to ``angle_range``; two classes -> ±1."""
+    from sklearn.decomposition import PCA
+
     max_features = min(x.shape)
     if n_features > max_features:
         raise ValueError(
-            f"dataset {name!r} (classes {classes}) supports at most {max_features} PCA features, "
+            f"{what} supports at most {max_features} PCA features (min of points and features), "
             f"asked for {n_features}"
         )
     x = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
@@ -138,14 +151,176 @@ def load_dataset(
         labels = np.where(y == classes[0], -1, 1)
     else:
         labels = y
-    data = Dataset(
+    return Dataset(
         x=x,
         y=labels,
         name=name,
-        classes=classes,
-        source=f"sklearn.datasets.load_{name}; standardised; PCA({n_features}); rescaled to [{lo:g}, {hi:g}]",
+        classes=tuple(classes),
+        source=f"{origin}; standardised; PCA({n_features}); rescaled to [{lo:g}, {hi:g}]",
         seed=seed,
     )
+
+
+def _float_table(rows: list[list[str]], path: str, first_line: int) -> np.ndarray:
+    out = np.empty((len(rows), len(rows[0])), dtype=float)
+    for i, row in enumerate(rows):
+        if len(row) != out.shape[1]:
+            raise ValueError(f"{path}: line {first_line + i} has {len(row)} columns, expected {out.shape[1]}")
+        for j, cell in enumerate(row):
+            try:
+                out[i, j] = float(cell)
+            except ValueError:
+                raise ValueError(f"{path}: line {first_line + i}, column {j + 1}: {cell.strip()!r} is not a number") from None
+    return out
+
+
+def _read_feature_file(path: str, label_column) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """``(x, labels or None, description)`` from a CSV / NPZ / NPY file."""
+    import csv
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"no such dataset file: {path}")
+    suffix = p.suffix.lower()
+    labels = None
+    if suffix == ".csv":
+        try:
+            with p.open(newline="") as fh:
+                rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ValueError(f"{path}: not a readable CSV file ({exc})") from None
+        if not rows:
+            raise ValueError(f"{path}: the CSV file is empty")
+        header = None
+        try:
+            [float(c) for c in rows[0]]
+        except ValueError:
+            header, rows = [c.strip() for c in rows[0]], rows[1:]
+        if not rows:
+            raise ValueError(f"{path}: the CSV file has a header but no data rows")
+        if label_column is not None:
+            names = header or []
+            if str(label_column) in names:
+                col = names.index(str(label_column))
+            else:
+                try:
+                    col = int(label_column)
+                except ValueError:
+                    raise ValueError(
+                        f"{path}: no column {label_column!r}; columns: {names or 'no header (use an index 0, 1, …, -1)'}"
+                    ) from None
+            width = len(rows[0])
+            if not -width <= col < width:
+                raise ValueError(f"{path}: label column {label_column!r} is outside the {width} columns")
+            col %= width
+            labels = np.array([r[col].strip() if col < len(r) else "" for r in rows])
+            rows = [[c for j, c in enumerate(r) if j != col] for r in rows]
+        x = _float_table(rows, path, 2 if header else 1)
+        return x, labels, f"{p.name} (CSV)"
+    if suffix in (".npy", ".npz"):
+        try:
+            loaded = np.load(p, allow_pickle=False)
+        except Exception as exc:  # noqa: BLE001 - any decoding failure is a bad file
+            raise ValueError(f"{path}: not a readable {suffix} file ({type(exc).__name__}: {exc})") from None
+        if suffix == ".npz":
+            keys = list(loaded.files)
+            feat = next((k for k in ("x", "X", "features", "data") if k in keys), None)
+            if feat is None:
+                raise ValueError(f"{path}: no feature array; name it 'x', 'X', 'features' or 'data' (keys: {keys})")
+            x = np.asarray(loaded[feat])
+            lab = label_column if label_column is not None else next((k for k in ("y", "labels", "target") if k in keys), None)
+            if lab is not None:
+                if str(lab) not in keys:
+                    raise ValueError(f"{path}: no label array {lab!r} (keys: {keys})")
+                labels = np.asarray(loaded[str(lab)])
+        else:
+            x = np.asarray(loaded)
+            if label_column is not None:
+                if x.ndim != 2:
+                    raise ValueError(f"{path}: features must be a 2-D array (N, features), got shape {x.shape}")
+                try:
+                    col = int(label_column)
+                except ValueError:
+                    raise ValueError(f"{path}: --label-column for a .npy file is a column index, got {label_column!r}") from None
+                if not -x.shape[1] <= col < x.shape[1]:
+                    raise ValueError(f"{path}: label column {col} is outside the {x.shape[1]} columns")
+                labels = x[:, col]
+                x = np.delete(x, col % x.shape[1], axis=1)
+        if x.ndim != 2 or not np.issubdtype(x.dtype, np.number):
+            raise ValueError(f"{path}: features must be a 2-D numeric array (N, features), got {x.dtype} of shape {x.shape}")
+        if labels is not None and labels.shape != (x.shape[0],):
+            raise ValueError(f"{path}: {x.shape[0]} points but labels of shape {labels.shape}")
+        return x.astype(float), labels, f"{p.name} ({suffix[1:].upper()})"
+    raise ValueError(f"{path}: unknown dataset file type {suffix!r}; expected one of {DATASET_FILE_SUFFIXES}")
+
+
+def load_dataset_file(
+    path: str,
+    n_features: int,
+    label_column: str | int | None = None,
+    n_samples: int | None = None,
+    angle_range: tuple[float, float] = (0.0, np.pi),
+    seed: int = 0,
+) -> Dataset:
+    """The user's own data: a ``.csv`` / ``.npz`` / ``.npy`` file prepared like the bundled sets.
+
+    Same preparation as :func:`load_dataset`: standardised, PCA to ``n_features``, every
+    feature min-max rescaled to ``angle_range``; two classes are relabelled ``-1/+1``.
+
+    Parameters
+    ----------
+    path : ``.csv`` (optional header row; comma separated), ``.npz`` (features under ``x``,
+        ``X``, ``features`` or ``data``; labels under ``y``, ``labels``, ``target`` or
+        ``label_column``) or ``.npy`` (a 2-D array).
+    n_features : principal components kept (one per data symbol of the embedding).
+    label_column : CSV column name or index, NPY column index, NPZ key of the labels; the
+        label column is removed from the features.  Without labels every point gets label
+        ``+1`` (the linear loss is then the mean of the outputs).
+    n_samples, angle_range, seed : as in :func:`load_dataset`.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError : one line naming the file and what is wrong (missing
+        file, non-numeric cell with line and column, ragged rows, unknown label column, NaN,
+        fewer points or features than ``n_features``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = f.write_text("a,b,c,label\\n1,2,3,0\\n2,1,0,1\\n0,0,1,0\\n3,1,2,1\\n")
+    >>> d = load_dataset_file(str(f), 2, label_column="label")
+    >>> d.x.shape, sorted(set(d.y.tolist())), float(d.x.min()), round(float(d.x.max()), 6)
+    ((4, 2), [-1, 1], 0.0, 3.141593)
+    """
+    if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
+        raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
+    x, labels, what = _read_feature_file(str(path), label_column)
+    if x.shape[0] < 2:
+        raise ValueError(f"{path}: needs at least 2 data points, found {x.shape[0]}")
+    if not np.all(np.isfinite(x)):
+        bad = np.argwhere(~np.isfinite(x))[0]
+        raise ValueError(f"{path}: feature value at point {bad[0]}, feature {bad[1]} is NaN or infinite")
+    if labels is None:
+        y, classes, origin = np.ones(x.shape[0], dtype=int), (1,), f"{what}; no labels (all +1)"
+    else:
+        try:
+            numeric = labels.astype(float)
+            if not np.all(np.isfinite(numeric)):
+                raise ValueError
+            y = numeric
+        except ValueError:
+            if labels.dtype.kind in "fc":
+                raise ValueError(f"{path}: labels contain NaN or infinite values") from None
+            y = labels.astype(str)
+        classes = tuple(np.unique(y).tolist())
+        if len(classes) > 2 and y.dtype.kind not in "fiu":
+            lookup = {c: k for k, c in enumerate(classes)}
+            y = np.array([lookup[v] for v in y])
+            classes = tuple(range(len(lookup)))
+        origin = f"{what}; labels from column {label_column!r}" if label_column is not None else f"{what}; labels"
+    data = _pca_angles(x, y, str(path), n_features, classes, angle_range, seed, origin, f"dataset file {path}")
     if n_samples is not None:
         data = data.subset(int(n_samples), seed=seed)
     return data
@@ -165,7 +340,13 @@ def uniform_random(
 
 
 def make_dataset(name: str, n_features: int, n_samples: int | None = None, seed: int = 0, **kwargs) -> Dataset:
-    """``'uniform'`` or any of :data:`DATASETS` by name (for CLIs and sweeps)."""
+    """``'uniform'``, any of :data:`DATASETS` by name, or a ``.csv``/``.npz``/``.npy`` file path
+    (:func:`load_dataset_file`; ``label_column=`` in ``kwargs``) — for CLIs and sweeps."""
+    label_column = kwargs.pop("label_column", None)
+    if str(name).lower().endswith(DATASET_FILE_SUFFIXES):
+        return load_dataset_file(str(name), n_features, label_column=label_column, n_samples=n_samples, seed=seed, **kwargs)
+    if label_column is not None:
+        raise ValueError(f"label_column is only for dataset files ({', '.join(DATASET_FILE_SUFFIXES)}), not {name!r}")
     if name == "uniform":
         return uniform_random(n_samples or 100, n_features, seed=seed)
     return load_dataset(name, n_features, n_samples=n_samples, seed=seed, **kwargs)

@@ -4,11 +4,19 @@
 * ``.qasm`` — OpenQASM 2.0 or 3.0 through Cirq's importer (``cirq.contrib.qasm_import``,
   needs ``ply``).  Named angles that are not declared (``ry(theta_0) q[0];`` in QASM 2) become
   sympy symbols: they are declared as ``input float[64]`` and the program is read as QASM 3.
+  OpenQASM 3 as ``qiskit.qasm3.dumps`` writes it is read unchanged: ``input float[64] _θ_0_;``
+  declarations, Unicode identifiers (the symbols keep their names, ``_θ_0_``), ``gate``
+  definitions (inlined, angles simplified: ``rz(p0)`` in a gate called with ``b`` is
+  ``rz(b)``), ``include "stdgates.inc"``, ``meas[0] = measure q[0];``.  Classical control
+  (``if``, ``while``) is refused in one line: bpcalc analyses unitary circuits.
   Qubits of the registers are mapped to ``cirq.LineQubit(0..n-1)`` in declaration order, so an
   observable ``"Z0*Z1"`` refers to the first two declared qubits (idle qubits keep their index);
   ``barrier`` statements are ignored;
+* ``.qpy`` — a Qiskit QPY file holding one circuit (optional extra ``qiskit``), converted by
+  :func:`circuits.qiskit_io.circuit_from_qiskit` (Qiskit qubit ``k`` is ``LineQubit(k)``);
 * ``module:function`` or ``path/to/file.py:function`` — a Python callable returning a
-  ``cirq.Circuit`` (called with the given keyword arguments, e.g. ``n=8`` for families).
+  ``cirq.Circuit`` or a ``qiskit.QuantumCircuit`` (called with the given keyword arguments,
+  e.g. ``n=8`` for families).
 
 Errors name the file, and for QASM the line and column.
 """
@@ -71,6 +79,91 @@ def _free_parameters(text: str) -> list[str]:
     return free
 
 
+_UNICODE_IDENT = re.compile(r"(?<![\w.])[^\W\d]\w*")
+_CONTROL = re.compile(r"(?<![\w.])(if|while)\s*\(")
+
+
+def _ascii_identifiers(text: str) -> tuple[str, dict[str, str]]:
+    """Replace identifiers with non-ASCII letters (``_θ_0_``) by ASCII names Cirq's lexer accepts.
+
+    Returns the new text and ``{ascii name: original name}``.
+    """
+    if text.isascii():
+        return text, {}
+    names: dict[str, str] = {}
+    back: dict[str, str] = {}
+    used = set(_IDENT.findall(text))
+
+    def sub(m: re.Match) -> str:
+        ident = m.group(0)
+        if ident.isascii():
+            return ident
+        if ident not in names:
+            k = len(names)
+            while f"bpcalc_u{k}" in used:
+                k += 1
+            names[ident] = f"bpcalc_u{k}"
+            used.add(names[ident])
+            back[names[ident]] = ident
+        return names[ident]
+
+    return _UNICODE_IDENT.sub(sub, text), back
+
+
+def _refuse_classical_control(text: str, source: str) -> None:
+    body = _strip_comments(text)
+    m = _CONTROL.search(body)
+    if m:
+        line = body.count("\n", 0, m.start()) + 1
+        raise ValueError(
+            f"{source}: line {line}: classical control ('{m.group(1)}') is not supported: bpcalc analyses unitary "
+            "circuits (parameters, gates, terminal measurements); remove the conditional part or pass the unitary part"
+        )
+
+
+def _snap_float(f: float):
+    """``f`` as ``(p/q)/π`` or ``p/q`` (q <= 64) when it is one to 1e-12, else None."""
+    from fractions import Fraction
+    import math
+
+    for scale, over_pi in ((math.pi, True), (1.0, False)):
+        v = f * scale
+        if v == 0:
+            return None
+        fr = Fraction(v).limit_denominator(64)
+        if abs(float(fr) - v) <= 1e-12 * max(1.0, abs(v)):
+            r = sympy.Rational(fr.numerator, fr.denominator)
+            return r / sympy.pi if over_pi else r
+    return None
+
+
+class _CleanAngles(cirq.ParamResolver):
+    """Resolve every symbol to itself and snap floats such as ``0.3183…·π`` to rationals.
+
+    Cirq's importer builds the gates inside a ``gate`` definition with a float ``1/π``; after
+    inlining, ``rz(p0)`` called with ``b`` reads ``Rz(0.318309886183791·π·b)``, which the
+    exact engine cannot tell from a non-integer frequency.
+    """
+
+    def value_of(self, value, recursive: bool = True):
+        out = super().value_of(value, recursive)
+        if isinstance(out, sympy.Basic) and out.free_symbols:
+            rep = {f: r for f in out.atoms(sympy.Float) if (r := _snap_float(float(f))) is not None}
+            if rep:
+                out = sympy.expand(out.xreplace(rep))
+        return out
+
+
+def _inline_gate_definitions(circuit: cirq.Circuit) -> cirq.Circuit:
+    if not any(isinstance(op.untagged, cirq.CircuitOperation) for op in circuit.all_operations()):
+        return circuit
+    flat = cirq.unroll_circuit_op(circuit, deep=True, tags_to_check=None)
+    symbols = cirq.parameter_symbols(flat)
+    if not symbols:
+        return flat
+    return cirq.resolve_parameters(flat, _CleanAngles({s: s for s in symbols}))
+
+
 def circuit_from_qasm_text(text: str, source: str = "<qasm>") -> cirq.Circuit:
     """Parse OpenQASM 2/3 text into a ``cirq.Circuit`` with sympy symbols for named angles.
 
@@ -84,6 +177,8 @@ def circuit_from_qasm_text(text: str, source: str = "<qasm>") -> cirq.Circuit:
         raise ImportError("reading QASM needs the 'ply' package (pip install ply)") from exc
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{source}: empty QASM program")
+    _refuse_classical_control(text, source)
+    text, unicode_names = _ascii_identifiers(text)
     # Cirq's importer has no 'barrier'; it has no effect on the unitary, so blank it out
     # (same length, newlines kept: line/column numbers are unchanged)
     text = _BARRIER.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -107,7 +202,14 @@ def circuit_from_qasm_text(text: str, source: str = "<qasm>") -> cirq.Circuit:
         message = str(exc)
         if free:
             message += f" (note: the parameters {free} were declared as OpenQASM 3 inputs on the include line)"
+        for ascii_name, name in unicode_names.items():
+            message = message.replace(ascii_name, name)
         raise ValueError(f"{source}: cannot parse OpenQASM: {message}") from None
+    circuit = _inline_gate_definitions(circuit)
+    if unicode_names:
+        renames = {sympy.Symbol(a): sympy.Symbol(u) for a, u in unicode_names.items()}
+        renames.update({s: s for s in cirq.parameter_symbols(circuit) if s not in renames})
+        circuit = cirq.resolve_parameters(circuit, _CleanAngles(renames))
     return _to_line_qubits(circuit, _register_offsets(text))
 
 
@@ -189,8 +291,17 @@ def load_circuit(spec: str | Path, **factory_kwargs: Any) -> cirq.Circuit:
     ValueError : unparsable file (with line/column for QASM), JSON that is not a circuit, a
         factory that does not return a circuit.
     """
+    from .qiskit_io import circuit_from_qiskit, is_qiskit_circuit, load_qpy  # noqa: PLC0415 (Qiskit itself is lazy)
+
+    if is_qiskit_circuit(spec):
+        return circuit_from_qiskit(spec)
     spec_str = str(spec)
     path = Path(spec_str)
+    if path.suffix.lower() == ".qpy":
+        found = load_qpy(path)
+        if len(found) != 1:
+            raise ValueError(f"{spec_str}: the QPY file holds {len(found)} circuits; save the one to analyse on its own")
+        return circuit_from_qiskit(found[0])
     if path.suffix.lower() in (".json", ".qasm", ".qasm2", ".qasm3") or path.is_file():
         if not path.is_file():
             raise FileNotFoundError(f"no such circuit file: {spec_str}")
@@ -211,6 +322,8 @@ def load_circuit(spec: str | Path, **factory_kwargs: Any) -> cirq.Circuit:
     from ._factory import call_factory  # the user's exception in one line, with its file:line
 
     circuit = call_factory(fn, spec_str, factory_kwargs)
+    if is_qiskit_circuit(circuit):
+        return circuit_from_qiskit(circuit)
     if isinstance(circuit, cirq.FrozenCircuit):
         circuit = circuit.unfreeze()
     if not isinstance(circuit, cirq.Circuit):

@@ -3,7 +3,8 @@
 * :func:`local_cost` — ``(1/n) Σ_j |0⟩⟨0|_j`` (``form='projector'``, the seed paper's
   ``O_L``) or ``(1/n) Σ_j Z_j`` (``form='z'``);
 * :func:`global_cost` — ``|0…0⟩⟨0…0|`` expanded into its ``2^n`` Z-strings;
-* :func:`parse_pauli_sum` — ``"0.5*Z0*Z1 + X3"`` on ``cirq.LineQubit``s;
+* :func:`parse_pauli_sum` — ``"0.5*Z0*Z1 + X3"`` on ``cirq.LineQubit``s, ``Z(3,4)`` /
+  ``Z(q3_4)`` on grid qubits, ``Z('name')`` on named qubits, Qiskit labels ``'ZZII'``;
 * :func:`locality` — support, maximal weight and per-term weights.
 """
 
@@ -74,24 +75,75 @@ def global_cost(qubits: Iterable[cirq.Qid]) -> cirq.PauliSum:
     return cirq.PauliSum.from_pauli_strings(terms)
 
 
-_TERM = re.compile(r"^\s*(?:(?P<coef>[-+]?\s*(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))\s*\*?\s*)?(?P<paulis>(?:[IXYZ]\d+\s*\*?\s*)*)$")
-_PAULI = re.compile(r"([IXYZ])(\d+)")
+_COEF = re.compile(r"\s*(?P<coef>(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))\s*(?:\*\s*|(?=[IXYZ])|$)")
+_FACTOR = re.compile(
+    r"\s*(?P<letter>[IXYZ])(?:"
+    r"(?P<line>\d+)"                                                         # Z3      line qubit
+    r"|\(\s*(?P<row>-?\d+)\s*,\s*(?P<col>-?\d+)\s*\)"                    # Z(3,4)  grid qubit
+    r"|\(\s*q(?P<grow>-?\d+)_(?P<gcol>-?\d+)\s*\)"                         # Z(q3_4) grid qubit
+    r"|\(\s*(?P<pline>\d+)\s*\)"                                            # Z(3)    line qubit
+    r"|\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)\s*\)"                # Z('a')  named qubit
+    r")\s*\*?"
+)
+_LABEL = re.compile(r"\s*(?P<label>[IXYZ]+)\s*$")
+_PAULI_OF = {"X": cirq.X, "Y": cirq.Y, "Z": cirq.Z}
+
+
+def _split_terms(text: str) -> list[tuple[int, str, str]]:
+    """Signed terms ``(column, sign, text)``: split at top-level ``+``/``-`` (not in ``(...)``/quotes/exponents)."""
+    tokens = []
+    start, sign, depth, quote = 0, "+", 0, None
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch in "+-" and depth == 0:
+            prev = text[:i].rstrip()
+            if prev and prev[-1] not in "eE*+-":
+                tokens.append((start, sign, text[start:i]))
+                sign, start = ch, i + 1
+    tokens.append((start, sign, text[start:]))
+    return tokens
+
+
+def _factor_qubit(m: re.Match) -> tuple[cirq.Qid, object]:
+    if m.group("line") is not None or m.group("pline") is not None:
+        k = int(m.group("line") if m.group("line") is not None else m.group("pline"))
+        return cirq.LineQubit(k), k
+    if m.group("row") is not None:
+        return cirq.GridQubit(int(m.group("row")), int(m.group("col"))), None
+    if m.group("grow") is not None:
+        return cirq.GridQubit(int(m.group("grow")), int(m.group("gcol"))), None
+    return cirq.NamedQubit(m.group("name")), None
 
 
 def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq.PauliSum:
-    """Parse ``"0.5*Z0*Z1 - X3 + 2"`` into a ``cirq.PauliSum``.
+    """Parse ``"0.5*Z0*Z1 - X3 + 2"`` into a ``cirq.PauliSum``, on any kind of qubit.
 
-    Qubit ``k`` is ``cirq.LineQubit(k)``, or ``qubits[k]`` when ``qubits`` is given.
+    Qubit forms (one Pauli letter ``I``, ``X``, ``Y``, ``Z`` then the qubit):
+
+    * ``Z3`` or ``Z(3)`` — ``cirq.LineQubit(3)``, or ``qubits[3]`` when ``qubits`` is given;
+    * ``Z(3,4)`` or ``Z(q3_4)`` — ``cirq.GridQubit(3, 4)`` (Cirq prints it ``q(3, 4)``);
+    * ``Z('name')`` — ``cirq.NamedQubit('name')`` (any qubit with a name);
+    * a term written as a Qiskit label, letters only (``'ZZII'``): **little-endian**, the last
+      letter acts on qubit 0, so ``'ZZII'`` is ``Z2*Z3`` (qubit ``k`` as for ``Z3``).
 
     Raises
     ------
-    ValueError : naming the offending term and its column (a dangling ``*``, an unknown
-        letter, a repeated qubit, a coefficient that overflows to infinity).
+    ValueError : naming the offending term and its column.
 
     Examples
     --------
-    >>> print(parse_pauli_sum("0.5*Z0*Z1 - X2"))
-    0.500*Z(q(0))*Z(q(1))-1.000*X(q(2))
+    >>> print(parse_pauli_sum("0.5*Z(3,4)*X(q3_5) - Z('anc')"))
+    0.500*Z(q(3, 4))*X(q(3, 5))-1.000*Z(anc)
+    >>> parse_pauli_sum("2*ZZII") == parse_pauli_sum("2*Z2*Z3")
+    True
     >>> parse_pauli_sum("Z0*")
     Traceback (most recent call last):
     ...
@@ -99,23 +151,8 @@ def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("observable string is empty")
-    # split into signed terms, remembering columns
-    tokens = []
-    start = 0
-    depth_sign = "+"
-    s = text
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        prev = s[:i].rstrip()
-        if ch in "+-" and prev and prev[-1] not in "eE*+-":
-            tokens.append((start, depth_sign, s[start:i]))
-            depth_sign = ch
-            start = i + 1
-        i += 1
-    tokens.append((start, depth_sign, s[start:]))
     total = cirq.PauliSum()
-    for col, sign, term in tokens:
+    for col, sign, term in _split_terms(text):
         stripped = term.strip()
         if stripped and stripped[0] in "+-":
             if stripped[0] == "-":
@@ -123,38 +160,54 @@ def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq
             term = stripped[1:]
         if not term.strip():
             raise ValueError(f"empty term at column {col + 1} in observable {text!r}")
-        m = _TERM.match(term)
-        if not m or (m.group("coef") is None and not m.group("paulis").strip()):
-            raise ValueError(
-                f"cannot parse term {term.strip()!r} at column {col + 1} of {text!r}; "
-                "expected e.g. '0.5*Z0*Z1' (Pauli letters I, X, Y, Z followed by a qubit index)"
-            )
-        if term.strip().endswith("*"):
+        bad = ValueError(
+            f"cannot parse term {term.strip()!r} at column {col + 1} of {text!r}; expected e.g. '0.5*Z0*Z1' "
+            "(Pauli letters I, X, Y, Z with a qubit: Z3 line qubit, Z(3,4) or Z(q3_4) grid qubit, Z('name') named "
+            "qubit), or a Qiskit label like 'ZZII' (last letter = qubit 0)"
+        )
+        if term.rstrip().endswith("*"):
             raise ValueError(
                 f"term {term.strip()!r} at column {col + 1} of {text!r} ends with '*': a factor is missing "
                 "(expected e.g. '0.5*Z0*Z1')"
             )
-        coef = float(m.group("coef").replace(" ", "")) if m.group("coef") else 1.0
-        if not np.isfinite(coef):
-            raise ValueError(
-                f"coefficient {m.group('coef').strip()!r} at column {col + 1} of {text!r} is not a finite "
-                "double-precision number (|c| < 1.8e308)"
-            )
+        rest = term
+        coef = 1.0
+        m = _COEF.match(rest)
+        if m:
+            coef = float(m.group("coef"))
+            if not np.isfinite(coef):
+                raise ValueError(f"coefficient {m.group('coef')!r} at column {col + 1} of {text!r} is not a finite "
+                                 "double-precision number (|c| < 1.8e308)")
+            rest = rest[m.end():]
         if sign == "-":
             coef = -coef
-        paulis = {}
-        for letter, idx in _PAULI.findall(m.group("paulis")):
-            k = int(idx)
-            if qubits is not None:
-                if k >= len(qubits):
-                    raise ValueError(f"qubit index {k} in {text!r} is outside the {len(qubits)} qubits given")
-                q = qubits[k]
-            else:
-                q = cirq.LineQubit(k)
-            if q in paulis:
-                raise ValueError(f"qubit {k} appears twice in term {term.strip()!r}")
-            if letter != "I":
-                paulis[q] = {"X": cirq.X, "Y": cirq.Y, "Z": cirq.Z}[letter]
+        paulis: dict = {}
+        if not rest.strip():
+            if not m:
+                raise bad
+        elif _LABEL.match(rest) and not _FACTOR.match(rest):
+            label = _LABEL.match(rest).group("label")
+            for k, letter in enumerate(reversed(label)):
+                if letter == "I":
+                    continue
+                if qubits is not None and k >= len(qubits):
+                    raise ValueError(f"label {label!r} in {text!r} has {len(label)} letters but only {len(qubits)} qubits are given")
+                paulis[qubits[k] if qubits is not None else cirq.LineQubit(k)] = _PAULI_OF[letter]
+        else:
+            while rest.strip():
+                f = _FACTOR.match(rest)
+                if not f:
+                    raise bad
+                q, k = _factor_qubit(f)
+                if k is not None and qubits is not None:
+                    if k >= len(qubits):
+                        raise ValueError(f"qubit index {k} in {text!r} is outside the {len(qubits)} qubits given")
+                    q = qubits[k]
+                if q in paulis:
+                    raise ValueError(f"qubit {q} appears twice in term {term.strip()!r}")
+                if f.group("letter") != "I":
+                    paulis[q] = _PAULI_OF[f.group("letter")]
+                rest = rest[f.end():]
         total += cirq.PauliString(paulis, coefficient=coef)
     return total
 

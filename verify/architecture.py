@@ -62,7 +62,7 @@ import numpy as np
 import sympy
 
 import circuits
-from bounds.from_files import PreparedModel, classify_operation, load_user_circuit, prepare_model
+from bounds.from_files import PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model
 
 from .report import Figure, Report, Table
 
@@ -511,6 +511,7 @@ def variance_at(
     seed: int = 0,
     with_bounds: bool = False,
     registry=None,
+    exponent_symbols: str = "angle",
 ) -> VariancePoint:
     """``Var_θ[∂C/∂θ]`` of ``architecture`` on ``n`` qubits by the exact Pauli-path engine.
 
@@ -541,7 +542,7 @@ def variance_at(
                              note=f"exact engine: {bad.operation}: {bad.reason}", bounds=bounds_rows)
     try:
         res = exact_model_gradient_variance(pm.model, params, method=method, max_terms=max_terms,
-                                            n_samples=n_samples, rng=seed)
+                                            n_samples=n_samples, rng=seed, exponent_symbols=exponent_symbols)
     except ValueError as exc:
         return VariancePoint(arch.name, n, label, None, method="not computed", seconds=time.perf_counter() - t0,
                              note=f"exact engine refused: {exc}", bounds=bounds_rows)
@@ -940,6 +941,8 @@ class ArchitectureReport:
         lines = [f"**{self.name}** ({self.source}): {self.n_qubits} qubits, {self.n_gates} gates, depth {self.depth}, "
                  f"{len(self.trainable)} trainable and {len(self.data)} data parameters; observable "
                  f"{_abbreviate(self.observable)}.",
+                 f"Exponent symbols (X^t): {(self.config or {}).get('exponent_symbols', 'angle')} convention "
+                 "(--exponent-symbols angle|symbol).",
                  "", f"Per-parameter verdicts — {counts}."]
         if self.family is not None:
             lines += ["", f"Family {self.family.family} over n = {list(self.family.qubits)}: {self.family.summary}."]
@@ -1176,6 +1179,8 @@ def analyze_architecture(
     declared: Sequence[str] = (),
     factory_kwargs: Optional[dict] = None,
     name: str = "",
+    exponent_symbols: str = "angle",
+    label_column: str | int | None = None,
 ) -> ArchitectureReport:
     """Per-parameter trainability report of a user's circuit.
 
@@ -1224,7 +1229,7 @@ def analyze_architecture(
     pm = prepare_model(
         source, observable, trainable=trainable, data=data, embedding=embedding,
         embedding_layers=embedding_layers, dataset=dataset, n_data=n_data, data_seed=data_seed, loss=loss,
-        two_design_blocks=two_design_blocks, name=name, factory_kwargs=factory_kwargs,
+        two_design_blocks=two_design_blocks, name=name, factory_kwargs=factory_kwargs, label_column=label_column,
     )
     default_data_note = ""
     if dataset is None and pm.data:
@@ -1246,7 +1251,7 @@ def analyze_architecture(
 
         registry = select_theorems(registry, only_theorems, skip_theorems)
         analysis = analyze(model, registry=registry, declared=declared, exact=exact,
-                           rng=np.random.default_rng(seed))
+                           rng=np.random.default_rng(seed), exponent_symbols=exponent_symbols)
         structure = {p.parameter: p.structure for p in analysis.parameters}
         exact_map = {p.parameter: p.exact for p in analysis.parameters}
         exact_notes = {p.parameter: p.exact_note for p in analysis.parameters}
@@ -1270,7 +1275,7 @@ def analyze_architecture(
 
         structure = {s.symbol: s for s in parameter_structure(model)}
         if exact:
-            exact_map, note = exact_variances(model, model.trainable_symbols)
+            exact_map, note = exact_variances(model, model.trainable_symbols, exponent_symbols)
         else:
             exact_map, note = {}, "exact variances not requested"
         exact_notes = {s.name: note for s in model.trainable_symbols}
@@ -1349,6 +1354,9 @@ def analyze_architecture(
     if sampled:
         q = next(iter(sampled.values()))["quantity"]
         notes.append("sampled Var is " + ("the mean over data points of Var[∂ℓ_i]" if q == "output" else "Var[∂C]"))
+    exponent_note = exponent_convention_note(model.circuit, model.trainable_symbols, exponent_symbols)
+    if exponent_note:
+        notes.append(exponent_note)
     timings["total"] = time.perf_counter() - t0
     obs_text = observable if isinstance(observable, str) else str(model.observable)
     config = {
@@ -1356,6 +1364,7 @@ def analyze_architecture(
         "embedding_layers": embedding_layers, "dataset": dataset if not isinstance(dataset, circuits.Dataset) else dataset.name,
         "n_data": n_data, "loss": loss, "sample": sample, "sample_engine": sample_engine, "family": family,
         "qubits": None if qubits is None else list(parse_qubits(qubits)), "theorems": theorems, "exact": exact,
+        "exponent_symbols": exponent_symbols,
     }
     return ArchitectureReport(
         source=pm.source, name=model.name, n_qubits=model.n_qubits, n_gates=len(list(model.circuit.all_operations())),
@@ -1382,6 +1391,7 @@ class Comparison:
     points: tuple[VariancePoint, ...]
     fits: Mapping[str, ScalingFit]
     seconds: float
+    exponent_symbols: str = "angle"
 
     def series(self, architecture: str) -> tuple[VariancePoint, ...]:
         return tuple(p for p in self.points if p.architecture == architecture)
@@ -1429,7 +1439,7 @@ class Comparison:
             summary=summary, tables=tuple(tables),
             figures=(Figure(figure, "Var[∂C/∂θ] against n (log scale)"),) if figure else (),
             results=self.to_dict(), config={"qubits": list(self.qubits), "observable": self.observable,
-                                            "parameter": self.parameter},
+                                            "parameter": self.parameter, "exponent_symbols": self.exponent_symbols},
             timings={"total": round(self.seconds, 3)}, notes=notes,
         )
 
@@ -1446,7 +1456,8 @@ class Comparison:
         width = max(14, *(len(a) + 2 for a in self.architectures))
         cells = [[str(c) for c in row] for row in t.rows]
         colw = [4] + [max(width, *(len(r[i + 1]) for r in cells)) for i in range(len(self.architectures))]
-        out = [t.caption, "  ".join(h.ljust(w) for h, w in zip(t.columns, colw))]
+        out = [t.caption, f"Exponent symbols (X^t): {self.exponent_symbols} convention (--exponent-symbols angle|symbol).",
+               "  ".join(h.ljust(w) for h, w in zip(t.columns, colw))]
         out += ["  ".join(c.ljust(w) for c, w in zip(r, colw)) for r in cells]
         out.append("")
         out += [f"{a}: {f.text}" for a, f in self.fits.items()]
@@ -1489,6 +1500,7 @@ def compare_architectures(
     seed: int = 0,
     bounds_up_to: int = 0,
     registry=None,
+    exponent_symbols: str = "angle",
 ) -> Comparison:
     """Var[∂C/∂θ] of several architectures at several ``n``, with a scaling fit for each.
 
@@ -1530,7 +1542,8 @@ def compare_architectures(
         for n in ns:
             try:
                 p = variance_at(arch, n, observable, parameter, method=method, max_terms=max_terms,
-                                n_samples=n_samples, seed=seed, with_bounds=n <= bounds_up_to, registry=registry)
+                                n_samples=n_samples, seed=seed, with_bounds=n <= bounds_up_to, registry=registry,
+                                exponent_symbols=exponent_symbols)
             except ValueError as exc:
                 p = VariancePoint(arch.name, n, parameter, None, method="not computed", note=str(exc))
             points.append(p)
@@ -1540,7 +1553,7 @@ def compare_architectures(
         fits[arch.name] = fit_scaling([p.n for p in series], [p.value for p in series],
                                       [(p.ci_low, p.ci_high) for p in series])
     return Comparison(tuple(names), {a.name: a.description for a in archs}, ns, observable, parameter,
-                      tuple(points), fits, time.perf_counter() - t0)
+                      tuple(points), fits, time.perf_counter() - t0, exponent_symbols)
 
 
 def plot_comparison(comparison: Comparison, path: str | Path) -> Path:

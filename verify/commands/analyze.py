@@ -161,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
         skip_theorems=patterns(args.skip_theorems, ()),
         declared=tuple(args.declare or ()),
         factory_kwargs=factory_arguments(args.arg),
+        exponent_symbols=args.exponent_symbols,
+        label_column=args.label_column,
     )
     rendered = report.to_report()
     if args.out:
@@ -188,11 +190,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", action="append", metavar="GLOB",
                    help="data symbols (glob); default 'x_*'; '' for none")
     p.add_argument("--observable", default="local",
-                   help="'local' ((1/n) Σ|0⟩⟨0|_j, default), 'local-z', 'global', or a Pauli sum like '0.5*Z0*Z1 + X3'")
+                   help="'local' ((1/n) Σ|0⟩⟨0|_j, default), 'local-z', 'global', or a Pauli sum like '0.5*Z0*Z1 + X3' "
+                        "(Z3 line qubit, Z(3,4) / Z(q3_4) grid qubit, Z('name') named qubit; a Qiskit label "
+                        "'ZZII' is little-endian: its last letter is qubit 0)")
     p.add_argument("--embedding", choices=("tpe", "hee", "che"),
                    help="prepend a built-in data embedding (circuit without data symbols)")
     p.add_argument("--layers", type=int, default=1, help="layers of --embedding hee / repetitions of che (default 1)")
-    p.add_argument("--dataset", help="'uniform', 'digits', 'iris', 'breast_cancer' or 'wine' (PCA to the embedding's features)")
+    p.add_argument("--dataset", help="'uniform', 'digits', 'iris', 'breast_cancer', 'wine', or your own file .csv / .npz / "
+                                     ".npy (standardised, PCA to the embedding's features, rescaled to [0, π])")
+    p.add_argument("--label-column", metavar="COL",
+                   help="labels of a --dataset file: CSV column name or index, NPY column index, NPZ key (removed from the features)")
     p.add_argument("--n-data", type=int, default=32, help="data points drawn from --dataset (default 32)")
     p.add_argument("--data-seed", type=int, default=0, help="seed of the data subset (default 0)")
     p.add_argument("--loss", choices=("linear", "mse", "nll"), default="linear", help="loss (default linear)")
@@ -218,4 +225,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR "
                    "(with --family also family.png/.pdf/.caption.txt and table.tex)")
+    p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
+                   help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
+                        "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")
     p.set_defaults(func=run)

@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     comparison = compare_architectures(
         args.architectures, args.qubits, args.observable, args.parameter, method=args.method,
         max_terms=args.max_terms, n_samples=args.samples, seed=args.seed, bounds_up_to=args.bounds_up_to,
+        exponent_symbols=args.exponent_symbols,
     )
     if args.plot:
         figure = str(plot_comparison(comparison, args.plot))
@@ -115,4 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the full comparison as JSON")
     p.add_argument("--out", metavar="DIR", help="write report.json, report.md, compare.png/.pdf/.caption.txt, "
                    "table.tex and bounds.bib (with --bounds-up-to) into DIR")
+    p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
+                   help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
+                        "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")
     p.set_defaults(func=run)

@@ -168,6 +168,7 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
     res = E.exact_gradient_variance(
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
         n_samples=args.samples, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
+        exponent_symbols=getattr(args, "exponent_symbols", "angle"),
     )
     out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
     if args.loss:
@@ -198,7 +199,7 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
         f"light cone {res.details.get('light_cone_qubits')} qubits, {int(res.in_light_cone.sum())}/{len(res)} "
         f"selected parameters inside  [{res.seconds:.3f} s]"
     )
-    print(f"  method: {_method_text(res)}")
+    print(f"  method: {_method_text(res)}; exponent symbols (X^t): {getattr(args, 'exponent_symbols', 'angle')} convention")
     extra = [k for k in ("two_design", "lie") if k in item]
     per_param = args.per_parameter or len(res) <= 12
     if per_param:
@@ -358,4 +359,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="write the variance over --qubits as PATH.png, PATH.pdf and PATH.caption.txt")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="write exact.png/.pdf/.caption.txt, report.md, report.json and table.tex into DIR")
+    p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
+                   help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
+                        "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")
     p.set_defaults(func=run)
