@@ -43,6 +43,8 @@ from .two_design import (
 from .lie_algebra import (
     PauliLieAlgebra,
     circuit_generators,
+    CliffordFrame,
+    clifford_frame,
     dla_dimension,
     g_purity,
     lie_algebraic_gradient_variance,
@@ -84,6 +86,8 @@ __all__ = [
     "two_design_loss_variance",
     "PauliLieAlgebra",
     "circuit_generators",
+    "CliffordFrame",
+    "clifford_frame",
     "dla_dimension",
     "g_purity",
     "lie_algebraic_gradient_variance",
