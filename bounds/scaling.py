@@ -321,7 +321,7 @@ def fit_scaling(
     base_hi = 10 ** -(ex.slope - t_e * ex.slope_se)
     if not decays and ok_p and base_hi <= FLAT_BASE:
         lo, hi = po.slope - t_e * po.slope_se, po.slope + t_e * po.slope_se
-        return result("polynomial", f"polynomial: no significant exponential decay; Var ∝ n^{po.slope:.2f} "
+        return result("polynomial", f"polynomial: no significant decay; Var ∝ n^{po.slope:.2f} "
                       f"[{lo:.2f}, {hi:.2f}] ({where})", "", ex, po, weighted, errs_t)
     if not decays and ok_p:
         reason = (f"no significant decay, but the data allow a base up to {base_hi:.3g} ({quality}); "
@@ -334,8 +334,8 @@ def fit_scaling(
     if ok_e and (diff > 0 or not ok_p) and decays:
         r = result("exponential", "", "", ex, po, weighted, errs_t)
         lo, hi = r.base_ci
-        text = (f"exponential: Var ∝ b^-n with b = {base:.4g} [{lo:.4g}, {hi:.4g}] "
-                f"({confidence:.0%} interval; {where})")
+        text = (f"exponential: base {base:.4g} [{lo:.4g}, {hi:.4g}] ({confidence:.0%} interval), "
+                f"Var ∝ base^-n ({where})")
         return dataclasses.replace(r, text=text)
     if ok_p and (diff < 0 or not ok_e):
         r = result("polynomial", "", "", ex, po, weighted, errs_t)

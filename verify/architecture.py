@@ -291,41 +291,6 @@ def _sizes(ns: Sequence[int]) -> str:
     return f"{ns[0]}..{ns[-1]}, {len(ns)} sizes" if len(ns) > 3 else ", ".join(str(n) for n in ns)
 
 
-# Relative half-width given to exact values.  With exact values only, every point has the same
-# weight and the fit inflates its errors by the residual scatter (chi²/dof), so the standard
-# errors reflect the misfit of the model, not this number.  Mixed with sampled values, exact
-# points get the smallest relative half-width of the sampled ones (as trusted as the best
-# sampled point, not infinitely more: that would hide the model misfit in the errors).
-_EXACT_REL = 1e-6
-# both models have two parameters: with sampled points, a chi² difference below this (an
-# Akaike-weight ratio below e) does not tell an exponential from a power law
-_CHI2_MARGIN = 2.0
-
-
-def _exact_rel(keep: Sequence[tuple]) -> float:
-    rel = [(c[1] - c[0]) / (2 * v) for _, v, c in keep if c is not None and c[0] is not None and c[1] > c[0]]
-    return min(min(rel), 0.5) if rel else _EXACT_REL
-
-
-def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optional[float]]], exact_rel: float,
-                 confidence: float = 0.95):
-    from .stats import VarianceEstimate
-
-    lo, hi = ci if ci is not None else (None, None)
-    if lo is None or hi is None:
-        lo, hi, engine = value * (1 - exact_rel), value * (1 + exact_rel), "exact"
-    else:
-        engine = "path-sampled"
-    return VarianceEstimate(value=float(value), ci_low=float(lo), ci_high=float(hi), confidence=confidence,
-                            n_samples=0, shots=None, engine=engine, seed=None, parameter=f"n={n}")
-
-
-def _model_lines(fit) -> dict:
-    """Both fitted lines of a :class:`verify.check.ScalingFit` (for figures)."""
-    return {"degree_se": fit.degree_stderr, "log10_prefactor": fit.log10_prefactor,
-            "log10_poly_prefactor": fit.log10_poly_prefactor}
-
-
 def fit_scaling(
     ns: Sequence[int],
     values: Sequence[float],
@@ -334,22 +299,18 @@ def fit_scaling(
 ) -> ScalingFit:
     """Decide how ``Var`` scales with ``n`` from values at several ``n``.
 
-    The fit is :func:`verify.check.fit_scaling` (weighted least squares of ``log10 Var``
-    against ``n`` — exponential ``A·b^-n`` — and against ``log10 n`` — power law ``C·n^p`` —
-    weighted by the confidence intervals ``ci`` of sampled values; exact values get equal
-    weights).  The verdict is "exponentially vanishing with base b ± se" when the exponential
-    model fits better and its decay is significant, "polynomial" when the power law fits
-    better (or, for exact values, when there is no significant decay), "zero" when every value
-    is exactly 0, else "not decided" — in particular when, with sampled values, the two models'
-    chi² differ by less than 2.  Points with
-    ``Var <= 0`` are left out (and said so); >= 3 positive values are needed.  ``confidence``
-    is the level of the intervals ``ci`` (it sets their weights).
+    The fit and the verdict are the one rule of :func:`bounds.scaling.fit_scaling` (weighted
+    least squares of ``log10 Var`` against ``n`` and ``log10 n``; never a verdict from fewer
+    than :data:`bounds.scaling.MIN_SIZES` sizes or from a fit whose residuals reject it;
+    below-resolution values are upper limits, not data).  This wrapper keeps the labels of the
+    architecture reports: "exponentially vanishing", "polynomial", "zero", "not decided".
+    ``confidence`` is the level of the intervals ``ci`` (it sets their weights).
 
     Raises
     ------
-    ValueError : lengths differ, NaN values.
+    ValueError : lengths differ, NaN or negative values.
     """
-    from .check import fit_scaling as check_fit
+    from bounds.scaling import fit_scaling as one_fit
 
     ns = [int(n) for n in ns]
     vals = [float(v) for v in values]
@@ -358,56 +319,26 @@ def fit_scaling(
         raise ValueError(f"fit_scaling: {len(ns)} qubit counts, {len(vals)} values, {len(cis)} intervals")
     if any(math.isnan(v) for v in vals):
         raise ValueError("fit_scaling: NaN variance")
-    if vals and all(v == 0 for v in vals):
-        # a sampled 0 with a positive upper limit is below resolution, not a proved zero
-        limits = [c[1] for c in cis if c is not None and c[1] is not None and c[1] > 0]
-        if limits:
-            return ScalingFit("not decided", f"not decided: below the resolution of path sampling at every n "
-                              f"(upper limits up to {max(limits):.2g}, not identically zero); use more samples or "
-                              "exact enumeration", tuple(ns), tuple(-math.inf for _ in ns))
-        return ScalingFit("zero", "identically zero at every n", tuple(ns), tuple(-math.inf for _ in ns))
-    keep = [(n, v, c) for n, v, c in zip(ns, vals, cis) if v > 0]
-    dropped = [n for n, v in zip(ns, vals) if not v > 0]
-    ys = tuple(math.log10(v) for _, v, _ in keep)
-    kn = tuple(n for n, _, _ in keep)
-    evidence = [f"log10 Var = {[round(y, 3) for y in ys]} at n = {list(kn)}"]
-    if dropped:
-        evidence.append(f"n = {dropped} left out: variance 0 (exactly, or below the engine's resolution)")
-    if len(set(kn)) < 3:
-        return ScalingFit("not decided", f"not decided: {len(set(kn))} positive value(s); a fit needs >= 3 sizes",
-                          kn, ys, evidence=tuple(evidence))
-    rel = _exact_rel(keep)
-    fit = check_fit(list(kn), [_as_estimate(n, v, c, rel, confidence) for n, v, c in keep])
-    evidence.append(fit.describe())
-    method = "verify.check.fit_scaling"
-    exact_data = all(c is None or c[0] is None for _, _, c in keep)
-    if not exact_data and fit.decay_significant and abs(fit.chi2_exponential - fit.chi2_polynomial) < _CHI2_MARGIN:
-        trend = "decays" if fit.base > 1 else "grows"
-        text = (f"not decided: Var {trend}, but an exponential (base {fit.base:.3g} ± {fit.base_stderr:.2g}) and a "
-                f"power law (degree {fit.degree:.2f} ± {fit.degree_stderr:.2g}) fit equally well within the "
-                f"confidence intervals (Δχ² = {abs(fit.chi2_exponential - fit.chi2_polynomial):.2g} < {_CHI2_MARGIN:g}; "
-                f"fit over n = {_sizes(kn)}); add sizes or samples")
-        return ScalingFit("not decided", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method, **_model_lines(fit))
-    if fit.better == "exponential" and fit.decay_significant and fit.base > 1:
-        text = (f"exponentially vanishing with base {fit.base:.3g} ± {fit.base_stderr:.2g} "
-                f"(Var ∝ {fit.base:.3g}^-n, fit over n = {_sizes(kn)})")
-        return ScalingFit("exponentially vanishing", text, kn, ys, base=fit.base, base_se=fit.base_stderr,
-                          degree=fit.degree, evidence=tuple(evidence), method=method, **_model_lines(fit))
-    if fit.better == "polynomial":
-        text = f"polynomial: Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} (fit over n = {_sizes(kn)})"
-        return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method, **_model_lines(fit))
-    if not fit.decay_significant and exact_data:
-        text = (f"polynomial: no significant decay, Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} "
-                f"(fit over n = {_sizes(kn)})")
-        return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method, **_model_lines(fit))
-    why = "the exponential model fits better but " + (
-        "its slope is not significant" if not fit.decay_significant else f"the variance grows (base {fit.base:.3g} < 1)")
-    return ScalingFit("not decided", f"not decided: {why} (fit over n = {_sizes(kn)})", kn, ys, base=fit.base,
-                      base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method,
-                      **_model_lines(fit))
+    fit = one_fit(ns, vals, cis, interval_confidence=confidence)
+    label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
+    text = fit.text
+    if fit.label == "exponential":
+        text = "exponentially vanishing with" + text[len("exponential:"):]
+    elif fit.label == "undecided":
+        text = "not decided" + text[len("undecided"):]
+    evidence = [f"log10 Var = {[round(y, 3) for y in fit.log10_values]} at n = {list(fit.ns)}"]
+    evidence += [f"n = {n} left out: {why}" for n, why in fit.excluded]
+    if fit.exponential is not None:
+        evidence.append(fit.describe())
+    ex, po = fit.exponential, fit.polynomial
+    base_se = None if ex is None else fit.base * math.log(10) * ex.slope_se
+    return ScalingFit(
+        label, text, fit.ns, fit.log10_values, base=fit.base, base_se=base_se, degree=fit.degree,
+        evidence=tuple(evidence), method="bounds.scaling.fit_scaling",
+        degree_se=None if po is None else po.slope_se,
+        log10_prefactor=None if ex is None else ex.intercept,
+        log10_poly_prefactor=None if po is None else po.intercept,
+    )
 
 
 def fit_estimates(ns: Sequence[int], estimates: Sequence[Any]) -> Optional[ScalingFit]:

@@ -105,10 +105,13 @@ def test_fit_scaling_against_synthetic_laws():
     few = fit_scaling([4, 6, 8], [0.1, 0.0, 0.0])
     assert few.label == "not decided" and "left out" in " ".join(few.evidence)
     # sampled values with wide intervals: both laws fit, so no verdict; tight intervals decide
-    vals = [2.0**-n for n in (4, 8, 16)]
-    wide = fit_scaling([4, 8, 16], vals, [(0.05 * v, 10.0 * v) for v in vals])
-    assert wide.label == "not decided" and "fit equally well" in wide.text
-    tight = fit_scaling([4, 8, 16], vals, [(0.99 * v, 1.01 * v) for v in vals])
+    # (4 sizes: the one verdict rule never decides from fewer, bounds.scaling.MIN_SIZES)
+    vals = [2.0**-n for n in (4, 8, 16, 32)]
+    near = [2.0**-n for n in (8, 9, 10, 11)]
+    wide = fit_scaling([8, 9, 10, 11], near, [(0.05 * v, 10.0 * v) for v in near])
+    assert wide.label == "not decided" and ("fit equally well" in wide.text or "allow a base" in wide.text)
+    assert fit_scaling([4, 8, 16], vals[:3], [(0.99 * v, 1.01 * v) for v in vals[:3]]).label == "not decided"
+    tight = fit_scaling([4, 8, 16, 32], vals, [(0.99 * v, 1.01 * v) for v in vals])
     assert tight.label == "exponentially vanishing" and tight.base == pytest.approx(2.0, rel=1e-3)
     with pytest.raises(ValueError):
         fit_scaling([4, 6], [0.1])
@@ -188,7 +191,7 @@ def test_family_fit_recovers_base_two_and_the_power_law():
 
 
 def test_family_in_the_report_and_its_errors():
-    r = analyze_architecture(SIM2, "Z0", theorems=False, family=FAMILY, qubits="4..8:2")
+    r = analyze_architecture(SIM2, "Z0", theorems=False, family=FAMILY, qubits="4..10:2")  # >= 4 sizes for a verdict
     assert r.parameter("theta_x0").verdict == "exponentially vanishing"
     assert "base 2" in r.parameter("theta_x0").verdict_text
     assert r.parameter("theta_z0").verdict == "zero"
@@ -219,7 +222,7 @@ def test_family_outside_the_exact_engine_falls_back_to_sampling(tmp_path):
         family_scaling(spec, "2,4,6", "Z0")
     # a constant CRz: not Clifford, so not for the exact engine; it commutes with the Z string
     # Z0…Z_{n-1}, so Var[∂/∂t0] = 2^-n (as for Sim's circuit 2)
-    res = family_scaling(spec, "2,4,6", "Z0", sample=3000, seed=2)
+    res = family_scaling(spec, "2,4,6,8", "Z0", sample=3000, seed=2)  # >= 4 sizes for a verdict
     assert all(r["method"].startswith("sampled") for r in res.rows)
     fit = res.fits["t0"]
     assert fit.label == "exponentially vanishing"
@@ -230,14 +233,14 @@ def test_family_outside_the_exact_engine_falls_back_to_sampling(tmp_path):
 
 
 def test_compare_three_architectures(tmp_path):
-    cmp = compare_architectures([FAMILY, "tpa", "qcnn"], "4..16", "Z0")
+    cmp = compare_architectures([FAMILY, "tpa", "qcnn"], "2,4,8,16", "Z0")  # 4 sizes (bounds.scaling.MIN_SIZES)
     sim = cmp.series("sim_circuit2")
-    assert [p.value for p in sim] == pytest.approx([2.0**-n for n in (4, 8, 16)], rel=1e-9)
+    assert [p.value for p in sim] == pytest.approx([2.0**-n for n in (2, 4, 8, 16)], rel=1e-9)
     assert cmp.fits["sim_circuit2"].label == "exponentially vanishing"
     assert cmp.fits["sim_circuit2"].base == pytest.approx(2.0, rel=1e-5)
     # a tensor-product block's first parameter sees only its own block: the same Var at every n
     tpa = [p.value for p in cmp.series("tpa")]
-    assert tpa == pytest.approx([tpa[0]] * 3, rel=1e-12) and tpa[0] > 0.1
+    assert tpa == pytest.approx([tpa[0]] * 4, rel=1e-12) and tpa[0] > 0.1
     assert cmp.fits["tpa"].label == "polynomial"
     q = cmp.series("qcnn")
     assert all(p.value is not None and p.value > 0 for p in q)
