@@ -222,7 +222,7 @@ class Analysis:
 # ----------------------------------------------------------------------------- exact hook
 
 
-def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[dict, str]:
+def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], memory_limit=None) -> tuple[dict, str]:
     """Exact per-parameter variances from :mod:`bounds.exact` (``({}, why)`` if unavailable).
 
     Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals
@@ -239,7 +239,9 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol]) -> tuple[d
         weights = y / len(y)
     start = time.perf_counter()
     try:
-        res = exact_model_gradient_variance(model, list(parameters), weights=weights)
+        # the budget reaches the engine only when given (engines without one use the default)
+        budget = {} if memory_limit is None else {"memory_limit": memory_limit}
+        res = exact_model_gradient_variance(model, list(parameters), weights=weights, **budget)
     except (AssumptionFailed, MemoryBudgetExceeded) as exc:
         # outside the engine's scope, or over the memory budget (the message names the method
         # that fits); any other exception is a bug and propagates
@@ -311,6 +313,7 @@ def analyze(
     ensemble: bool = True,
     rng: Optional[np.random.Generator] = None,
     measures: Optional[Measures] = None,
+    memory_limit=None,
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdict.
 
@@ -346,7 +349,7 @@ def analyze(
                 raise ValueError(f"unknown trainable parameter {name!r}; the ansatz has {sorted(by_name)[:8]}…")
             wanted.append(by_name[name])
     m = measures if measures is not None else compute_measures(model, rng=rng, ensemble=ensemble)
-    exact_map, exact_note = (exact_variances(model, wanted) if exact else ({}, "exact variances not requested"))
+    exact_map, exact_note = (exact_variances(model, wanted, memory_limit) if exact else ({}, "exact variances not requested"))
     per_theorems = [t for t in registry.values() if t.scope in ("parameter", "loss")]
     ens_theorems = [t for t in registry.values() if t.scope == "ensemble"]
     declared = frozenset(declared)

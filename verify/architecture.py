@@ -469,6 +469,7 @@ def variance_at(
     seed: int = 0,
     with_bounds: bool = False,
     registry=None,
+    memory_limit=None,
 ) -> VariancePoint:
     """``Var_θ[∂C/∂θ]`` of ``architecture`` on ``n`` qubits by the exact Pauli-path engine.
 
@@ -477,6 +478,8 @@ def variance_at(
     ``max_terms`` and ``n_samples`` go to :func:`bounds.exact.exact_model_gradient_variance`
     (``'auto'``: enumeration, unbiased path sampling above ``max_terms`` Pauli pairs).
     Circuits the engine does not accept give ``value=None`` with the engine's reason.
+    ``memory_limit`` (bytes or ``'4GiB'``) is the engine's memory budget; above it the engine
+    raises :class:`bounds.memory.MemoryBudgetExceeded` before allocating.
     ``with_bounds`` also evaluates the applicable theorems (:func:`bounds.analyze.analyze`).
     """
     from bounds.exact import exact_model_gradient_variance
@@ -498,8 +501,9 @@ def variance_at(
         return VariancePoint(arch.name, n, label, None, method="not computed", seconds=time.perf_counter() - t0,
                              note=f"exact engine: {bad.operation}: {bad.reason}", bounds=bounds_rows)
     try:
+        budget = {} if memory_limit is None else {"memory_limit": memory_limit}
         res = exact_model_gradient_variance(pm.model, params, method=method, max_terms=max_terms,
-                                            n_samples=n_samples, rng=seed)
+                                            n_samples=n_samples, rng=seed, **budget)
     except ValueError as exc:
         return VariancePoint(arch.name, n, label, None, method="not computed", seconds=time.perf_counter() - t0,
                              note=f"exact engine refused: {exc}", bounds=bounds_rows)
@@ -1108,6 +1112,7 @@ def analyze_architecture(
     declared: Sequence[str] = (),
     factory_kwargs: Optional[dict] = None,
     name: str = "",
+    memory_limit=None,
 ) -> ArchitectureReport:
     """Per-parameter trainability report of a user's circuit.
 
@@ -1171,7 +1176,7 @@ def analyze_architecture(
 
         registry = select_theorems(registry, only_theorems, skip_theorems)
         analysis = analyze(model, registry=registry, declared=declared, exact=exact,
-                           rng=np.random.default_rng(seed))
+                           rng=np.random.default_rng(seed), memory_limit=memory_limit)
         structure = {p.parameter: p.structure for p in analysis.parameters}
         exact_map = {p.parameter: p.exact for p in analysis.parameters}
         exact_notes = {p.parameter: p.exact_note for p in analysis.parameters}
@@ -1382,6 +1387,7 @@ def compare_architectures(
     seed: int = 0,
     bounds_up_to: int = 0,
     registry=None,
+    memory_limit=None,
 ) -> Comparison:
     """Var[∂C/∂θ] of several architectures at several ``n``, with a scaling fit for each.
 
@@ -1419,7 +1425,8 @@ def compare_architectures(
         for n in ns:
             try:
                 p = variance_at(arch, n, observable, parameter, method=method, max_terms=max_terms,
-                                n_samples=n_samples, seed=seed, with_bounds=n <= bounds_up_to, registry=registry)
+                                n_samples=n_samples, seed=seed, with_bounds=n <= bounds_up_to, registry=registry,
+                                memory_limit=memory_limit)
             except ValueError as exc:
                 p = VariancePoint(arch.name, n, parameter, None, method="not computed", note=str(exc))
             points.append(p)

@@ -2,7 +2,8 @@
 
 Each sub-command lives in its own module ``verify/commands/<name>.py`` exposing
 ``register(subparsers)``; this module only assembles them, so commands stay small and
-independent.  Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2 bad input.
+independent.  Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2 bad input,
+3 over the memory budget (``--memory-limit``; one line naming the method that fits).
 """
 
 from __future__ import annotations
@@ -59,6 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
+    except MemoryError as exc:
+        # MemoryBudgetExceeded (an engine's estimate was above --memory-limit; nothing was
+        # allocated) or numpy's allocation failure: one line, never a traceback
+        from bounds.memory import MemoryBudgetExceeded
+
+        text = str(exc)
+        if not isinstance(exc, MemoryBudgetExceeded):
+            text = (f"out of memory{': ' + text if text else ''}; use smaller sizes, or --memory-limit "
+                    "so that the engines refuse before allocating")
+        print(f"bpcalc {args.command}: error: {text}", file=sys.stderr)
+        return 3
     except (ValueError, TypeError, FileNotFoundError) as exc:
         print(f"bpcalc {args.command}: error: {exc}", file=sys.stderr)
         return 2

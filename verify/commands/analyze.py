@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._memory import add_memory_limit
+
 __all__ = ["register", "run", "patterns", "factory_arguments"]
 
 
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         only_theorems=patterns(args.theorems, ()),
         skip_theorems=patterns(args.skip_theorems, ()),
         declared=tuple(args.declare or ()),
+        memory_limit=args.memory_limit,
         factory_kwargs=factory_arguments(args.arg),
     )
     rendered = report.to_report()
@@ -114,6 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sample", type=int, metavar="N", help="also estimate every variance from N parameter draws")
     p.add_argument("--engine", default="own", help="sampling engine: own, cirq, qsim, density (default own)")
     p.add_argument("--seed", type=int, default=0, help="seed of sampling and intervals (default 0)")
+    add_memory_limit(p)
     p.add_argument("--family", metavar="MODULE:FUNCTION",
                    help="a function of n building the same architecture at other sizes; fits Var against n")
     p.add_argument("--qubits", metavar="RANGE", help="sizes for --family: '4..16' (doubling), '4..12:2' or '4,6,8'")

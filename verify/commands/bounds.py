@@ -23,6 +23,8 @@ import math
 import sys
 from typing import Any
 
+from ._memory import add_memory_limit
+
 __all__ = ["register", "run", "build_model", "parse_qubits", "collect"]
 
 ANSATZE = ("tpa", "tp", "hea", "ala", "qcnn")
@@ -153,7 +155,7 @@ def collect(args: argparse.Namespace) -> dict:
         model = build_model(args, n)
         param = args.parameter or _default_parameter(model)
         analysis = analyze(model, parameters=[param], registry=registry, declared=declared, values=values,
-                           exact=not args.no_exact, ensemble=not args.no_ensemble)
+                           exact=not args.no_exact, ensemble=not args.no_ensemble, memory_limit=args.memory_limit)
         pa = analysis.parameters[0]
         applicable = {(r.theorem, r.bound): r for r in pa.applicable}
         applicable.update({(r.theorem, r.bound): r for r in analysis.ensemble})
@@ -345,6 +347,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", default="digits", help="digits, iris, breast_cancer, wine or uniform")
     p.add_argument("--samples", type=int, default=None, help="data points (default: all for real data, 100 uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data subset (default: 0)")
+    add_memory_limit(p)
     p.add_argument("--qubits", default="4,6,8", help="qubit counts, e.g. 4,6,8,10 or 4..12:2 (default: 4,6,8)")
     p.add_argument("--observable", default="local", help="'local', 'local-z', 'global' or a Pauli sum")
     p.add_argument("--loss", default="linear", choices=("linear", "mse", "nll"), help="loss (default: linear)")
