@@ -5,7 +5,7 @@ Imports ``circuits``; never imports ``verify``.
 
 __all__: list[str] = []
 
-from .bound import Assumption, Asymptotics, Bound, BoundValue, Check, Citation, format_log10, idx, sym
+from .bound import Assumption, AssumptionFailed, Asymptotics, Bound, BoundValue, Check, Citation, format_log10, idx, sym
 from .registry import (
     Context,
     Instance,
@@ -19,7 +19,7 @@ from .registry import (
 )
 
 __all__ += [
-    "Assumption", "Asymptotics", "Bound", "BoundValue", "Check", "Citation", "format_log10", "idx", "sym",
+    "Assumption", "AssumptionFailed", "Asymptotics", "Bound", "BoundValue", "Check", "Citation", "format_log10", "idx", "sym",
     "Context", "Instance", "Registry", "Theorem", "Verification",
     "default_registry", "get_theorem", "list_theorems", "register",
 ]

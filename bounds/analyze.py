@@ -226,7 +226,8 @@ class Analysis:
 # ----------------------------------------------------------------------------- exact hook
 
 
-def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle") -> tuple[dict, str]:
+def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle",
+                    memory_limit=None) -> tuple[dict, str]:
     """Exact per-parameter variances from :mod:`bounds.exact` (``({}, why)`` if unavailable).
 
     ``exponent_symbols``: convention for symbols in exponents (``X**t``), see
@@ -246,7 +247,10 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
         weights = y / len(y)
     start = time.perf_counter()
     try:
-        res = exact_model_gradient_variance(model, list(parameters), weights=weights, exponent_symbols=exponent_symbols)
+        # the budget reaches the engine only when given (engines without one use the default)
+        budget = {} if memory_limit is None else {"memory_limit": memory_limit}
+        res = exact_model_gradient_variance(model, list(parameters), weights=weights,
+                                            exponent_symbols=exponent_symbols, **budget)
     except (AssumptionFailed, MemoryBudgetExceeded) as exc:
         # outside the engine's scope, or over the memory budget (the message names the method
         # that fits); any other exception is a bug and propagates
@@ -321,6 +325,7 @@ def analyze(
     rng: Optional[np.random.Generator] = None,
     measures: Optional[Measures] = None,
     exponent_symbols: str = "angle",
+    memory_limit=None,
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdict.
 
@@ -358,7 +363,8 @@ def analyze(
                 raise ValueError(f"unknown trainable parameter {name!r}; the ansatz has {sorted(by_name)[:8]}…")
             wanted.append(by_name[name])
     m = measures if measures is not None else compute_measures(model, rng=rng, ensemble=ensemble)
-    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols) if exact else ({}, "exact variances not requested"))
+    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols, memory_limit) if exact
+                             else ({}, "exact variances not requested"))
     per_theorems = [t for t in registry.values() if t.scope in ("parameter", "loss")]
     ens_theorems = [t for t in registry.values() if t.scope == "ensemble"]
     declared = frozenset(declared)

@@ -42,6 +42,8 @@ import sympy
 from circuits import affine_angle, as_pauli_rotation, average_grid
 from circuits.rotations import PauliRotation
 
+from .bound import AssumptionFailed
+
 __all__ = [
     "MAX_DESIGN_QUBITS",
     "ParameterSplit",
@@ -81,7 +83,7 @@ def split_at_parameter(circuit: cirq.AbstractCircuit, symbol: sympy.Symbol | str
 
     Raises
     ------
-    ValueError : the symbol occurs in no gate or in several, or its gate is not a Pauli
+    AssumptionFailed : (a ``ValueError``) the symbol occurs in no gate or in several, or its gate is not a Pauli
         rotation ``exp(-i(cθ+d)P/2)``.
     """
     if isinstance(symbol, str):
@@ -89,14 +91,17 @@ def split_at_parameter(circuit: cirq.AbstractCircuit, symbol: sympy.Symbol | str
     ops = _flat_ops(circuit)
     where = [i for i, op in enumerate(ops) if symbol in cirq.parameter_symbols(op)]
     if not where:
-        raise ValueError(f"parameter {symbol} does not occur in the circuit")
+        raise AssumptionFailed(f"parameter {symbol} does not occur in the circuit")
     if len(where) > 1:
-        raise ValueError(f"parameter {symbol} occurs in {len(where)} gates; the theorem needs it in exactly one")
+        raise AssumptionFailed(f"parameter {symbol} occurs in {len(where)} gates; the theorem needs it in exactly one")
     (i,) = where
     rot = as_pauli_rotation(ops[i])
     if rot is None:
-        raise ValueError(f"the gate of {symbol} ({ops[i]}) is not a Pauli rotation exp(-iθP/2)")
-    aff = affine_angle(rot.angle)
+        raise AssumptionFailed(f"the gate of {symbol} ({ops[i]}) is not a Pauli rotation exp(-iθP/2)")
+    try:
+        aff = affine_angle(rot.angle)
+    except ValueError as exc:
+        raise AssumptionFailed(f"the gate of {symbol} ({ops[i]}): {exc}") from None
     return ParameterSplit(
         symbol=symbol,
         before=cirq.Circuit(ops[:i]),
@@ -149,17 +154,17 @@ def _gate_twirl(op: cirq.Operation, positions: Sequence[int], n: int, x: np.ndar
     if not symbols:
         return _apply_local(x, _local_unitary(op), positions, n)
     if len(symbols) > 1:
-        raise ValueError(f"gate {op} depends on several parameters")
+        raise AssumptionFailed(f"gate {op} depends on several parameters")
     (s,) = symbols
     rot = as_pauli_rotation(op)
     if rot is None:
-        raise ValueError(f"parametrized gate {op} is not a Pauli rotation")
+        raise AssumptionFailed(f"parametrized gate {op} is not a Pauli rotation")
     aff = affine_angle(rot.angle)
     try:
         # U^{⊗2}⊗Ū^{⊗2} has harmonics 0, ±1, ±2 of the angle: exact on the convention's grid
         nodes, weights = average_grid(aff.coefficient, 2)
     except ValueError as exc:
-        raise ValueError(f"gate {op}: {exc}") from None
+        raise AssumptionFailed(f"gate {op}: {exc}") from None
     out = np.zeros(x.shape, dtype=complex)
     for t, w in zip(nodes, weights):
         u = _local_unitary(cirq.resolve_parameters(op, {s: float(t)}))
@@ -179,17 +184,17 @@ def second_moment_channel(circuit: cirq.AbstractCircuit, qubits: Sequence[cirq.Q
     """
     qubits = list(qubits)
     if len(qubits) > MAX_DESIGN_QUBITS:
-        raise ValueError(f"exact 2-design test limited to {MAX_DESIGN_QUBITS} qubits, got {len(qubits)}")
+        raise AssumptionFailed(f"exact 2-design test limited to {MAX_DESIGN_QUBITS} qubits, got {len(qubits)}")
     outside = set(circuit.all_qubits()) - set(qubits)
     if outside:
-        raise ValueError(f"circuit acts on qubits {sorted(outside)} outside {qubits}")
+        raise AssumptionFailed(f"circuit acts on qubits {sorted(outside)} outside {qubits}")
     seen: dict[sympy.Symbol, int] = {}
     for op in _flat_ops(circuit):
         for s in cirq.parameter_symbols(op):
             seen[s] = seen.get(s, 0) + 1
     shared = sorted(str(s) for s, c in seen.items() if c > 1)
     if shared:
-        raise ValueError(f"parameters {shared} occur in several gates; the exact test needs independent gates")
+        raise AssumptionFailed(f"parameters {shared} occur in several gates; the exact test needs independent gates")
     n = len(qubits)
     dim = 2**n
     arr = np.asarray(x, dtype=complex)

@@ -56,6 +56,8 @@ from scipy import stats
 
 from circuits import Model, backward_light_cone, block_structure, locality, parameter_light_cones
 
+from .exact.states import check_state_vectors
+
 __all__ = [
     "MAX_STATE_QUBITS",
     "Estimate",
@@ -113,13 +115,17 @@ def _mean_ci(values: np.ndarray, confidence: float) -> Estimate:
 # ----------------------------------------------------------------------------- states
 
 
-def data_states(model: Model, *, max_qubits: int = MAX_STATE_QUBITS, dtype=np.complex128) -> np.ndarray:
+def data_states(
+    model: Model, *, max_qubits: int = MAX_STATE_QUBITS, dtype=np.complex128, memory_limit=None
+) -> np.ndarray:
     """``U(x_i)|0…0⟩`` for every data point, shape ``(N, 2**n)`` (Cirq simulation).
 
     Raises
     ------
     ValueError : no dataset or no embedding, ``n > max_qubits``, non-finite data.
     TypeError : ``model`` is not a :class:`circuits.Model`.
+    MemoryBudgetExceeded : the ``N`` state vectors exceed ``memory_limit`` (bytes or ``'4GiB'``;
+        default half the available memory); checked before simulating.
     """
     if not isinstance(model, Model):
         raise TypeError(f"expected a circuits.Model, got {type(model).__name__}")
@@ -136,6 +142,7 @@ def data_states(model: Model, *, max_qubits: int = MAX_STATE_QUBITS, dtype=np.co
     x = np.asarray(model.dataset.x, dtype=float)
     if not np.all(np.isfinite(x)):
         raise ValueError("dataset contains non-finite values")
+    check_state_vectors(len(x), n, memory_limit, np.dtype(dtype).itemsize)
     return np.stack([model.data_state(row, dtype=dtype) for row in x])
 
 

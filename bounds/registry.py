@@ -288,7 +288,9 @@ class Theorem:
     assumptions : hypotheses shared by all bounds (each bound may add its own).
     substitutions : ``f(context) -> {symbol name: number}`` giving the numbers for the
         bounds' inputs (from ``context.model`` / ``context.measures``); may omit names it
-        cannot supply — bounds needing them are refused with that reason.
+        cannot supply — bounds needing them are refused with that reason.  It raises
+        :class:`~bounds.bound.AssumptionFailed` when a hypothesis fails on the instance (a
+        refusal with that reason); any other exception is a bug and propagates.
     statement : the theorem in words (Markdown/LaTeX allowed).
     scope : ``"parameter"`` (about one ∂_k), ``"loss"`` (the whole loss) or ``"ensemble"``
         (about an embedding ensemble rather than a gradient).

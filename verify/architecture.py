@@ -443,6 +443,7 @@ def variance_at(
     with_bounds: bool = False,
     registry=None,
     exponent_symbols: str = "angle",
+    memory_limit=None,
 ) -> VariancePoint:
     """``Var_θ[∂C/∂θ]`` of ``architecture`` on ``n`` qubits by the exact Pauli-path engine.
 
@@ -451,6 +452,8 @@ def variance_at(
     ``max_terms`` and ``n_samples`` go to :func:`bounds.exact.exact_model_gradient_variance`
     (``'auto'``: enumeration, unbiased path sampling above ``max_terms`` Pauli pairs).
     Circuits the engine does not accept give ``value=None`` with the engine's reason.
+    ``memory_limit`` (bytes or ``'4GiB'``) is the engine's memory budget; above it the engine
+    raises :class:`bounds.memory.MemoryBudgetExceeded` before allocating.
     ``with_bounds`` also evaluates the applicable theorems (:func:`bounds.analyze.analyze`).
     """
     from bounds.exact import exact_model_gradient_variance
@@ -472,8 +475,9 @@ def variance_at(
         return VariancePoint(arch.name, n, label, None, method="not computed", seconds=time.perf_counter() - t0,
                              note=f"exact engine: {bad.operation}: {bad.reason}", bounds=bounds_rows)
     try:
+        budget = {} if memory_limit is None else {"memory_limit": memory_limit}
         res = exact_model_gradient_variance(pm.model, params, method=method, max_terms=max_terms,
-                                            n_samples=n_samples, rng=seed, exponent_symbols=exponent_symbols)
+                                            n_samples=n_samples, rng=seed, exponent_symbols=exponent_symbols, **budget)
     except ValueError as exc:
         return VariancePoint(arch.name, n, label, None, method="not computed", seconds=time.perf_counter() - t0,
                              note=f"exact engine refused: {exc}", bounds=bounds_rows)
@@ -1112,6 +1116,7 @@ def analyze_architecture(
     name: str = "",
     exponent_symbols: str = "angle",
     label_column: str | int | None = None,
+    memory_limit=None,
 ) -> ArchitectureReport:
     """Per-parameter trainability report of a user's circuit.
 
@@ -1182,7 +1187,8 @@ def analyze_architecture(
 
         registry = select_theorems(registry, only_theorems, skip_theorems)
         analysis = analyze(model, registry=registry, declared=declared, exact=exact,
-                           rng=np.random.default_rng(seed), exponent_symbols=exponent_symbols)
+                           rng=np.random.default_rng(seed), exponent_symbols=exponent_symbols,
+                           memory_limit=memory_limit)
         structure = {p.parameter: p.structure for p in analysis.parameters}
         exact_map = {p.parameter: p.exact for p in analysis.parameters}
         exact_notes = {p.parameter: p.exact_note for p in analysis.parameters}
@@ -1432,6 +1438,7 @@ def compare_architectures(
     bounds_up_to: int = 0,
     registry=None,
     exponent_symbols: str = "angle",
+    memory_limit=None,
 ) -> Comparison:
     """Var[∂C/∂θ] of several architectures at several ``n``, with a scaling fit for each.
 
@@ -1474,7 +1481,7 @@ def compare_architectures(
             try:
                 p = variance_at(arch, n, observable, parameter, method=method, max_terms=max_terms,
                                 n_samples=n_samples, seed=seed, with_bounds=n <= bounds_up_to, registry=registry,
-                                exponent_symbols=exponent_symbols)
+                                exponent_symbols=exponent_symbols, memory_limit=memory_limit)
             except ValueError as exc:
                 p = VariancePoint(arch.name, n, parameter, None, method="not computed", note=str(exc))
             points.append(p)

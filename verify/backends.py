@@ -41,6 +41,7 @@ import cirq
 import numpy as np
 import sympy
 
+from bounds.memory import MemoryBudget
 from circuits import strip_block_tags
 
 from . import engine as _engine
@@ -63,6 +64,7 @@ __all__ = [
 
 AUTO_QSIM_QUBITS = 18
 BACKENDS = ("own", "cirq", "density_matrix", "qsim", "auto")
+_SIM_COPIES = 3  # a Cirq simulation holds the state, a buffer and the expectation's work copy
 NOISE_MODELS = ("depolarizing", "amplitude_damping", "phase_damping", "bit_flip", "phase_flip")
 
 
@@ -200,7 +202,8 @@ class _OwnPrepared(Prepared):
     def __init__(self, backend: "OwnEngine", circuit, observable, symbols, qubits):
         super().__init__(backend, circuit, observable, symbols, qubits)
         self.compiled = _engine.compile_circuit(
-            circuit, qubits=qubits, symbols=symbols, dtype=backend.dtype, tile_size=backend.tile_size
+            circuit, qubits=qubits, symbols=symbols, dtype=backend.dtype, tile_size=backend.tile_size,
+            memory_limit=backend.memory_limit,
         )
         self.compiled_observable = _engine.compile_observable(observable, self.compiled.qubits)
 
@@ -249,6 +252,7 @@ class OwnEngine(Backend):
     dtype: type = np.complex64
     tile_size: Optional[int] = _engine.DEFAULT_TILE_SIZE
     threads: Optional[int] = 1
+    memory_limit: Optional[object] = None
 
     @property
     def name(self) -> str:
@@ -268,6 +272,7 @@ class CirqSimulator(Backend):
 
     dtype: type = np.complex64
     seed: Optional[int] = None
+    memory_limit: Optional[object] = None
 
     @property
     def name(self) -> str:
@@ -275,6 +280,11 @@ class CirqSimulator(Backend):
 
     def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
         circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
+        MemoryBudget.from_limit(self.memory_limit).check(
+            _SIM_COPIES * 2 ** len(qs) * np.dtype(self.dtype).itemsize,
+            what=f"cirq.Simulator on {len(qs)} qubits (state vector, {_SIM_COPIES} working copies)",
+            alternative="the Pauli-path engine (bpcalc exact, path sampling) or fewer qubits",
+        )
         return _CirqPrepared(self, circuit, obs, syms, qs, cirq.Simulator(dtype=self.dtype, seed=self.seed))
 
     def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
@@ -288,6 +298,7 @@ class DensityMatrix(Backend):
     noise: Optional[cirq.NoiseModel] = None
     dtype: type = np.complex64
     seed: Optional[int] = None
+    memory_limit: Optional[object] = None
 
     @property
     def name(self) -> str:
@@ -302,6 +313,11 @@ class DensityMatrix(Backend):
 
     def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
         circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
+        MemoryBudget.from_limit(self.memory_limit).check(
+            _SIM_COPIES * 4 ** len(qs) * np.dtype(self.dtype).itemsize,
+            what=f"a {len(qs)}-qubit density matrix ({_SIM_COPIES} working copies of 4^{len(qs)} entries)",
+            alternative="backend 'qsim' (noisy trajectories on state vectors) or fewer qubits",
+        )
         return _CirqPrepared(self, circuit, obs, syms, qs, self._simulator())
 
     def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
@@ -356,6 +372,7 @@ def make_backend(
     seed: Optional[int] = None,
     threads: Optional[int] = None,
     repetitions: int = 100,
+    memory_limit=None,
 ) -> Backend:
     """Build a backend by name (or pass a :class:`Backend` through).
 
@@ -369,6 +386,9 @@ def make_backend(
     seed : simulator seed (trajectories, samplers).
     threads : BLAS threads for the own engine (default 1), cpu threads for qsim (default all).
     repetitions : qsim trajectories per noisy expectation value.
+    memory_limit : memory budget of the simulator (bytes, ``'4GiB'``; default half the
+        available memory): states / density matrices that would not fit are refused with
+        :class:`bounds.memory.MemoryBudgetExceeded` before anything is allocated.
 
     Raises
     ------
@@ -392,11 +412,11 @@ def make_backend(
     if noise is not None and backend in ("own", "cirq"):
         raise ValueError(f"backend {backend!r} is noiseless; use 'density_matrix' or 'qsim' with a noise model")
     if backend == "own":
-        return OwnEngine(dtype=dtype, threads=1 if threads is None else threads)
+        return OwnEngine(dtype=dtype, threads=1 if threads is None else threads, memory_limit=memory_limit)
     if backend == "cirq":
-        return CirqSimulator(dtype=dtype, seed=seed)
+        return CirqSimulator(dtype=dtype, seed=seed, memory_limit=memory_limit)
     if backend == "density_matrix":
-        return DensityMatrix(noise=noise, dtype=dtype, seed=seed)
+        return DensityMatrix(noise=noise, dtype=dtype, seed=seed, memory_limit=memory_limit)
     if not qsim_available():
         raise ValueError("the qsim backend needs qsimcirq: pip install 'bpcalc[fast]'")
     return QSim(cpu_threads=threads, noise=noise, repetitions=repetitions, seed=seed)

@@ -3,13 +3,14 @@
 Each sub-command lives in its own module ``verify/commands/<name>.py`` exposing
 ``register(subparsers)``; this module only assembles them, so commands stay small and
 independent.  Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2 bad input,
+3 over the memory budget (``--memory-limit``; one line naming the method that fits),
 130 interrupted (Ctrl-C or SIGTERM; finished points of long runs are kept, see ``--resume``).
 
 A user error never prints a traceback: bad values (``ValueError``, ``TypeError``), missing or
 unwritable files (``OSError``), an unknown name looked up on the user's behalf
-(:class:`UserLookupError`) and a refused memory budget
-(:class:`bounds.memory.MemoryBudgetExceeded`) become one line ``bpcalc CMD: error: …`` on
-stderr with exit code 2.  Anything else is a bug and keeps its traceback.
+(:class:`UserLookupError`) become one line ``bpcalc CMD: error: …`` on
+stderr with exit code 2; a refused memory budget (:class:`bounds.memory.MemoryBudgetExceeded`)
+or an allocation failure is one line with exit code 3.  Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -137,6 +138,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _sigterm_as_interrupt():
             return int(args.func(args) or 0)
+    except MemoryError as exc:
+        # MemoryBudgetExceeded (an engine's estimate was above --memory-limit; nothing was
+        # allocated) or numpy's allocation failure: one line, never a traceback
+        from bounds.memory import MemoryBudgetExceeded
+
+        text = str(exc)
+        if not isinstance(exc, MemoryBudgetExceeded):
+            text = (f"out of memory{': ' + text if text else ''}; use smaller sizes, or --memory-limit "
+                    "so that the engines refuse before allocating")
+        print(f"bpcalc {args.command}: error: {text}", file=sys.stderr)
+        return 3
     except _user_errors() as exc:
         print(f"bpcalc {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2

@@ -39,6 +39,7 @@ import cirq
 import numpy as np
 import sympy
 
+from bounds.memory import MemoryBudget
 from circuits import as_pauli_rotation, strip_block_tags
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "DEFAULT_TILE_SIZE",
 ]
 
+STATE_COPIES = 4
+"""State-sized arrays one sample needs at once (state, buffer, two shifted copies)."""
 DEFAULT_TILE_SIZE = None  # None: 2 qubits per tile up to n = 8, 3 up to 14, 4 above (measured)
 _CHUNK_BYTES = 48 * 2**20  # state bytes per batch chunk (two buffers are kept)
 _PAULI_MATS = {
@@ -1038,6 +1041,7 @@ def compile_circuit(
     symbols: Optional[Sequence[sympy.Symbol]] = None,
     dtype=np.complex64,
     tile_size: Optional[int] = DEFAULT_TILE_SIZE,
+    memory_limit=None,
 ) -> BatchedCircuit:
     """Compile a parametrized unitary circuit for batched evaluation.
 
@@ -1049,6 +1053,9 @@ def compile_circuit(
     symbols : column order of the ``values`` arrays (default: the circuit's symbols sorted by
         name); must contain every symbol of the circuit.
     dtype : ``numpy.complex64`` (default) or ``numpy.complex128``.
+    memory_limit : memory budget (bytes, ``'4GiB'`` or a :class:`bounds.memory.MemoryBudget`;
+        default half the available memory): refused with :class:`bounds.memory.MemoryBudgetExceeded`
+        before anything is allocated when even one state does not fit.
     tile_size : qubits per fused tile (1..8); ``None`` picks 2 up to 8 qubits, 3 up to 14 and 4
         above (fastest in ``benchmarks/bench_gradients.py`` measurements on 2 cores).
 
@@ -1090,6 +1097,12 @@ def compile_circuit(
         k = _default_tile_size(n)
     if n > 30:
         raise ValueError(f"{n} qubits is too many for a state-vector engine (max 30)")
+    # the smallest batch holds one state, its work buffer and two parameter-shifted copies
+    MemoryBudget.from_limit(memory_limit).check(
+        STATE_COPIES * 2**n * np.dtype(dtype).itemsize,
+        what=f"a batch of one {n}-qubit state vector ({STATE_COPIES} working copies)",
+        alternative="the Pauli-path engine (bpcalc exact, path sampling) or fewer qubits",
+    )
     index = {q: i for i, q in enumerate(qs)}
     circuit_symbols = set(cirq.parameter_symbols(circuit))
     if symbols is None:

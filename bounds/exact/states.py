@@ -21,6 +21,7 @@ from typing import Optional, Sequence
 import cirq
 import numpy as np
 
+from ..memory import MemoryBudget
 from .paulis import WORD_BITS
 
 __all__ = [
@@ -428,7 +429,9 @@ def as_input_states(state, qubits: Sequence[cirq.Qid]) -> InputStates:
     )
 
 
-def dataset_states(model, data: Optional[np.ndarray] = None, product: Optional[bool] = None) -> InputStates:
+def dataset_states(
+    model, data: Optional[np.ndarray] = None, product: Optional[bool] = None, memory_limit=None
+) -> InputStates:
     """Embedded data states ``U(x_i)|0…0⟩`` of a :class:`circuits.Model` on ``model.qubits``.
 
     Parameters
@@ -437,10 +440,13 @@ def dataset_states(model, data: Optional[np.ndarray] = None, product: Optional[b
     data : ``(N, n_features)`` array; default ``model.dataset.x``.
     product : force (True) or forbid (False) the product-state path; default: used when the
         embedding has no multi-qubit gates (then any number of qubits works).
+    memory_limit : budget for the ``N`` state vectors (bytes, ``'4GiB'``; default half the
+        available memory).
 
     Raises
     ------
     ValueError : no data, or state vectors requested for too many qubits.
+    MemoryBudgetExceeded : the state vectors would not fit (checked before simulating).
     """
     if data is None:
         if model.dataset is None:
@@ -472,8 +478,26 @@ def dataset_states(model, data: Optional[np.ndarray] = None, product: Optional[b
         raise ValueError(
             f"the embedded states live on {len(qubits)} qubits; state vectors are limited to {MAX_STATE_VECTOR_QUBITS}"
         )
+    check_state_vectors(len(data), len(qubits), memory_limit)
     vecs = np.stack([model.data_state(x) for x in data])
     return StateVectors(qubits=qubits, vectors=vecs)
+
+
+def check_state_vectors(n_states: int, n_qubits: int, memory_limit=None, itemsize: int = 16) -> None:
+    """Refuse (before simulating) ``n_states`` state vectors of ``n_qubits`` that exceed the budget.
+
+    The stack of ``N`` vectors, plus one list copy before stacking and one simulation's work.
+
+    Raises
+    ------
+    MemoryBudgetExceeded : one line naming what was needed and what fits.
+    """
+    need = (2 * n_states + 2) * 2**n_qubits * itemsize
+    MemoryBudget.from_limit(memory_limit).check(
+        need,
+        what=f"{n_states} embedded data state vectors on {n_qubits} qubits",
+        alternative="fewer data points, a product-state embedding, or fewer qubits",
+    )
 
 
 def _bloch_of(ops: list[cirq.Operation]) -> np.ndarray:

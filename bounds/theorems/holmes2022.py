@@ -152,7 +152,11 @@ def _batched_unitaries(circuit: cirq.AbstractCircuit, qubits, n_samples: int, rn
         (sym_,) = syms
         aff = affine_angle(rot.angle)
         if sym_ not in angles:  # the project's convention: rx(s) with s ~ U[0, 2π), X**s with s ~ U[0, 2)
-            angles[sym_] = rng.uniform(0.0, parameter_convention(aff.coefficient, name=str(sym_)).period, size=n_samples)
+            try:
+                period = parameter_convention(aff.coefficient, name=str(sym_)).period
+            except ValueError as exc:
+                raise AssumptionFailed(f"gate {op}: {exc}") from None
+            angles[sym_] = rng.uniform(0.0, period, size=n_samples)
         angle = (aff.coefficient * angles[sym_] + aff.offset).reshape((n_samples,) + (1,) * (nq + 1))
         p_u = apply(u, cirq.PauliString(rot.pauli).matrix(op.qubits), cols)
         u = np.cos(angle / 2) * u - 1j * np.sin(angle / 2) * p_u

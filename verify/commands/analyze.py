@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._memory import add_memory_limit
+
 __all__ = ["register", "run", "patterns", "factory_arguments", "positive_int", "engine_name", "ENGINES",
            "declared_keys"]
 
@@ -160,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         only_theorems=patterns(args.theorems, ()),
         skip_theorems=patterns(args.skip_theorems, ()),
         declared=tuple(args.declare or ()),
+        memory_limit=args.memory_limit,
         factory_kwargs=factory_arguments(args.arg),
         exponent_symbols=args.exponent_symbols,
         label_column=args.label_column,
@@ -211,6 +214,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", default="own", type=engine_name, choices=ENGINES,
                    help="sampling engine: own, cirq, density_matrix (alias density), qsim, auto (default own)")
     p.add_argument("--seed", type=int, default=0, help="seed of sampling and intervals (default 0)")
+    add_memory_limit(p)
     p.add_argument("--family", metavar="MODULE:FUNCTION",
                    help="a function of n building the same architecture at other sizes; fits Var against n")
     p.add_argument("--qubits", metavar="RANGE", help="sizes for --family: '4..16' (doubling), '4..12:2' or '4,6,8'")

@@ -24,6 +24,7 @@ import sys
 from typing import Any
 
 from .analyze import declared_keys
+from ._memory import add_memory_limit
 
 __all__ = ["register", "run", "build_model", "parse_qubits", "collect"]
 
@@ -177,7 +178,7 @@ def collect(args: argparse.Namespace) -> dict:
         model = build_model(args, n)
         param = args.parameter or _default_parameter(model)
         analysis = analyze(model, parameters=[param], registry=registry, declared=declared, values=values,
-                           exact=not args.no_exact, ensemble=not args.no_ensemble)
+                           exact=not args.no_exact, ensemble=not args.no_ensemble, memory_limit=args.memory_limit)
         pa = analysis.parameters[0]
         applicable = {(r.theorem, r.bound): r for r in pa.applicable}
         applicable.update({(r.theorem, r.bound): r for r in analysis.ensemble})
@@ -482,6 +483,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="digits (default), iris, breast_cancer, wine or uniform; needs an --embedding")
     p.add_argument("--samples", type=int, default=None, help="data points (default: all for real data, 100 uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data subset (default: 0)")
+    add_memory_limit(p)
     p.add_argument("--qubits", default="4,6,8", help="qubit counts, e.g. 4,6,8,10 or 4..12:2 (default: 4,6,8)")
     p.add_argument("--observable", default="local", help="'local', 'local-z', 'global' or a Pauli sum")
     p.add_argument("--loss", default="linear", choices=("linear", "mse", "nll"), help="loss (default: linear)")

@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._memory import add_memory_limit
+
 __all__ = ["register", "run"]
 
 
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         args.architectures, args.qubits, args.observable, args.parameter, method=args.method,
         max_terms=args.max_terms, n_samples=args.samples, seed=args.seed, bounds_up_to=args.bounds_up_to,
         exponent_symbols=args.exponent_symbols,
+        memory_limit=args.memory_limit,
     )
     if args.plot:
         figure = str(plot_comparison(comparison, args.plot))
@@ -110,6 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-terms", type=int, default=2**17, help="Pauli-pair budget of exact enumeration")
     p.add_argument("--samples", type=int, default=2**14, help="sampled Pauli paths when enumeration is too large")
     p.add_argument("--seed", type=int, default=0, help="seed of path sampling (default 0)")
+    add_memory_limit(p)
     p.add_argument("--bounds-up-to", type=int, default=0, metavar="N",
                    help="also evaluate the registered theorems for n <= N (their checks can be slow)")
     p.add_argument("--plot", metavar="PNG", help="write the plot of Var against n (PNG, PDF and .caption.txt)")

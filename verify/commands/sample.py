@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._memory import add_memory_limit
+
 ANSATZE = ("hea", "ala", "tp", "qcnn")
 EMBEDDINGS = ("none", "tpe", "hee", "che")
 
@@ -60,6 +62,7 @@ def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
                    help="Var[dL] ('loss') or the mean over data points of Var[dl_i] ('output')")
     g.add_argument("--exponent-symbols", default="angle", choices=("angle", "symbol", "refuse"),
                    help="convention for X**s-style symbols (default: angle)")
+    add_memory_limit(g)
 
 
 def _layers(text: str, n: int) -> int:
@@ -169,7 +172,7 @@ def backend_from_args(args: argparse.Namespace, n: int):
         except ValueError as exc:
             raise ValueError(f"--noise must be KIND:P, e.g. depolarizing:0.01, got {args.noise!r}") from exc
         noise = noise_model(kind, strength)
-    return make_backend(args.engine, n_qubits=n, noise=noise, seed=args.seed)
+    return make_backend(args.engine, n_qubits=n, noise=noise, seed=args.seed, memory_limit=args.memory_limit)
 
 
 def sample_model(args: argparse.Namespace, model, quantities=None) -> list:

@@ -24,13 +24,13 @@ import sys
 from .sample import add_model_arguments, add_sampling_arguments, model_from_args, sample_model
 
 
-def _analysis(model, parameters, exact: bool):
+def _analysis(model, parameters, exact: bool, memory_limit=None):
     try:
         from bounds.analyze import analyze
     except ImportError as exc:  # pragma: no cover - bounds ships with bpcalc
         return None, f"bounds.analyze not available: {exc}"
     try:
-        return analyze(model, parameters=parameters, exact=exact, ensemble=False), ""
+        return analyze(model, parameters=parameters, exact=exact, ensemble=False, memory_limit=memory_limit), ""
     except (ValueError, TypeError) as exc:
         return None, f"analysis failed: {exc}"
 
@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         if len(params) != 1:
             raise ValueError("verify follows one parameter across n: use --parameters first or one name")
         estimates = sample_model(args, model, quantities=["loss", "output"])
-        analysis, note = _analysis(model, params, exact=not args.no_exact)
+        analysis, note = _analysis(model, params, exact=not args.no_exact, memory_limit=args.memory_limit)
         report = check(analysis, estimates) if analysis is not None else None
         est = next(e for e in estimates if e.quantity in (args.quantity, "loss=output"))
         rows.append((n, model, est, analysis, report, note))
