@@ -59,6 +59,7 @@ from .paulis import LocalMap, align, bit_mask, popcount_parity
 from .program import (
     CliffordGroup,
     FixedRotation,
+    NoiseChannel,
     PauliPathProgram,
     RotationGroup,
     circuit_symbols,
@@ -411,6 +412,8 @@ def _exact_pairs(
                     peak = max(peak, len(rows))
                 if max_work is not None and work > max_work:
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
+            elif isinstance(ins, NoiseChannel):
+                rows = _exact_channel(rows, ins, budget)
             else:
                 rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
@@ -439,6 +442,71 @@ def _exact_pairs(
     rows.w = out
     rows.active = n_cols
     return rows, out_err, peak, n_dropped > 0
+
+
+_CODE_TO_INDEX = np.array([0, 1, 3, 2])  # (x | z << 1) -> I, X, Y, Z index of the transfer matrix
+_INDEX_BITS = ((0, 0), (1, 0), (1, 1), (0, 1))  # I, X, Y, Z -> (x, z)
+
+
+def _letter_index(x: np.ndarray, z: np.ndarray, qubit: int) -> np.ndarray:
+    """Index (0..3 = I, X, Y, Z) of each string's letter on local qubit ``qubit``."""
+    word, bit = divmod(qubit, 64)
+    xb = (x[:, word] >> _U64(bit)) & _U64(1)
+    zb = (z[:, word] >> _U64(bit)) & _U64(1)
+    return _CODE_TO_INDEX[(xb | (zb << _U64(1))).astype(np.intp)]
+
+
+def _set_letter(x: np.ndarray, z: np.ndarray, qubit: int, index) -> None:
+    """Set the letter on ``qubit`` (in place) to ``index`` (scalar or per row)."""
+    word, bit = divmod(qubit, 64)
+    index = np.asarray(index)
+    xs = np.array([b[0] for b in _INDEX_BITS], dtype=_U64)[index]
+    zs = np.array([b[1] for b in _INDEX_BITS], dtype=_U64)[index]
+    clear = ~(_U64(1) << _U64(bit))
+    x[:, word] = (x[:, word] & clear) | (xs << _U64(bit))
+    z[:, word] = (z[:, word] & clear) | (zs << _U64(bit))
+
+
+def _exact_channel(rows: _Rows, ch: NoiseChannel, budget: Optional[MemoryBudget] = None) -> _Rows:
+    """Heisenberg-picture channel on both copies: ``(Q, R) → Σ_{a,b} T[a,q] T[b,r] (Q_a, R_b)``."""
+    t = ch.transfer
+    act = rows.active
+    if rows.diag:  # diagonal channel (pair mode is used otherwise): (Q, Q) -> T[q, q]² (Q, Q)
+        letter = _letter_index(rows.qx, rows.qz, ch.qubit)
+        rows.w[:, :act] *= (np.diag(t)[letter] ** 2)[:, None]
+        return rows
+    for part in ("q", "r"):
+        x = rows.qx if part == "q" else rows.rx
+        z = rows.qz if part == "q" else rows.rz
+        letter = _letter_index(x, z, ch.qubit)
+        if ch.diagonal:
+            rows.w[:, :act] *= np.diag(t)[letter][:, None]
+            continue
+        _need_rows(budget, rows, 5 * len(rows), "branching at a noise channel")
+        pieces = []
+        ident = np.nonzero(letter == 0)[0]
+        if len(ident):
+            pieces.append(rows.take(ident))
+        for b in (1, 2, 3):
+            idx = np.nonzero(letter == b)[0]
+            if len(idx) == 0:
+                continue
+            for a in range(4):
+                if t[a, b] == 0.0:
+                    continue
+                piece = rows.take(idx)
+                px = piece.qx if part == "q" else piece.rx
+                pz = piece.qz if part == "q" else piece.rz
+                _set_letter(px, pz, ch.qubit, a)
+                piece.w[:, :act] *= t[a, b]
+                pieces.append(piece)
+        if not pieces:
+            return rows.take(np.zeros(0, dtype=np.intp))
+        out = pieces[0]
+        for piece in pieces[1:]:
+            out = out.extend(piece)
+        rows = out
+    return rows
 
 
 def _exact_rotation(
@@ -523,6 +591,21 @@ def _exact_mean(program: PauliPathProgram) -> tuple[np.ndarray, np.ndarray, np.n
                 a, _ = _rotation_bits(x, z, ins.lmap, ins.offsets, ins.anchor_mask, False)
                 keep = ~np.any(a != 0, axis=1)
                 x, z, w = x[keep], z[keep], w[keep]
+            elif isinstance(ins, NoiseChannel):
+                letter = _letter_index(x, z, ins.qubit)
+                xs, zs, ws = [x[letter == 0]], [z[letter == 0]], [w[letter == 0]]
+                for b in (1, 2, 3):
+                    sel = letter == b
+                    if not np.any(sel):
+                        continue
+                    for a in range(4):
+                        if ins.transfer[a, b] != 0.0:
+                            nx, nz = x[sel].copy(), z[sel].copy()
+                            _set_letter(nx, nz, ins.qubit, a)
+                            xs.append(nx)
+                            zs.append(nz)
+                            ws.append(w[sel] * ins.transfer[a, b])
+                x, z, w = np.concatenate(xs), np.concatenate(zs), np.concatenate(ws)
             else:
                 a, neg = _rotation_bits(x, z, ins.lmap, ins.offsets, ins.anchor_mask, True)
                 idx = np.nonzero(np.any(a != 0, axis=1))[0]
@@ -628,6 +711,8 @@ def _propagate_paths(
                 wanted = [(anchor, columns[p]) for anchor, p in zip(ins.anchors, ins.params) if p in columns]
                 if wanted:
                     records.append((both, wanted))
+            elif isinstance(ins, NoiseChannel):
+                weight = _sample_channel(ins, qx, qz, rx, rz, weight, rng)
             else:
                 weight = _sample_fixed(ins, qx, qz, rx, rz, weight, rng)
                 if count:
@@ -722,6 +807,37 @@ def _sample_fixed(ins: FixedRotation, qx, qz, rx, rz, weight, rng) -> np.ndarray
     return weight
 
 
+def _sample_channel(ch: NoiseChannel, qx, qz, rx, rz, weight, rng) -> np.ndarray:
+    """Follow one branch of a channel per copy, with probability ``∝ |T[a, b]|`` (importance weight)."""
+    t = ch.transfer
+    if rx is None:  # diagonal mode, diagonal channel: both copies carry the same letter
+        return weight * np.diag(t)[_letter_index(qx, qz, ch.qubit)] ** 2
+    for x, z in ((qx, qz), (rx, rz)):
+        letter = _letter_index(x, z, ch.qubit)
+        if ch.diagonal:
+            weight = weight * np.diag(t)[letter]
+            continue
+        new = letter.copy()
+        factor = np.ones(len(letter))
+        u = rng.random(len(letter))
+        for b in (1, 2, 3):
+            sel = np.nonzero(letter == b)[0]
+            if len(sel) == 0:
+                continue
+            col = t[:, b]
+            norm = float(np.abs(col).sum())
+            if norm == 0.0:
+                factor[sel] = 0.0
+                continue
+            cum = np.cumsum(np.abs(col)) / norm
+            a = np.minimum(np.searchsorted(cum, u[sel], side="right"), 3)
+            new[sel] = a
+            factor[sel] = np.sign(col[a]) * norm
+        _set_letter(x, z, ch.qubit, new)
+        weight = weight * factor
+    return weight
+
+
 def _clopper_pearson(k: np.ndarray, n: int, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = 1 - confidence
     k = np.asarray(k, dtype=float)
@@ -739,6 +855,8 @@ def _path_weight_bound(program: PauliPathProgram) -> float:
         for ins in moment:
             if isinstance(ins, FixedRotation):
                 bound *= (abs(ins.cos) + abs(ins.sin)) ** 2
+            elif isinstance(ins, NoiseChannel):
+                bound *= max(ins.amplification, 1.0) ** 2
     return bound
 
 
@@ -760,7 +878,7 @@ def _sample_ranges(program: PauliPathProgram, states: InputStates, u: np.ndarray
     diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
     lower = np.zeros_like(upper) if diag else -upper
     binary = np.zeros(len(upper), dtype=bool)
-    if diag and isinstance(states, ProductStates):
+    if diag and program.n_channels == 0 and isinstance(states, ProductStates):
         b = np.abs(states.bloch)
         eigen = bool(np.all((np.abs(b - 1) < 1e-15).sum(axis=2) == 1) and np.all((b < 1e-15).sum(axis=2) == 2))
         if eigen:
@@ -871,6 +989,24 @@ def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_s
     return observable, _state_qubits(circuit, observable, state, qubits)
 
 
+def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
+    """The circuit with ``noise`` applied: ``None``, a ``cirq.NoiseModel`` or a single-qubit channel gate.
+
+    A channel gate (``cirq.depolarize(0.01)``) becomes ``cirq.ConstantQubitNoiseModel``: the
+    channel on every qubit after every moment (Cirq's convention).
+    """
+    if noise is None:
+        return circuit
+    if not isinstance(noise, (cirq.NoiseModel, cirq.Gate)):
+        raise TypeError(
+            f"noise must be None, a cirq.NoiseModel or a single-qubit channel gate such as cirq.depolarize(0.01), "
+            f"got {type(noise).__name__}"
+        )
+    if isinstance(noise, cirq.Gate) and (cirq.num_qubits(noise) != 1 or not cirq.has_kraus(noise)):
+        raise ValueError(f"noise gate {noise} must be a single-qubit channel (e.g. cirq.depolarize(0.01))")
+    return cirq.Circuit(circuit).with_noise(noise)
+
+
 def _state_qubits(circuit, observable, state, qubits):
     """The qubit order of the input state, or ``None`` for ``|0…0⟩`` on the light cone.
 
@@ -927,6 +1063,7 @@ def exact_gradient_variance(
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
     memory_limit: Union[None, str, int, MemoryBudget] = None,
+    noise=None,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -961,6 +1098,11 @@ def exact_gradient_variance(
         before they are allocated; ``'auto'`` switches to path sampling when exact enumeration
         would not fit, ``'exact'`` / ``'truncate'`` raise
         :class:`~bounds.memory.MemoryBudgetExceeded` (one line naming the method that fits).
+    noise : ``None``, a ``cirq.NoiseModel`` (e.g. ``cirq.ConstantQubitNoiseModel``) or a
+        single-qubit channel gate (``cirq.depolarize(0.01)``: after every moment on every
+        qubit).  Channels may also sit in the circuit itself.  Single-qubit channels are
+        propagated exactly in the Heisenberg picture (:class:`~bounds.exact.program.NoiseChannel`);
+        θ-independent noise keeps ``E[∂_k ℓ] = 0`` and the parameter-shift structure.
 
     Returns
     -------
@@ -985,6 +1127,7 @@ def exact_gradient_variance(
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
     budget = MemoryBudget.from_limit(memory_limit)
+    circuit = _with_noise(circuit, noise)
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
@@ -1126,6 +1269,7 @@ def exact_loss_variance(
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
     memory_limit: Union[None, str, int, MemoryBudget] = None,
+    noise=None,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
@@ -1142,6 +1286,7 @@ def exact_loss_variance(
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
     budget = MemoryBudget.from_limit(memory_limit)
+    circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
     states = as_input_states(state, program.state_qubits)
     u = _loss_weights(weights, states.n_states)
