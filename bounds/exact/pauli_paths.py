@@ -67,6 +67,7 @@ from .program import (
     forward_cone_qubits,
 )
 from ..memory import MemoryBudget, MemoryBudgetExceeded
+from .initialization import angle_moments, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import InputStates, ProductStates, as_input_states
 
@@ -312,10 +313,10 @@ def _truncate(rows: _Rows, max_terms: int, budget: Optional[MemoryBudget] = None
     return rows.take(mask), dropped
 
 
-def _initial_rows(program: PauliPathProgram, n_cols: int) -> _Rows:
+def _initial_rows(program: PauliPathProgram, n_cols: int, force_pair: bool = False) -> _Rows:
     obs = program.observable
     c = obs.coefficients
-    diag = len(obs) == 1 and program.n_fixed_rotations == 0
+    diag = len(obs) == 1 and program.n_fixed_rotations == 0 and not force_pair
     if diag:
         w = np.zeros((1, n_cols))
         w[0, 0] = c[0] ** 2
@@ -335,6 +336,7 @@ def _exact_pairs(
     truncate: bool,
     max_work: Optional[float] = None,
     budget: Optional[MemoryBudget] = None,
+    moments: Optional[dict] = None,
 ) -> tuple[_Rows, np.ndarray, int, bool]:
     """Backward pair propagation.  Column 0: no derivative; column 1+i: parameter columns[i].
 
@@ -343,7 +345,9 @@ def _exact_pairs(
     Raises BudgetExceeded when more than ``max_terms`` rows remain and ``truncate`` is False,
     or when more than ``max_work`` row-updates were spent (used by ``method='auto'``), and
     :class:`~bounds.memory.MemoryBudgetExceeded` before any allocation that would not fit
-    ``budget``.
+    ``budget``.  ``moments`` (``{parameter index: (c, s, cc, ss, cs)}``) gives the
+    non-uniform angle distributions (see :func:`_exact_rotation_general`); the others are
+    uniform.
 
     Notes
     -----
@@ -371,10 +375,22 @@ def _exact_pairs(
             t * t * _row_bytes(program.observable.x.shape[1], False, n_cols),
             what=f"the initial Pauli-pair table ({t}² pairs of observable terms)", alternative=_MEMORY_ALTERNATIVE,
         )
-    rows = _initial_rows(program, n_cols)
+    moments = moments or {}
+    rows = _initial_rows(program, n_cols, force_pair=bool(moments))
     scale = float(np.abs(program.observable.coefficients).sum() ** 2) or 1.0
     tiny = 1e-15 * scale
     amp = program.amplification_suffix()
+    if moments:  # a non-uniform rotation grows the l1 weight by at most 2 max(1, freq²)
+        grow = [1.0] * (len(program.moments) + 1)
+        for m, moment in enumerate(program.moments):
+            f = 1.0
+            for ins in moment:
+                if isinstance(ins, RotationGroup):
+                    for p in ins.params:
+                        if p in moments:
+                            f *= 2.0 * max(1.0, params_freq2(program, p))
+            grow[m + 1] = grow[m] * f
+        amp = [a * g for a, g in zip(amp, grow)]
     err = np.zeros(n_cols)
     n_dropped = 0
     peak = len(rows)
@@ -408,7 +424,12 @@ def _exact_pairs(
                         # the new column is freq² × (column 0 restricted to anticommuting pairs):
                         # whatever column 0 has lost so far is lost for it too (see the docstring)
                         err[col] = params[p].frequency ** 2 * err[0]
-                    rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local, budget)
+                    if p in moments:
+                        rows = _exact_rotation_general(
+                            rows, ins, anchor, col, params[p].frequency, n_local, moments[p], budget
+                        )
+                    else:
+                        rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local, budget)
                     peak = max(peak, len(rows))
                 if max_work is not None and work > max_work:
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
@@ -547,6 +568,117 @@ def _exact_rotation(
         new.w[s, :act] *= -1.0
     rows.w[idx, :act] *= 0.5
     return rows.extend(new)
+
+
+def params_freq2(program: PauliPathProgram, p: int) -> float:
+    return float(program.parameters[p].frequency) ** 2
+
+
+def _exact_rotation_general(
+    rows: _Rows, g: RotationGroup, anchor: int, col: Optional[int], freq: float, n_local: int,
+    mom: tuple, budget: Optional[MemoryBudget] = None,
+) -> _Rows:
+    """Average a rotation with angle moments ``mom = (c, s, cc, ss, cs)`` (pair mode).
+
+    With ``Q → cos φ Q + sin φ Q'`` (``Q`` anticommuting with ``P``), per pair:
+    both anticommute → ``cc (Q,R) + ss (Q',R') + cs [(Q,R') + (Q',R)]``; only ``Q`` →
+    ``c (Q,R) + s (Q',R)``; only ``R`` → ``c (Q,R) + s (Q,R')``; neither → unchanged.  The
+    differentiated column (``col``, created from column 0) uses ``−sin φ Q + cos φ Q'`` on
+    both copies: both anticommute → ``ss (Q,R) + cc (Q',R') − cs [(Q,R') + (Q',R)]``, times
+    ``freq²``; otherwise the pair vanishes (``theory.md`` §4).
+    """
+    c, s, cc, ss, cs = mom[:5]
+    _need_rows(budget, rows, 6 * len(rows), "branching at a non-uniformly initialized rotation")
+    am = bit_mask([anchor], n_local)
+    aq, nq = _rotation_bits(rows.qx, rows.qz, g.lmap, g.offsets, am, True)
+    ar, nr = _rotation_bits(rows.rx, rows.rz, g.lmap, g.offsets, am, True)
+    a_q = np.any(aq != 0, axis=1)
+    a_r = np.any(ar != 0, axis=1)
+    sq = np.where(popcount_parity(nq), -1.0, 1.0)
+    sr = np.where(popcount_parity(nr), -1.0, 1.0)
+    both = a_q & a_r
+    fx, fz = _anchor_flip_masks(g.lmap, g.offsets, anchor, n_local)
+    act = rows.active
+    plain = [j for j in range(act) if j != col]
+    w0 = rows.w[:, 0].copy()
+    f2 = freq**2
+
+    def block(idx, plain_factor, deriv_factor, flip_q, flip_r):
+        new = rows.take(idx)
+        if flip_q:
+            new.qx ^= fx
+            new.qz ^= fz
+        if flip_r:
+            new.rx ^= fx
+            new.rz ^= fz
+        new.w[:, plain] *= plain_factor[:, None]
+        if col is not None:
+            new.w[:, col] = w0[idx] * deriv_factor
+        return new
+
+    all_idx = np.arange(len(rows))
+    keep = np.where(both, cc, np.where(a_q | a_r, c, 1.0))
+    out = block(all_idx, keep, np.where(both, ss * f2, 0.0), False, False)
+    iq = np.nonzero(a_q)[0]
+    if len(iq):
+        out = out.extend(block(iq, np.where(both[iq], cs, s) * sq[iq], np.where(both[iq], -cs * f2, 0.0) * sq[iq],
+                               True, False))
+    ir = np.nonzero(a_r)[0]
+    if len(ir):
+        out = out.extend(block(ir, np.where(both[ir], cs, s) * sr[ir], np.where(both[ir], -cs * f2, 0.0) * sr[ir],
+                               False, True))
+    ib = np.nonzero(both)[0]
+    if len(ib):
+        out = out.extend(block(ib, ss * sq[ib] * sr[ib], cc * f2 * sq[ib] * sr[ib], True, True))
+    return out
+
+
+def _exact_mean_general(program: PauliPathProgram, moments: dict, deriv: Optional[int] = None):
+    """Single-copy ``E_θ[U† O U]`` (``deriv is None``) or ``E_θ[∂_deriv (U† O U)]`` with angle moments.
+
+    Uniform parameters (absent from ``moments``) kill anticommuting strings; the others map
+    an anticommuting ``Q`` to ``c Q + s Q'``; at the differentiated gate (factor
+    ``σ · freq``, in ``moments`` as the sixth entry) to ``−s Q + c Q'`` and commuting strings
+    vanish.  Channels and fixed rotations as in :func:`_exact_mean`.
+    """
+    obs = program.observable
+    x, z, w = obs.x.copy(), obs.z.copy(), obs.coefficients.astype(float).copy()
+    n_local = program.n_local
+    for m in range(len(program.moments) - 1, -1, -1):
+        for ins in program.moments[m]:
+            if len(w) == 0:
+                return x, z, w
+            if isinstance(ins, RotationGroup):
+                for anchor, p in zip(ins.anchors, ins.params):
+                    am = bit_mask([anchor], n_local)
+                    a, neg = _rotation_bits(x, z, ins.lmap, ins.offsets, am, True)
+                    anti = np.any(a != 0, axis=1)
+                    sign = np.where(popcount_parity(neg), -1.0, 1.0)
+                    fx, fz = _anchor_flip_masks(ins.lmap, ins.offsets, anchor, n_local)
+                    mom = moments.get(p)
+                    if p == deriv and mom is None:  # uniform: E[sin] = E[cos] = 0, the mean vanishes
+                        return x[:0], z[:0], w[:0]
+                    if p == deriv:
+                        c, s = mom[0], mom[1]
+                        fac = mom[5]
+                        idx = np.nonzero(anti)[0]
+                        nx, nz, nw = x[idx] ^ fx, z[idx] ^ fz, w[idx] * c * sign[idx] * fac
+                        x, z, w = np.concatenate([x[idx], nx]), np.concatenate([z[idx], nz]), np.concatenate(
+                            [w[idx] * (-s) * fac, nw])
+                    elif mom is None:
+                        keep = ~anti
+                        x, z, w = x[keep], z[keep], w[keep]
+                    else:
+                        c, s = mom[0], mom[1]
+                        idx = np.nonzero(anti)[0]
+                        nx, nz, nw = x[idx] ^ fx, z[idx] ^ fz, w[idx] * s * sign[idx]
+                        w = np.where(anti, w * c, w)
+                        x, z, w = np.concatenate([x, nx]), np.concatenate([z, nz]), np.concatenate([w, nw])
+            else:
+                sub = dataclasses.replace(program, moments=((ins,),), observable=dataclasses.replace(
+                    program.observable, x=x, z=z, coefficients=w))
+                x, z, w = _exact_mean(sub)
+    return x, z, w
 
 
 def _exact_fixed_rotation(rows: _Rows, g: FixedRotation, budget: Optional[MemoryBudget] = None) -> _Rows:
@@ -962,6 +1094,28 @@ def _column_batches(columns: list, max_terms: int) -> list[list]:
     return [columns[i : i + size] for i in range(0, len(columns), size)] or [[]]
 
 
+def _init_moments(program: PauliPathProgram, init, method: str) -> dict:
+    """``{parameter index: (c, s, cc, ss, cs, σ·freq)}`` for the non-uniform parameters of the cone."""
+    if init is None or (isinstance(init, str) and init.strip().lower() == "uniform"):
+        return {}
+    dists = resolve_init(init, list(program.symbols))
+    out = {}
+    for i, p in enumerate(program.parameters):
+        dist = dists.get(p.symbol)
+        if dist is None or dist.is_uniform:
+            continue
+        k = p.frequency if (p.unit == "radian" or program.exponent_symbols == "angle") else p.frequency / math.pi
+        aff = circuits.affine_angle(circuits.as_pauli_rotation(p.operation).angle)
+        sign = 1.0 if complex(p.pauli.coefficient).real > 0 else -1.0
+        out[i] = angle_moments(dist, float(k), float(aff.offset), sign) + (sign * float(p.frequency),)
+    if out and method in ("truncate", "sample"):
+        raise ValueError(
+            f"a non-uniform initialization is computed by exact enumeration only; use method='exact' or 'auto' "
+            f"(got method={method!r})"
+        )
+    return out
+
+
 def _as_rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
@@ -1064,6 +1218,7 @@ def exact_gradient_variance(
     qubits: Optional[Sequence[cirq.Qid]] = None,
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
+    init=None,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -1103,6 +1258,11 @@ def exact_gradient_variance(
         qubit).  Channels may also sit in the circuit itself.  Single-qubit channels are
         propagated exactly in the Heisenberg picture (:class:`~bounds.exact.program.NoiseChannel`);
         θ-independent noise keeps ``E[∂_k ℓ] = 0`` and the parameter-shift structure.
+    init : initialization distribution of the angles (:mod:`bounds.exact.initialization`):
+        ``None``/``'uniform'`` (default, full period), ``'gaussian:SIGMA'``, ``'uniform:A'``
+        (on ``[−A, A]``), a number (fixed value), or ``{name: spec, '*': default}``.  With a
+        non-uniform distribution ``E[∂_k L] ≠ 0``: ``gradient_mean`` holds it and ``values``
+        the variance ``E[(∂_k L)²] − E[∂_k L]²``, both exact (exact enumeration only).
 
     Returns
     -------
@@ -1166,11 +1326,17 @@ def exact_gradient_variance(
             n_terms=0, seconds=time.perf_counter() - t0, details=details, **base,
         )
     gen = _as_rng(rng)
+    moments = _init_moments(program, init, method)
     use_exact = method in ("exact", "truncate")
     limit = None
-    if method == "auto":
+    if moments:
+        dists = resolve_init(init, list(program.symbols))
+        details["init"] = {p.symbol.name: f"{dists[p.symbol].kind}:{dists[p.symbol].scale:g}" for p in program.parameters}
+        use_exact = True
+    elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
     fallback = None
+    grad_mean = np.zeros(k) if moments else None
     if use_exact:
         try:
             batches = _column_batches(columns, max_terms)
@@ -1179,7 +1345,8 @@ def exact_gradient_variance(
             truncated = False
             for batch in batches:
                 rows, err, pk, dropped_any = _exact_pairs(
-                    program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
+                    program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
+                    moments=moments,
                 )
                 peak = max(peak, pk)
                 budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
@@ -1197,7 +1364,20 @@ def exact_gradient_variance(
                     eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2)
                     if covariance:
                         cov[i] = (eq * w[:, j]) @ er.T
+                    if moments:  # E[∂ℓ_i] ≠ 0: subtract the squared mean (single-copy, exact)
+                        mx, mz, mw = _exact_mean_general(program, moments, p)
+                        e = states.expectations(mx, mz, program.positions) @ mw if len(mw) else np.zeros(n)
+                        grad_mean[i] = float(u @ e)
+                        per_state[i] -= e**2
+                        values[i] -= grad_mean[i] ** 2
+                        if covariance:
+                            cov[i] -= np.outer(e, e)
         except BudgetExceeded as exc:
+            if moments:
+                raise ValueError(
+                    f"exact enumeration with a non-uniform initialization needs more than max_terms = {max_terms} "
+                    "Pauli pairs; raise max_terms (path sampling covers uniform initialization only)"
+                ) from None
             if method == "exact":
                 raise ValueError(
                     f"exact enumeration needs more than max_terms = {max_terms} Pauli pairs; raise max_terms, "
@@ -1205,7 +1385,7 @@ def exact_gradient_variance(
                 ) from None
             fallback = str(exc)
         except MemoryBudgetExceeded as exc:
-            if method != "auto":
+            if method != "auto" or moments:
                 raise MemoryBudgetExceeded(str(exc)) from None
             fallback = f"exact enumeration would not fit the memory budget: {exc}"
         else:
@@ -1213,7 +1393,7 @@ def exact_gradient_variance(
             return GradientVarianceResult(
                 values=values, method="truncated" if (method == "truncate" and truncated) else "exact",
                 per_state=per_state, covariance=cov, error_bound=eb, n_terms=peak,
-                seconds=time.perf_counter() - t0, details=details, **base,
+                seconds=time.perf_counter() - t0, details=details, gradient_mean=grad_mean, **base,
             )
     elif method == "auto":
         fallback = "estimated branching too large for exact enumeration"
@@ -1270,6 +1450,7 @@ def exact_loss_variance(
     qubits: Optional[Sequence[cirq.Qid]] = None,
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
+    init=None,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
@@ -1290,7 +1471,8 @@ def exact_loss_variance(
     program = compile_program(circuit, observable, sq, exponent_symbols)
     states = as_input_states(state, program.state_qubits)
     u = _loss_weights(weights, states.n_states)
-    mx, mz, mw = _exact_mean(program)
+    moments = _init_moments(program, init, method)
+    mx, mz, mw = _exact_mean_general(program, moments) if moments else _exact_mean(program)
     mean_i = (states.expectations(mx, mz, program.positions) @ mw) if len(mw) else np.zeros(states.n_states)
     mean_l = float(u @ mean_i)
     details = {"light_cone_qubits": program.n_local, "n_observable_terms": len(program.observable)}
@@ -1303,23 +1485,26 @@ def exact_loss_variance(
     ident = program.identity
     use_exact = method in ("exact", "truncate")
     limit = None
-    if method == "auto":
+    if moments:
+        use_exact = True
+    elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
     if use_exact:
         try:
             rows, err, peak, dropped_any = _exact_pairs(
-                program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
+                program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
+                moments=moments,
             )
             budget.check(8.0 * len(rows) * states.n_states * 4, what=f"input-state expectations of {len(rows):,} "
                          f"Pauli pairs for {states.n_states} state(s)", alternative=_MEMORY_ALTERNATIVE)
         except BudgetExceeded:
-            if method == "exact":
+            if method == "exact" or moments:
                 raise ValueError(
                     f"exact enumeration needs more than max_terms = {max_terms} Pauli pairs; raise max_terms, "
-                    "or use method='truncate' or 'sample'"
+                    "or use method='truncate' or 'sample' (uniform initialization only)"
                 ) from None
         except MemoryBudgetExceeded as exc:
-            if method != "auto":
+            if method != "auto" or moments:
                 raise MemoryBudgetExceeded(str(exc)) from None
         else:
             eq = states.expectations(rows.qx, rows.qz, program.positions)

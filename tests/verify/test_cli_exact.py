@@ -88,3 +88,14 @@ def test_exact_noise_flag_matches_library(capsys):
     assert not np.allclose(ref.values, noiseless.values)
     assert main(["exact", "--noise", "depolarize"]) == 2
     assert "takes 1 number" in capsys.readouterr().err
+
+
+def test_exact_init_and_noise_flags_together(capsys):
+    assert main(["exact", "--qubits", "4", "--layers", "2", "--noise", "depolarize:0.01", "--init", "gaussian:0.1",
+                 "--parameters", "first", "--json"]) == 0
+    grad = json.loads(capsys.readouterr().out)[0]["gradient"]
+    ref = E.exact_gradient_variance(circuits.hardware_efficient(4, 2), "Z0", None, "first",
+                                    noise=cirq.depolarize(0.01), init="gaussian:0.1")
+    np.testing.assert_allclose(grad["values"], ref.values, atol=1e-15)
+    np.testing.assert_allclose(grad["gradient_mean"], ref.gradient_mean, atol=1e-15)
+    assert main(["exact", "--init", "cauchy:1"]) == 2

@@ -207,13 +207,14 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
     res = E.exact_gradient_variance(
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
         n_samples=args.samples, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
-        noise=args.noise_channel,
+        noise=args.noise_channel, init=args.init,
     )
     out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
     if args.loss:
         out["loss"] = E.exact_loss_variance(
             circ, obs, state, method=args.method, max_terms=args.max_terms, n_samples=args.samples,
             confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit, noise=args.noise_channel,
+            init=args.init,
         )
     if args.two_design:
         try:
@@ -296,6 +297,10 @@ def run(args: argparse.Namespace) -> int:
     counts = _qubit_counts(args.qubits)
     args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
     args.noise_channel = parse_noise(getattr(args, "noise", None))
+    if args.init is not None:
+        from bounds.exact.initialization import InitDistribution
+
+        InitDistribution.parse(args.init)  # malformed: one ValueError line before any work
     if args.noise_channel is not None and (args.two_design or args.lie):
         raise ValueError("--two-design and --lie describe noiseless circuits; drop them with --noise")
     try:
@@ -347,6 +352,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--noise", default=None,
                    help="noise after every moment on every qubit: depolarize:P, asymmetric_depolarize:PX,PY,PZ, "
                         "bit_flip:P, phase_flip:P, phase_damp:G, amplitude_damp:G, generalized_amplitude_damp:P,G")
+    p.add_argument("--init", default=None,
+                   help="initialization of the angles: uniform (default), gaussian:SIGMA, uniform:A (on [-A, A]) or "
+                        "a fixed value; non-uniform ones are computed by exact enumeration (mean and variance)")
     p.add_argument("--memory-limit", default=None,
                    help="memory budget like 4GiB or 500MB (default: half the available memory); a run that would "
                         "exceed it stops before allocating, naming the method that fits")
