@@ -12,7 +12,8 @@ Three engines (see the theory notes, §3):
 """
 
 from .paulis import PauliTable, anticommutes, pack_pauli_sum, pack_pauli_strings, product_phase, unpack_pauli
-from .program import EXPONENT_CONVENTIONS, PauliPathProgram, compile_program
+from .program import EXPONENT_CONVENTIONS, NoiseChannel, PauliPathProgram, channel_transfer_matrix, compile_program
+from .initialization import InitDistribution, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import (
     InputStates,
@@ -53,6 +54,10 @@ from .lie_algebra import (
 )
 
 __all__ = [
+    "NoiseChannel",
+    "channel_transfer_matrix",
+    "InitDistribution",
+    "resolve_init",
     "PauliTable",
     "anticommutes",
     "pack_pauli_sum",

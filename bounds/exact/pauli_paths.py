@@ -59,6 +59,7 @@ from .paulis import LocalMap, align, bit_mask, popcount_parity
 from .program import (
     CliffordGroup,
     FixedRotation,
+    NoiseChannel,
     PauliPathProgram,
     RotationGroup,
     circuit_symbols,
@@ -66,6 +67,7 @@ from .program import (
     forward_cone_qubits,
 )
 from ..memory import MemoryBudget, MemoryBudgetExceeded
+from .initialization import angle_moments, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import InputStates, ProductStates, as_input_states
 
@@ -311,10 +313,10 @@ def _truncate(rows: _Rows, max_terms: int, budget: Optional[MemoryBudget] = None
     return rows.take(mask), dropped
 
 
-def _initial_rows(program: PauliPathProgram, n_cols: int) -> _Rows:
+def _initial_rows(program: PauliPathProgram, n_cols: int, force_pair: bool = False) -> _Rows:
     obs = program.observable
     c = obs.coefficients
-    diag = len(obs) == 1 and program.n_fixed_rotations == 0
+    diag = len(obs) == 1 and program.n_fixed_rotations == 0 and not force_pair
     if diag:
         w = np.zeros((1, n_cols))
         w[0, 0] = c[0] ** 2
@@ -334,6 +336,7 @@ def _exact_pairs(
     truncate: bool,
     max_work: Optional[float] = None,
     budget: Optional[MemoryBudget] = None,
+    moments: Optional[dict] = None,
 ) -> tuple[_Rows, np.ndarray, int, bool]:
     """Backward pair propagation.  Column 0: no derivative; column 1+i: parameter columns[i].
 
@@ -342,7 +345,9 @@ def _exact_pairs(
     Raises BudgetExceeded when more than ``max_terms`` rows remain and ``truncate`` is False,
     or when more than ``max_work`` row-updates were spent (used by ``method='auto'``), and
     :class:`~bounds.memory.MemoryBudgetExceeded` before any allocation that would not fit
-    ``budget``.
+    ``budget``.  ``moments`` (``{parameter index: (c, s, cc, ss, cs)}``) gives the
+    non-uniform angle distributions (see :func:`_exact_rotation_general`); the others are
+    uniform.
 
     Notes
     -----
@@ -370,10 +375,22 @@ def _exact_pairs(
             t * t * _row_bytes(program.observable.x.shape[1], False, n_cols),
             what=f"the initial Pauli-pair table ({t}² pairs of observable terms)", alternative=_MEMORY_ALTERNATIVE,
         )
-    rows = _initial_rows(program, n_cols)
+    moments = moments or {}
+    rows = _initial_rows(program, n_cols, force_pair=bool(moments))
     scale = float(np.abs(program.observable.coefficients).sum() ** 2) or 1.0
     tiny = 1e-15 * scale
     amp = program.amplification_suffix()
+    if moments:  # a non-uniform rotation grows the l1 weight by at most 2 max(1, freq²)
+        grow = [1.0] * (len(program.moments) + 1)
+        for m, moment in enumerate(program.moments):
+            f = 1.0
+            for ins in moment:
+                if isinstance(ins, RotationGroup):
+                    for p in ins.params:
+                        if p in moments:
+                            f *= 2.0 * max(1.0, params_freq2(program, p))
+            grow[m + 1] = grow[m] * f
+        amp = [a * g for a, g in zip(amp, grow)]
     err = np.zeros(n_cols)
     n_dropped = 0
     peak = len(rows)
@@ -407,10 +424,17 @@ def _exact_pairs(
                         # the new column is freq² × (column 0 restricted to anticommuting pairs):
                         # whatever column 0 has lost so far is lost for it too (see the docstring)
                         err[col] = params[p].frequency ** 2 * err[0]
-                    rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local, budget)
+                    if p in moments:
+                        rows = _exact_rotation_general(
+                            rows, ins, anchor, col, params[p].frequency, n_local, moments[p], budget
+                        )
+                    else:
+                        rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local, budget)
                     peak = max(peak, len(rows))
                 if max_work is not None and work > max_work:
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
+            elif isinstance(ins, NoiseChannel):
+                rows = _exact_channel(rows, ins, budget)
             else:
                 rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
@@ -439,6 +463,71 @@ def _exact_pairs(
     rows.w = out
     rows.active = n_cols
     return rows, out_err, peak, n_dropped > 0
+
+
+_CODE_TO_INDEX = np.array([0, 1, 3, 2])  # (x | z << 1) -> I, X, Y, Z index of the transfer matrix
+_INDEX_BITS = ((0, 0), (1, 0), (1, 1), (0, 1))  # I, X, Y, Z -> (x, z)
+
+
+def _letter_index(x: np.ndarray, z: np.ndarray, qubit: int) -> np.ndarray:
+    """Index (0..3 = I, X, Y, Z) of each string's letter on local qubit ``qubit``."""
+    word, bit = divmod(qubit, 64)
+    xb = (x[:, word] >> _U64(bit)) & _U64(1)
+    zb = (z[:, word] >> _U64(bit)) & _U64(1)
+    return _CODE_TO_INDEX[(xb | (zb << _U64(1))).astype(np.intp)]
+
+
+def _set_letter(x: np.ndarray, z: np.ndarray, qubit: int, index) -> None:
+    """Set the letter on ``qubit`` (in place) to ``index`` (scalar or per row)."""
+    word, bit = divmod(qubit, 64)
+    index = np.asarray(index)
+    xs = np.array([b[0] for b in _INDEX_BITS], dtype=_U64)[index]
+    zs = np.array([b[1] for b in _INDEX_BITS], dtype=_U64)[index]
+    clear = ~(_U64(1) << _U64(bit))
+    x[:, word] = (x[:, word] & clear) | (xs << _U64(bit))
+    z[:, word] = (z[:, word] & clear) | (zs << _U64(bit))
+
+
+def _exact_channel(rows: _Rows, ch: NoiseChannel, budget: Optional[MemoryBudget] = None) -> _Rows:
+    """Heisenberg-picture channel on both copies: ``(Q, R) → Σ_{a,b} T[a,q] T[b,r] (Q_a, R_b)``."""
+    t = ch.transfer
+    act = rows.active
+    if rows.diag:  # diagonal channel (pair mode is used otherwise): (Q, Q) -> T[q, q]² (Q, Q)
+        letter = _letter_index(rows.qx, rows.qz, ch.qubit)
+        rows.w[:, :act] *= (np.diag(t)[letter] ** 2)[:, None]
+        return rows
+    for part in ("q", "r"):
+        x = rows.qx if part == "q" else rows.rx
+        z = rows.qz if part == "q" else rows.rz
+        letter = _letter_index(x, z, ch.qubit)
+        if ch.diagonal:
+            rows.w[:, :act] *= np.diag(t)[letter][:, None]
+            continue
+        _need_rows(budget, rows, 5 * len(rows), "branching at a noise channel")
+        pieces = []
+        ident = np.nonzero(letter == 0)[0]
+        if len(ident):
+            pieces.append(rows.take(ident))
+        for b in (1, 2, 3):
+            idx = np.nonzero(letter == b)[0]
+            if len(idx) == 0:
+                continue
+            for a in range(4):
+                if t[a, b] == 0.0:
+                    continue
+                piece = rows.take(idx)
+                px = piece.qx if part == "q" else piece.rx
+                pz = piece.qz if part == "q" else piece.rz
+                _set_letter(px, pz, ch.qubit, a)
+                piece.w[:, :act] *= t[a, b]
+                pieces.append(piece)
+        if not pieces:
+            return rows.take(np.zeros(0, dtype=np.intp))
+        out = pieces[0]
+        for piece in pieces[1:]:
+            out = out.extend(piece)
+        rows = out
+    return rows
 
 
 def _exact_rotation(
@@ -479,6 +568,117 @@ def _exact_rotation(
         new.w[s, :act] *= -1.0
     rows.w[idx, :act] *= 0.5
     return rows.extend(new)
+
+
+def params_freq2(program: PauliPathProgram, p: int) -> float:
+    return float(program.parameters[p].frequency) ** 2
+
+
+def _exact_rotation_general(
+    rows: _Rows, g: RotationGroup, anchor: int, col: Optional[int], freq: float, n_local: int,
+    mom: tuple, budget: Optional[MemoryBudget] = None,
+) -> _Rows:
+    """Average a rotation with angle moments ``mom = (c, s, cc, ss, cs)`` (pair mode).
+
+    With ``Q → cos φ Q + sin φ Q'`` (``Q`` anticommuting with ``P``), per pair:
+    both anticommute → ``cc (Q,R) + ss (Q',R') + cs [(Q,R') + (Q',R)]``; only ``Q`` →
+    ``c (Q,R) + s (Q',R)``; only ``R`` → ``c (Q,R) + s (Q,R')``; neither → unchanged.  The
+    differentiated column (``col``, created from column 0) uses ``−sin φ Q + cos φ Q'`` on
+    both copies: both anticommute → ``ss (Q,R) + cc (Q',R') − cs [(Q,R') + (Q',R)]``, times
+    ``freq²``; otherwise the pair vanishes (``theory.md`` §4).
+    """
+    c, s, cc, ss, cs = mom[:5]
+    _need_rows(budget, rows, 6 * len(rows), "branching at a non-uniformly initialized rotation")
+    am = bit_mask([anchor], n_local)
+    aq, nq = _rotation_bits(rows.qx, rows.qz, g.lmap, g.offsets, am, True)
+    ar, nr = _rotation_bits(rows.rx, rows.rz, g.lmap, g.offsets, am, True)
+    a_q = np.any(aq != 0, axis=1)
+    a_r = np.any(ar != 0, axis=1)
+    sq = np.where(popcount_parity(nq), -1.0, 1.0)
+    sr = np.where(popcount_parity(nr), -1.0, 1.0)
+    both = a_q & a_r
+    fx, fz = _anchor_flip_masks(g.lmap, g.offsets, anchor, n_local)
+    act = rows.active
+    plain = [j for j in range(act) if j != col]
+    w0 = rows.w[:, 0].copy()
+    f2 = freq**2
+
+    def block(idx, plain_factor, deriv_factor, flip_q, flip_r):
+        new = rows.take(idx)
+        if flip_q:
+            new.qx ^= fx
+            new.qz ^= fz
+        if flip_r:
+            new.rx ^= fx
+            new.rz ^= fz
+        new.w[:, plain] *= plain_factor[:, None]
+        if col is not None:
+            new.w[:, col] = w0[idx] * deriv_factor
+        return new
+
+    all_idx = np.arange(len(rows))
+    keep = np.where(both, cc, np.where(a_q | a_r, c, 1.0))
+    out = block(all_idx, keep, np.where(both, ss * f2, 0.0), False, False)
+    iq = np.nonzero(a_q)[0]
+    if len(iq):
+        out = out.extend(block(iq, np.where(both[iq], cs, s) * sq[iq], np.where(both[iq], -cs * f2, 0.0) * sq[iq],
+                               True, False))
+    ir = np.nonzero(a_r)[0]
+    if len(ir):
+        out = out.extend(block(ir, np.where(both[ir], cs, s) * sr[ir], np.where(both[ir], -cs * f2, 0.0) * sr[ir],
+                               False, True))
+    ib = np.nonzero(both)[0]
+    if len(ib):
+        out = out.extend(block(ib, ss * sq[ib] * sr[ib], cc * f2 * sq[ib] * sr[ib], True, True))
+    return out
+
+
+def _exact_mean_general(program: PauliPathProgram, moments: dict, deriv: Optional[int] = None):
+    """Single-copy ``E_θ[U† O U]`` (``deriv is None``) or ``E_θ[∂_deriv (U† O U)]`` with angle moments.
+
+    Uniform parameters (absent from ``moments``) kill anticommuting strings; the others map
+    an anticommuting ``Q`` to ``c Q + s Q'``; at the differentiated gate (factor
+    ``σ · freq``, in ``moments`` as the sixth entry) to ``−s Q + c Q'`` and commuting strings
+    vanish.  Channels and fixed rotations as in :func:`_exact_mean`.
+    """
+    obs = program.observable
+    x, z, w = obs.x.copy(), obs.z.copy(), obs.coefficients.astype(float).copy()
+    n_local = program.n_local
+    for m in range(len(program.moments) - 1, -1, -1):
+        for ins in program.moments[m]:
+            if len(w) == 0:
+                return x, z, w
+            if isinstance(ins, RotationGroup):
+                for anchor, p in zip(ins.anchors, ins.params):
+                    am = bit_mask([anchor], n_local)
+                    a, neg = _rotation_bits(x, z, ins.lmap, ins.offsets, am, True)
+                    anti = np.any(a != 0, axis=1)
+                    sign = np.where(popcount_parity(neg), -1.0, 1.0)
+                    fx, fz = _anchor_flip_masks(ins.lmap, ins.offsets, anchor, n_local)
+                    mom = moments.get(p)
+                    if p == deriv and mom is None:  # uniform: E[sin] = E[cos] = 0, the mean vanishes
+                        return x[:0], z[:0], w[:0]
+                    if p == deriv:
+                        c, s = mom[0], mom[1]
+                        fac = mom[5]
+                        idx = np.nonzero(anti)[0]
+                        nx, nz, nw = x[idx] ^ fx, z[idx] ^ fz, w[idx] * c * sign[idx] * fac
+                        x, z, w = np.concatenate([x[idx], nx]), np.concatenate([z[idx], nz]), np.concatenate(
+                            [w[idx] * (-s) * fac, nw])
+                    elif mom is None:
+                        keep = ~anti
+                        x, z, w = x[keep], z[keep], w[keep]
+                    else:
+                        c, s = mom[0], mom[1]
+                        idx = np.nonzero(anti)[0]
+                        nx, nz, nw = x[idx] ^ fx, z[idx] ^ fz, w[idx] * s * sign[idx]
+                        w = np.where(anti, w * c, w)
+                        x, z, w = np.concatenate([x, nx]), np.concatenate([z, nz]), np.concatenate([w, nw])
+            else:
+                sub = dataclasses.replace(program, moments=((ins,),), observable=dataclasses.replace(
+                    program.observable, x=x, z=z, coefficients=w))
+                x, z, w = _exact_mean(sub)
+    return x, z, w
 
 
 def _exact_fixed_rotation(rows: _Rows, g: FixedRotation, budget: Optional[MemoryBudget] = None) -> _Rows:
@@ -523,6 +723,21 @@ def _exact_mean(program: PauliPathProgram) -> tuple[np.ndarray, np.ndarray, np.n
                 a, _ = _rotation_bits(x, z, ins.lmap, ins.offsets, ins.anchor_mask, False)
                 keep = ~np.any(a != 0, axis=1)
                 x, z, w = x[keep], z[keep], w[keep]
+            elif isinstance(ins, NoiseChannel):
+                letter = _letter_index(x, z, ins.qubit)
+                xs, zs, ws = [x[letter == 0]], [z[letter == 0]], [w[letter == 0]]
+                for b in (1, 2, 3):
+                    sel = letter == b
+                    if not np.any(sel):
+                        continue
+                    for a in range(4):
+                        if ins.transfer[a, b] != 0.0:
+                            nx, nz = x[sel].copy(), z[sel].copy()
+                            _set_letter(nx, nz, ins.qubit, a)
+                            xs.append(nx)
+                            zs.append(nz)
+                            ws.append(w[sel] * ins.transfer[a, b])
+                x, z, w = np.concatenate(xs), np.concatenate(zs), np.concatenate(ws)
             else:
                 a, neg = _rotation_bits(x, z, ins.lmap, ins.offsets, ins.anchor_mask, True)
                 idx = np.nonzero(np.any(a != 0, axis=1))[0]
@@ -628,6 +843,8 @@ def _propagate_paths(
                 wanted = [(anchor, columns[p]) for anchor, p in zip(ins.anchors, ins.params) if p in columns]
                 if wanted:
                     records.append((both, wanted))
+            elif isinstance(ins, NoiseChannel):
+                weight = _sample_channel(ins, qx, qz, rx, rz, weight, rng)
             else:
                 weight = _sample_fixed(ins, qx, qz, rx, rz, weight, rng)
                 if count:
@@ -722,6 +939,37 @@ def _sample_fixed(ins: FixedRotation, qx, qz, rx, rz, weight, rng) -> np.ndarray
     return weight
 
 
+def _sample_channel(ch: NoiseChannel, qx, qz, rx, rz, weight, rng) -> np.ndarray:
+    """Follow one branch of a channel per copy, with probability ``∝ |T[a, b]|`` (importance weight)."""
+    t = ch.transfer
+    if rx is None:  # diagonal mode, diagonal channel: both copies carry the same letter
+        return weight * np.diag(t)[_letter_index(qx, qz, ch.qubit)] ** 2
+    for x, z in ((qx, qz), (rx, rz)):
+        letter = _letter_index(x, z, ch.qubit)
+        if ch.diagonal:
+            weight = weight * np.diag(t)[letter]
+            continue
+        new = letter.copy()
+        factor = np.ones(len(letter))
+        u = rng.random(len(letter))
+        for b in (1, 2, 3):
+            sel = np.nonzero(letter == b)[0]
+            if len(sel) == 0:
+                continue
+            col = t[:, b]
+            norm = float(np.abs(col).sum())
+            if norm == 0.0:
+                factor[sel] = 0.0
+                continue
+            cum = np.cumsum(np.abs(col)) / norm
+            a = np.minimum(np.searchsorted(cum, u[sel], side="right"), 3)
+            new[sel] = a
+            factor[sel] = np.sign(col[a]) * norm
+        _set_letter(x, z, ch.qubit, new)
+        weight = weight * factor
+    return weight
+
+
 def _clopper_pearson(k: np.ndarray, n: int, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = 1 - confidence
     k = np.asarray(k, dtype=float)
@@ -739,6 +987,8 @@ def _path_weight_bound(program: PauliPathProgram) -> float:
         for ins in moment:
             if isinstance(ins, FixedRotation):
                 bound *= (abs(ins.cos) + abs(ins.sin)) ** 2
+            elif isinstance(ins, NoiseChannel):
+                bound *= max(ins.amplification, 1.0) ** 2
     return bound
 
 
@@ -760,7 +1010,7 @@ def _sample_ranges(program: PauliPathProgram, states: InputStates, u: np.ndarray
     diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
     lower = np.zeros_like(upper) if diag else -upper
     binary = np.zeros(len(upper), dtype=bool)
-    if diag and isinstance(states, ProductStates):
+    if diag and program.n_channels == 0 and isinstance(states, ProductStates):
         b = np.abs(states.bloch)
         eigen = bool(np.all((np.abs(b - 1) < 1e-15).sum(axis=2) == 1) and np.all((b < 1e-15).sum(axis=2) == 2))
         if eigen:
@@ -844,6 +1094,28 @@ def _column_batches(columns: list, max_terms: int) -> list[list]:
     return [columns[i : i + size] for i in range(0, len(columns), size)] or [[]]
 
 
+def _init_moments(program: PauliPathProgram, init, method: str) -> dict:
+    """``{parameter index: (c, s, cc, ss, cs, σ·freq)}`` for the non-uniform parameters of the cone."""
+    if init is None or (isinstance(init, str) and init.strip().lower() == "uniform"):
+        return {}
+    dists = resolve_init(init, list(program.symbols))
+    out = {}
+    for i, p in enumerate(program.parameters):
+        dist = dists.get(p.symbol)
+        if dist is None or dist.is_uniform:
+            continue
+        k = p.frequency if (p.unit == "radian" or program.exponent_symbols == "angle") else p.frequency / math.pi
+        aff = circuits.affine_angle(circuits.as_pauli_rotation(p.operation).angle)
+        sign = 1.0 if complex(p.pauli.coefficient).real > 0 else -1.0
+        out[i] = angle_moments(dist, float(k), float(aff.offset), sign) + (sign * float(p.frequency),)
+    if out and method in ("truncate", "sample"):
+        raise ValueError(
+            f"a non-uniform initialization is computed by exact enumeration only; use method='exact' or 'auto' "
+            f"(got method={method!r})"
+        )
+    return out
+
+
 def _as_rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
@@ -869,6 +1141,24 @@ def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_s
     circuits.require_circuit(circuit)
     observable = circuits.as_pauli_sum(observable)
     return observable, _state_qubits(circuit, observable, state, qubits)
+
+
+def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
+    """The circuit with ``noise`` applied: ``None``, a ``cirq.NoiseModel`` or a single-qubit channel gate.
+
+    A channel gate (``cirq.depolarize(0.01)``) becomes ``cirq.ConstantQubitNoiseModel``: the
+    channel on every qubit after every moment (Cirq's convention).
+    """
+    if noise is None:
+        return circuit
+    if not isinstance(noise, (cirq.NoiseModel, cirq.Gate)):
+        raise TypeError(
+            f"noise must be None, a cirq.NoiseModel or a single-qubit channel gate such as cirq.depolarize(0.01), "
+            f"got {type(noise).__name__}"
+        )
+    if isinstance(noise, cirq.Gate) and (cirq.num_qubits(noise) != 1 or not cirq.has_kraus(noise)):
+        raise ValueError(f"noise gate {noise} must be a single-qubit channel (e.g. cirq.depolarize(0.01))")
+    return cirq.Circuit(circuit).with_noise(noise)
 
 
 def _state_qubits(circuit, observable, state, qubits):
@@ -927,6 +1217,8 @@ def exact_gradient_variance(
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
     memory_limit: Union[None, str, int, MemoryBudget] = None,
+    noise=None,
+    init=None,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -961,6 +1253,16 @@ def exact_gradient_variance(
         before they are allocated; ``'auto'`` switches to path sampling when exact enumeration
         would not fit, ``'exact'`` / ``'truncate'`` raise
         :class:`~bounds.memory.MemoryBudgetExceeded` (one line naming the method that fits).
+    noise : ``None``, a ``cirq.NoiseModel`` (e.g. ``cirq.ConstantQubitNoiseModel``) or a
+        single-qubit channel gate (``cirq.depolarize(0.01)``: after every moment on every
+        qubit).  Channels may also sit in the circuit itself.  Single-qubit channels are
+        propagated exactly in the Heisenberg picture (:class:`~bounds.exact.program.NoiseChannel`);
+        θ-independent noise keeps ``E[∂_k ℓ] = 0`` and the parameter-shift structure.
+    init : initialization distribution of the angles (:mod:`bounds.exact.initialization`):
+        ``None``/``'uniform'`` (default, full period), ``'gaussian:SIGMA'``, ``'uniform:A'``
+        (on ``[−A, A]``), a number (fixed value), or ``{name: spec, '*': default}``.  With a
+        non-uniform distribution ``E[∂_k L] ≠ 0``: ``gradient_mean`` holds it and ``values``
+        the variance ``E[(∂_k L)²] − E[∂_k L]²``, both exact (exact enumeration only).
 
     Returns
     -------
@@ -985,6 +1287,7 @@ def exact_gradient_variance(
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
     budget = MemoryBudget.from_limit(memory_limit)
+    circuit = _with_noise(circuit, noise)
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
@@ -1023,11 +1326,17 @@ def exact_gradient_variance(
             n_terms=0, seconds=time.perf_counter() - t0, details=details, **base,
         )
     gen = _as_rng(rng)
+    moments = _init_moments(program, init, method)
     use_exact = method in ("exact", "truncate")
     limit = None
-    if method == "auto":
+    if moments:
+        dists = resolve_init(init, list(program.symbols))
+        details["init"] = {p.symbol.name: f"{dists[p.symbol].kind}:{dists[p.symbol].scale:g}" for p in program.parameters}
+        use_exact = True
+    elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
     fallback = None
+    grad_mean = np.zeros(k) if moments else None
     if use_exact:
         try:
             batches = _column_batches(columns, max_terms)
@@ -1036,7 +1345,8 @@ def exact_gradient_variance(
             truncated = False
             for batch in batches:
                 rows, err, pk, dropped_any = _exact_pairs(
-                    program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
+                    program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
+                    moments=moments,
                 )
                 peak = max(peak, pk)
                 budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
@@ -1054,7 +1364,20 @@ def exact_gradient_variance(
                     eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2)
                     if covariance:
                         cov[i] = (eq * w[:, j]) @ er.T
+                    if moments:  # E[∂ℓ_i] ≠ 0: subtract the squared mean (single-copy, exact)
+                        mx, mz, mw = _exact_mean_general(program, moments, p)
+                        e = states.expectations(mx, mz, program.positions) @ mw if len(mw) else np.zeros(n)
+                        grad_mean[i] = float(u @ e)
+                        per_state[i] -= e**2
+                        values[i] -= grad_mean[i] ** 2
+                        if covariance:
+                            cov[i] -= np.outer(e, e)
         except BudgetExceeded as exc:
+            if moments:
+                raise ValueError(
+                    f"exact enumeration with a non-uniform initialization needs more than max_terms = {max_terms} "
+                    "Pauli pairs; raise max_terms (path sampling covers uniform initialization only)"
+                ) from None
             if method == "exact":
                 raise ValueError(
                     f"exact enumeration needs more than max_terms = {max_terms} Pauli pairs; raise max_terms, "
@@ -1062,7 +1385,7 @@ def exact_gradient_variance(
                 ) from None
             fallback = str(exc)
         except MemoryBudgetExceeded as exc:
-            if method != "auto":
+            if method != "auto" or moments:
                 raise MemoryBudgetExceeded(str(exc)) from None
             fallback = f"exact enumeration would not fit the memory budget: {exc}"
         else:
@@ -1070,7 +1393,7 @@ def exact_gradient_variance(
             return GradientVarianceResult(
                 values=values, method="truncated" if (method == "truncate" and truncated) else "exact",
                 per_state=per_state, covariance=cov, error_bound=eb, n_terms=peak,
-                seconds=time.perf_counter() - t0, details=details, **base,
+                seconds=time.perf_counter() - t0, details=details, gradient_mean=grad_mean, **base,
             )
     elif method == "auto":
         fallback = "estimated branching too large for exact enumeration"
@@ -1126,6 +1449,8 @@ def exact_loss_variance(
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
     memory_limit: Union[None, str, int, MemoryBudget] = None,
+    noise=None,
+    init=None,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
@@ -1142,10 +1467,12 @@ def exact_loss_variance(
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
     budget = MemoryBudget.from_limit(memory_limit)
+    circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
     states = as_input_states(state, program.state_qubits)
     u = _loss_weights(weights, states.n_states)
-    mx, mz, mw = _exact_mean(program)
+    moments = _init_moments(program, init, method)
+    mx, mz, mw = _exact_mean_general(program, moments) if moments else _exact_mean(program)
     mean_i = (states.expectations(mx, mz, program.positions) @ mw) if len(mw) else np.zeros(states.n_states)
     mean_l = float(u @ mean_i)
     details = {"light_cone_qubits": program.n_local, "n_observable_terms": len(program.observable)}
@@ -1158,23 +1485,26 @@ def exact_loss_variance(
     ident = program.identity
     use_exact = method in ("exact", "truncate")
     limit = None
-    if method == "auto":
+    if moments:
+        use_exact = True
+    elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
     if use_exact:
         try:
             rows, err, peak, dropped_any = _exact_pairs(
-                program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
+                program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
+                moments=moments,
             )
             budget.check(8.0 * len(rows) * states.n_states * 4, what=f"input-state expectations of {len(rows):,} "
                          f"Pauli pairs for {states.n_states} state(s)", alternative=_MEMORY_ALTERNATIVE)
         except BudgetExceeded:
-            if method == "exact":
+            if method == "exact" or moments:
                 raise ValueError(
                     f"exact enumeration needs more than max_terms = {max_terms} Pauli pairs; raise max_terms, "
-                    "or use method='truncate' or 'sample'"
+                    "or use method='truncate' or 'sample' (uniform initialization only)"
                 ) from None
         except MemoryBudgetExceeded as exc:
-            if method != "auto":
+            if method != "auto" or moments:
                 raise MemoryBudgetExceeded(str(exc)) from None
         else:
             eq = states.expectations(rows.qx, rows.qz, program.positions)

@@ -8,7 +8,14 @@ moment's identical gates into bit-parallel instructions:
 * :class:`CliffordGroup` — the same Clifford gate (a :class:`~bounds.exact.paulis.LocalMap`)
   on several disjoint qubit tuples with the same relative offsets;
 * :class:`RotationGroup` — parametrized Pauli rotations with the same Pauli pattern;
-* :class:`FixedRotation` — one non-Clifford rotation with a constant angle (exact branching).
+* :class:`FixedRotation` — one non-Clifford rotation with a constant angle (exact branching);
+* :class:`NoiseChannel` — a single-qubit channel (``cirq.depolarize``, ``asymmetric_depolarize``,
+  ``bit_flip``, ``phase_flip``, ``phase_damp``, ``amplitude_damp``,
+  ``generalized_amplitude_damp``, or any single-qubit channel with Kraus operators) in the
+  Heisenberg picture: ``E*(σ_b) = Σ_a T[a, b] σ_a`` with the real transfer matrix
+  ``T[a, b] = ½ Tr[σ_a Σ_K K† σ_b K]`` (index 0..3 = I, X, Y, Z).  Pauli channels are
+  diagonal (``σ_b`` damped by its eigenvalue); amplitude damping sends ``Z`` to
+  ``(1−γ) Z + γ I`` (a branch into the string without that ``Z``, see ``theory.md`` §4).
 
 Parameter conventions (defined once in :func:`circuits.parameter_convention`, used by every
 engine of bpcalc):
@@ -46,7 +53,9 @@ __all__ = [
     "CliffordGroup",
     "RotationGroup",
     "FixedRotation",
+    "NoiseChannel",
     "PauliPathProgram",
+    "channel_transfer_matrix",
     "compile_program",
     "circuit_symbols",
     "backward_cone_moments",
@@ -110,6 +119,79 @@ class FixedRotation:
     operation: cirq.Operation
 
 
+@dataclasses.dataclass(frozen=True)
+class NoiseChannel:
+    """A single-qubit channel on local qubit ``qubit``: ``E*(σ_b) = Σ_a transfer[a, b] σ_a``.
+
+    ``diagonal`` channels (Pauli channels, phase damping) only rescale each Pauli letter;
+    the others branch a string into several (they need pair mode).  ``amplification`` is
+    ``max_b Σ_a |transfer[a, b]|``, the largest growth of the l1 weight of one copy.
+    """
+
+    qubit: int
+    anchor_mask: np.ndarray
+    transfer: np.ndarray  # (4, 4) real, rows/columns I, X, Y, Z
+    diagonal: bool
+    amplification: float
+    operation: cirq.Operation
+
+
+_PAULI_MATRICES = (
+    np.eye(2, dtype=complex),
+    np.array([[0, 1], [1, 0]], dtype=complex),
+    np.array([[0, -1j], [1j, 0]], dtype=complex),
+    np.array([[1, 0], [0, -1]], dtype=complex),
+)
+
+
+def channel_transfer_matrix(kraus: Sequence[np.ndarray]) -> np.ndarray:
+    """Heisenberg transfer matrix ``T[a, b] = ½ Tr[σ_a Σ_K K† σ_b K]`` of a single-qubit channel.
+
+    Raises
+    ------
+    ValueError : the Kraus operators are not 2×2 or the channel is not trace preserving.
+
+    Examples
+    --------
+    >>> import cirq
+    >>> t = channel_transfer_matrix(cirq.kraus(cirq.amplitude_damp(0.1)))
+    >>> [round(float(v), 6) for v in (t[0, 3], t[3, 3], t[1, 1], t[2, 2])]  # Z -> 0.1 I + 0.9 Z
+    [0.1, 0.9, 0.948683, 0.948683]
+    """
+    ks = [np.asarray(k, dtype=complex) for k in kraus]
+    if not ks or any(k.shape != (2, 2) for k in ks):
+        raise ValueError("a single-qubit channel needs 2x2 Kraus operators")
+    if not np.allclose(sum(k.conj().T @ k for k in ks), np.eye(2), atol=1e-10):
+        raise ValueError("the channel is not trace preserving (sum of K^dagger K is not the identity)")
+    t = np.zeros((4, 4))
+    for b, sb in enumerate(_PAULI_MATRICES):
+        dual = sum(k.conj().T @ sb @ k for k in ks)
+        for a, sa in enumerate(_PAULI_MATRICES):
+            t[a, b] = 0.5 * float(np.trace(sa @ dual).real)
+    t[np.abs(t) < 1e-15] = 0.0
+    return t
+
+
+def _noise_channel(op: cirq.Operation, local: dict, n_local: int, m: int) -> NoiseChannel:
+    if len(op.qubits) != 1:
+        raise AssumptionFailed(
+            f"noise channel {op} in moment {m} acts on {len(op.qubits)} qubits; the Pauli-path engine handles "
+            "single-qubit channels (depolarize, asymmetric_depolarize, bit/phase flip, phase_damp, amplitude_damp, "
+            "generalized_amplitude_damp, or any single-qubit Kraus channel)"
+        )
+    try:
+        t = channel_transfer_matrix(cirq.kraus(op))
+    except ValueError as exc:
+        raise ValueError(f"noise channel {op} in moment {m}: {exc}") from None
+    j = local[op.qubits[0]]
+    off = t[:, 1:].copy()
+    off[1:, :] -= np.diag(np.diag(t)[1:])
+    return NoiseChannel(
+        qubit=j, anchor_mask=bit_mask([j], n_local), transfer=t, diagonal=bool(np.all(off == 0)),
+        amplification=float(np.abs(t[:, 1:]).sum(axis=0).max()), operation=op,
+    )
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class PauliPathProgram:
     """A compiled circuit: instructions per moment (circuit order) on the cone's qubits.
@@ -124,7 +206,9 @@ class PauliPathProgram:
     symbols : every symbol of the circuit, in order of appearance.
     observable : the non-identity terms, packed on local qubits.
     identity : the coefficient of the identity term.
-    n_fixed_rotations : non-Clifford constant rotations in the cone (they need pair mode).
+    n_fixed_rotations : instructions that branch a string into several: non-Clifford constant
+        rotations and non-diagonal channels in the cone (they need pair mode).
+    n_channels : noise channels in the cone.
     exponent_symbols : the convention used for half-turn symbols.
     """
 
@@ -138,6 +222,7 @@ class PauliPathProgram:
     identity: float
     n_fixed_rotations: int
     exponent_symbols: str
+    n_channels: int = 0
 
     @property
     def n_local(self) -> int:
@@ -162,6 +247,8 @@ class PauliPathProgram:
             for ins in moment:
                 if isinstance(ins, FixedRotation):
                     f *= (abs(ins.cos) + abs(ins.sin)) ** 2
+                elif isinstance(ins, NoiseChannel):
+                    f *= max(ins.amplification, 1.0) ** 2
             out[m + 1] = out[m] * f
         return out
 
@@ -264,8 +351,8 @@ def compile_program(
     TypeError : ``circuit`` is not a Cirq circuit.
     AssumptionFailed : (a ``ValueError``) the circuit is outside the engine's scope: a symbol used by two rotations of the light cone, a non-affine angle or a
         non-integer frequency, a symbol inside a gate that is not a Pauli rotation, a
-        constant non-Clifford gate that is not a Pauli rotation, measurements or channels,
-        or an observable on qubits the state does not cover.
+        constant non-Clifford gate that is not a Pauli rotation, measurements, multi-qubit
+        channels, or an observable on qubits the state does not cover.
     """
     circuits.require_circuit(circuit)
     if exponent_symbols not in EXPONENT_CONVENTIONS:
@@ -289,13 +376,22 @@ def compile_program(
     lmap_cache: dict = {}
     moments: list[tuple] = []
     n_fixed = 0
+    n_channels = 0
     for m, ops in enumerate(kept):
         clifford_groups: dict = {}
         rotation_groups: dict = {}
-        fixed: list[FixedRotation] = []
+        fixed: list = []
         for op in ops:
             if cirq.is_measurement(op):
                 raise AssumptionFailed(f"the circuit contains a measurement {op} in moment {m}; a unitary circuit is needed")
+            if not cirq.is_parameterized(op) and not cirq.has_unitary(op) and cirq.has_kraus(op):
+                ch = _noise_channel(op, local, n_local, m)
+                if np.allclose(ch.transfer, np.eye(4), atol=1e-15):
+                    continue  # e.g. depolarize(0)
+                fixed.append(ch)
+                n_channels += 1
+                n_fixed += not ch.diagonal
+                continue
             rot = circuits.as_pauli_rotation(op)
             if rot is not None and len(rot.pauli) == 0:
                 continue  # a global phase
@@ -398,4 +494,5 @@ def compile_program(
         identity=identity,
         n_fixed_rotations=n_fixed,
         exponent_symbols=exponent_symbols,
+        n_channels=n_channels,
     )

@@ -69,6 +69,8 @@ class GradientVarianceResult:
     per_state : ``(K, N)`` ``Var[∂_k ℓ_i]`` for each input state ``i``.
     covariance : ``(K, N, N)`` ``E[∂_k ℓ_i ∂_k ℓ_j]`` when requested, else ``None``.
     weights : the loss weights ``u`` (``(N,)``).
+    gradient_mean : ``(K,)`` ``E_θ[∂_k L]`` for non-uniform initializations (``values`` is then
+        ``E[(∂_k L)²] − E[∂_k L]²``); ``None`` for the uniform default, where it is 0.
     in_light_cone : ``(K,)`` bool; parameters outside the observable's backward light cone
         have exactly zero gradient.
     error_bound : ``(K,)`` rigorous bound on ``|true − value|`` (``'truncated'``), else ``None``.
@@ -102,6 +104,7 @@ class GradientVarianceResult:
     seconds: float = 0.0
     details: dict = dataclasses.field(default_factory=dict)
     below_resolution: Optional[np.ndarray] = None
+    gradient_mean: Optional[np.ndarray] = None
 
     @property
     def log10(self) -> np.ndarray:
@@ -165,6 +168,7 @@ class GradientVarianceResult:
             "upper_limit": None if self.below_resolution is None else [
                 float(v) if b else None for v, b in zip(self.upper_limit, self.below_resolution)],
             "proven_zero": self.proven_zero,
+            "gradient_mean": self.gradient_mean,
         }
         if self.covariance is not None:
             out["covariance"] = self.covariance

@@ -73,3 +73,29 @@ def test_scaling_fit_does_not_call_sampled_zeros_identically_zero():
     fit = fit_scaling([10, 12, 14], [0.0, 0.0, 0.0], [(0.0, 5.6e-5), (0.0, 5.6e-5), (0.0, 5.6e-5)])
     assert fit.label != "zero" and "below the resolution" in fit.text
     assert fit_scaling([10, 12, 14], [0.0, 0.0, 0.0]).label == "zero"  # proved zeros (no interval) stay zero
+
+
+def test_exact_noise_flag_matches_library(capsys):
+    assert main(["exact", "--qubits", "4", "--layers", "3", "--observable", "local", "--noise", "amplitude_damp:0.05",
+                 "--parameters", "theta_2_*", "--json"]) == 0
+    grad = json.loads(capsys.readouterr().out)[0]["gradient"]
+    qs = cirq.LineQubit.range(4)
+    ref = E.exact_gradient_variance(circuits.hardware_efficient(4, 3), circuits.local_cost(qs), None, "theta_2_*",
+                                    noise=cirq.amplitude_damp(0.05))
+    np.testing.assert_allclose(grad["values"], ref.values, atol=1e-15)
+    noiseless = E.exact_gradient_variance(circuits.hardware_efficient(4, 3), circuits.local_cost(qs), None,
+                                          "theta_2_*")
+    assert not np.allclose(ref.values, noiseless.values)
+    assert main(["exact", "--noise", "depolarize"]) == 2
+    assert "takes 1 number" in capsys.readouterr().err
+
+
+def test_exact_init_and_noise_flags_together(capsys):
+    assert main(["exact", "--qubits", "4", "--layers", "2", "--noise", "depolarize:0.01", "--init", "gaussian:0.1",
+                 "--parameters", "first", "--json"]) == 0
+    grad = json.loads(capsys.readouterr().out)[0]["gradient"]
+    ref = E.exact_gradient_variance(circuits.hardware_efficient(4, 2), "Z0", None, "first",
+                                    noise=cirq.depolarize(0.01), init="gaussian:0.1")
+    np.testing.assert_allclose(grad["values"], ref.values, atol=1e-15)
+    np.testing.assert_allclose(grad["gradient_mean"], ref.gradient_mean, atol=1e-15)
+    assert main(["exact", "--init", "cauchy:1"]) == 2

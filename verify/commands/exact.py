@@ -113,6 +113,48 @@ def _state(text: str, n: int):
         raise ValueError(f"--state: {exc}") from None
 
 
+_NOISE_CHANNELS = {
+    "depolarize": ("depolarize", 1),
+    "asymmetric_depolarize": ("asymmetric_depolarize", 3),
+    "bit_flip": ("bit_flip", 1),
+    "phase_flip": ("phase_flip", 1),
+    "phase_damp": ("phase_damp", 1),
+    "amplitude_damp": ("amplitude_damp", 1),
+    "generalized_amplitude_damp": ("generalized_amplitude_damp", 2),
+}
+
+
+def parse_noise(text):
+    """``'depolarize:0.01'`` → ``cirq.depolarize(0.01)`` (after every moment on every qubit).
+
+    Accepted: ``depolarize:P``, ``asymmetric_depolarize:PX,PY,PZ``, ``bit_flip:P``,
+    ``phase_flip:P``, ``phase_damp:G``, ``amplitude_damp:G``,
+    ``generalized_amplitude_damp:P,G`` (``None`` or ``'none'``: noiseless).
+    """
+    import cirq
+
+    if text is None or str(text).strip().lower() in ("", "none"):
+        return None
+    name, _, rest = str(text).strip().partition(":")
+    name = name.strip().lower().replace("-", "_")
+    if name not in _NOISE_CHANNELS:
+        raise ValueError(f"--noise {text!r}: unknown channel {name!r}; use one of {', '.join(_NOISE_CHANNELS)} "
+                         "followed by ':' and its probabilities, e.g. depolarize:0.01")
+    attr, n_args = _NOISE_CHANNELS[name]
+    try:
+        values = [float(v) for v in rest.split(",")] if rest.strip() else []
+    except ValueError:
+        raise ValueError(f"--noise {text!r}: the parameters must be numbers, e.g. {name}:0.01") from None
+    if len(values) != n_args:
+        raise ValueError(f"--noise {text!r}: {name} takes {n_args} number(s) after ':'")
+    if not all(math.isfinite(v) and 0 <= v <= 1 for v in values):
+        raise ValueError(f"--noise {text!r}: probabilities must lie in [0, 1]")
+    try:
+        return getattr(cirq, attr)(*values)
+    except ValueError as exc:
+        raise ValueError(f"--noise {text!r}: {exc}") from None
+
+
 def _fmt(v: float) -> str:
     return "0" if v == 0 else f"{v:.4e}"
 
@@ -169,12 +211,14 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
         n_samples=args.samples, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
         exponent_symbols=getattr(args, "exponent_symbols", "angle"),
+        noise=args.noise_channel, init=args.init,
     )
     out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
     if args.loss:
         out["loss"] = E.exact_loss_variance(
             circ, obs, state, method=args.method, max_terms=args.max_terms, n_samples=args.samples,
-            confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
+            confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit, noise=args.noise_channel,
+            init=args.init,
         )
     if args.two_design:
         try:
@@ -199,7 +243,8 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
         f"light cone {res.details.get('light_cone_qubits')} qubits, {int(res.in_light_cone.sum())}/{len(res)} "
         f"selected parameters inside  [{res.seconds:.3f} s]"
     )
-    print(f"  method: {_method_text(res)}; exponent symbols (X^t): {getattr(args, 'exponent_symbols', 'angle')} convention")
+    print(f"  method: {_method_text(res)}; exponent symbols (X^t): {getattr(args, 'exponent_symbols', 'angle')} convention"
+          + (f"  noise: {args.noise_channel} after every moment" if getattr(args, "noise_channel", None) is not None else ""))
     extra = [k for k in ("two_design", "lie") if k in item]
     per_param = args.per_parameter or len(res) <= 12
     if per_param:
@@ -297,6 +342,13 @@ def run(args: argparse.Namespace) -> int:
 
     counts = _qubit_counts(args.qubits)
     args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
+    args.noise_channel = parse_noise(getattr(args, "noise", None))
+    if args.init is not None:
+        from bounds.exact.initialization import InitDistribution
+
+        InitDistribution.parse(args.init)  # malformed: one ValueError line before any work
+    if args.noise_channel is not None and (args.two_design or args.lie):
+        raise ValueError("--two-design and --lie describe noiseless circuits; drop them with --noise")
     try:
         items = [_compute(args, n) for n in counts]
     except MemoryBudgetExceeded as exc:
@@ -347,6 +399,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=2**16, help="sampled Pauli paths (default 65536)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of sampled intervals")
     p.add_argument("--seed", type=int, default=0, help="seed of the path sampler")
+    p.add_argument("--noise", default=None,
+                   help="noise after every moment on every qubit: depolarize:P, asymmetric_depolarize:PX,PY,PZ, "
+                        "bit_flip:P, phase_flip:P, phase_damp:G, amplitude_damp:G, generalized_amplitude_damp:P,G")
+    p.add_argument("--init", default=None,
+                   help="initialization of the angles: uniform (default), gaussian:SIGMA, uniform:A (on [-A, A]) or "
+                        "a fixed value; non-uniform ones are computed by exact enumeration (mean and variance)")
     p.add_argument("--memory-limit", default=None,
                    help="memory budget like 4GiB or 500MB (default: half the available memory); a run that would "
                         "exceed it stops before allocating, naming the method that fits")
