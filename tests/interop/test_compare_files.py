@@ -48,10 +48,8 @@ def test_default_sizes_are_the_files_own_and_fixed_factory(tmp_path):
     assert cmp.qubits == (4,) and all(p.value is not None for p in cmp.points)
 
 
-def test_cli_compare_files():
-    proc = subprocess.run([sys.executable, "-m", "verify.cli", "compare", "examples/qiskit_hea_qasm3.qasm",
-                           "examples/sim2019_circuit2.qasm", "--observable", "Z3"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300,
-                          env={**__import__("os").environ, "PYTHONIOENCODING": "utf-8"})
+def test_cli_compare_files(cli):
+    proc = cli(["compare", "examples/qiskit_hea_qasm3.qasm",
+                           "examples/sim2019_circuit2.qasm", "--observable", "Z3"])
     assert proc.returncode == 0, proc.stderr
     assert "qiskit_hea_qasm3" in proc.stdout and "sim2019_circuit2" in proc.stdout

@@ -83,16 +83,11 @@ def test_trainable_and_data_by_kind():
         prepare_model(c, "Z0", trainable=["rxx"])
 
 
-def test_cli_trainable_all_on_numeric_qasm():
-    proc = subprocess.run(
-        [sys.executable, "-m", "verify.cli", "analyze", str(NUMERIC), "--trainable", "all", "--observable", "Z0",
-         "--no-theorems"], capture_output=True, text=True, cwd=ROOT, timeout=300,
-    )
+def test_cli_trainable_all_on_numeric_qasm(cli):
+    proc = cli(["analyze", str(NUMERIC), "--trainable", "all", "--observable", "Z0",
+         "--no-theorems"])
     assert proc.returncode == 0, proc.stderr
     assert "ry_q0_m0 = ry on q(0), moment 0 (was 0.7324)" in proc.stdout
-    refused = subprocess.run(
-        [sys.executable, "-m", "verify.cli", "analyze", str(NUMERIC), "--observable", "Z0", "--no-theorems"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
-    )
+    refused = cli(["analyze", str(NUMERIC), "--observable", "Z0", "--no-theorems"])
     assert refused.returncode != 0 and "--trainable all" in refused.stderr
     assert "Traceback" not in refused.stderr

@@ -63,7 +63,7 @@ def _random_qfunc(n: int, rng: np.random.Generator):
     return qfunc
 
 
-@pytest.mark.parametrize("seed,n", [(0, 2), (1, 3), (2, 3)])
+@pytest.mark.parametrize("seed,n", [(0, 2), (1, 3)])
 def test_round_trip_exact_variance_equals_default_qubit_grid(seed, n):
     rng = np.random.default_rng(seed)
     qfunc = _random_qfunc(n, rng)
@@ -84,7 +84,7 @@ def test_round_trip_exact_variance_equals_default_qubit_grid(seed, n):
         assert res.values[k] == pytest.approx(total / len(grid) ** 3, abs=1e-10)
 
 
-def test_factory_example_analyses(tmp_path):
+def test_factory_example_analyses(cli, tmp_path):
     import circuits
 
     qnode = circuits.load_factory(str(ROOT / "examples" / "pennylane_factory.py") + ":qnode_model")(3, 1)
@@ -92,9 +92,8 @@ def test_factory_example_analyses(tmp_path):
     assert {s.name for s in cirq.parameter_symbols(circuit)} == {f"weights_0_{j}_{k}" for j in range(3)
                                                                  for k in range(3)} | {"x_0", "x_1", "x_2"}
     assert str(obs) == "1.000*Z(q(0))*Z(q(1))"
-    proc = subprocess.run([sys.executable, "-m", "verify.cli", "analyze", "examples/pennylane_factory.py:circuit",
-                           "--arg", "n=3", "--arg", "layers=1", "--observable", "Z0*Z1", "--no-theorems"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    proc = cli(["analyze", "examples/pennylane_factory.py:circuit",
+                           "--arg", "n=3", "--arg", "layers=1", "--observable", "Z0*Z1", "--no-theorems"])
     assert proc.returncode == 0, proc.stderr
     assert "9 trainable and 3 data parameters" in proc.stdout
 
