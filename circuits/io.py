@@ -298,7 +298,10 @@ def load_circuit(spec: str | Path, **factory_kwargs: Any) -> cirq.Circuit:
     spec_str = str(spec)
     path = Path(spec_str)
     if path.suffix.lower() == ".qpy":
-        found = load_qpy(path)
+        try:
+            found = load_qpy(path)
+        except ImportError as exc:
+            raise ValueError(f"{spec_str}: {exc}") from None
         if len(found) != 1:
             raise ValueError(f"{spec_str}: the QPY file holds {len(found)} circuits; save the one to analyse on its own")
         return circuit_from_qiskit(found[0])
