@@ -1309,6 +1309,7 @@ def analyze_architecture(
         "n_data": n_data, "loss": loss, "sample": sample, "sample_engine": sample_engine, "family": family,
         "qubits": None if qubits is None else list(parse_qubits(qubits)), "theorems": theorems, "exact": exact,
         "exponent_symbols": exponent_symbols,
+        "angle_parameters": [a.to_dict() for a in pm.angle_parameters],
     }
     return ArchitectureReport(
         source=pm.source, name=model.name, n_qubits=model.n_qubits, n_gates=len(list(model.circuit.all_operations())),

@@ -88,6 +88,11 @@ def test_cli_trainable_all_on_numeric_qasm(cli):
          "--no-theorems"])
     assert proc.returncode == 0, proc.stderr
     assert "ry_q0_m0 = ry on q(0), moment 0 (was 0.7324)" in proc.stdout
+    js = cli(["analyze", str(NUMERIC), "--trainable", "ry", "--observable", "Z0", "--no-theorems", "--json"])
+    import json
+
+    mapping = json.loads(js.stdout)["config"]["angle_parameters"]
+    assert mapping[0] == {"name": "ry_q0_m0", "kind": "ry", "qubits": ["q(0)"], "moment": 0, "value": 0.7324}
     refused = cli(["analyze", str(NUMERIC), "--observable", "Z0", "--no-theorems"])
     assert refused.returncode != 0 and "--trainable all" in refused.stderr
     assert "Traceback" not in refused.stderr
