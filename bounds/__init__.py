@@ -32,6 +32,10 @@ from .memory import MemoryBudget, MemoryBudgetExceeded, parse_bytes
 
 __all__ += ["MemoryBudget", "MemoryBudgetExceeded", "parse_bytes"]
 
+from .scaling import ScalingFit, SizeVerdict, fit_scaling, size_verdict
+
+__all__ += ["ScalingFit", "SizeVerdict", "fit_scaling", "size_verdict"]
+
 from . import exact
 from .exact import (
     GradientVarianceResult, LossVarianceResult, ProductStates, StateVectors, dataset_states, dla_dimension,

@@ -43,7 +43,8 @@ import sympy
 
 from circuits import Model
 
-from .bound import Asymptotics, BoundValue, Check
+from .bound import Asymptotics, AssumptionFailed, BoundValue, Check
+from .memory import MemoryBudgetExceeded
 from .measures import Measures, ParameterStructure, measures as compute_measures
 from .registry import Context, Registry, Theorem, default_registry
 
@@ -118,6 +119,7 @@ class ExactVariance:
     ci_low: Optional[float] = None
     ci_high: Optional[float] = None
     linear_loss_ci: Optional[tuple[float, float]] = None
+    below_resolution: bool = False  # no sampled path contributed: an upper limit (ci_high), not a zero
 
     @property
     def sampled(self) -> bool:
@@ -127,6 +129,8 @@ class ExactVariance:
     def describe(self, digits: int = 3) -> str:
         """``'3.13e-04'`` when exact; ``'0 [0, 4.31e-05]'`` (estimate and interval) or ``'8.9e-06~'``
         (estimate without an interval of its own) when sampled."""
+        if self.below_resolution and self.ci_high is not None:
+            return f"< {self.ci_high:.{digits}g} (below resolution of path sampling)"
         text = f"{self.value:.{digits}g}"
         if self.sampled:
             text += (f" [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}]" if self.ci_high is not None
@@ -143,6 +147,7 @@ class ExactVariance:
                 "per_state_min": float(np.min(self.per_state)) if self.per_state else None,
                 "per_state_max": float(np.max(self.per_state)) if self.per_state else None,
                 "linear_loss": self.linear_loss, "method": self.method, "seconds": self.seconds,
+                "below_resolution": self.below_resolution,
                 "ci_low": self.ci_low, "ci_high": self.ci_high, "sampled": self.sampled,
                 "linear_loss_ci": None if self.linear_loss_ci is None else list(self.linear_loss_ci),
                 "text": self.describe()}
@@ -227,8 +232,9 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
     ``exponent_symbols``: convention for symbols in exponents (``X**t``), see
     :data:`bounds.exact.EXPONENT_CONVENTIONS`.
 
-    Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals (e.g.
-    gates that are not Pauli rotations) become the note.
+    Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals
+    (:class:`~bounds.bound.AssumptionFailed`, e.g. gates that are not Pauli rotations, and
+    :class:`~bounds.memory.MemoryBudgetExceeded`) become the note; anything else raises.
     """
     try:
         from .exact import exact_model_gradient_variance
@@ -241,10 +247,10 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
     start = time.perf_counter()
     try:
         res = exact_model_gradient_variance(model, list(parameters), weights=weights, exponent_symbols=exponent_symbols)
-    except (ValueError, TypeError, NotImplementedError, MemoryError) as exc:
+    except (AssumptionFailed, MemoryBudgetExceeded) as exc:
+        # outside the engine's scope, or over the memory budget (the message names the method
+        # that fits); any other exception is a bug and propagates
         return {}, f"exact engine refused: {exc}"
-    except Exception as exc:  # noqa: BLE001 - the engine's own budget errors etc.
-        return {}, f"exact engine failed: {type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - start
     out = {}
     for k, p in enumerate(res.parameters):
@@ -259,6 +265,8 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
             ci_high=None if res.ci_high is None or weights is not None else float(np.atleast_1d(res.ci_high)[k]),
             linear_loss_ci=None if res.ci_low is None or weights is None else (
                 float(np.atleast_1d(res.ci_low)[k]), float(np.atleast_1d(res.ci_high)[k])),
+            below_resolution=bool(getattr(res, "below_resolution", None) is not None and res.below_resolution[k]
+                                  and float(np.mean(per)) == 0.0),
         )
     return out, f"bounds.exact ({res.method})"
 
@@ -423,8 +431,10 @@ def _verdict(params: Sequence[ParameterAnalysis], m: Measures, ensemble: Sequenc
         )
     exacts = [p.exact for p in params if p.exact is not None]
     if exacts:
+        below = sum(e.below_resolution for e in exacts)
         evidence.append(f"exact Var at n = {m.n_qubits}: min {min(e.value for e in exacts):.3g}, "
-                        f"max {max(e.value for e in exacts):.3g} over {len(exacts)} parameter(s)")
+                        f"max {max(e.value for e in exacts):.3g} over {len(exacts)} parameter(s)"
+                        + (f" ({below} below the path-sampling resolution: upper limits, not zeros)" if below else ""))
     if not trusted:
         reasons.append("no registered theorem applies to this model (see the refused bounds)")
     else:

@@ -58,6 +58,7 @@ import sympy
 
 __all__ = [
     "KINDS",
+    "AssumptionFailed",
     "STANDARD_SYMBOLS",
     "sym",
     "idx",
@@ -68,9 +69,20 @@ __all__ = [
     "BoundValue",
     "Asymptotics",
     "format_log10",
+    "DOMAINS",
 ]
 
 KINDS = ("upper", "lower", "exact")
+
+
+class AssumptionFailed(ValueError):
+    """A hypothesis of a theorem (or the scope of an engine) does not hold on this instance.
+
+    The only exception that :meth:`bounds.registry.Theorem.instantiate` turns into a
+    *refusal*; any other exception of a substitution or check is a bug and propagates.
+    A ``ValueError`` so that callers written for ``ValueError`` keep working.
+    """
+
 _RELATION = {"upper": r"\le", "lower": r"\ge", "exact": "="}
 _WORKDPS = 40
 
@@ -101,6 +113,22 @@ _STANDARD: dict[str, tuple[dict, str, Optional[str]]] = {
 def _make_symbol(name: str) -> sympy.Symbol:
     assumptions, _, _ = _STANDARD[name]
     return sympy.Symbol(name, **assumptions)
+
+
+def _standard_constraints() -> tuple[tuple[sympy.Basic, str], ...]:
+    """Relations every valid value of the standard symbols satisfies (added to each Bound using them)."""
+    S = _make_symbol
+    return (
+        (sympy.Le(S("D_HS"), 1), "D_HS = Tr ρ² − 1/d is at most 1 − 1/d"),
+        (sympy.Le(S("Delta_rho"), 1), "Δ(ρ) = Tr ρ² − 1/d is at most 1 − 1/d"),
+        (sympy.Le(S("Delta_rho"), 1 - 2 ** -S("n")), "Δ(ρ) = Tr ρ² − 2^-n is at most 1 − 2^-n"),
+        (sympy.Lt(S("q"), 1), "a noise parameter max|q_σ| is below 1"),
+        (sympy.Le(S("p_min"), 1), "a probability is at most 1"),
+        (sympy.Le(S("l"), S("L")), "the layer index l is at most the number of layers L"),
+        (sympy.Le(S("m"), S("n")), "a block of m qubits fits in the n-qubit register"),
+        (sympy.Le(S("s"), S("n")), "s qubits are among the n qubits"),
+        (sympy.Le(S("w"), S("n")), "a light cone of w qubits fits in the n-qubit register"),
+    )
 
 
 STANDARD_SYMBOLS: Mapping[str, str] = MappingProxyType({k: v[1] for k, v in _STANDARD.items()})
@@ -253,7 +281,7 @@ class Assumption:
                          f"(declare {self.key!r} if it holds)")
         try:
             out = self.check(context)
-        except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError) as exc:
+        except (ValueError, MemoryError) as exc:  # a hypothesis that cannot be established; bugs propagate
             return Check(self.key, self.text, None, f"check could not run: {exc}")
         if isinstance(out, Check):
             return out
@@ -421,6 +449,17 @@ def _recognise(x: float) -> Optional[sympy.Expr]:
 # ----------------------------------------------------------------------------- the Bound
 
 
+DOMAINS = frozenset({"real", "positive", "nonnegative", "integer", "positive integer", "nonnegative integer"})
+"""Declared meanings an input can have (see :meth:`Bound.validate`)."""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value[:4]) + (", ..." if len(value) > 4 else "") + "]"
+    f = float(value)
+    return str(int(f)) if f == int(f) and abs(f) < 1e15 else f"{f:g}"
+
+
 def _to_mpf(value: Any, what: str) -> mpmath.mpf:
     if isinstance(value, bool):
         raise TypeError(f"{what}: expected a number, got bool")
@@ -460,6 +499,12 @@ class Bound:
     notes : derivation remarks, corrections, caveats.
     latex_names : LaTeX for non-standard symbol / IndexedBase names, e.g.
         ``{"var_dl": r"\operatorname{Var}[\partial_k \ell]"}``.
+    domains : declared meaning of per-datapoint (IndexedBase) inputs, one of :data:`DOMAINS`
+        (scalar symbols carry theirs as sympy assumptions: ``positive``, ``nonnegative``,
+        ``integer``); :meth:`evaluate` refuses values outside it.
+    constraints : ``(sympy relation, reason)`` pairs between inputs that every valid input
+        satisfies, e.g. ``(sympy.Eq(sympy.Mod(n, s), 0), "s divides n")`` or
+        ``(q < 1, "a noise parameter is below 1")``; checked by :meth:`evaluate`.
 
     Raises
     ------
@@ -475,11 +520,23 @@ class Bound:
     citation: Optional[Citation] = None
     notes: str = ""
     latex_names: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    domains: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    constraints: tuple[tuple[sympy.Basic, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError("Bound.name must be a non-empty string")
         object.__setattr__(self, "latex_names", MappingProxyType(dict(self.latex_names)))
+        for key, dom in dict(self.domains).items():
+            if dom not in DOMAINS:
+                raise ValueError(f"Bound {self.name!r}: domain of {key} must be one of {sorted(DOMAINS)}, got {dom!r}")
+        object.__setattr__(self, "domains", MappingProxyType(dict(self.domains)))
+        constraints = tuple(self.constraints)
+        for c in constraints:
+            if not (isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], sympy.core.relational.Relational)
+                    and isinstance(c[1], str)):
+                raise TypeError(f"Bound {self.name!r}: constraints must be (sympy relation, reason) pairs, got {c!r}")
+        object.__setattr__(self, "constraints", constraints)
         if self.kind not in KINDS:
             raise ValueError(f"Bound {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
         expr = self.expr
@@ -645,6 +702,7 @@ class Bound:
                 mp_inputs[name] = [_to_mpf(x, f"{self.name}: {name}[{j}]") for j, x in enumerate(np.ravel(np.asarray(v, dtype=object)))]
             else:
                 mp_inputs[name] = _to_mpf(v, f"{self.name}: {name}")
+        self.validate(mp_inputs)
         expr, placeholders = self._reduce_sums(mp_inputs)
         args, arg_vals = [], []
         for s in sorted(expr.free_symbols, key=lambda s: s.name):
@@ -668,6 +726,76 @@ class Bound:
             value = float(raw)
         inputs = {k: ([float(x) for x in v] if isinstance(v, list) else float(v)) for k, v in mp_inputs.items()}
         return BoundValue(self.name, self.kind, value, log10, sign, inputs)
+
+    def validate(self, values: Mapping[str, Any]) -> None:
+        """Refuse inputs outside their declared meaning (one line naming the input and why).
+
+        Scalar inputs are checked against their symbol's sympy assumptions (``integer``,
+        ``positive``, ``nonnegative``), per-datapoint inputs against :attr:`domains`, and all
+        together against :attr:`constraints`.
+
+        Raises
+        ------
+        ValueError : e.g. ``n = -4`` (a number of qubits is a positive integer), ``D_HS = -1``,
+            ``s = 3, n = 4`` (s must divide n).
+
+        Examples
+        --------
+        >>> from bounds import get_theorem
+        >>> b = get_theorem("mcclean2018.two_design").bound("variance")
+        >>> b.validate({"n": -4, "Delta_O": 1, "Delta_rho": 1})
+        Traceback (most recent call last):
+        ...
+        ValueError: Bound 'variance': input n = -4 is not positive, expected a positive integer (n: number of qubits)
+        """
+        by_name = {s.name: s for s in self.expr.free_symbols if isinstance(s, sympy.Symbol)}
+        indexed = self._indexed_names(self.expr)
+        for name, v in values.items():
+            if name in indexed:
+                dom = self.domains.get(name, "real")
+                for j, x in enumerate(v):
+                    self._check_domain(f"{name}[{j + 1}]", x, dom, name)
+                continue
+            symbol = by_name.get(name)
+            if symbol is None:
+                continue
+            a = symbol.assumptions0
+            if a.get("integer"):
+                dom = "positive integer" if a.get("positive") else (
+                    "nonnegative integer" if a.get("nonnegative") else "integer")
+            else:
+                dom = "positive" if a.get("positive") else ("nonnegative" if a.get("nonnegative") else "real")
+            self._check_domain(name, values[name], dom, name)
+        standard = tuple(c for c in _standard_constraints() if c[0].free_symbols <= self.expr.free_symbols)
+        for relation, reason in (*standard, *self.constraints):
+            free = sorted((f for f in relation.free_symbols if isinstance(f, sympy.Symbol)), key=lambda f: f.name)
+            if any(f.name not in values for f in free):
+                continue
+            args = [values[f.name] for f in free]
+            with mpmath.workdps(_WORKDPS):
+                lhs = sympy.lambdify(free, relation.lhs, modules="mpmath")(*args)
+                rhs = sympy.lambdify(free, relation.rhs, modules="mpmath")(*args)
+                tol = mpmath.mpf(10) ** -9 * max(1, abs(lhs), abs(rhs))
+                op = relation.rel_op
+                ok = {"==": abs(lhs - rhs) <= tol, "<=": lhs <= rhs + tol, ">=": lhs >= rhs - tol,
+                      "<": lhs < rhs, ">": lhs > rhs, "!=": abs(lhs - rhs) > tol}[op]
+            if not ok:
+                shown = ", ".join(f"{f.name} = {_show(values[f.name])}" for f in free)
+                raise ValueError(f"Bound {self.name!r}: inputs {shown} violate {sympy.sstr(relation)} ({reason})")
+
+    def _check_domain(self, label: str, value: Any, dom: str, name: str) -> None:
+        bad = ""
+        if "integer" in dom and value != mpmath.floor(value):
+            bad = "not an integer"
+        if dom.startswith("positive") and not value > 0:
+            bad = "not positive"
+        if dom.startswith("nonnegative") and value < 0:
+            bad = "negative"
+        if bad:
+            meaning = self.symbols.get(name) or STANDARD_SYMBOLS.get(name, "")
+            what = dom if "integer" in dom else f"{dom} number"
+            raise ValueError(f"Bound {self.name!r}: input {label} = {_show(value)} is {bad}, expected a {what}"
+                             + (f" ({name}: {meaning})" if meaning else ""))
 
     def log10(self, values: Optional[Mapping[str, Any]] = None, **kw: Any) -> float:
         """Shortcut for ``evaluate(...).log10``."""

@@ -2,9 +2,10 @@
 
 Theorems built on "the gates before (after) θ_k form a 2-design" are only applied when that
 is *checked*.  :func:`two_design_deviation` computes the ensemble's exact second-moment
-channel ``Φ(X) = E_θ[U^{⊗2} X U^{†⊗2}]`` (θ independent and uniform on ``[0, 2π)``, one
-gate per parameter: the average factorises gate by gate, and each gate's average is exact
-on a 3-point grid for integer frequencies) and compares it with the Haar channel
+channel ``Φ(X) = E_θ[U^{⊗2} X U^{†⊗2}]`` (θ independent and uniform in the project's convention,
+:func:`circuits.parameter_convention`: ``rx(θ)`` with ``θ ~ U[0, 2π)``, ``X**s`` with
+``s ~ U[0, 2)``; one gate per parameter: the average factorises gate by gate, and each gate's
+average is exact on the grid of :func:`circuits.average_grid`) and compares it with the Haar channel
 ``Φ_H(X) = a·1 + b·SWAP`` (Weingarten), on random probe operators.  Zero deviation (to
 round-off) means an exact 2-design.
 
@@ -38,7 +39,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation
+from circuits import affine_angle, as_pauli_rotation, average_grid
 from circuits.rotations import PauliRotation
 
 __all__ = [
@@ -153,17 +154,12 @@ def _gate_twirl(op: cirq.Operation, positions: Sequence[int], n: int, x: np.ndar
     rot = as_pauli_rotation(op)
     if rot is None:
         raise ValueError(f"parametrized gate {op} is not a Pauli rotation")
-    c = affine_angle(rot.angle).coefficient
-    if abs(c - round(c)) < 1e-12 and round(c) != 0:
-        k = abs(int(round(c)))
-        # frequencies of U^{⊗2}⊗Ū^{⊗2} are 0, ±c, ±2c: a grid of 2|c|+1 points is exact.
-        m = 2 * k + 1
-        nodes = 2 * np.pi * np.arange(m) / m
-        weights = np.full(m, 1.0 / m)
-    else:
-        g, w = np.polynomial.legendre.leggauss(64)
-        nodes = np.pi * (g + 1.0)
-        weights = w / 2.0
+    aff = affine_angle(rot.angle)
+    try:
+        # U^{⊗2}⊗Ū^{⊗2} has harmonics 0, ±1, ±2 of the angle: exact on the convention's grid
+        nodes, weights = average_grid(aff.coefficient, 2)
+    except ValueError as exc:
+        raise ValueError(f"gate {op}: {exc}") from None
     out = np.zeros(x.shape, dtype=complex)
     for t, w in zip(nodes, weights):
         u = _local_unitary(cirq.resolve_parameters(op, {s: float(t)}))

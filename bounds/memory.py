@@ -99,8 +99,17 @@ def format_bytes(n: float) -> str:
     return f"{int(n)} B"
 
 
+def _address_space_in_use() -> int:
+    """Virtual memory of this process in bytes (``VmSize``; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
 def available_memory() -> int:
-    """Bytes this process can allocate: min(available machine memory, RLIMIT_AS soft limit)."""
+    """Bytes this process can allocate: min(available machine memory, RLIMIT_AS soft limit − address space in use)."""
     avail: Optional[int] = None
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
@@ -120,7 +129,8 @@ def available_memory() -> int:
 
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
         if soft not in (resource.RLIM_INFINITY, -1) and soft > 0:
-            avail = min(avail, int(soft))
+            # the limit caps the *address space*, of which this process already uses some
+            avail = min(avail, max(int(soft) - _address_space_in_use(), 0))
     except (ImportError, ValueError, OSError):
         pass
     return int(avail)

@@ -76,7 +76,8 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 import sympy
 
-from .bound import Assumption, Bound, BoundValue, Check, Citation
+from .bound import Assumption, AssumptionFailed, Bound, BoundValue, Check, Citation
+from .memory import MemoryBudgetExceeded
 
 __all__ = [
     "STATUSES",
@@ -392,7 +393,9 @@ class Theorem:
         if self.substitutions is not None and (app.applicable or not check):
             try:
                 subs.update(dict(self.substitutions(context)))
-            except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError) as exc:
+            except (AssumptionFailed, MemoryBudgetExceeded) as exc:
+                # only a failed hypothesis (or a memory budget, naming the method that fits) is a
+                # refusal; any other exception is a bug and propagates
                 sub_error = f"numbers could not be obtained: {exc}"
         subs.update(dict(context.values))
         values, refused = [], []
@@ -409,7 +412,10 @@ class Theorem:
                 continue
             try:
                 values.append(b.evaluate({name: subs[name] for name in b.inputs}))
-            except (ValueError, TypeError) as exc:
+            except ValueError as exc:
+                if app.bound_status[b.name]:
+                    raise  # the hypotheses hold: a value outside the bound's domain is a bug
+                # a what-if (check=False) with failed hypotheses: inputs may lie outside the domain
                 refused.append(Refusal(b.name, f"evaluation failed: {exc}"))
         used = {k: v for k, v in subs.items() if any(k in b.inputs for b in self.bounds)}
         return Instance(self.key, tuple(values), tuple(refused), app, MappingProxyType(used),

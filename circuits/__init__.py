@@ -48,7 +48,19 @@ from .observables import (
     observable_qubits,
     parse_pauli_sum,
 )
-from .rotations import AffineAngle, PauliRotation, affine_angle, as_pauli_rotation, is_clifford_operation
+from .rotations import (
+    EXPONENT_CONVENTIONS,
+    HALF_TURN_PERIOD,
+    RADIAN_PERIOD,
+    AffineAngle,
+    ParameterConvention,
+    PauliRotation,
+    affine_angle,
+    as_pauli_rotation,
+    average_grid,
+    is_clifford_operation,
+    parameter_convention,
+)
 from .symbols import data_symbols, parameter_symbols, sort_symbols, symbol_occurrences, symbols_matching
 from ._validation import require_circuit, require_unitary_circuit
 

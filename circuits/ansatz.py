@@ -179,7 +179,8 @@ def alternating_layered(
 
     Raises
     ------
-    ValueError : if ``block_size < 2`` or ``block_size`` does not divide ``n``.
+    ValueError : if ``block_size < 2``, ``block_size`` does not divide ``n``, or
+        ``block_size = n`` with more than one layer (the shifted layers would be empty).
     """
     qs = resolve_qubits(n, qubits)
     layers = require_positive_int(layers, "layers")
@@ -188,6 +189,12 @@ def alternating_layered(
     rotations = _check_rotations(rotations)
     if len(qs) % m:
         raise ValueError(f"block_size {m} does not divide n = {len(qs)}")
+    if layers > 1 and m == len(qs):
+        raise ValueError(
+            f"block_size {m} = n leaves the shifted (odd) layers of the alternating layered ansatz empty "
+            f"(open boundary: no {m}-qubit block fits after a shift by {m // 2}); use layers=1, or "
+            f"block_size <= n/2 = {len(qs) // 2}"
+        )
     circuit = cirq.Circuit()
     for layer in range(layers):
         shift = 0 if layer % 2 == 0 else m // 2

@@ -270,7 +270,9 @@ def load_factory(spec: str) -> Callable[..., Any]:
         module_spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[name] = module
-        module_spec.loader.exec_module(module)
+        from ._factory import exec_user_module
+
+        exec_user_module(module_spec.loader, module, str(path))
     else:
         try:
             module = importlib.import_module(target)
@@ -322,7 +324,9 @@ def load_circuit(spec: str | Path, **factory_kwargs: Any) -> cirq.Circuit:
             return obj
         return circuit_from_qasm_text(text, source=spec_str)
     fn = load_factory(spec_str)
-    circuit = fn(**factory_kwargs)
+    from ._factory import call_factory  # the user's exception in one line, with its file:line
+
+    circuit = call_factory(fn, spec_str, factory_kwargs)
     if is_qiskit_circuit(circuit):
         return circuit_from_qiskit(circuit)
     from .pennylane_io import circuit_from_pennylane, is_pennylane_object  # noqa: PLC0415 (PennyLane is lazy)

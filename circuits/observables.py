@@ -144,6 +144,10 @@ def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq
     0.500*Z(q(3, 4))*X(q(3, 5))-1.000*Z(anc)
     >>> parse_pauli_sum("2*ZZII") == parse_pauli_sum("2*Z2*Z3")
     True
+    >>> parse_pauli_sum("Z0*")
+    Traceback (most recent call last):
+    ...
+    ValueError: term 'Z0*' at column 1 of 'Z0*' ends with '*': a factor is missing (expected e.g. '0.5*Z0*Z1')
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("observable string is empty")
@@ -162,14 +166,18 @@ def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq
             "qubit), or a Qiskit label like 'ZZII' (last letter = qubit 0)"
         )
         if term.rstrip().endswith("*"):
-            raise bad
+            raise ValueError(
+                f"term {term.strip()!r} at column {col + 1} of {text!r} ends with '*': a factor is missing "
+                "(expected e.g. '0.5*Z0*Z1')"
+            )
         rest = term
         coef = 1.0
         m = _COEF.match(rest)
         if m:
             coef = float(m.group("coef"))
             if not np.isfinite(coef):
-                raise ValueError(f"coefficient {m.group('coef')!r} at column {col + 1} of {text!r} is not a finite number")
+                raise ValueError(f"coefficient {m.group('coef')!r} at column {col + 1} of {text!r} is not a finite "
+                                 "double-precision number (|c| < 1.8e308)")
             rest = rest[m.end():]
         if sign == "-":
             coef = -coef

@@ -12,18 +12,53 @@ Recognised (up to a global phase):
 * ``cirq.PauliStringPhasor`` (``θ = π·(exponent_neg − exponent_pos)``, sign of the
   Pauli string's coefficient absorbed into ``P``);
 * ``PhasedXPowGate`` whose phase exponent is a multiple of 1/2 (an X or Y rotation).
+
+It also defines, once for every engine, how a trainable symbol is *averaged* and
+*differentiated* (:func:`parameter_convention`):
+
+* angle ``c·s + d`` with ``c`` a non-zero integer (``cirq.rx(s)``, ``cirq.rx(2*s + 1)``):
+  ``s ~ U[0, 2π)`` (:data:`RADIAN_PERIOD`), derivative ``∂/∂s`` (chain-rule factor ``c``);
+* ``c = kπ`` with ``k`` a non-zero integer (``cirq.X**s``, ``cirq.ZZ**s``,
+  ``PauliStringPhasor(exponent_neg=s)``: ``s`` is an exponent in half turns):
+  ``s ~ U[0, 2)`` (:data:`HALF_TURN_PERIOD`) so that the angle ``πs`` is uniform on
+  ``[0, 2π)``.  With ``exponent_symbols='angle'`` (default) the derivative is ``∂/∂(πs)``
+  (factor ``k``: ``X**s`` gives the same numbers as ``rx(φ)``); ``'symbol'`` differentiates by
+  ``s`` itself (factor ``kπ``, variances times ``π²``); ``'refuse'`` raises;
+* any other ``c``: the angle is not uniform modulo ``2π`` for any period of ``s``; exact
+  engines refuse it, samplers draw ``s ~ U[0, 2π)`` and say so.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Optional
 
 import cirq
 import numpy as np
 import sympy
 
-__all__ = ["PauliRotation", "as_pauli_rotation", "affine_angle", "AffineAngle", "is_clifford_operation"]
+__all__ = [
+    "PauliRotation",
+    "as_pauli_rotation",
+    "affine_angle",
+    "AffineAngle",
+    "is_clifford_operation",
+    "EXPONENT_CONVENTIONS",
+    "RADIAN_PERIOD",
+    "HALF_TURN_PERIOD",
+    "ParameterConvention",
+    "parameter_convention",
+    "average_grid",
+]
+
+EXPONENT_CONVENTIONS = ("angle", "symbol", "refuse")
+"""How a half-turn exponent symbol (``X**s``) is differentiated (see :func:`parameter_convention`)."""
+RADIAN_PERIOD = 2 * math.pi
+"""A symbol entering an angle with integer coefficient is uniform on ``[0, 2π)``."""
+HALF_TURN_PERIOD = 2.0
+"""A symbol entering an angle with coefficient ``kπ`` (an exponent) is uniform on ``[0, 2)``."""
+_FREQ_TOL = 1e-9
 
 _PI = sympy.pi
 
@@ -142,3 +177,93 @@ def is_clifford_operation(op: cirq.Operation) -> bool:
     if cirq.is_parameterized(op):
         return False
     return bool(cirq.has_stabilizer_effect(op))
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterConvention:
+    """How a symbol ``s`` of a rotation with angle ``c·s + d`` is averaged and differentiated.
+
+    Attributes:
+        period: ``s ~ U[0, period)`` (``2π`` for radians, ``2`` for half-turn exponents).
+        turns: the integer ``k`` with ``c = k·2π/period``: the angle winds ``|k|`` times
+            around the circle over one period (uniform modulo ``2π``).
+        frequency: chain-rule factor of the reported derivative: ``∂ℓ/∂(variable) =
+            frequency · ∂ℓ/∂(angle)``; variances carry ``frequency²``.
+        scale: the reported derivative is ``scale · ∂/∂s`` (``1/π`` for ``∂/∂(πs)``).
+        unit: ``'radian'`` or ``'half-turn'``.
+        derivative: the reported derivative in words, e.g. ``'d/d(pi*s)'``.
+    """
+
+    period: float
+    turns: int
+    frequency: float
+    scale: float
+    unit: str
+    derivative: str
+
+
+def parameter_convention(coefficient: float, exponent_symbols: str = "angle", name: str = "s") -> ParameterConvention:
+    """The project's single convention for averaging and differentiating a symbol.
+
+    Parameters:
+        coefficient: ``c`` of the angle ``c·s + d`` (``circuits.affine_angle``).
+        exponent_symbols: ``'angle'`` (default), ``'symbol'`` or ``'refuse'`` for half-turn
+            exponents (see the module docstring).
+        name: the symbol's name, for messages.
+
+    Raises:
+        ValueError: ``c`` is neither a non-zero integer nor a non-zero integer multiple of π
+            (the angle would not be uniform modulo 2π), or an exponent symbol with
+            ``exponent_symbols='refuse'``, or an unknown convention.
+
+    Examples:
+        >>> parameter_convention(1.0)
+        ParameterConvention(period=6.283185307179586, turns=1, frequency=1.0, scale=1.0, unit='radian', derivative='d/ds')
+        >>> c = parameter_convention(math.pi)        # cirq.X**s
+        >>> c.period, c.frequency, c.derivative
+        (2.0, 1.0, 'd/d(pi*s)')
+        >>> round(parameter_convention(math.pi, "symbol").frequency, 6)
+        3.141593
+    """
+    if exponent_symbols not in EXPONENT_CONVENTIONS:
+        raise ValueError(f"exponent_symbols must be one of {EXPONENT_CONVENTIONS}, got {exponent_symbols!r}")
+    c = float(coefficient)
+    k = round(c)
+    if k != 0 and abs(c - k) < _FREQ_TOL:
+        return ParameterConvention(RADIAN_PERIOD, int(k), float(k), 1.0, "radian", f"d/d{name}")
+    kp = round(c / math.pi)
+    if kp != 0 and abs(c / math.pi - kp) < _FREQ_TOL:
+        if exponent_symbols == "refuse":
+            raise ValueError(
+                f"symbol {name} is an exponent (angle = {kp}·π·{name}) and exponent_symbols='refuse' was given; "
+                "pass exponent_symbols='angle' (the rotation angle π·s is the variable) or 'symbol'"
+            )
+        if exponent_symbols == "angle":
+            return ParameterConvention(HALF_TURN_PERIOD, int(kp), float(kp), 1.0 / math.pi, "half-turn", f"d/d(pi*{name})")
+        return ParameterConvention(HALF_TURN_PERIOD, int(kp), float(kp) * math.pi, 1.0, "half-turn", f"d/d{name}")
+    raise ValueError(
+        f"symbol {name} has angle frequency {c:g}: its angle is uniform modulo 2π only for integer frequencies "
+        "(angle = c·s + d with integer c, or c = k·π for exponent symbols)"
+    )
+
+
+def average_grid(coefficient: float, max_harmonic: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights on which ``E_s[f(s)]`` is exact for the project's uniform ``s``.
+
+    ``f`` a trigonometric polynomial of the *angle* with harmonics up to ``max_harmonic``
+    (e.g. ``2`` for ``U^{⊗2} ⊗ Ū^{⊗2}`` of ``U = exp(-iθP/2)``).  ``s`` is uniform on the
+    period of :func:`parameter_convention` and the angle winds ``|k|`` times over it, so ``f``
+    has harmonics up to ``|k|·max_harmonic`` in ``s``: an equispaced grid of
+    ``|k|·max_harmonic + 1`` points over one period integrates every one exactly.
+
+    Raises:
+        ValueError: the coefficient has no uniform convention (see :func:`parameter_convention`).
+
+    Examples:
+        >>> nodes, weights = average_grid(math.pi, 2)      # X**s: s ~ U[0, 2)
+        >>> [round(float(x), 4) for x in nodes], float(weights.sum())
+        ([0.0, 0.6667, 1.3333], 1.0)
+    """
+    conv = parameter_convention(coefficient)
+    m = abs(conv.turns) * int(max_harmonic) + 1
+    return conv.period * np.arange(m) / m, np.full(m, 1.0 / m)

@@ -1,39 +1,76 @@
-"""bpcalc.verify — sampled gradients on Cirq simulators and Google-hardware formats, checks, CLI."""
+"""bpcalc.verify — sampled gradients on Cirq simulators and Google-hardware formats, checks, CLI.
+
+The public names below are imported lazily (PEP 562), so that ``bpcalc --help`` and
+``bpcalc --version`` answer without importing Cirq.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__"]
+# public name -> sub-module that defines it (issue 5: engines, gradients, sampling, statistics,
+# checks; issue 7: sweeps, reports, the demo and the seed-paper reproduction)
+_LAZY = {
+    "Backend": "backends",
+    "CirqSimulator": "backends",
+    "DensityMatrix": "backends",
+    "OwnEngine": "backends",
+    "QSim": "backends",
+    "make_backend": "backends",
+    "noise_model": "backends",
+    "CheckReport": "check",
+    "ScalingFit": "check",
+    "fit_scaling": "check",
+    "BatchedCircuit": "engine",
+    "BatchedSimulator": "engine",
+    "compile_circuit": "engine",
+    "GradientResult": "gradients",
+    "adjoint_gradient": "gradients",
+    "gradient": "gradients",
+    "parameter_shift_gradient": "gradients",
+    "shot_gradient": "gradients",
+    "estimate_expectation": "measurement",
+    "sampled_parameter_shift_gradient": "measurement",
+    "plot_variance_scaling": "plots",
+    "GradientSamples": "sampling",
+    "sample_gradient_variance": "sampling",
+    "sample_gradients": "sampling",
+    "VarianceEstimate": "stats",
+    "DemoConfig": "demo",
+    "gradient_variance_point": "demo",
+    "run_demo": "demo",
+    "Figure": "report",
+    "Report": "report",
+    "Table": "report",
+    "bibtex": "report",
+    "bounds_latex_table": "report",
+    "to_json": "report",
+    "to_markdown": "report",
+    "write_report": "report",
+    "ReproductionConfig": "reproduce",
+    "reproduce_dataset_induced_bp": "reproduce",
+    "SweepRecord": "sweep",
+    "SweepResult": "sweep",
+    "grid": "sweep",
+    "read_records": "sweep",
+}
 
-# issue 5: batched engine, backends, gradients, sampling, statistics, checks
-from .backends import Backend, CirqSimulator, DensityMatrix, OwnEngine, QSim, make_backend, noise_model
-from .check import CheckReport, ScalingFit, check, fit_scaling
-from .engine import BatchedCircuit, BatchedSimulator, compile_circuit
-from .gradients import GradientResult, adjoint_gradient, gradient, parameter_shift_gradient, shot_gradient
-from .measurement import estimate_expectation, sampled_parameter_shift_gradient
-from .plots import plot_variance_scaling
-from .sampling import GradientSamples, sample_gradient_variance, sample_gradients
-from .stats import VarianceEstimate
+# ``check`` and ``sweep`` are also the names of sub-modules: import the functions from them
+# (``from bpcalc.verify.check import check``), so that ``bpcalc.verify.check`` always means one thing.
+__all__ = ["__version__", *_LAZY]
 
-__all__ += [
-    "Backend", "CirqSimulator", "DensityMatrix", "OwnEngine", "QSim", "make_backend", "noise_model",
-    "CheckReport", "ScalingFit", "check", "fit_scaling",
-    "BatchedCircuit", "BatchedSimulator", "compile_circuit",
-    "GradientResult", "adjoint_gradient", "gradient", "parameter_shift_gradient", "shot_gradient",
-    "estimate_expectation", "sampled_parameter_shift_gradient",
-    "plot_variance_scaling",
-    "GradientSamples", "sample_gradient_variance", "sample_gradients",
-    "VarianceEstimate",
-]
 
-# issue 7: sweeps, reports, the demo and the seed-paper reproduction
-from .demo import DemoConfig, gradient_variance_point, run_demo
-from .report import Figure, Report, Table, bibtex, bounds_latex_table, to_json, to_markdown, write_report
-from .reproduce import ReproductionConfig, reproduce_dataset_induced_bp
-from .sweep import SweepRecord, SweepResult, grid, read_records, sweep
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
-__all__ += [
-    "DemoConfig", "gradient_variance_point", "run_demo",
-    "Figure", "Report", "Table", "bibtex", "bounds_latex_table", "to_json", "to_markdown", "write_report",
-    "ReproductionConfig", "reproduce_dataset_induced_bp",
-    "SweepRecord", "SweepResult", "grid", "read_records", "sweep",
-]
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -63,7 +63,7 @@ import numpy as np
 import sympy
 
 import circuits
-from bounds.from_files import PreparedModel, exponent_convention_note, load_user_circuit, prepare_model
+from bounds.from_files import PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model
 
 from .report import Figure, Report, Table
 
@@ -76,6 +76,7 @@ __all__ = [
     "parameter_groups",
     "ScalingFit",
     "fit_scaling",
+    "fit_estimates",
     "VariancePoint",
     "variance_at",
     "ParameterReport",
@@ -309,6 +310,9 @@ class ScalingFit:
     degree: Optional[float] = None
     evidence: tuple[str, ...] = ()
     method: str = ""
+    degree_se: Optional[float] = None
+    log10_prefactor: Optional[float] = None
+    log10_poly_prefactor: Optional[float] = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -334,7 +338,8 @@ def _exact_rel(keep: Sequence[tuple]) -> float:
     return min(min(rel), 0.5) if rel else _EXACT_REL
 
 
-def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optional[float]]], exact_rel: float):
+def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optional[float]]], exact_rel: float,
+                 confidence: float = 0.95):
     from .stats import VarianceEstimate
 
     lo, hi = ci if ci is not None else (None, None)
@@ -342,14 +347,21 @@ def _as_estimate(n: int, value: float, ci: Optional[tuple[Optional[float], Optio
         lo, hi, engine = value * (1 - exact_rel), value * (1 + exact_rel), "exact"
     else:
         engine = "path-sampled"
-    return VarianceEstimate(value=float(value), ci_low=float(lo), ci_high=float(hi), confidence=0.95,
+    return VarianceEstimate(value=float(value), ci_low=float(lo), ci_high=float(hi), confidence=confidence,
                             n_samples=0, shots=None, engine=engine, seed=None, parameter=f"n={n}")
+
+
+def _model_lines(fit) -> dict:
+    """Both fitted lines of a :class:`verify.check.ScalingFit` (for figures)."""
+    return {"degree_se": fit.degree_stderr, "log10_prefactor": fit.log10_prefactor,
+            "log10_poly_prefactor": fit.log10_poly_prefactor}
 
 
 def fit_scaling(
     ns: Sequence[int],
     values: Sequence[float],
     ci: Optional[Sequence[Optional[tuple[Optional[float], Optional[float]]]]] = None,
+    confidence: float = 0.95,
 ) -> ScalingFit:
     """Decide how ``Var`` scales with ``n`` from values at several ``n``.
 
@@ -361,7 +373,8 @@ def fit_scaling(
     better (or, for exact values, when there is no significant decay), "zero" when every value
     is exactly 0, else "not decided" — in particular when, with sampled values, the two models'
     chi² differ by less than 2.  Points with
-    ``Var <= 0`` are left out (and said so); >= 3 positive values are needed.
+    ``Var <= 0`` are left out (and said so); >= 3 positive values are needed.  ``confidence``
+    is the level of the intervals ``ci`` (it sets their weights).
 
     Raises
     ------
@@ -377,6 +390,12 @@ def fit_scaling(
     if any(math.isnan(v) for v in vals):
         raise ValueError("fit_scaling: NaN variance")
     if vals and all(v == 0 for v in vals):
+        # a sampled 0 with a positive upper limit is below resolution, not a proved zero
+        limits = [c[1] for c in cis if c is not None and c[1] is not None and c[1] > 0]
+        if limits:
+            return ScalingFit("not decided", f"not decided: below the resolution of path sampling at every n "
+                              f"(upper limits up to {max(limits):.2g}, not identically zero); use more samples or "
+                              "exact enumeration", tuple(ns), tuple(-math.inf for _ in ns))
         return ScalingFit("zero", "identically zero at every n", tuple(ns), tuple(-math.inf for _ in ns))
     keep = [(n, v, c) for n, v, c in zip(ns, vals, cis) if v > 0]
     dropped = [n for n, v in zip(ns, vals) if not v > 0]
@@ -389,35 +408,58 @@ def fit_scaling(
         return ScalingFit("not decided", f"not decided: {len(set(kn))} positive value(s); a fit needs >= 3 sizes",
                           kn, ys, evidence=tuple(evidence))
     rel = _exact_rel(keep)
-    fit = check_fit(list(kn), [_as_estimate(n, v, c, rel) for n, v, c in keep])
+    fit = check_fit(list(kn), [_as_estimate(n, v, c, rel, confidence) for n, v, c in keep])
     evidence.append(fit.describe())
     method = "verify.check.fit_scaling"
     exact_data = all(c is None or c[0] is None for _, _, c in keep)
     if not exact_data and fit.decay_significant and abs(fit.chi2_exponential - fit.chi2_polynomial) < _CHI2_MARGIN:
-        text = (f"not decided: Var decays, but an exponential (base {fit.base:.3g} ± {fit.base_stderr:.2g}) and a "
+        trend = "decays" if fit.base > 1 else "grows"
+        text = (f"not decided: Var {trend}, but an exponential (base {fit.base:.3g} ± {fit.base_stderr:.2g}) and a "
                 f"power law (degree {fit.degree:.2f} ± {fit.degree_stderr:.2g}) fit equally well within the "
                 f"confidence intervals (Δχ² = {abs(fit.chi2_exponential - fit.chi2_polynomial):.2g} < {_CHI2_MARGIN:g}; "
                 f"fit over n = {_sizes(kn)}); add sizes or samples")
         return ScalingFit("not decided", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     if fit.better == "exponential" and fit.decay_significant and fit.base > 1:
         text = (f"exponentially vanishing with base {fit.base:.3g} ± {fit.base_stderr:.2g} "
                 f"(Var ∝ {fit.base:.3g}^-n, fit over n = {_sizes(kn)})")
         return ScalingFit("exponentially vanishing", text, kn, ys, base=fit.base, base_se=fit.base_stderr,
-                          degree=fit.degree, evidence=tuple(evidence), method=method)
+                          degree=fit.degree, evidence=tuple(evidence), method=method, **_model_lines(fit))
     if fit.better == "polynomial":
         text = f"polynomial: Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} (fit over n = {_sizes(kn)})"
         return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     if not fit.decay_significant and exact_data:
         text = (f"polynomial: no significant decay, Var ∝ n^{fit.degree:.2f} ± {fit.degree_stderr:.2g} "
                 f"(fit over n = {_sizes(kn)})")
         return ScalingFit("polynomial", text, kn, ys, base=fit.base, base_se=fit.base_stderr, degree=fit.degree,
-                          evidence=tuple(evidence), method=method)
+                          evidence=tuple(evidence), method=method, **_model_lines(fit))
     why = "the exponential model fits better but " + (
         "its slope is not significant" if not fit.decay_significant else f"the variance grows (base {fit.base:.3g} < 1)")
     return ScalingFit("not decided", f"not decided: {why} (fit over n = {_sizes(kn)})", kn, ys, base=fit.base,
-                      base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method)
+                      base_se=fit.base_stderr, degree=fit.degree, evidence=tuple(evidence), method=method,
+                      **_model_lines(fit))
+
+
+def fit_estimates(ns: Sequence[int], estimates: Sequence[Any]) -> Optional[ScalingFit]:
+    """:func:`fit_scaling` of sampled :class:`verify.stats.VarianceEstimate` s, weighted by their
+    intervals at their confidence level; ``None`` with fewer than 3 sizes.
+
+    Raises
+    ------
+    ValueError : estimates at different confidence levels, or mismatched lengths.
+    """
+    ns = list(ns)
+    estimates = list(estimates)
+    if len(ns) != len(estimates):
+        raise ValueError(f"fit_estimates: {len(ns)} sizes but {len(estimates)} estimates")
+    if len(set(ns)) < 3:
+        return None
+    conf = {e.confidence for e in estimates}
+    if len(conf) > 1:
+        raise ValueError(f"estimates at different confidence levels {sorted(conf)} cannot be fitted together")
+    return fit_scaling(ns, [e.value for e in estimates], [(e.ci_low, e.ci_high) for e in estimates],
+                       confidence=conf.pop())
 
 
 # ----------------------------------------------------------------------------- one size
@@ -574,6 +616,7 @@ class ParameterReport:
     scaling : the fit over the family for this parameter (same name at every ``n``).
     verdict : ``"zero"``, ``"exponentially vanishing"``, ``"polynomial"`` or ``"not decided"``.
     verdict_text, evidence : the verdict in words and what it rests on.
+    note : why a value could not be computed for this parameter (empty when nothing is missing).
     """
 
     name: str
@@ -591,6 +634,7 @@ class ParameterReport:
     verdict: str
     verdict_text: str
     evidence: tuple[str, ...]
+    note: str = ""
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -699,11 +743,31 @@ def _summarise_groups(params: Sequence[ParameterReport]) -> tuple[GroupSummary, 
     return tuple(out)
 
 
-def _sampled_estimates(model: circuits.Model, n_samples: int, seed: int, engine: str) -> dict[str, dict]:
+def _not_differentiable(pm: PreparedModel) -> dict[str, str]:
+    """``{trainable name: reason}`` for parameters whose gate no gradient rule differentiates
+    (u3, controlled rotations, FSim … carrying the symbol).  The other parameters of the same
+    circuit can still be sampled: those gates are simulated at the drawn angles."""
+    trainable = set(pm.model.trainable_symbols)
+    data = set(getattr(pm, "data", ()) or ())
+    out: dict[str, str] = {}
+    for m, moment in enumerate(pm.model.ansatz):
+        for op in moment:
+            syms = cirq.parameter_symbols(op) & trainable
+            if not syms:
+                continue
+            support = classify_operation(op, trainable, data, m)
+            if not support.sampling:
+                for sym in sorted(syms, key=lambda x: x.name):
+                    out.setdefault(sym.name, f"its gate {support.gate} (moment {m}): {support.reason}")
+    return out
+
+
+def _sampled_estimates(model: circuits.Model, n_samples: int, seed: int, engine: str,
+                       parameters: Any = "all") -> dict[str, dict]:
     from .sampling import sample_gradient_variance  # noqa: PLC0415  (issue 5)
 
     quantity = "output" if model.dataset is not None else "loss"
-    ests = sample_gradient_variance(model, "all", n_samples, engine=engine, seed=seed, quantity=quantity)
+    ests = sample_gradient_variance(model, parameters, n_samples, engine=engine, seed=seed, quantity=quantity)
     out = {}
     for e in ests:
         out[e.parameter] = {"value": float(e.value), "ci_low": float(e.ci_low), "ci_high": float(e.ci_high),
@@ -834,13 +898,17 @@ def family_scaling(
                 per_ci.setdefault(p, {})[n] = c
         k = int(np.argmax(vals))
         positive = vals[vals > 0]
+        # sampled zeros keep their upper limits, so no fit reads "below resolution" as "zero"
+        uppers = [c[1] for c in cis if c is not None and c[1] is not None and c[1] > 0]
         rows.append({"n": n, "n_parameters": len(vals), "max": float(vals[k]), "argmax": names[k],
+                     "max_ci": (0.0, max(uppers)) if not vals[k] > 0 and uppers else None,
+                     "median_ci": (0.0, max(uppers)) if not positive.size and uppers else None,
                      "median": float(np.median(positive)) if positive.size else 0.0,
                      "n_zero": int(np.sum(vals <= 0)), "method": how,
                      "seconds": round(time.perf_counter() - t0, 3)})
     fits: dict[str, ScalingFit] = {
-        "max": fit_scaling(ns, [r["max"] for r in rows]),
-        "median": fit_scaling(ns, [r["median"] for r in rows]),
+        "max": fit_scaling(ns, [r["max"] for r in rows], [r.pop("max_ci") for r in rows]),
+        "median": fit_scaling(ns, [r["median"] for r in rows], [r.pop("median_ci") for r in rows]),
     }
     complete = [p for p, d in per.items() if len(d) >= 3][:max_fits]
     for p in complete:
@@ -1180,6 +1248,13 @@ def analyze_architecture(
     FileNotFoundError, ValueError, TypeError : bad input (see :func:`prepare_model`), an
         unknown family, a family the exact engine cannot fit.
     """
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or sample < 1):
+        raise ValueError(f"sample must be a positive number of parameter draws (or None), got {sample!r}")
+    if sample is not None and isinstance(sample_engine, str):
+        from .backends import BACKENDS
+
+        if sample_engine not in BACKENDS:
+            raise ValueError(f"unknown sampling engine {sample_engine!r}; expected one of {BACKENDS}")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     pm = prepare_model(
@@ -1242,14 +1317,17 @@ def analyze_architecture(
         timings["structure"] = time.perf_counter() - t1
     sampled: dict[str, dict] = {}
     sample_note = ""
+    skipped = _not_differentiable(pm)  # per parameter: no gradient rule for its gate
     if sample:
         t2 = time.perf_counter()
-        bad = pm.unsupported("sampling")
+        bad = [b for b in pm.unsupported("sampling") if b.role != "trainable"]
+        wanted = [sym for sym in model.trainable_symbols if sym.name not in skipped]
         if bad:
             sample_note = f"no sampled estimates: the samplers do not accept {bad[0].operation} ({bad[0].reason})"
-        else:
+        elif wanted:
             try:
-                sampled = _sampled_estimates(model, int(sample), seed, sample_engine)
+                sampled = _sampled_estimates(model, int(sample), seed, sample_engine,
+                                             wanted if skipped else "all")
             except ValueError as exc:
                 sample_note = f"no sampled estimates: {exc}"
         timings["sampling"] = time.perf_counter() - t2
@@ -1283,14 +1361,23 @@ def analyze_architecture(
             sym.name, bool(st.in_cone), applicable.get(sym.name, ()), refused.get(sym.name, ()), ex,
             sampled.get(sym.name), scaling, model.n_qubits, asymptotics,
         )
+        why = ""
+        if sym.name in skipped and st.in_cone:
+            why = f"no value: {skipped[sym.name]}"
+        elif ex is None and exact and skipped and st.in_cone:
+            others = ", ".join(sorted(skipped))
+            why = (f"no exact value: the exact engine would have to average over {others}, whose gate it cannot "
+                   "handle" + ("; the sampled value stands in" if sym.name in sampled
+                               else "" if sample else "; pass --sample N for a sampled value"))
         reports.append(ParameterReport(
             name=sym.name, group=groups[sym.name], gates=tuple(uses.get(sym.name, ())), in_cone=bool(st.in_cone),
             width=int(st.width), depth=int(st.depth), bounds=applicable.get(sym.name, ()),
             refused=refused.get(sym.name, ()), exact=ex, exact_note=exact_notes.get(sym.name, ""),
             sampled=sampled.get(sym.name), scaling=scaling, verdict=label, verdict_text=text, evidence=evidence,
+            note=why,
         ))
     notes = (list(pm.notes) + ([default_data_note] if default_data_note else []) + ([sample_note] if sample_note else [])
-             + list(notes_measures))
+             + list(notes_measures) + [f"{r.name}: {r.note}" for r in reports if r.note])
     if fam is not None:
         notes += _family_consistency(fam, reports, model.n_qubits)
     missing = {n for n in exact_notes.values() if n and any(w in n for w in ("refused", "failed", "not "))}
@@ -1357,7 +1444,8 @@ class Comparison:
                 if p is None or p.value is None:
                     row.append("—" if p is None else f"— ({p.method})")
                 elif p.value == 0 and p.method == "path-sampled":
-                    row.append("0: no sampled path survived (path-sampled)")
+                    row.append("0: no sampled path survived (path-sampled)" if p.ci_high is None else
+                               f"< {p.ci_high:.2e} (below resolution of path sampling)")
                 else:
                     ci = "" if p.ci_low is None else f" [{p.ci_low:.2e}, {p.ci_high:.2e}]"
                     row.append(f"{p.value:.3e}{ci} ({p.method})")
@@ -1413,6 +1501,25 @@ class Comparison:
         return "\n".join(out)
 
 
+def _check_evaluable(arch: Architecture, ns: Sequence[int], parameter: str) -> None:
+    """Raise unless ``arch`` can be built at some ``n`` in ``ns`` and has ``parameter`` there."""
+    first_error = ""
+    for n in ns:
+        try:
+            circuit = arch.circuit(n)
+        except ValueError as exc:
+            first_error = first_error or f"at n = {n}: {exc}"
+            continue
+        if parameter in PARAMETER_CHOICES:
+            return
+        names = sorted(s.name for s in cirq.parameter_symbols(circuit))
+        if parameter in names:
+            return
+        first_error = first_error or (f"at n = {n}: parameter {parameter!r} is not a symbol of the circuit "
+                                      f"(e.g. {names[:4]}); use one of {PARAMETER_CHOICES} or a symbol name")
+    raise ValueError(f"{arch.name} cannot be evaluated at any of n = {list(ns)}; {first_error}")
+
+
 def compare_architectures(
     architectures: Sequence[str | Architecture],
     qubits: str | Sequence[int] | None = "4..16",
@@ -1446,7 +1553,9 @@ def compare_architectures(
 
     Raises
     ------
-    ValueError : unknown architecture, malformed ``qubits`` or ``parameter``.
+    ValueError : unknown architecture, malformed ``qubits`` or ``parameter``; an architecture
+        that cannot be built at any of the sizes, or lacks the named parameter at all of them
+        (checked before anything is computed).
     """
     if isinstance(architectures, str):
         architectures = [architectures]
@@ -1462,6 +1571,8 @@ def compare_architectures(
         fixed = sorted({a.fixed_n for a in archs if a.fixed_n is not None})
         qubits = fixed if fixed and all(a.fixed_n is not None for a in archs) else "4..16"
     ns = parse_qubits(qubits)
+    for arch in archs:  # before any computation: an architecture that cannot run at any size is an input error
+        _check_evaluable(arch, ns, parameter)
     t0 = time.perf_counter()
     points = []
     for arch in archs:
@@ -1483,56 +1594,23 @@ def compare_architectures(
 
 
 def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
-    """Plot ``Var`` against ``n`` (log scale) for every architecture; returns the file path.
+    """Plot ``Var`` against ``n`` for every architecture (:func:`verify.figures.comparison_scan`:
+    log axes, exact values as open squares, path-sampled ones with their interval, the
+    verdict's fit line per architecture); writes ``path`` (``.png``, ``.pdf`` or ``.svg``) and
+    its sibling formats and caption (``<stem>.png``, ``<stem>.pdf``, ``<stem>.caption.txt``);
+    returns ``path``.
 
-    One marker series per architecture (error bars for path-sampled points), its fitted
-    exponential or power law as a thin line, and the verdict in the legend.  Uses
-    matplotlib's object API with the Agg canvas (like :mod:`verify.plots`, which draws one
-    series per figure).
+    Raises
+    ------
+    ValueError : ``path`` does not end in .png, .pdf or .svg.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure as MplFigure
+    from .figures import comparison_scan, draw_scan, save_figure
 
     path = Path(path)
     if path.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise ValueError(f"plot file must end in .png, .pdf or .svg, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig = MplFigure(figsize=(6.4, 4.4))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    for i, a in enumerate(comparison.architectures):
-        pts = [p for p in comparison.series(a) if p.value is not None and p.value > 0]
-        if not pts:
-            continue
-        ns = np.array([p.n for p in pts], dtype=float)
-        vs = np.array([p.value for p in pts])
-        lo = np.array([p.value - p.ci_low if p.ci_low is not None else 0.0 for p in pts])
-        hi = np.array([p.ci_high - p.value if p.ci_high is not None else 0.0 for p in pts])
-        fit = comparison.fits.get(a)
-        label = a if fit is None else f"{a}: {fit.label}" + (f" (b = {fit.base:.3g})" if fit.label.startswith("exp") else "")
-        ax.errorbar(ns, vs, yerr=[np.minimum(lo, vs * 0.999), hi], fmt="o", color=f"C{i}", capsize=3, label=label)
-        if fit is not None and fit.label in ("exponentially vanishing", "polynomial") and len(fit.ns) >= 2:
-            grid = np.linspace(min(fit.ns), max(fit.ns), 50)
-            if fit.label.startswith("exp"):
-                slope = -math.log10(fit.base)
-                ax.plot(grid, 10 ** (np.mean(fit.log10) + slope * (grid - np.mean(fit.ns))), color=f"C{i}", lw=0.8, alpha=0.7)
-            else:
-                lx = np.log10(np.asarray(fit.ns, float))
-                ax.plot(grid, 10 ** (np.mean(fit.log10) + fit.degree * (np.log10(grid) - lx.mean())), color=f"C{i}",
-                        lw=0.8, alpha=0.7)
-    ax.set_yscale("log")
-    floor = ax.get_ylim()[0]
-    for i, a in enumerate(comparison.architectures):
-        below = [p.n for p in comparison.series(a) if p.value == 0 and p.method == "path-sampled"]
-        if below:
-            ax.plot(below, [floor] * len(below), "v", color=f"C{i}", clip_on=False,
-                    label=f"{a}: below path-sampling resolution")
-    ax.set_ylim(bottom=floor)
-    ax.set_xlabel("qubits n")
-    ax.set_ylabel(f"Var[∂C/∂θ] ({comparison.parameter} parameter)")
-    ax.set_title("Gradient variance by architecture")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig, caption = draw_scan(comparison_scan(comparison, path.stem))
+    save_figure(fig, caption, path.with_suffix(""))
+    if path.suffix.lower() == ".svg":
+        fig.savefig(path)
     return path

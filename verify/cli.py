@@ -2,19 +2,28 @@
 
 Each sub-command lives in its own module ``verify/commands/<name>.py`` exposing
 ``register(subparsers)``; this module only assembles them, so commands stay small and
-independent.  Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2 bad input.
+independent.  Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2 bad input,
+130 interrupted (Ctrl-C or SIGTERM; finished points of long runs are kept, see ``--resume``).
+
+A user error never prints a traceback: bad values (``ValueError``, ``TypeError``), missing or
+unwritable files (``OSError``), an unknown name looked up on the user's behalf
+(:class:`UserLookupError`) and a refused memory budget
+(:class:`bounds.memory.MemoryBudgetExceeded`) become one line ``bpcalc CMD: error: …`` on
+stderr with exit code 2.  Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from ._version import __version__
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "build_parser", "COMMANDS", "UserLookupError", "one_line"]
 
 COMMANDS = (
     "info",
@@ -32,8 +41,26 @@ COMMANDS = (
 )
 
 
+class UserLookupError(KeyError):
+    """A name the user typed (a parameter, a theorem, a column) is not known.
+
+    ``str()`` of a plain ``KeyError`` is the repr of its key; this one prints its message.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown name"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: ``bpcalc CMD: error: … (see bpcalc CMD -h)``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        text = " ".join(str(message).split())
+        self.exit(2, f"{self.prog}: error: {text} (see {self.prog} -h)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="bpcalc",
         description="Barren-plateau calculator: bounds, exact variances and sampled checks of "
         "loss-gradient variances for Cirq QML models.",
@@ -51,6 +78,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(exc: BaseException) -> str:
+    """The message of a user error on one line (``OSError``: ``strerror: 'filename'``)."""
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
+        text = f"{exc.strerror}: {exc.filename!s}"
+        if exc.filename2 is not None:
+            text += f" -> {exc.filename2!s}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+def _interrupt_hint(args: argparse.Namespace) -> str:
+    """How to continue an interrupted long run (its finished points are on disk)."""
+    hint = getattr(args, "resume_hint", None)
+    return hint(args) if callable(hint) else ""
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: finished points are kept and the run says how to resume."""
+
+
+def _raise_terminated(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise _Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated` while a command runs (main thread only)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [ValueError, TypeError, OSError, UserLookupError]
+    try:
+        from bounds.memory import MemoryBudgetExceeded
+    except ImportError:  # pragma: no cover - bounds ships with bpcalc
+        pass
+    else:
+        errors.append(MemoryBudgetExceeded)
+    return tuple(errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -58,12 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
-        print(f"bpcalc {args.command}: error: {exc}", file=sys.stderr)
+        with _sigterm_as_interrupt():
+            return int(args.func(args) or 0)
+    except _user_errors() as exc:
+        print(f"bpcalc {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        what = "terminated (SIGTERM)" if isinstance(exc, _Terminated) else "interrupted"
+        hint = _interrupt_hint(args)
+        print(f"bpcalc {args.command}: {what}" + (f"; {hint}" if hint else ""), file=sys.stderr)
         return 130
 
 

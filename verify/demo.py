@@ -122,6 +122,10 @@ class DemoConfig:
         if not 0 < self.confidence < 1:
             raise ValueError(f"confidence must be in (0, 1), got {self.confidence}")
         _check_layers(self.layers)
+        from circuits.datasets import DATASETS
+
+        if self.dataset not in (*DATASETS, "uniform"):
+            raise ValueError(f"unknown dataset {self.dataset!r}; expected one of {(*DATASETS, 'uniform')}")
         object.__setattr__(self, "embeddings", emb)
         object.__setattr__(self, "ns", ns)
 
@@ -401,6 +405,7 @@ def summary_rows(records: Sequence[Any], quantity: str = "output") -> list[dict]
             "bound": None if q["bound"] is None else q["bound"]["value"],
             "exact_two_design": q["exact_two_design"],
             "exact_circuit": q["exact_circuit"],
+            "exact_circuit_method": q.get("exact_circuit_method", "exact"),
             "sampled": sampled["value"],
             "ci_low": sampled["ci_low"],
             "ci_high": sampled["ci_high"],
@@ -412,9 +417,60 @@ def summary_rows(records: Sequence[Any], quantity: str = "output") -> list[dict]
     return sorted(rows, key=lambda row: (order.get(row["embedding"], 9), row["n"]))
 
 
+def _span(ns: Sequence[int]) -> str:
+    ns = sorted(set(int(n) for n in ns))
+    return f"n = {ns[0]}…{ns[-1]}" if len(ns) > 2 else "n = " + ", ".join(map(str, ns))
+
+
+def scaling_sentence(name: str, verdict: Mapping[str, Any], raw: Optional[Mapping[str, Any]] = None,
+                     quantity: str = "Var/r_{n,s}") -> str:
+    """One sentence on how ``quantity`` scales, written from the verdict fit (a
+    :meth:`verify.architecture.ScalingFit.to_dict`) and never ahead of it.
+
+    * exponential (the verdict rule chose it): the base ± standard error;
+    * flat: the base is within two standard errors of 1 (said with the raw decay, when given,
+      so that the 1/n² of the local cost is not mistaken for a plateau);
+    * polynomial / not decided: says that these sizes cannot establish exponential decay and
+      what would decide it (larger n, more repetitions of the embedding, more draws).
+
+    Examples
+    --------
+    >>> v = {"label": "polynomial", "base": 1.345, "base_se": 0.095, "degree": -1.1, "degree_se": 0.2,
+    ...      "ns": [4, 6, 8, 10, 12]}
+    >>> "power law" in scaling_sentence("CHE", v)
+    True
+    """
+    label = verdict.get("label", "not decided")
+    base, se = verdict.get("base"), verdict.get("base_se")
+    span = _span(verdict.get("ns") or [])
+    decide = ("larger n (the two models separate as n grows), more repetitions of the embedding, or more "
+              "parameter draws per point would decide it")
+    if base is not None and se is not None and abs(base - 1.0) <= 2 * se and label != "exponentially vanishing":
+        text = f"{name}: {quantity} is flat within its errors (base {base:.3f} ± {se:.3f} over {span})"
+        if raw and raw.get("base") is not None:
+            text += (f"; the raw variance falls with base {raw['base']:.3f} ± {raw['base_se']:.3f}, which is the "
+                     "1/n² of the local cost's normalisation (r_{n,s}), not a dataset-induced plateau")
+        return text + "."
+    if label == "exponentially vanishing":
+        return (f"{name}: {quantity} decays exponentially, base {base:.3f} ± {se:.3f} over {span} — a barren "
+                "plateau induced by the data.")
+    if label == "polynomial":
+        deg, dse = verdict.get("degree"), verdict.get("degree_se")
+        text = f"{name}: over {span} a power law describes {quantity} better than an exponential"
+        if deg is not None:
+            text += f" (degree {deg:.2f}" + (f" ± {dse:.2f}" if dse is not None else "") + ")"
+        if base is not None and se is not None:
+            text += f"; an exponential fit would have base {base:.3f} ± {se:.3f}"
+        return text + f", so these sizes do not establish exponential decay; {decide}."
+    why = verdict.get("text", "not decided")
+    return f"{name}: the scaling of {quantity} is not decided over {span} ({why}); {decide}."
+
+
 def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
     """Per embedding: decay base of the sampled variance (raw, and divided by ``r_{n,s}``,
-    i.e. of the effective ``D_HS``) and of the bound, with standard errors."""
+    i.e. of the effective ``D_HS``) and of the bound, with standard errors, and the verdict
+    (:func:`verify.architecture.fit_estimates`) of both."""
+    from .architecture import fit_estimates
     from .check import fit_scaling
 
     out: dict[str, dict] = {}
@@ -428,9 +484,12 @@ def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
         entry: dict[str, Any] = {}
         try:
             raw = fit_scaling(ns, ests)
-            norm = fit_scaling(ns, [_scaled(e, 1.0 / r["r_ns"]) for e, r in zip(ests, sel)])
+            norm_ests = [_scaled(e, 1.0 / r["r_ns"]) for e, r in zip(ests, sel)]
+            norm = fit_scaling(ns, norm_ests)
             entry["sampled"] = raw.to_dict()
             entry["sampled_normalised"] = norm.to_dict()
+            entry["verdict"] = fit_estimates(ns, ests).to_dict()
+            entry["verdict_normalised"] = fit_estimates(ns, norm_ests).to_dict()
         except ValueError as exc:
             entry["note"] = str(exc)
         bounds = [(r["n"], r["bound"]) for r in sel if r["bound"] is not None and r["bound"] > 0]
@@ -474,76 +533,68 @@ def format_summary(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Mapping
     return "\n".join(lines)
 
 
-def _plots(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Any], out_dir: pathlib.Path, quantity_label: str):
-    """One variance figure per embedding and one D_HS figure; returns report Figures."""
-    from .check import fit_scaling
-    from .plots import plot_variance_scaling
-    from .report import Figure
+def _plots(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Any], out_dir: pathlib.Path, quantity_label: str = ""):
+    """One variance figure per embedding and one D_HS figure (:mod:`verify.figures`); returns
+    the report's Figures (captions define every bar and list what is not drawn)."""
+    from .figures import dhs_scan, experiment_variance_scan, save_scan
 
     figures = []
     for emb in dict.fromkeys(r["embedding"] for r in rows):
         sel = [r for r in rows if r["embedding"] == emb]
-        ns = [r["n"] for r in sel]
-        ests = [_estimate_from_dict(r["estimate"]) for r in sel]
-        bounds = {"seed-paper prediction r·D_HS": [(r["n"], math.log10(r["bound"]), "exact") for r in sel
-                                                   if r["bound"] is not None and r["bound"] > 0]}
-        bounds["Haar-embedding value"] = [(r["n"], math.log10(r["r_ns"] * r["haar"]), "exact") for r in sel]
-        exact = [(r["n"], r["exact_circuit"]) for r in sel]
-        fit = None
-        if len(set(ns)) >= 3:
-            try:
-                fit = fit_scaling(ns, ests)
-            except ValueError:
-                fit = None
-        png, _pdf = plot_variance_scaling(
-            ns, ests, out_dir / f"variance_{emb}", bounds=bounds, exact=exact, fit=fit,
-            title=f"{EMBEDDING_NAMES[emb]}: {quantity_label}",
-            ylabel=r"$\log_{10}\,\mathrm{mean}_i\,\mathrm{Var}[\partial_k \ell_i]$",
-        )
-        figures.append(Figure(png.name, f"{EMBEDDING_NAMES[emb]}: sampled variance with CI, exact value (circuit) "
-                                        "and the seed paper's prediction against n"))
-    png = plot_dhs(rows, out_dir / "d_hs")
-    figures.append(Figure(png.name, "Mean reduced D_HS of the embedded data on block 0 against n, with the Haar value"))
+        figures.append(save_scan(experiment_variance_scan(sel, f"variance_{emb}", emb,
+                                                          estimate_from_dict=_estimate_from_dict), out_dir))
+    figures.append(save_scan(dhs_scan(rows, "d_hs"), out_dir))
     return figures
 
 
 def plot_dhs(rows: Sequence[Mapping[str, Any]], path: pathlib.Path, title: str = "") -> pathlib.Path:
-    """``log10 mean D_HS`` against ``n`` per embedding (bars: the interval over data points,
-    where known), with the Haar reference; PNG + PDF."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure as MplFigure
+    """``mean D_HS`` against ``n`` per embedding (log axis; bars: Student-t interval of the mean
+    over data points), with the Haar reference; PNG + PDF + caption (:func:`verify.figures.dhs_scan`)."""
+    from .figures import dhs_scan, draw_scan, save_figure
 
-    fig = MplFigure(figsize=(6.0, 4.2))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    groups = dict.fromkeys((r["embedding"], r.get("dataset", "")) for r in rows)
-    for i, (emb, ds) in enumerate(groups):
-        sel = sorted((r for r in rows if r["embedding"] == emb and r.get("dataset", "") == ds), key=lambda r: r["n"])
-        x = np.array([r["n"] for r in sel], dtype=float)
-        yv = np.array([math.log10(r["d_hs_mean"]) if r["d_hs_mean"] > 0 else math.nan for r in sel])
-        lo = np.array([math.log10(r["d_hs_ci"][0]) if r.get("d_hs_ci") and r["d_hs_ci"][0] > 0 else math.nan
-                       for r in sel])
-        hi = np.array([math.log10(r["d_hs_ci"][1]) if r.get("d_hs_ci") and r["d_hs_ci"][1] > 0 else math.nan
-                       for r in sel])
-        yerr = np.vstack([np.nan_to_num(yv - lo, nan=0.0), np.nan_to_num(hi - yv, nan=0.0)])
-        label = EMBEDDING_NAMES.get(emb, emb) + (f" ({ds})" if ds else "")
-        ax.errorbar(x, yv, yerr=yerr, fmt="o-" if ds != "uniform" else "s--", capsize=2,
-                    color=f"C{list(EMBEDDING_NAMES).index(emb)}", label=label)
-    ns = sorted({r["n"] for r in rows})
-    s = 2
-    ax.plot(ns, [math.log10((2**s - 2.0**-s) / (2.0**n + 1)) for n in ns], "k:", label="Haar (2^s − 2^-s)/(2^n + 1)")
-    ax.set_xlabel("n (qubits)")
-    ax.set_ylabel(r"$\log_{10}\,\overline{D_{\mathrm{HS}}}(\rho^{(h)}, \mathbb{1}/4)$")
-    if title:
-        ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = pathlib.Path(path).with_suffix("")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path.with_suffix(".png"), dpi=150)
-    fig.savefig(path.with_suffix(".pdf"))
-    return path.with_suffix(".png")
+    path = pathlib.Path(path)
+    fig, caption = draw_scan(dhs_scan(rows, path.with_suffix("").name, title=title))
+    png, _pdf, _txt = save_figure(fig, caption, path)
+    return png
+
+
+def compact_rows(rows: Sequence[Mapping[str, Any]]) -> tuple:
+    """Rows of the compact LaTeX table (:func:`verify.report.compact_latex_table`): per
+    embedding and n the exact value on the circuit (with its method), the seed paper's closed
+    form at the measured D_HS (cited), the sampled interval and the check verdict."""
+    from bounds import get_theorem
+
+    from .report import CompactRow
+
+    cite = get_theorem("thanasilp2021.tensor_product_variance").bound("local_cost").citation
+    marker = {"exact": "exact", "path-sampled": "path-sampled", "truncated": "truncated"}
+    out = []
+    for r in rows:
+        ex = r.get("exact_circuit")
+        out.append(CompactRow(
+            (EMBEDDING_NAMES.get(r["embedding"], r["embedding"]), str(r["n"])),
+            exact_log10=None if ex is None else (math.log10(ex) if ex > 0 else -math.inf),
+            exact_method=marker.get(r.get("exact_circuit_method", "exact"), "exact"),
+            closed_form=None if r["bound"] is None or r["bound"] <= 0 else (math.log10(r["bound"]), cite),
+            sampled=(r["sampled"], r["ci_low"], r["ci_high"]), verdict=r["verdict"]))
+    return tuple(out)
+
+
+def _summary(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Any], n_ok: int, agree: int) -> str:
+    """The report's opening paragraph, written from the checks and the verdict fits."""
+    text = [f"{n_ok} points; bounds, exact values and sampled intervals agree in {agree} of {2 * n_ok} checks."]
+    for emb, f in fits.items():
+        name = EMBEDDING_NAMES.get(emb, emb)
+        if "verdict_normalised" not in f:
+            text.append(f"{name}: {f.get('note', 'no fit')}.")
+            continue
+        dhs = [r["d_hs_mean"] for r in sorted(rows, key=lambda r: r["n"]) if r["embedding"] == emb]
+        sent = scaling_sentence(name, f["verdict_normalised"], f.get("verdict"),
+                                quantity="the variance divided by r_{n,s} (the data's expressibility)")
+        if dhs:
+            sent = sent[:-1] + f" (mean D_HS {dhs[0]:.3g} at the smallest n, {dhs[-1]:.3g} at the largest)."
+        text.append(sent)
+    return " ".join(text)
 
 
 def report_from_records(records: Sequence[Any], config: Optional[Mapping[str, Any]] = None,
@@ -586,26 +637,25 @@ def report_from_records(records: Sequence[Any], config: Optional[Mapping[str, An
     )
     fit_table = Table(
         "Fitted decay bases  Var ≈ C · b^(−n)",
-        ("embedding", "b (sampled)", "± s.e.", "b of Var/r_{n,s}", "± s.e.", "b (bound)", "b (bound / r_{n,s})", "better model"),
+        ("embedding", "b (sampled)", "± s.e.", "verdict (Var)", "b of Var/r_{n,s}", "± s.e.", "verdict (Var/r_{n,s})",
+         "b (bound)", "b (bound / r_{n,s})"),
         tuple((EMBEDDING_NAMES.get(e, e),
                f.get("sampled", {}).get("base"), f.get("sampled", {}).get("base_stderr"),
+               f.get("verdict", {}).get("label"),
                f.get("sampled_normalised", {}).get("base"), f.get("sampled_normalised", {}).get("base_stderr"),
-               f.get("bound_base"), f.get("bound_normalised_base"), f.get("sampled", {}).get("better"))
+               f.get("verdict_normalised", {}).get("label"),
+               f.get("bound_base"), f.get("bound_normalised_base"))
               for e, f in fits.items()),
-        caption="Weighted least squares of log10 Var against n (verify.check.fit_scaling). r_{n,s} = "
+        caption="Weighted least squares of log10 Var against n (verify.check.fit_scaling); verdict: the one rule of "
+                "verify.architecture.fit_scaling (exponential only when it fits better by Δχ² ≥ 2 with a "
+                "significant decay; 'not decided' when both models fit equally well). r_{n,s} = "
                 "s·2^{3(s−1)}/(n²(2^{2s}−1)²) carries the 1/n² of the local cost's normalisation, so the base of "
                 "Var/r_{n,s} is the decay of the data's expressibility alone: ≈ 1 means no dataset-induced plateau.",
     )
     n_ok = len(rows)
     agree = sum(r["verdict"] == "agree" for r in rows) + sum(r["verdict"] == "agree" for r in loss_rows)
     failed = [rec for rec in records if not getattr(rec, "ok", False)]
-    summary = (
-        f"{n_ok} points; bounds, exact values and sampled intervals agree in {agree} of {2 * n_ok} checks. "
-        "The tensor-product embedding keeps the reduced data states pure (mean D_HS = 0.75), so the variance only "
-        "carries the 1/n² of the local cost; the entangling embeddings (HEE with n layers, CHE) drive the reduced "
-        "states towards maximally mixed and the variance decays exponentially in n — a barren plateau induced by "
-        "the data, in a QNN that is trainable as a variational algorithm."
-    )
+    summary = _summary(rows, fits, n_ok, agree)
     notes = [
         "Blocks are declared local 2-designs (Model.two_design_blocks=True); the concrete blocks are "
         "RY-RZ-CZ layers deep enough to be close to one — the ratio exact(circuit)/exact(2-design chain) shows how close.",
@@ -646,6 +696,8 @@ def report_from_records(records: Sequence[Any], config: Optional[Mapping[str, An
         seeds=seeds,
         timings=dict(timings or {}),
         notes=tuple(notes),
+        compact=compact_rows(rows),
+        compact_headers=("embedding", "$n$"),
     ), rows, fits
 
 
@@ -666,24 +718,33 @@ class DemoResult:
 
 
 def run_demo(config: DemoConfig = DemoConfig(), out_dir: str | os.PathLike = "bpcalc-report", *,
-             progress: bool = True, resume: bool = False) -> DemoResult:
+             progress: bool = True, resume: bool = False, force: bool = False) -> DemoResult:
     """Run the demo: points on a local process pool (one record per point in
     ``out_dir/points.jsonl``), fits, plots and the report in ``out_dir``.
+
+    ``resume`` continues an existing ``points.jsonl`` (finished points are not recomputed);
+    ``force`` discards it.  Without either, finished results are never overwritten.
 
     Raises
     ------
     TypeError : ``config`` is not a :class:`DemoConfig`.
+    FileExistsError : ``out_dir/points.jsonl`` holds results and neither ``resume`` nor
+        ``force`` is set (nothing is computed).
+    ValueError : both ``resume`` and ``force``.
+    OSError : ``out_dir`` cannot be created.
     """
     from .report import write_report
-    from .sweep import sweep
+    from .sweep import check_fresh_output, sweep
 
     if not isinstance(config, DemoConfig):
         raise TypeError(f"config must be a DemoConfig, got {type(config).__name__}")
     t0 = time.perf_counter()
     out = pathlib.Path(out_dir)
+    points = config.points()
+    check_fresh_output(out / "points.jsonl", resume=resume, force=force)
     out.mkdir(parents=True, exist_ok=True)
-    result = sweep(gradient_variance_point, config.points(), out / "points.jsonl", max_workers=config.workers,
-                   resume=resume, overwrite=not resume, progress=progress, desc="demo points")
+    result = sweep(gradient_variance_point, points, out / "points.jsonl", max_workers=config.workers,
+                   resume=resume, overwrite=force, progress=progress, desc="demo points")
     t_points = time.perf_counter() - t0
     t1 = time.perf_counter()
     cfg = dataclasses.asdict(config)

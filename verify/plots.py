@@ -1,25 +1,18 @@
-"""Figures: ``log10 Var[∂L]`` against ``n`` with confidence bars, bounds and the fitted decay.
+"""Figures: ``Var[∂L]`` against ``n`` (log axis) with interval bars, bounds and the verdict's fit.
 
-Uses matplotlib's object API with the Agg canvas (no pyplot, no global backend switch), and
-writes every figure as PNG and PDF.
+A thin entry point kept for existing callers; the figures themselves are built by
+:mod:`verify.figures` (one style, one scan figure type, captions that define every bar).
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
-import numpy as np
-
-from .check import ScalingFit
 from .stats import VarianceEstimate
 
 __all__ = ["plot_variance_scaling"]
-
-
-def _log10(x: float) -> float:
-    return math.log10(x) if x > 0 else math.nan
 
 
 def plot_variance_scaling(
@@ -27,24 +20,26 @@ def plot_variance_scaling(
     estimates: Sequence[VarianceEstimate],
     path: str | Path,
     *,
-    bounds: Optional[Mapping[str, Sequence[tuple[int, float, str]]]] = None,
+    bounds: Optional[Mapping[str, Sequence[tuple]]] = None,
     exact: Optional[Sequence[tuple[int, float]]] = None,
-    fit: Optional[ScalingFit] = None,
+    fit: Any = None,
     title: str = "",
-    ylabel: str = r"$\log_{10}\,\mathrm{Var}[\partial_k L]$",
+    ylabel: str = "",
 ) -> tuple[Path, Path]:
-    """Plot sampled variances (with CI bars), bounds and a fit; save ``path``.png and ``path``.pdf.
+    """Plot sampled variances (with interval bars), bounds and the verdict's fit; save
+    ``path``.png, ``path``.pdf and ``path``.caption.txt.
 
     Parameters
     ----------
     ns : qubit counts, one per estimate.
     estimates : the sampled :class:`VarianceEstimate` s.
     path : output path without suffix (a ``.png``/``.pdf`` suffix is replaced).
-    bounds : ``{label: [(n, log10 value, kind), ...]}`` drawn as lines (upper: dashed,
-        lower: dotted, exact: solid).
-    exact : ``[(n, value)]`` exact variances (markers).
-    fit : a :class:`verify.check.ScalingFit` drawn as a thin line.
-    title, ylabel : labels.
+    bounds : ``{label: [(n, log10 |value|, kind[, sign]), ...]}``; a lower bound with
+        ``sign <= 0`` at some ``n`` is vacuous there and is not drawn (the caption lists it).
+    exact : ``[(n, value)]`` exact variances (open squares, drawn above the samples).
+    fit : a :class:`verify.architecture.ScalingFit` (the verdict fit); ``None``: computed
+        from the estimates.  Only the model the verdict chose is drawn.
+    title, ylabel : labels (mathtext allowed; default y label ``Var_θ[∂_k C]``).
 
     Returns
     -------
@@ -54,54 +49,31 @@ def plot_variance_scaling(
     ------
     ValueError : mismatched ``ns`` and ``estimates``.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from .figures import Curve, Points, mathtext, save_figure, variance_scan, verdict_fit
+    from .figures.scan import draw_scan
 
     ns = list(ns)
     estimates = list(estimates)
     if len(ns) != len(estimates):
         raise ValueError(f"{len(ns)} values of n but {len(estimates)} estimates")
-    stem = Path(path)
-    if stem.suffix.lower() in (".png", ".pdf"):
-        stem = stem.with_suffix("")
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    fig = Figure(figsize=(6.0, 4.2))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    x = np.array(ns, dtype=float)
-    y = np.array([_log10(e.value) for e in estimates])
-    lo = np.array([_log10(e.ci_low) for e in estimates])
-    hi = np.array([_log10(e.ci_high) for e in estimates])
-    lo_filled = np.where(np.isfinite(lo), lo, np.nanmin(np.concatenate([lo[np.isfinite(lo)], y[np.isfinite(y)], [0.0]])) - 1)
-    yerr = np.vstack([np.where(np.isfinite(y), y - lo_filled, 0), np.where(np.isfinite(y), hi - y, 0)])
-    conf = estimates[0].confidence if estimates else 0.95
-    kind = estimates[0].interval if estimates else "bootstrap"
-    ax.errorbar(x, y, yerr=yerr, fmt="o", color="C0", capsize=3,
-                label=f"sampled ({100 * conf:.3g}% {kind} CI)")
-    if exact:
-        ex = np.array([(n, _log10(v)) for n, v in exact], dtype=float)
-        ax.plot(ex[:, 0], ex[:, 1], "s", mfc="none", color="k", label="exact")
-    styles = {"upper": "--", "lower": ":", "exact": "-"}
-    for i, (label, pts) in enumerate((bounds or {}).items()):
+    curves = []
+    for label, pts in (bounds or {}).items():
         pts = sorted(pts)
         if not pts:
             continue
-        bx = [p[0] for p in pts]
-        by = [p[1] for p in pts]
-        ax.plot(bx, by, styles.get(pts[0][2], "-."), color=f"C{(i + 1) % 10}", label=f"{label} ({pts[0][2]})")
-    if fit is not None:
-        xx = np.linspace(min(fit.ns), max(fit.ns), 50)
-        ax.plot(xx, fit.predict_log10(xx, "exponential"), "-", lw=0.8, color="C0", alpha=0.6,
-                label=f"fit: base {fit.base:.3g} ± {fit.base_stderr:.2g}")
-    ax.set_xlabel("n (qubits)")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    png = stem.with_suffix(".png")
-    pdf = stem.with_suffix(".pdf")
-    fig.savefig(png, dpi=150)
-    fig.savefig(pdf)
+        kind = pts[0][2]
+        vac = tuple(kind == "lower" and len(p) > 3 and p[3] <= 0 for p in pts)
+        curves.append(Curve(label, kind, [p[0] for p in pts], [p[1] for p in pts], vac, name=label))
+    ex = None
+    if exact:
+        ex = Points("exact", [n for n, _ in exact], [math.log10(v) if v > 0 else -math.inf for _, v in exact],
+                    "exact", color_index=-1)
+    if fit is None or not hasattr(fit, "label"):
+        fit = verdict_fit(ns, estimates)
+    stem = Path(path)
+    scan = variance_scan(stem.with_suffix("").name if stem.suffix.lower() in (".png", ".pdf") else stem.name,
+                         ns, estimates, curves=curves, exact=ex, fit=fit, title=title,
+                         ylabel=ylabel or mathtext(r"\operatorname{Var}_{\theta}[\partial_k C]"))
+    fig, caption = draw_scan(scan)
+    png, pdf, _ = save_figure(fig, caption, stem)
     return png, pdf

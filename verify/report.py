@@ -33,7 +33,7 @@ import os
 import pathlib
 import re
 import unicodedata
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import sympy
 
@@ -49,6 +49,8 @@ __all__ = [
     "cite_key",
     "bibtex",
     "bounds_latex_table",
+    "CompactRow",
+    "compact_latex_table",
     "write_report",
 ]
 
@@ -119,6 +121,8 @@ class Report:
     info : versions (default: :func:`verify.commands.info.collect_info` at render time).
     created : ISO timestamp (default: now, UTC).
     notes : remarks shown at the end (caveats, refused bounds, missing pieces).
+    compact : rows of the compact LaTeX table (:func:`compact_latex_table`, written as
+        ``table.tex`` next to ``bounds.tex``).
     """
 
     title: str
@@ -133,11 +137,13 @@ class Report:
     info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     created: str = ""
     notes: tuple[str, ...] = ()
+    compact: tuple["CompactRow", ...] = ()
+    compact_headers: tuple[str, ...] = ("$n$",)
 
     def __post_init__(self) -> None:
         if not isinstance(self.title, str) or not self.title.strip():
             raise ValueError("Report.title must be a non-empty string")
-        for name, typ in (("tables", Table), ("figures", Figure), ("bounds", Bound)):
+        for name, typ in (("tables", Table), ("figures", Figure), ("bounds", Bound), ("compact", CompactRow)):
             items = tuple(getattr(self, name))
             for item in items:
                 if not isinstance(item, typ):
@@ -229,6 +235,7 @@ def to_json(report: Report, indent: int = 2) -> str:
         "tables": [t.to_dict() for t in report.tables],
         "figures": [f.to_dict() for f in report.figures],
         "bounds": [b.to_dict() for b in report.bounds],
+        "compact_table": [r.to_dict() for r in report.compact],
         "results": report.results,
         "notes": list(report.notes),
     }
@@ -263,14 +270,17 @@ def to_markdown(report: Report) -> str:
         out += ["## Figures", ""]
         for f in report.figures:
             out += [f"![{_md_escape(f.caption or f.path)}]({f.path})", ""]
+            pdf = f.path[:-4] + ".pdf" if f.path.lower().endswith(".png") else ""
             if f.caption:
-                out += [f"*{f.caption}*", ""]
+                out += [f"*{f.caption}*" + (f" (vector: [{pdf}]({pdf}))" if pdf else ""), ""]
     if report.bounds:
         out += ["## Closed forms used", ""]
         for b in report.bounds:
             cite = f" — {b.citation.short()}" if b.citation is not None else ""
             out += [f"- **{b.name}** ({b.kind}){cite}", "", "  ```latex", f"  {b.latex(citation=False)}", "  ```", ""]
         out += ["A LaTeX table of these bounds is in `bounds.tex` (BibTeX entries in `bounds.bib`).", ""]
+    if report.compact:
+        out += ["A compact LaTeX table (exact value, tightest bounds, sampled interval, verdict) is in `table.tex`.", ""]
     if report.notes:
         out += ["## Notes", ""] + [f"- {n}" for n in report.notes] + [""]
     if report.seeds or report.timings or report.config:
@@ -401,6 +411,148 @@ def bounds_latex_table(
     return "\n".join(lines) + "\n"
 
 
+#: method markers of the compact table (shown in its caption)
+METHOD_MARKERS = {"exact": "", "two-design": r"^{\mathrm{2d}}", "truncated": r"^{\dagger}", "path-sampled": r"^{\sim}"}
+_MARKER_TEXT = {"two-design": "2d: exact under the declared 2-design assumption (2-design chain)",
+                "truncated": "$\\dagger$: truncated Pauli propagation with a rigorous error bound",
+                "path-sampled": "$\\sim$: unbiased Pauli-path sampling (95\\% interval in the report)"}
+
+
+@dataclasses.dataclass(frozen=True)
+class CompactRow:
+    """One row of :func:`compact_latex_table` (one size or one architecture).
+
+    Attributes
+    ----------
+    keys : the row's labels (e.g. ``("TPE", "8")`` or ``("hea",)``).
+    exact_log10, exact_method : the exact value (``log10``) and how it was obtained
+        (a key of :data:`METHOD_MARKERS`).
+    upper, lower, closed_form : the tightest applicable bound of each kind as
+        ``(log10 value, Citation or None)``; a vacuous lower bound must not be given.
+    sampled : ``(value, ci_low, ci_high)``.
+    verdict : the check / scaling verdict in words.
+    """
+
+    keys: tuple[str, ...]
+    exact_log10: Optional[float] = None
+    exact_method: str = "exact"
+    upper: Optional[tuple] = None
+    lower: Optional[tuple] = None
+    closed_form: Optional[tuple] = None
+    sampled: Optional[tuple[float, float, float]] = None
+    verdict: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(str(k) for k in self.keys))
+        if self.exact_method not in METHOD_MARKERS:
+            raise ValueError(f"CompactRow.exact_method must be one of {sorted(METHOD_MARKERS)}, got {self.exact_method!r}")
+        for name in ("upper", "lower", "closed_form"):
+            v = getattr(self, name)
+            if v is not None and (len(v) != 2 or (v[1] is not None and not isinstance(v[1], Citation))):
+                raise TypeError(f"CompactRow.{name} must be (log10 value, Citation or None), got {v!r}")
+
+    def citations(self) -> list[Citation]:
+        return [v[1] for v in (self.upper, self.lower, self.closed_form) if v is not None and v[1] is not None]
+
+    def to_dict(self) -> dict:
+        return {"keys": list(self.keys), "exact_log10": self.exact_log10, "exact_method": self.exact_method,
+                "upper_log10": None if self.upper is None else self.upper[0],
+                "lower_log10": None if self.lower is None else self.lower[0],
+                "closed_form_log10": None if self.closed_form is None else self.closed_form[0],
+                "sampled": None if self.sampled is None else list(self.sampled), "verdict": self.verdict}
+
+
+def _tex_sci(log10: Optional[float]) -> str:
+    """``$1.23\\times10^{-4}$`` from a log10 (no float underflow)."""
+    if log10 is None:
+        return "---"
+    if not math.isfinite(log10):
+        return "$0$" if log10 < 0 else "$\\infty$"
+    e = math.floor(log10)
+    m = 10 ** (log10 - e)
+    if m >= 9.995:
+        m, e = 1.0, e + 1
+    if -2 <= e <= 2:
+        return f"${10 ** log10:.3g}$"
+    return f"${m:.2f}\\times10^{{{e}}}$"
+
+
+def _tex_value(value: float) -> str:
+    return _tex_sci(math.log10(value)) if value > 0 else ("$0$" if value == 0 else f"${value:.2e}$")
+
+
+def _cited(entry: Optional[tuple]) -> str:
+    if entry is None:
+        return "---"
+    text = _tex_sci(entry[0])
+    if entry[1] is not None:
+        text += f"~\\cite{{{cite_key(entry[1])}}}"
+    return text
+
+
+def compact_latex_table(
+    rows: Sequence[CompactRow],
+    key_headers: Sequence[str] = ("$n$",),
+    *,
+    caption: str = "Gradient variance: exact value, tightest applicable bounds, sampled interval and verdict.",
+    label: str = "tab:bpcalc-compact",
+    confidence: float = 0.95,
+) -> str:
+    """A compact booktabs table: one row per size or architecture, columns exact value (with
+    its method marker), the tightest applicable closed form / upper / lower bound (each with
+    ``\\cite`` keys matching :func:`bibtex`), the sampled interval and the verdict.
+
+    Columns that are empty in every row are left out.
+
+    Raises
+    ------
+    ValueError : no rows, or a row with a different number of keys than ``key_headers``.
+
+    Examples
+    --------
+    >>> t = compact_latex_table([CompactRow(("4",), exact_log10=-2.0, sampled=(0.011, 0.009, 0.013),
+    ...                                     verdict="agree")])
+    >>> "\\\\toprule" in t and "$0.01$" in t
+    True
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValueError("compact_latex_table needs at least one row")
+    for r in rows:
+        if not isinstance(r, CompactRow):
+            raise TypeError(f"compact_latex_table takes CompactRow objects, got {type(r).__name__}")
+        if len(r.keys) != len(key_headers):
+            raise ValueError(f"row {r.keys} has {len(r.keys)} keys, expected {len(key_headers)} ({list(key_headers)})")
+    cols = [("exact", "exact", lambda r: None if r.exact_log10 is None else
+             _tex_sci(r.exact_log10)[:-1] + METHOD_MARKERS[r.exact_method] + "$"),
+            ("closed_form", "closed form", lambda r: _cited(r.closed_form) if r.closed_form else None),
+            ("upper", "best upper", lambda r: _cited(r.upper) if r.upper else None),
+            ("lower", "best lower", lambda r: _cited(r.lower) if r.lower else None),
+            ("sampled", f"sampled [{100 * confidence:.3g}\\% CI]", lambda r: None if r.sampled is None else
+             f"{_tex_value(r.sampled[0])} [{_tex_value(r.sampled[1])}, {_tex_value(r.sampled[2])}]"),
+            ("verdict", "verdict", lambda r: _tex_text(r.verdict) if r.verdict else None)]
+    used = [c for c in cols if any(c[2](r) is not None for r in rows)]
+    spec = "l" * len(key_headers) + "l" * len(used)
+    lines = ["% Generated by bpcalc; needs \\usepackage{booktabs} and the entries of bounds.bib.",
+             "\\begin{table}[t]", "\\centering", "\\small", f"\\begin{{tabular}}{{{spec}}}", "\\toprule",
+             " & ".join(list(key_headers) + [c[1] for c in used]) + r" \\", "\\midrule"]
+    prev = None
+    for r in rows:
+        if prev is not None and len(r.keys) > 1 and r.keys[:-1] != prev:
+            lines.append("\\addlinespace")
+        prev = r.keys[:-1]
+        cells = [_tex_text(k) for k in r.keys] + [c[2](r) or "---" for c in used]
+        lines.append(" & ".join(cells) + r" \\")
+    markers = sorted({r.exact_method for r in rows if r.exact_log10 is not None and r.exact_method != "exact"})
+    cap = _tex_text(caption)
+    if markers:
+        cap += " Markers: " + "; ".join(_MARKER_TEXT[m] for m in markers) + "."
+    if any(r.lower is None for r in rows) and any(c[0] == "lower" for c in used):
+        cap += " --- in `best lower': no applicable lower bound that is positive (vacuous ones are left out)."
+    lines += ["\\bottomrule", "\\end{tabular}", f"\\caption{{{cap}}}", f"\\label{{{label}}}", "\\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -410,8 +562,10 @@ def _require_report(report: Any) -> None:
 
 
 def write_report(report: Report, out_dir: str | os.PathLike, stem: str = "report") -> dict[str, pathlib.Path]:
-    """Write ``<stem>.json`` and ``<stem>.md`` (and ``bounds.tex`` / ``bounds.bib`` if the
-    report has bounds) into ``out_dir`` (created if needed); return the paths by format."""
+    """Write ``<stem>.json`` and ``<stem>.md``, ``bounds.tex`` (full table of the closed forms,
+    if the report has bounds), ``table.tex`` (the compact table, if it has compact rows) and
+    ``bounds.bib`` (every cited source of both) into ``out_dir`` (created if needed); return
+    the paths by format."""
     _require_report(report)
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -420,7 +574,13 @@ def write_report(report: Report, out_dir: str | os.PathLike, stem: str = "report
     paths["markdown"].write_text(to_markdown(report), encoding="utf-8")
     if report.bounds:
         paths["latex"] = out / "bounds.tex"
-        paths["bibtex"] = out / "bounds.bib"
         paths["latex"].write_text(bounds_latex_table(report.bounds), encoding="utf-8")
-        paths["bibtex"].write_text(bibtex(b.citation for b in report.bounds if b.citation is not None), encoding="utf-8")
+    if report.compact:
+        paths["compact"] = out / "table.tex"
+        paths["compact"].write_text(compact_latex_table(report.compact, report.compact_headers), encoding="utf-8")
+    cites = [b.citation for b in report.bounds if b.citation is not None]
+    cites += [c for r in report.compact for c in r.citations()]
+    if report.bounds or cites:
+        paths["bibtex"] = out / "bounds.bib"
+        paths["bibtex"].write_text(bibtex(cites), encoding="utf-8")
     return paths

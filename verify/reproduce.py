@@ -87,6 +87,11 @@ class ReproductionConfig:
             raise ValueError(f"embeddings must be a non-empty subset of {sorted(EMBEDDING_NAMES)}, got {self.embeddings}")
         if not self.datasets:
             raise ValueError("datasets must not be empty")
+        from circuits.datasets import DATASETS
+
+        unknown = [d for d in self.datasets if d not in (*DATASETS, "uniform")]
+        if unknown:
+            raise ValueError(f"unknown dataset(s) {unknown}; expected some of {(*DATASETS, 'uniform')}")
         for name in ("sampled_ns", "exact_ns", "product_ns"):
             ns = tuple(int(n) for n in getattr(self, name))
             if any(n < 2 or n % 2 for n in ns):
@@ -226,6 +231,7 @@ def _rows(records) -> list[dict]:
             "bound": r["output"]["bound"]["value"] if r["output"].get("bound") else None,
             "bound_log10": r["output"]["bound"]["log10"] if r["output"].get("bound") else None,
             "exact_two_design": r["output"]["exact_two_design"], "exact_circuit": r["output"]["exact_circuit"],
+            "exact_circuit_method": r["output"].get("exact_circuit_method", "exact"),
             "estimate": r["output"].get("sampled"), "verdict": r["output"].get("verdict"),
             "loss_verdict": r.get("loss", {}).get("verdict"), "n_data": st["n_data"],
             "n_draws": st.get("n_draws"), "seconds": rec.elapsed_s,
@@ -280,44 +286,74 @@ def fits(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
 
 
 def _figures(rows, fit: Mapping[str, Any], out: pathlib.Path):
-    from .demo import plot_dhs
-    from .plots import plot_variance_scaling
-    from .report import Figure
+    """(a) mean D_HS per dataset and (b) the variance of each embedding per dataset
+    (:mod:`verify.figures`); returns the report's Figures."""
+    from .figures import dhs_scan, experiment_variance_scan, save_scan
 
     figures = []
     for ds in dict.fromkeys(r["dataset"] for r in rows):
         sel = [r for r in rows if r["dataset"] == ds and r["n"] <= 24]  # TPE's product-state points beyond: table
-        png = plot_dhs(sel, out / f"d_hs_{ds}", title=f"(a) mean reduced D_HS on block 0 — {ds} data")
-        figures.append(Figure(png.name, f"(a) mean D_HS(ρ^(h), 1/4) against n, {ds} data, with the Haar value "
-                                        "(2^s − 2^-s)/(2^n + 1)"))
-    from .check import fit_scaling
-
+        figures.append(save_scan(dhs_scan(sel, f"d_hs_{ds}", title=f"(a) data expressibility, {ds} data"), out))
     for ds in dict.fromkeys(r["dataset"] for r in rows):
         for emb in dict.fromkeys(r["embedding"] for r in rows):
             sel = [r for r in rows if r["dataset"] == ds and r["embedding"] == emb]
-            samp = [r for r in sel if r["mode"] == "sampled" and r["estimate"]]
-            if not samp:
+            if not any(r["mode"] == "sampled" and r["estimate"] for r in sel):
+                continue
+            sel = [dict(r, estimate=r["estimate"] if r["mode"] == "sampled" else None) for r in sel]
+            scan = experiment_variance_scan(sel, f"variance_{ds}_{emb}", emb, ds,
+                                            title=f"(b) {EMBEDDING_NAMES[emb]}, {ds} data",
+                                            estimate_from_dict=_estimate_from_dict)
+            figures.append(save_scan(scan, out))
+    return figures
+
+
+def _compact_rows(rows) -> tuple:
+    """Rows of the compact LaTeX table: per dataset, embedding and n the exact value on the
+    circuit, the seed paper's prediction (cited), the sampled interval and the check."""
+    from bounds import get_theorem
+
+    from .report import CompactRow
+
+    cite = get_theorem("thanasilp2021.tensor_product_variance").bound("local_cost").citation
+    out = []
+    for r in rows:
+        ex = r.get("exact_circuit")
+        est = r.get("estimate")
+        out.append(CompactRow(
+            (r["dataset"], EMBEDDING_NAMES[r["embedding"]], str(r["n"])),
+            exact_log10=None if ex is None else (math.log10(ex) if ex > 0 else -math.inf),
+            exact_method={"path-sampled": "path-sampled", "truncated": "truncated"}.get(
+                r.get("exact_circuit_method", "exact"), "exact"),
+            closed_form=None if r.get("bound_log10") is None else (r["bound_log10"], cite),
+            sampled=None if not est else (est["value"], est["ci_low"], est["ci_high"]),
+            verdict=r.get("verdict") or ""))
+    return tuple(out)
+
+
+def _scaling_sentences(rows) -> list[str]:
+    """Per dataset and embedding: how Var / r_{n,s} scales over the sampled sizes, from the one
+    verdict rule (:func:`verify.demo.scaling_sentence`), never written ahead of the fits."""
+    from .architecture import fit_estimates
+    from .demo import scaling_sentence
+
+    out = []
+    for ds in dict.fromkeys(r["dataset"] for r in rows):
+        for emb in dict.fromkeys(r["embedding"] for r in rows):
+            samp = [r for r in rows if r["dataset"] == ds and r["embedding"] == emb and r["mode"] == "sampled"
+                    and r["estimate"]]
+            if len({r["n"] for r in samp}) < 3:
                 continue
             ests = [_estimate_from_dict(r["estimate"]) for r in samp]
             ns = [r["n"] for r in samp]
-            f = None
-            if len(set(ns)) >= 3:
-                try:
-                    f = fit_scaling(ns, ests)
-                except ValueError:
-                    f = None
-            bounds = {"prediction r·mean D_HS": [(r["n"], r["bound_log10"], "exact") for r in sel
-                                                 if r["bound_log10"] is not None],
-                      "Haar-embedding value": [(r["n"], math.log10(r["r_ns"] * r["haar"]), "exact") for r in sel]}
-            exact = [(r["n"], r["exact_circuit"]) for r in sel if r["exact_circuit"] > 0]
-            png, _ = plot_variance_scaling(
-                ns, ests, out / f"variance_{ds}_{emb}", bounds=bounds, exact=exact, fit=f,
-                title=f"(b) {EMBEDDING_NAMES[emb]}, {ds} data",
-                ylabel=r"$\log_{10}\,\mathrm{mean}_i\,\mathrm{Var}[\partial_k \ell_i]$",
-            )
-            figures.append(Figure(png.name, f"(b) {EMBEDDING_NAMES[emb]}, {ds} data: sampled variance with "
-                                            "intervals, exact values (Pauli paths on the circuit) and the prediction"))
-    return figures
+            try:
+                norm = fit_estimates(ns, [_scaled(e, 1.0 / r["r_ns"]) for e, r in zip(ests, samp)])
+                raw = fit_estimates(ns, ests)
+            except ValueError as exc:
+                out.append(f"{ds} {EMBEDDING_NAMES[emb]}: no fit ({exc}).")
+                continue
+            out.append(scaling_sentence(f"{EMBEDDING_NAMES[emb]} ({ds} data)", norm.to_dict(), raw.to_dict(),
+                                        quantity="Var/r_{n,s}"))
+    return out
 
 
 def _report(records, config: ReproductionConfig, out: pathlib.Path, timings: Mapping[str, float]):
@@ -369,10 +405,9 @@ def _report(records, config: ReproductionConfig, out: pathlib.Path, timings: Map
     summary = (
         f"{len(rows)} points ({n_s} sampled, {len(rows) - n_s} exact only); in the sampled points the registry's "
         f"prediction, the exact values and the sampled intervals agree in {agree} of {2 * n_s} checks "
-        f"(family-wise level {config.confidence:g}). Expected picture: TPE flat (mean D_HS = 0.75, base 1 after "
-        "removing the 1/n² of r_{n,s}); HEE and CHE decaying towards the Haar value, roughly like 2^-n — a "
-        "dataset-induced barren plateau."
+        f"(family-wise level {config.confidence:g})."
     )
+    summary += " " + " ".join(_scaling_sentences(rows))
     fitted = []
     for k, f in fit.items():
         if "base" in f.get("d_hs", {}):
@@ -407,6 +442,7 @@ def _report(records, config: ReproductionConfig, out: pathlib.Path, timings: Map
         summary=summary, tables=(fit_table, data_table), figures=tuple(figures), bounds=bounds,
         results={"points": [rec.summary() for rec in records], "fits": fit},
         config=dataclasses.asdict(config), seeds={"master": config.seed}, timings=dict(timings), notes=tuple(notes),
+        compact=_compact_rows(rows), compact_headers=("data", "embedding", "$n$"),
     ), rows, fit
 
 
@@ -422,18 +458,27 @@ class ReproductionResult:
 
 def reproduce_dataset_induced_bp(config: ReproductionConfig = ReproductionConfig(),
                                  out_dir: str | os.PathLike = "bpcalc-out/dataset-induced-bp", *,
-                                 scheduler: Any = None, resume: bool = False, progress: bool = True) -> ReproductionResult:
-    """Run the experiment (see the module docstring) and write its report into ``out_dir``."""
+                                 scheduler: Any = None, resume: bool = False, progress: bool = True,
+                                 force: bool = False) -> ReproductionResult:
+    """Run the experiment (see the module docstring) and write its report into ``out_dir``.
+
+    ``resume`` continues ``out_dir/points.jsonl``; ``force`` discards it.  Without either,
+    finished results are never overwritten (:class:`FileExistsError` before any work).
+    """
     from .report import write_report
-    from .sweep import sweep
+    from .sweep import check_fresh_output, check_scheduler_reachable, sweep
 
     if not isinstance(config, ReproductionConfig):
         raise TypeError(f"config must be a ReproductionConfig, got {type(config).__name__}")
     t0 = time.perf_counter()
     out = pathlib.Path(out_dir)
+    points = reproduction_points(config)
+    check_fresh_output(out / "points.jsonl", resume=resume, force=force)
+    if isinstance(scheduler, str):
+        check_scheduler_reachable(scheduler)
     out.mkdir(parents=True, exist_ok=True)
-    res = sweep(reproduction_point, reproduction_points(config), out / "points.jsonl", scheduler=scheduler,
-                max_workers=config.workers, resume=resume, overwrite=not resume, progress=progress,
+    res = sweep(reproduction_point, points, out / "points.jsonl", scheduler=scheduler,
+                max_workers=config.workers, resume=resume, overwrite=force, progress=progress,
                 desc="reproduction points")
     t_points = time.perf_counter() - t0
     report, rows, fit = _report(res.records, config, out, {"points": t_points})

@@ -44,7 +44,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import Model, affine_angle, as_pauli_rotation, parameter_symbols, strip_block_tags
+from circuits import EXPONENT_CONVENTIONS, Model, affine_angle, as_pauli_rotation, parameter_convention, parameter_symbols, strip_block_tags
 
 from .backends import Backend, make_backend
 from .gradients import adjoint_gradient, parameter_shift_gradient, shot_gradient
@@ -61,7 +61,7 @@ __all__ = [
     "QUANTITIES",
 ]
 
-EXPONENT_SYMBOLS = ("angle", "symbol", "refuse")
+EXPONENT_SYMBOLS = EXPONENT_CONVENTIONS
 QUANTITIES = ("loss", "output")
 _TWO_PI = 2 * np.pi
 
@@ -221,19 +221,18 @@ def symbol_distributions(
     for s in symbols:
         cs = coeffs[s]
         name = s.name
-        if cs and all(c is not None and abs(c - round(c)) < 1e-9 and round(c) != 0 for c in cs):
-            out.append(SymbolDistribution(s, 0.0, _TWO_PI, 1.0, f"d/d{name}"))
-            continue
-        ks = [None if c is None else c / np.pi for c in cs]
-        if cs and all(k is not None and abs(k - round(k)) < 1e-9 and round(k) != 0 for k in ks):
-            if exponent_symbols == "refuse":
-                raise ValueError(
-                    f"symbol {name} is an exponent (angle = k·π·{name}); exponent_symbols='refuse' was given"
-                )
-            if exponent_symbols == "angle":
-                out.append(SymbolDistribution(s, 0.0, 2.0, 1.0 / np.pi, f"d/d(pi*{name})"))
-            else:
-                out.append(SymbolDistribution(s, 0.0, 2.0, 1.0, f"d/d{name}"))
+        convs = []
+        for c in cs:
+            try:
+                convs.append(None if c is None else parameter_convention(c, "angle", name))
+            except ValueError:
+                convs.append(None)
+        if cs and all(cv is not None for cv in convs) and len({(cv.period, cv.unit) for cv in convs}) == 1:
+            conv = convs[0]
+            if conv.unit == "half-turn":
+                # one convention for every engine (circuits.parameter_convention): s ~ U[0, 2)
+                conv = parameter_convention(cs[0], exponent_symbols, name)
+            out.append(SymbolDistribution(s, 0.0, conv.period, conv.scale, conv.derivative))
             continue
         note = (
             f"symbol {name}: angles with coefficients {cs} are not integer frequencies; drawn from U[0, 2π), "

@@ -62,6 +62,8 @@ __all__ = [
     "grid",
     "point_key",
     "read_records",
+    "check_fresh_output",
+    "check_scheduler_reachable",
     "sweep",
     "task_name",
     "resolve_task",
@@ -236,6 +238,82 @@ def read_records(path: str | os.PathLike) -> dict[str, SweepRecord]:
     return out
 
 
+def check_fresh_output(path: str | os.PathLike, *, resume: bool = False, force: bool = False) -> None:
+    """Refuse, before any work, to overwrite a sweep file that holds results.
+
+    Parameters
+    ----------
+    path : the JSON-lines file a run is about to write.
+    resume : the run continues the file (allowed).
+    force : the run discards the file (allowed).
+
+    Raises
+    ------
+    ValueError : both ``resume`` and ``force``.
+    FileExistsError : ``path`` is not empty and neither flag is set; the message counts
+        the finished points and names ``--resume`` and ``--force``.
+    NotADirectoryError : a parent of ``path`` is a file (the run could not write it).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_fresh_output(d / "points.jsonl")          # no file yet: fine
+    >>> _ = (d / "points.jsonl").write_text("{}")
+    >>> check_fresh_output(d / "points.jsonl")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileExistsError: ... holds the results of an earlier run (0 finished points); rerun with --resume to continue it or --force to overwrite it
+    """
+    if resume and force:
+        raise ValueError("--resume and --force are mutually exclusive")
+    path = pathlib.Path(path)
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(20, "not a directory (cannot hold the output)", str(parent))
+            break
+    if resume or force or not path.exists() or path.stat().st_size == 0:
+        return
+    finished = sum(1 for r in read_records(path).values() if r.ok)
+    raise FileExistsError(
+        f"{path} holds the results of an earlier run ({finished} finished points); "
+        "rerun with --resume to continue it or --force to overwrite it"
+    )
+
+
+def check_scheduler_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast, in one line, when a Dask scheduler address cannot be reached.
+
+    ``distributed.Client`` retries a refused connection until its (long) timeout and then
+    raises a long chained traceback; a plain TCP connect answers in milliseconds.
+
+    Raises
+    ------
+    ValueError : a malformed address, or nothing listens there (the message names it).
+    """
+    import socket as _socket
+    from urllib.parse import urlsplit
+
+    if not isinstance(address, str) or not address.strip():
+        raise ValueError("scheduler address is empty; expected e.g. tcp://host:8786")
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise ValueError(f"scheduler address {address!r} is malformed ({exc}); expected e.g. tcp://host:8786") from None
+    if parts.scheme not in ("tcp", "tls") or not host or port is None:
+        if parts.scheme in ("inproc", "ucx", "ws", "wss"):
+            return  # not a plain TCP address: leave it to distributed
+        raise ValueError(f"scheduler address {address!r} must look like tcp://host:port")
+    try:
+        with _socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ValueError(f"cannot reach the Dask scheduler at {address} ({reason}); is it running?") from None
+
+
 def _read_meta(path: pathlib.Path) -> list[dict]:
     metas = []
     if path.exists():
@@ -316,6 +394,11 @@ def resolve_task(spec: str) -> Callable:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         raise ValueError(f"task {spec!r}: cannot import module {module_name!r} ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - the user's module failed while importing: one line, with its location
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+        text = " ".join(str(exc).split())
+        raise ValueError(f"task {spec!r}: importing {module_name!r} raised {type(exc).__name__}: {text}{where}") from exc
     obj: Any = module
     for part in attr.split("."):
         if not hasattr(obj, part):
@@ -358,6 +441,15 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _pool(workers: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _terminate_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Kill the worker processes of ``pool`` (an interrupted sweep does not wait for them)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError):  # pragma: no cover - already gone
+            pass
 
 
 def _now() -> str:
@@ -428,6 +520,8 @@ def sweep(
         raise ValueError("sweep() got no points")
 
     name = task_name(func)
+    if isinstance(scheduler, str):
+        check_scheduler_reachable(scheduler)
     if path.exists() and path.stat().st_size > 0:
         if overwrite:
             path.unlink()
@@ -567,6 +661,11 @@ def _run_local(func: Callable, todo: dict[str, dict], writer: _Writer, workers: 
                 # a suspect's shared-pool attempt does not count against it: it may be innocent
                 for key in suspects:
                     attempts[key] -= 1
+        except KeyboardInterrupt:
+            # Ctrl-C / SIGTERM: finished points are already on disk; stop the points in flight
+            # at once instead of waiting for them (a resumed run recomputes them)
+            _terminate_pool(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -20,6 +20,7 @@ from .states import (
     StateVectors,
     as_input_states,
     dataset_states,
+    parse_product_state,
     product_state,
     zero_state,
 )
@@ -42,6 +43,8 @@ from .two_design import (
 from .lie_algebra import (
     PauliLieAlgebra,
     circuit_generators,
+    CliffordFrame,
+    clifford_frame,
     dla_dimension,
     g_purity,
     lie_algebraic_gradient_variance,
@@ -67,6 +70,7 @@ __all__ = [
     "as_input_states",
     "dataset_states",
     "product_state",
+    "parse_product_state",
     "zero_state",
     "BudgetExceeded",
     "circuit_symbols",
@@ -82,6 +86,8 @@ __all__ = [
     "two_design_loss_variance",
     "PauliLieAlgebra",
     "circuit_generators",
+    "CliffordFrame",
+    "clifford_frame",
     "dla_dimension",
     "g_purity",
     "lie_algebraic_gradient_variance",

@@ -49,6 +49,7 @@ from typing import Optional, Sequence
 import cirq
 import numpy as np
 import scipy.sparse
+import sympy
 import scipy.sparse.csgraph
 
 import circuits
@@ -64,6 +65,8 @@ __all__ = [
     "lie_closure",
     "dla_dimension",
     "circuit_generators",
+    "CliffordFrame",
+    "clifford_frame",
     "g_purity",
     "lie_algebraic_variance",
     "lie_algebraic_gradient_variance",
@@ -141,15 +144,24 @@ class PauliLieAlgebra:
 # ----------------------------------------------------------------------------------------
 
 
-def circuit_generators(circuit: cirq.AbstractCircuit) -> list[cirq.PauliString]:
-    """Generators ``P`` of the parametrized Pauli rotations of ``circuit`` (unit coefficient).
+def circuit_generators(circuit: cirq.AbstractCircuit, *, cliffords: bool = False) -> list[cirq.PauliString]:
+    """Generators ``P`` of the parametrized Pauli rotations of ``circuit``.
+
+    Parameters
+    ----------
+    circuit : parametrized Pauli rotations and (with ``cliffords=True``) constant Clifford gates.
+    cliffords : ``False`` (default): refuse constant gates — the rotations' own Paulis, unit
+        coefficient.  ``True``: constant Clifford gates are allowed and each rotation's Pauli is
+        conjugated through the Cliffords that *follow* it (:func:`clifford_frame`; the input
+        states must then be read in the same frame, ``CliffordFrame.transform_states``).
 
     Raises
     ------
     ValueError : a parametrized gate that is not a Pauli rotation, or a constant gate that is
-        not the identity (the DLA of a circuit with fixed non-trivial gates is not the
-        closure of its rotation generators).
+        not the identity (``cliffords=False``) / not a Clifford (``cliffords=True``).
     """
+    if cliffords:
+        return list(clifford_frame(circuit).generators)
     circuits.require_circuit(circuit)
     gens: list = []
     for m, moment in enumerate(circuit):
@@ -164,9 +176,101 @@ def circuit_generators(circuit: cirq.AbstractCircuit) -> list[cirq.PauliString]:
                 if u is None or not np.allclose(u, u[0, 0] * np.eye(len(u)), atol=1e-12):
                     raise ValueError(
                         f"operation {op} in moment {m} is a constant gate; the Lie-algebraic formula applies to "
-                        "circuits made only of parametrized rotations (generators of the DLA)"
+                        "circuits made only of parametrized rotations (generators of the DLA); for constant "
+                        "Clifford gates use circuit_generators(circuit, cliffords=True) / clifford_frame"
                     )
     return gens
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CliffordFrame:
+    """A Clifford + rotation circuit rewritten as ``U(θ) = [Π_k exp(-i(c_k θ_k + d_k) P'_k / 2)] · C``.
+
+    The product runs in time order (the first rotation acts first, right-most); ``C`` is the
+    product of all constant Clifford gates, applied *first*, and ``P'_k = C_k P_k C_k†`` with
+    ``C_k`` the Cliffords that follow rotation ``k`` (``R_P C = C R_{C†PC}`` read backwards:
+    ``C R_P = R_{CPC†} C`` moves each Clifford to the input side).  Hence
+    ``Tr[U ρ U† O] = Tr[V (CρC†) V† O]`` with ``V`` the rotations alone: the dynamical Lie
+    algebra is ``⟨i P'_k⟩_Lie``, the observable is unchanged and the input states are read in
+    the frame, ``C|ψ⟩`` (:meth:`transform_states`).
+
+    Attributes
+    ----------
+    generators : ``P'_k`` (coefficient ``±1``), one per parametrized rotation, in time order.
+    symbols : the symbol of each rotation's angle.
+    clifford : the constant Clifford gates, in time order (``C`` as a circuit).
+    qubits : sorted qubits of the circuit.
+    """
+
+    generators: tuple
+    symbols: tuple
+    clifford: cirq.Circuit
+    qubits: tuple
+
+    def transform_states(self, states: np.ndarray, qubits: Optional[Sequence[cirq.Qid]] = None) -> np.ndarray:
+        """``C|ψ_i⟩`` for state vectors given as rows of ``states`` (over ``qubits``, default :attr:`qubits`)."""
+        qubits = tuple(self.qubits if qubits is None else qubits)
+        psis = np.atleast_2d(np.asarray(states, dtype=np.complex128))
+        if psis.shape[1] != 2 ** len(qubits):
+            raise ValueError(f"states must have 2**{len(qubits)} amplitudes, got {psis.shape[1]}")
+        if not list(self.clifford.all_operations()):
+            return psis.copy()
+        c = cirq.Circuit(self.clifford.all_operations(), cirq.IdentityGate(len(qubits)).on(*qubits))
+        return np.array([cirq.final_state_vector(c, initial_state=psi, qubit_order=qubits, dtype=np.complex128)
+                         for psi in psis])
+
+
+def clifford_frame(circuit: cirq.AbstractCircuit) -> CliffordFrame:
+    """Push every constant Clifford gate of ``circuit`` past the rotations (to the output side).
+
+    Each rotation's Pauli is conjugated through the Clifford gates that follow it, so that
+    ``U(θ) = [Π_k R_{P'_k}(θ_k)] · C`` (see :class:`CliffordFrame`): the Cliffords act first,
+    on the input state.  This is how the dynamical Lie algebra of a Clifford + rotation circuit
+    (e.g. a hardware-efficient ansatz with CZ) is read.
+
+    Raises
+    ------
+    ValueError : a parametrized gate that is not a Pauli rotation, or a constant gate that is
+        not a Clifford (e.g. ``T``, or a constant non-Clifford rotation).
+
+    Examples
+    --------
+    >>> import cirq, sympy
+    >>> q = cirq.LineQubit.range(2)
+    >>> a = sympy.Symbol("a")
+    >>> f = clifford_frame(cirq.Circuit(cirq.rx(a).on(q[0]), cirq.CZ(*q)))
+    >>> str(f.generators[0])                  # CZ X0 CZ = X0 Z1
+    'X(q(0))*Z(q(1))'
+    """
+    circuits.require_circuit(circuit)
+    gens: list = []
+    syms: list = []
+    cliff: list = []
+    for m, moment in enumerate(circuit):
+        for op in moment:
+            rot = circuits.as_pauli_rotation(op)
+            if rot is not None and rot.is_parametrized:
+                aff = circuits.affine_angle(rot.angle)
+                gens.append(rot.pauli)
+                syms.append(aff.symbol)
+                continue
+            if cirq.is_parameterized(op):
+                raise ValueError(f"operation {op} in moment {m} has symbols but is not a Pauli rotation")
+            u = cirq.unitary(op, None)
+            if u is not None and np.allclose(u, u[0, 0] * np.eye(len(u)), atol=1e-12):
+                continue
+            if not cirq.has_stabilizer_effect(op):
+                raise ValueError(
+                    f"operation {op} in moment {m} is a constant non-Clifford gate; only Clifford gates can be "
+                    "moved past the rotations (a constant non-Clifford rotation would be a generator without "
+                    "a free parameter)"
+                )
+            inverse = cirq.inverse(op)
+            gens = [g.conjugated_by(inverse) for g in gens]   # c P c† = (c⁻¹)† P (c⁻¹)
+            cliff.append(op)
+    if not gens:
+        raise ValueError("the circuit has no parametrized Pauli rotation")
+    return CliffordFrame(tuple(gens), tuple(syms), cirq.Circuit(cliff), tuple(sorted(circuit.all_qubits())))
 
 
 def _as_generators(generators) -> list[cirq.PauliSum]:

@@ -65,8 +65,9 @@ from .program import (
     compile_program,
     forward_cone_qubits,
 )
+from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .results import GradientVarianceResult, LossVarianceResult
-from .states import InputStates, as_input_states
+from .states import InputStates, ProductStates, as_input_states
 
 __all__ = [
     "exact_gradient_variance",
@@ -87,6 +88,26 @@ _U64 = np.uint64
 
 class BudgetExceeded(RuntimeError):
     """Exact enumeration needed more than ``max_terms`` Pauli pairs."""
+
+
+_MEMORY_ALTERNATIVE = (
+    "method='sample' (path sampling, bpcalc exact --method sample), fewer parameters per call, "
+    "or method='truncate' with a smaller max_terms"
+)
+
+
+def _row_bytes(n_words: int, diag: bool, n_cols: int) -> int:
+    """Bytes of one Pauli-pair row: packed strings (2 or 4 arrays of words) and weight columns."""
+    return 8 * n_words * (2 if diag else 4) + 8 * n_cols
+
+
+def _need_rows(budget: Optional[MemoryBudget], rows: "_Rows", n_rows: float, step: str) -> None:
+    """Check that ``n_rows`` rows shaped like ``rows`` fit the budget *before* allocating them."""
+    if budget is None:
+        return
+    nbytes = n_rows * _row_bytes(rows.qx.shape[1], rows.diag, rows.w.shape[1])
+    budget.check(nbytes, what=f"exact Pauli-pair enumeration ({step}: {int(n_rows):,} rows)",
+                 alternative=_MEMORY_ALTERNATIVE)
 
 
 # ----------------------------------------------------------------------------------------
@@ -243,12 +264,14 @@ class _Rows:
         )
 
 
-def _merge(rows: _Rows, tiny: float) -> tuple[_Rows, np.ndarray]:
+def _merge(rows: _Rows, tiny: float, budget: Optional[MemoryBudget] = None) -> tuple[_Rows, np.ndarray]:
     """Sum the weights of equal pairs; drop pairs whose weights are all below ``tiny``.
 
     Returns the merged rows and the absolute weight dropped per column.
     """
     n = len(rows)
+    # the rows, two copies of the sort keys, the order and the merged rows
+    _need_rows(budget, rows, 4 * n, "merging equal pairs")
     dropped = np.zeros(rows.w.shape[1])
     if n == 0:
         return rows, dropped
@@ -277,7 +300,8 @@ def _merge(rows: _Rows, tiny: float) -> tuple[_Rows, np.ndarray]:
     return merged, dropped
 
 
-def _truncate(rows: _Rows, max_terms: int) -> tuple[_Rows, np.ndarray]:
+def _truncate(rows: _Rows, max_terms: int, budget: Optional[MemoryBudget] = None) -> tuple[_Rows, np.ndarray]:
+    _need_rows(budget, rows, len(rows) + max_terms, "truncation")
     size = np.max(np.abs(rows.weights), axis=1)
     keep = np.argpartition(-size, max_terms - 1)[:max_terms]
     mask = np.zeros(len(rows), dtype=bool)
@@ -309,22 +333,49 @@ def _exact_pairs(
     max_terms: int,
     truncate: bool,
     max_work: Optional[float] = None,
-) -> tuple[_Rows, np.ndarray, int]:
+    budget: Optional[MemoryBudget] = None,
+) -> tuple[_Rows, np.ndarray, int, bool]:
     """Backward pair propagation.  Column 0: no derivative; column 1+i: parameter columns[i].
 
-    Returns (rows, error bound per column, largest number of rows held).
+    Returns (rows, error bound per column, largest number of rows held, whether any pair
+    with non-zero weight was dropped by truncation).
     Raises BudgetExceeded when more than ``max_terms`` rows remain and ``truncate`` is False,
-    or when more than ``max_work`` row-updates were spent (used by ``method='auto'``).
+    or when more than ``max_work`` row-updates were spent (used by ``method='auto'``), and
+    :class:`~bounds.memory.MemoryBudgetExceeded` before any allocation that would not fit
+    ``budget``.
+
+    Notes
+    -----
+    Why the error bound is rigorous.  Let ``W_t`` be the exact pair-weight vector (one entry
+    per pair ``(Q, R)``, one column per derivative) after ``t`` backward steps and ``Ŵ_t`` the
+    computed one.  The final value is ``Σ_{QR} w_{QR} a_Q a_R`` with ``|a_Q| = |Σ_i u_i
+    Tr[ρ_i Q]| <= Σ|u|``, so ``|value − v̂alue| <= (Σ|u|)² ‖W − Ŵ‖₁`` per column.  Every backward
+    step is a linear map ``T`` on pair weights with ``‖T x‖₁ <= a ‖x‖₁``: a Clifford permutes
+    pairs with signs (``a = 1``); an averaged rotation keeps commuting pairs, kills mixed ones
+    and maps an anticommuting pair to ``½(Q,R) + ½(Q',R')`` (``a = 1``); a fixed rotation
+    ``cos φ Q + sin φ Q'`` on both copies has ``a = (|cos φ| + |sin φ|)²``.  So an error
+    ``e`` (the l1 weight of dropped pairs) made before the remaining steps grows to at most
+    ``e · Π a`` (``amplification_suffix``), and errors add (triangle inequality).  A
+    parameter's column is created as ``freq² · D · W⁰`` with ``D`` the projection on the pairs
+    anticommuting with its generator (``‖D‖₁ <= 1``), so it inherits ``freq²`` times column
+    0's error accumulated so far — the term the old code forgot (issue 13, item 2).
     """
     work = 0.0
     n_cols = 1 + len(columns)
     wanted = set(columns)
     assigned: dict = {}
+    t = len(program.observable)
+    if budget is not None:
+        budget.check(
+            t * t * _row_bytes(program.observable.x.shape[1], False, n_cols),
+            what=f"the initial Pauli-pair table ({t}² pairs of observable terms)", alternative=_MEMORY_ALTERNATIVE,
+        )
     rows = _initial_rows(program, n_cols)
     scale = float(np.abs(program.observable.coefficients).sum() ** 2) or 1.0
     tiny = 1e-15 * scale
     amp = program.amplification_suffix()
     err = np.zeros(n_cols)
+    n_dropped = 0
     peak = len(rows)
     last_merge = max(len(rows), 1)
     n_local = program.n_local
@@ -335,6 +386,7 @@ def _exact_pairs(
             if len(rows) == 0:
                 break
             if isinstance(ins, CliffordGroup):
+                _need_rows(budget, rows, 3 * len(rows), "a Clifford layer")
                 rows.qx, rows.qz, nq = _apply_clifford(
                     rows.qx, rows.qz, ins.lmap, ins.offsets, ins.anchor_mask, ins.clear_mask, not rows.diag
                 )
@@ -352,23 +404,28 @@ def _exact_pairs(
                     if p in wanted:
                         col = assigned[p] = rows.active
                         rows.active += 1
-                    rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local)
+                        # the new column is freq² × (column 0 restricted to anticommuting pairs):
+                        # whatever column 0 has lost so far is lost for it too (see the docstring)
+                        err[col] = params[p].frequency ** 2 * err[0]
+                    rows = _exact_rotation(rows, ins, anchor, col, params[p].frequency, n_local, budget)
                     peak = max(peak, len(rows))
                 if max_work is not None and work > max_work:
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
             else:
-                rows = _exact_fixed_rotation(rows, ins)
+                rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
             if len(rows) > 2 * last_merge or len(rows) > max_terms:
-                rows, dropped = _merge(rows, tiny)
-                err += dropped * amp[m]
+                rows, dropped = _merge(rows, tiny, budget)
+                # amp[m + 1] also covers fixed rotations of moment m not yet applied (rigorous)
+                err += dropped * amp[m + 1]
                 last_merge = max(len(rows), 1)
                 if len(rows) > max_terms:
                     if not truncate:
                         raise BudgetExceeded(f"more than {max_terms} Pauli pairs are needed")
-                    rows, dropped = _truncate(rows, max_terms)
-                    err += dropped * amp[m]
-    rows, dropped = _merge(rows, tiny)
+                    rows, dropped = _truncate(rows, max_terms, budget)
+                    err += dropped * amp[m + 1]
+                    n_dropped += int(np.count_nonzero(dropped))
+    rows, dropped = _merge(rows, tiny, budget)
     err += dropped
     # reorder the columns as requested (parameters whose gate was never reached stay zero)
     out = np.zeros((len(rows), n_cols))
@@ -381,10 +438,15 @@ def _exact_pairs(
             out_err[1 + i] = err[assigned[p]]
     rows.w = out
     rows.active = n_cols
-    return rows, out_err, peak
+    return rows, out_err, peak, n_dropped > 0
 
 
-def _exact_rotation(rows: _Rows, g: RotationGroup, anchor: int, col: Optional[int], freq: float, n_local: int) -> _Rows:
+def _exact_rotation(
+    rows: _Rows, g: RotationGroup, anchor: int, col: Optional[int], freq: float, n_local: int,
+    budget: Optional[MemoryBudget] = None,
+) -> _Rows:
+    # scratch of the bit-parallel evaluation, the branched copies and their concatenation
+    _need_rows(budget, rows, 4 * len(rows), "branching at a rotation")
     am = bit_mask([anchor], n_local)
     aq, nq = _rotation_bits(rows.qx, rows.qz, g.lmap, g.offsets, am, not rows.diag)
     a_q = np.any(aq != 0, axis=1)
@@ -419,11 +481,12 @@ def _exact_rotation(rows: _Rows, g: RotationGroup, anchor: int, col: Optional[in
     return rows.extend(new)
 
 
-def _exact_fixed_rotation(rows: _Rows, g: FixedRotation) -> _Rows:
+def _exact_fixed_rotation(rows: _Rows, g: FixedRotation, budget: Optional[MemoryBudget] = None) -> _Rows:
     if rows.diag:  # pragma: no cover - diag mode is never used with fixed rotations
         raise AssertionError("fixed rotations need pair mode")
     c, s = g.cos, g.sin
     for part in ("q", "r"):
+        _need_rows(budget, rows, 4 * len(rows), "branching at a fixed-angle rotation")
         x = rows.qx if part == "q" else rows.rx
         z = rows.qz if part == "q" else rows.rz
         a, neg = _rotation_bits(x, z, g.lmap, g.offsets, g.anchor_mask, True)
@@ -616,6 +679,21 @@ def _sample_chunk(
                 acc.cov[col] += (wq * bits[i]) @ er[:, nz].T
 
 
+def _sample_chunk_size(program: PauliPathProgram, n_states: int, budget: MemoryBudget, covariance: bool) -> int:
+    """Paths per vectorised batch: ``2^14``, fewer when one batch would not fit the budget."""
+    words = program.observable.x.shape[1]
+    n_groups = sum(isinstance(ins, RotationGroup) for moment in program.moments for ins in moment)
+    # strings of both copies (and their scratch), one derivative record per rotation group,
+    # and the (targets x paths) expectation / value arrays
+    per_path = 8 * words * (8 + n_groups) + 8 * (n_states + 1) * (6 + (2 * n_states if covariance else 0))
+    chunk = 2**14
+    while chunk > 64 and not budget.fits(chunk * per_path):
+        chunk //= 2
+    budget.check(chunk * per_path, what=f"a batch of {chunk} sampled Pauli paths",
+                 alternative="fewer input states or parameters per call")
+    return chunk
+
+
 def estimate_branching(program: PauliPathProgram, rng: np.random.Generator, n_paths: int = 256) -> float:
     """Mean number of branch points on a sampled backward Pauli path.
 
@@ -670,31 +748,71 @@ def _value_bounds(program: PauliPathProgram, u: np.ndarray, n_states: int) -> np
     return np.concatenate([np.full(n_states, w), [w * float(np.abs(u).sum()) ** 2]])
 
 
-def _intervals(s1, s2, n, vmin, vmax, negative, confidence, zero_bound=None):
-    """Mean and CI per entry; Clopper–Pearson when every sample is 0 or one value b.
+def _sample_ranges(program: PauliPathProgram, states: InputStates, u: np.ndarray, n_states: int):
+    """Known range ``[lower, upper]`` of one sample per target, and which targets are binary.
 
-    When every sample is 0, the Clopper–Pearson upper limit is scaled by ``zero_bound``
-    (the largest value one sample could have taken), so the interval is ``[0, > 0]``
-    rather than the misleading ``[0, 0]``.
+    ``upper`` is :func:`_value_bounds`.  Samples are ``≥ 0`` in diagonal mode (one Pauli
+    term, no fixed rotation: ``c² Tr[ρQ]²``), else in ``[−upper, upper]``.  A target is
+    *binary* (every sample is ``0`` or ``upper``) in diagonal mode when every input qubit is a
+    Pauli eigenstate (``Tr[ρQ] ∈ {0, ±1}``), for the loss target only with one input state.
     """
+    upper = _value_bounds(program, u, n_states)
+    diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
+    lower = np.zeros_like(upper) if diag else -upper
+    binary = np.zeros(len(upper), dtype=bool)
+    if diag and isinstance(states, ProductStates):
+        b = np.abs(states.bloch)
+        eigen = bool(np.all((np.abs(b - 1) < 1e-15).sum(axis=2) == 1) and np.all((b < 1e-15).sum(axis=2) == 2))
+        if eigen:
+            binary[:n_states] = True
+            binary[n_states] = n_states == 1
+    return lower, upper, binary
+
+
+def _intervals(s1, s2, n, lower, upper, binary, confidence):
+    """Mean and a confidence interval per entry, valid for bounded samples (any tails).
+
+    Every sample of an entry lies in the known range ``[lower, upper]`` (``upper > 0``) and
+    the target (a second moment) is ``≥ 0``.  Three constructions, each with coverage
+    ``≥ confidence`` for every distribution on that range (not only asymptotically):
+
+    * all samples ``0``: ``0 <= E X <= upper · P(X ≠ 0)``; Clopper–Pearson with ``k = 0``
+      bounds ``P(X ≠ 0)``, so the interval is ``[0, upper · (1 − (α/2)^{1/n})]``;
+    * binary entries (every sample ``0`` or ``upper``): the exact Clopper–Pearson interval of
+      ``P(X = upper)`` times ``upper``;
+    * otherwise the empirical-Bernstein bound [1]_ (Theorem 4) applied to ``X`` and to
+      ``−X`` at level ``α/2`` each: with ``R = upper − lower`` and ``V`` the unbiased sample
+      variance, ``|X̄ − E X| <= sqrt(2 V ln(4/α) / n) + 7 R ln(4/α) / (3 (n − 1))``; the
+      interval is then clipped to ``[0, upper]`` (where the target lies).  Unlike the normal
+      approximation it does not under-cover heavy-tailed (rare large) samples.
+
+    References
+    ----------
+    .. [1] A. Maurer and M. Pontil, "Empirical Bernstein bounds and sample variance
+       penalization", COLT 2009, arXiv:0907.3740.
+    """
+    alpha = 1 - confidence
     mean = s1 / n
-    binary = (~negative) & np.isfinite(vmin) & (np.abs(vmax - vmin) <= 1e-12 * np.maximum(vmax, 1e-300))
-    all_zero = ~np.isfinite(vmin)
-    var = np.maximum(s2 / n - mean**2, 0.0)
-    z = scipy.stats.norm.ppf(0.5 + confidence / 2)
-    half = z * np.sqrt(var / max(n - 1, 1))
-    lo, hi = mean - half, mean + half
-    fallback = np.broadcast_to(np.where(np.isfinite(vmin), vmax, 0.0) if zero_bound is None else zero_bound, mean.shape)
-    # an entry whose own samples are all 0 (e.g. a parameter no sampled path reached)
-    entry_zero = np.broadcast_to(s2, mean.shape) == 0
-    b = np.where(entry_zero, fallback, np.broadcast_to(np.where(np.isfinite(vmin), vmax, 0.0), mean.shape))
-    use_cp = np.broadcast_to(binary | all_zero, mean.shape) | entry_zero
+    shape = mean.shape
+    lower = np.broadcast_to(lower, shape)
+    upper = np.broadcast_to(upper, shape)
+    binary = np.broadcast_to(binary, shape)
+    var = np.maximum(s2 / n - mean**2, 0.0) * n / max(n - 1, 1)
+    log_term = math.log(4.0 / alpha)
+    half = np.sqrt(2.0 * var * log_term / n) + 7.0 * (upper - lower) * log_term / (3.0 * max(n - 1, 1))
+    lo = np.clip(mean - half, 0.0, upper)
+    hi = np.clip(mean + half, 0.0, upper)
+    entry_zero = np.broadcast_to(s2, shape) == 0
+    use_cp = binary | entry_zero
     if np.any(use_cp):
-        k = np.where(b > 0, np.rint(s1 / np.where(b > 0, b, 1.0)), 0.0)
-        cl, ch = _clopper_pearson(k, n, confidence)
-        lo = np.where(use_cp, cl * b, lo)
-        hi = np.where(use_cp, ch * b, hi)
-    method = "clopper-pearson" if np.all(use_cp) else ("normal" if not np.any(use_cp) else "clopper-pearson/normal")
+        k = np.where(entry_zero, 0.0, np.rint(s1 / np.where(upper > 0, upper, 1.0)))
+        cl, ch = _clopper_pearson(np.clip(k, 0, n), n, confidence)
+        lo = np.where(use_cp, cl * upper, lo)
+        hi = np.where(use_cp, ch * upper, hi)
+    if np.all(use_cp):
+        method = "clopper-pearson"
+    else:
+        method = "empirical-bernstein" if not np.any(use_cp) else "clopper-pearson/empirical-bernstein"
     return mean, lo, hi, method
 
 
@@ -808,6 +926,7 @@ def exact_gradient_variance(
     covariance: bool = False,
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
+    memory_limit: Union[None, str, int, MemoryBudget] = None,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -837,6 +956,11 @@ def exact_gradient_variance(
         as exponents (``X**s``), see :mod:`bounds.exact.program`.
     qubits : the qubits the state is defined on (default: the state's, or the sorted
         qubits of circuit and observable).
+    memory_limit : memory budget (bytes, ``'4GiB'`` or a :class:`~bounds.memory.MemoryBudget`;
+        default half the available memory).  Pair tables and sample batches are estimated
+        before they are allocated; ``'auto'`` switches to path sampling when exact enumeration
+        would not fit, ``'exact'`` / ``'truncate'`` raise
+        :class:`~bounds.memory.MemoryBudgetExceeded` (one line naming the method that fits).
 
     Returns
     -------
@@ -847,6 +971,7 @@ def exact_gradient_variance(
     ValueError : shared symbols, non-integer frequencies, symbols in non-rotation gates,
         constant non-Clifford gates that are not Pauli rotations, an unknown parameter, an
         exceeded budget with ``method='exact'``, or a malformed state.
+    MemoryBudgetExceeded : the computation would not fit ``memory_limit`` (nothing allocated).
     TypeError : a non-circuit or an unsupported state type.
 
     Examples
@@ -859,6 +984,7 @@ def exact_gradient_variance(
     """
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
+    budget = MemoryBudget.from_limit(memory_limit)
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
@@ -909,15 +1035,18 @@ def exact_gradient_variance(
             eb = np.zeros(k)
             truncated = False
             for batch in batches:
-                rows, err, pk = _exact_pairs(program, batch, max_terms, truncate=(method == "truncate"), max_work=limit)
+                rows, err, pk, dropped_any = _exact_pairs(
+                    program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
+                )
                 peak = max(peak, pk)
+                budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
+                             f"for {n} state(s)", alternative=_MEMORY_ALTERNATIVE)
                 eq = states.expectations(rows.qx, rows.qz, program.positions)
                 er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
                 w = rows.w[:, 1:]  # (R, batch)
                 ps = w.T @ (eq * er).T  # (batch, N)
                 lin = w.T @ ((u @ eq) * (u @ er))
-                scale = float(np.abs(program.observable.coefficients).sum() ** 2)
-                truncated |= bool(np.any(err[1:] > 1e-12 * max(1.0, scale)))
+                truncated |= dropped_any
                 for j, p in enumerate(batch):
                     i = pos_of[p]
                     per_state[i] = ps[j]
@@ -932,6 +1061,10 @@ def exact_gradient_variance(
                     "or use method='truncate' (rigorous error bound) or 'sample' (confidence interval)"
                 ) from None
             fallback = str(exc)
+        except MemoryBudgetExceeded as exc:
+            if method != "auto":
+                raise MemoryBudgetExceeded(str(exc)) from None
+            fallback = f"exact enumeration would not fit the memory budget: {exc}"
         else:
             details["max_pairs"] = peak
             return GradientVarianceResult(
@@ -946,19 +1079,20 @@ def exact_gradient_variance(
     acc = _Accumulator(n_params=len(columns), n_targets=n + 1)
     if covariance:
         acc.cov = np.zeros((len(columns), n, n))
-    chunk = 2**14
+    chunk = _sample_chunk_size(program, n, budget, covariance)
     done = 0
     while done < n_samples:
         mm = min(chunk, n_samples - done)
         _sample_chunk(program, col_index, states, u, mm, gen, acc, covariance)
         done += mm
     freq2 = np.array([program.parameters[p].frequency ** 2 for p in columns])
+    lower, upper, binary = _sample_ranges(program, states, u, n)
     mean, lo, hi, ci_method = _intervals(
-        acc.s1, acc.s2, acc.n, acc.vmin[None, :], acc.vmax[None, :], acc.negative[None, :], confidence,
-        zero_bound=_value_bounds(program, u, n)[None, :],
+        acc.s1, acc.s2, acc.n, lower[None, :], upper[None, :], binary[None, :], confidence
     )
     ci_low = np.zeros(k)
     ci_high = np.zeros(k)
+    below = np.zeros(k, dtype=bool)
     for j, p in enumerate(columns):
         i = pos_of[p]
         f2 = freq2[j]
@@ -966,13 +1100,15 @@ def exact_gradient_variance(
         values[i] = mean[j, n] * f2
         ci_low[i] = lo[j, n] * f2
         ci_high[i] = hi[j, n] * f2
+        # no sampled path contributed: an upper limit, not a zero (the parameter is in the cone)
+        below[i] = acc.s2[j, n] == 0
         if covariance:
             cov[i] = acc.cov[j] / acc.n * f2
     details["seed"] = rng if isinstance(rng, (int, np.integer)) else None
     return GradientVarianceResult(
         values=values, method="path-sampled", per_state=per_state, covariance=cov, ci_low=ci_low, ci_high=ci_high,
         confidence=confidence, ci_method=ci_method, n_samples=acc.n, seconds=time.perf_counter() - t0,
-        details=details | {"auto_reason": fallback}, **base,
+        details=details | {"auto_reason": fallback}, below_resolution=below, **base,
     )
 
 
@@ -989,6 +1125,7 @@ def exact_loss_variance(
     rng: Union[int, np.random.Generator, None] = 0,
     exponent_symbols: str = "angle",
     qubits: Optional[Sequence[cirq.Qid]] = None,
+    memory_limit: Union[None, str, int, MemoryBudget] = None,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
@@ -1004,6 +1141,7 @@ def exact_loss_variance(
     """
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
+    budget = MemoryBudget.from_limit(memory_limit)
     program = compile_program(circuit, observable, sq, exponent_symbols)
     states = as_input_states(state, program.state_qubits)
     u = _loss_weights(weights, states.n_states)
@@ -1024,20 +1162,27 @@ def exact_loss_variance(
         use_exact, limit = _auto_try_exact(program, max_terms, details)
     if use_exact:
         try:
-            rows, err, peak = _exact_pairs(program, [], max_terms, truncate=(method == "truncate"), max_work=limit)
+            rows, err, peak, dropped_any = _exact_pairs(
+                program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget
+            )
+            budget.check(8.0 * len(rows) * states.n_states * 4, what=f"input-state expectations of {len(rows):,} "
+                         f"Pauli pairs for {states.n_states} state(s)", alternative=_MEMORY_ALTERNATIVE)
         except BudgetExceeded:
             if method == "exact":
                 raise ValueError(
                     f"exact enumeration needs more than max_terms = {max_terms} Pauli pairs; raise max_terms, "
                     "or use method='truncate' or 'sample'"
                 ) from None
+        except MemoryBudgetExceeded as exc:
+            if method != "auto":
+                raise MemoryBudgetExceeded(str(exc)) from None
         else:
             eq = states.expectations(rows.qx, rows.qz, program.positions)
             er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
             w = rows.w[:, 0]
             second_i = (eq * er) @ w
             second = float(((u @ eq) * (u @ er)) @ w)
-            truncated = method == "truncate" and err[0] > 1e-12
+            truncated = dropped_any
             return LossVarianceResult(
                 value=second - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=second,
                 method="truncated" if truncated else "exact", per_state=second_i - mean_i**2,
@@ -1047,12 +1192,14 @@ def exact_loss_variance(
     gen = _as_rng(rng)
     n = states.n_states
     acc = _Accumulator(n_params=0, n_targets=n + 1)
+    chunk = _sample_chunk_size(program, n, budget, False)
     done = 0
     while done < n_samples:
-        mm = min(2**14, n_samples - done)
+        mm = min(chunk, n_samples - done)
         _sample_chunk(program, {}, states, u, mm, gen, acc, False)
         done += mm
-    mean2, lo, hi, ci_method = _intervals(acc.l1, acc.l2, acc.n, acc.vmin, acc.vmax, acc.negative, confidence)
+    lower, upper, binary = _sample_ranges(program, states, u, n)
+    mean2, lo, hi, ci_method = _intervals(acc.l1, acc.l2, acc.n, lower, upper, binary, confidence)
     return LossVarianceResult(
         value=float(mean2[n] - mean_l**2), mean=mean_l + ident * float(u.sum()), second_moment=float(mean2[n]),
         method="path-sampled", per_state=mean2[:n] - mean_i**2, per_state_mean=mean_i + ident, weights=u,

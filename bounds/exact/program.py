@@ -10,7 +10,8 @@ moment's identical gates into bit-parallel instructions:
 * :class:`RotationGroup` — parametrized Pauli rotations with the same Pauli pattern;
 * :class:`FixedRotation` — one non-Clifford rotation with a constant angle (exact branching).
 
-Parameter conventions (documented once, used by every engine of :mod:`bounds.exact`):
+Parameter conventions (defined once in :func:`circuits.parameter_convention`, used by every
+engine of bpcalc):
 
 * every trainable symbol ``s`` enters exactly one Pauli rotation ``exp(-i φ P / 2)`` of the
   light cone, with ``φ = c·s + d`` (``circuits.affine_angle``);
@@ -37,6 +38,7 @@ import sympy
 
 import circuits
 
+from ..bound import AssumptionFailed
 from .paulis import LocalMap, PauliTable, bit_mask, clifford_local_map, n_words, pack_pauli_sum, rotation_local_map
 
 __all__ = [
@@ -53,7 +55,7 @@ __all__ = [
     "MAX_CLIFFORD_QUBITS",
 ]
 
-EXPONENT_CONVENTIONS = ("angle", "symbol", "refuse")
+EXPONENT_CONVENTIONS = circuits.EXPONENT_CONVENTIONS
 MAX_CLIFFORD_QUBITS = 4
 _TOL = 1e-9
 _LETTERS = {cirq.X: (1, 0), cirq.Y: (1, 1), cirq.Z: (0, 1)}
@@ -235,24 +237,12 @@ def forward_cone_qubits(circuit: cirq.AbstractCircuit, start: dict) -> set:
 
 
 def _frequency(coefficient: float, op: cirq.Operation, convention: str) -> tuple[float, str]:
-    c = float(coefficient)
-    k = round(c)
-    if k != 0 and abs(c - k) < _TOL:
-        return float(k), "radian"
-    kp = round(c / math.pi)
-    if kp != 0 and abs(c / math.pi - kp) < _TOL:
-        if convention == "refuse":
-            raise ValueError(
-                f"operation {op} uses its symbol as an exponent (angle = {kp}·π·s); pass "
-                "exponent_symbols='angle' (the rotation angle π·s is the uniform variable) or 'symbol'"
-            )
-        if convention == "angle":
-            return float(kp), "half-turn"
-        return float(kp) * math.pi, "half-turn"
-    raise ValueError(
-        f"operation {op} has angle frequency {c:g}: the uniform-parameter variance is exact only for "
-        "integer frequencies (angle = c·s + d with integer c, or c = k·π for exponent symbols)"
-    )
+    """Chain-rule factor and unit of a symbol (the convention of :func:`circuits.parameter_convention`)."""
+    try:
+        conv = circuits.parameter_convention(coefficient, convention)
+    except ValueError as exc:
+        raise AssumptionFailed(f"operation {op}: {exc}") from None
+    return conv.frequency, conv.unit
 
 
 def _pauli_slots(pauli: cirq.PauliString, local: dict) -> tuple[list[int], list[tuple[int, int]]]:
@@ -272,7 +262,7 @@ def compile_program(
     Raises
     ------
     TypeError : ``circuit`` is not a Cirq circuit.
-    ValueError : a symbol used by two rotations of the light cone, a non-affine angle or a
+    AssumptionFailed : (a ``ValueError``) the circuit is outside the engine's scope: a symbol used by two rotations of the light cone, a non-affine angle or a
         non-integer frequency, a symbol inside a gate that is not a Pauli rotation, a
         constant non-Clifford gate that is not a Pauli rotation, measurements or channels,
         or an observable on qubits the state does not cover.
@@ -288,7 +278,7 @@ def compile_program(
     state_qubits = tuple(cone_qubits) if state_qubits is None else tuple(state_qubits)
     missing = set(cone_qubits) - set(state_qubits)
     if missing:
-        raise ValueError(f"qubits {sorted(missing)} of the circuit/observable are not among the state's qubits")
+        raise AssumptionFailed(f"qubits {sorted(missing)} of the circuit/observable are not among the state's qubits")
     local = {q: j for j, q in enumerate(cone_qubits)}
     n_local = len(cone_qubits)
     state_index = {q: j for j, q in enumerate(state_qubits)}
@@ -305,7 +295,7 @@ def compile_program(
         fixed: list[FixedRotation] = []
         for op in ops:
             if cirq.is_measurement(op):
-                raise ValueError(f"the circuit contains a measurement {op} in moment {m}; a unitary circuit is needed")
+                raise AssumptionFailed(f"the circuit contains a measurement {op} in moment {m}; a unitary circuit is needed")
             rot = circuits.as_pauli_rotation(op)
             if rot is not None and len(rot.pauli) == 0:
                 continue  # a global phase
@@ -313,9 +303,9 @@ def compile_program(
                 try:
                     aff = circuits.affine_angle(rot.angle)
                 except ValueError as exc:
-                    raise ValueError(f"operation {op} in moment {m}: {exc}") from None
+                    raise AssumptionFailed(f"operation {op} in moment {m}: {exc}") from None
                 if aff.symbol in seen_symbols:
-                    raise ValueError(
+                    raise AssumptionFailed(
                         f"symbol {aff.symbol} drives two rotations of the light cone ({seen_symbols[aff.symbol]} and {op}); "
                         "the exact engines need independent parameters (one gate per symbol)"
                     )
@@ -330,7 +320,7 @@ def compile_program(
                 rotation_groups.setdefault(key, []).append((slots[0], len(parameters) - 1))
                 continue
             if cirq.is_parameterized(op):
-                raise ValueError(
+                raise AssumptionFailed(
                     f"operation {op} in moment {m} has symbols {sorted(s.name for s in cirq.parameter_symbols(op))} "
                     "but is not a Pauli rotation exp(-iθP/2); only rx/ry/rz, XPowGate-style gates, XX/YY/ZZPowGate "
                     "and cirq.PauliStringPhasor may carry trainable symbols"
@@ -355,19 +345,19 @@ def compile_program(
             if len(op.qubits) == 0:
                 continue
             if len(op.qubits) > MAX_CLIFFORD_QUBITS:
-                raise ValueError(
+                raise AssumptionFailed(
                     f"operation {op} acts on {len(op.qubits)} qubits; constant gates on more than "
                     f"{MAX_CLIFFORD_QUBITS} qubits are not supported (decompose it)"
                 )
             u = cirq.unitary(op, None)
             if u is None:
-                raise ValueError(f"operation {op} in moment {m} has no unitary (a channel or measurement?)")
+                raise AssumptionFailed(f"operation {op} in moment {m} has no unitary (a channel or measurement?)")
             key_u = (u.shape, np.round(u, 12).tobytes())
             if key_u not in lmap_cache:
                 lmap_cache[key_u] = clifford_local_map(u)
             lm = lmap_cache[key_u]
             if lm is None:
-                raise ValueError(
+                raise AssumptionFailed(
                     f"operation {op} in moment {m} is neither Clifford nor a Pauli rotation; the Pauli-path engine "
                     "handles Clifford gates, Pauli rotations with trainable symbols and constant-angle Pauli rotations"
                 )

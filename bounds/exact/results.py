@@ -74,7 +74,12 @@ class GradientVarianceResult:
     error_bound : ``(K,)`` rigorous bound on ``|true − value|`` (``'truncated'``), else ``None``.
     ci_low, ci_high : ``(K,)`` confidence interval (``'path-sampled'``), else ``None``.
     confidence, ci_method : level and method (``'clopper-pearson'`` exact binomial,
-        ``'normal'`` CLT) of the interval.
+        ``'empirical-bernstein'`` for bounded samples) of the interval.
+    below_resolution : ``(K,)`` bool (``'path-sampled'``): no sampled path contributed, so
+        the value is *not* a zero but an upper limit — the true value lies (at level
+        ``confidence``) in ``[0, ci_high]``; see :attr:`upper_limit`.  ``None`` otherwise.
+        A value is exactly zero only outside the light cone or when exact enumeration proved it
+        (:attr:`proven_zero`).
     n_samples : number of sampled paths, ``n_terms`` the largest number of Pauli pairs held.
     seconds : wall time.
     details : engine-specific extra information (light-cone width, seed, ...).
@@ -96,11 +101,32 @@ class GradientVarianceResult:
     n_terms: Optional[int] = None
     seconds: float = 0.0
     details: dict = dataclasses.field(default_factory=dict)
+    below_resolution: Optional[np.ndarray] = None
 
     @property
     def log10(self) -> np.ndarray:
-        """``log10`` of :attr:`values` (``-inf`` for exact zeros)."""
+        """``log10`` of :attr:`values` (``-inf`` for zeros; see :attr:`below_resolution`)."""
         return safe_log10(self.values)
+
+    @property
+    def upper_limit(self) -> np.ndarray:
+        """``(K,)``: the upper limit of entries below resolution (``ci_high``), ``nan`` elsewhere."""
+        out = np.full(len(self.parameters), np.nan)
+        if self.below_resolution is not None and self.ci_high is not None:
+            b = np.asarray(self.below_resolution, dtype=bool)
+            out[b] = np.asarray(self.ci_high, dtype=float)[b]
+        return out
+
+    @property
+    def proven_zero(self) -> np.ndarray:
+        """``(K,)`` bool: the variance is exactly 0 (outside the light cone, or exact enumeration)."""
+        zero = np.asarray(self.values) == 0
+        outside = ~np.asarray(self.in_light_cone, dtype=bool)
+        if self.method == "exact":
+            return zero
+        if self.method == "truncated" and self.error_bound is not None:
+            return zero & ((np.asarray(self.error_bound) == 0) | outside)
+        return zero & outside
 
     def __len__(self) -> int:
         return len(self.parameters)
@@ -135,6 +161,10 @@ class GradientVarianceResult:
             "n_terms": self.n_terms,
             "seconds": self.seconds,
             "details": self.details,
+            "below_resolution": self.below_resolution,
+            "upper_limit": None if self.below_resolution is None else [
+                float(v) if b else None for v, b in zip(self.upper_limit, self.below_resolution)],
+            "proven_zero": self.proven_zero,
         }
         if self.covariance is not None:
             out["covariance"] = self.covariance

@@ -29,6 +29,7 @@ __all__ = [
     "StateVectors",
     "zero_state",
     "product_state",
+    "parse_product_state",
     "as_input_states",
     "dataset_states",
     "MAX_STATE_VECTOR_QUBITS",
@@ -302,9 +303,73 @@ def zero_state(qubits: Sequence[cirq.Qid]) -> ProductStates:
     return ProductStates(qubits=qs, bloch=b)
 
 
+_BLOCH = {"0": (0, 0, 1), "1": (0, 0, -1), "+": (1, 0, 0), "-": (-1, 0, 0), "i": (0, 1, 0), "+i": (0, 1, 0),
+          "j": (0, -1, 0), "-i": (0, -1, 0)}
+
+
+def parse_product_state(spec: str, n: int) -> tuple[str, ...]:
+    """Split a product-state string into one label per qubit.
+
+    Grammar (both forms name ``|0⟩ |1⟩ |+⟩ |−⟩ |+i⟩ |−i⟩``):
+
+    * **separated**: tokens separated by commas and/or spaces, one per qubit, each one of
+      ``0 1 + - +i -i`` (``i`` and ``j`` are accepted for ``+i`` and ``-i``):
+      ``'+, -, -i'`` is ``|+⟩|−⟩|−i⟩``.  Always unambiguous.
+    * **compact**: one character per qubit from ``0 1 + - i j`` (``j`` = ``|−i⟩``):
+      ``'+-i'`` on 3 qubits is ``|+⟩|−⟩|+i⟩``.  Older strings that wrote ``|−i⟩`` as the two
+      characters ``-i`` still work: when the string has more characters than qubits and
+      reading *every* ``-i`` as ``|−i⟩`` gives exactly one label per qubit, that reading is
+      used (``'0-i'`` on 2 qubits is ``|0⟩|−i⟩``).  Any other length is refused.
+
+    Returns
+    -------
+    tuple of labels from ``0 1 + - +i -i``.
+
+    Raises
+    ------
+    ValueError : an unknown token, or a number of labels other than ``n`` (the message shows
+        both forms).
+
+    Examples
+    --------
+    >>> parse_product_state("+-i", 3)
+    ('+', '-', '+i')
+    >>> parse_product_state("+,-,-i", 3)
+    ('+', '-', '-i')
+    >>> parse_product_state("0-i", 2)
+    ('0', '-i')
+    """
+    if not isinstance(spec, str):
+        raise TypeError(f"a product-state string must be a str, got {type(spec).__name__}")
+    canon = {"0": "0", "1": "1", "+": "+", "-": "-", "i": "+i", "+i": "+i", "j": "-i", "-i": "-i"}
+    text = spec.strip()
+    help_ = (f"write one of 0 1 + - i j per qubit (j = |-i>), or tokens separated by commas: "
+             f"'{', '.join(['0', '+', '-i'][:max(1, min(n, 3))])}'")
+    if any(c in text for c in ", \t"):
+        tokens = [t for t in text.replace(",", " ").split() if t]
+        bad = [t for t in tokens if t.lower() not in canon]
+        if bad:
+            raise ValueError(f"unknown token(s) {bad} in product state {spec!r}; tokens are 0 1 + - +i -i (or i j)")
+        if len(tokens) != n:
+            raise ValueError(f"product state {spec!r} has {len(tokens)} tokens for {n} qubits")
+        return tuple(canon[t.lower()] for t in tokens)
+    bad = sorted({c for c in text if c not in "01+-ij"})
+    if bad:
+        raise ValueError(f"unknown letter(s) {bad} in product state {spec!r}; {help_}")
+    if len(text) == n:
+        return tuple(canon[c] for c in text)
+    legacy = text.replace("-i", "j")
+    if len(text) > n and len(legacy) == n:
+        return tuple(canon[c] for c in legacy)
+    raise ValueError(f"product state {spec!r} has {len(text)} letters for {n} qubits; {help_}")
+
+
 def product_state(spec, qubits: Sequence[cirq.Qid]) -> ProductStates:
-    """A product state from a string (``'0+1-'``, one letter per qubit, ``i`` and ``j`` for
-    ``|±i⟩``), an ``(n, 3)`` Bloch array, or a ``cirq.ProductState``."""
+    """A product state from a string, an ``(n, 3)`` Bloch array, or a ``cirq.ProductState``.
+
+    Strings follow :func:`parse_product_state`: ``'0+1-'`` (one of ``0 1 + - i j`` per
+    qubit, ``i`` = ``|+i⟩``, ``j`` = ``|−i⟩``) or separated tokens ``'0, +, -i'``.
+    """
     qs = tuple(qubits)
     if isinstance(spec, cirq.ProductState):
         b = np.zeros((len(qs), 3))
@@ -321,14 +386,7 @@ def product_state(spec, qubits: Sequence[cirq.Qid]) -> ProductStates:
             ]
         return ProductStates(qubits=qs, bloch=b)
     if isinstance(spec, str):
-        letters = spec.replace("-i", "j")
-        if len(letters) != len(qs):
-            raise ValueError(f"product state string {spec!r} has {len(letters)} letters for {len(qs)} qubits")
-        table = {"0": (0, 0, 1), "1": (0, 0, -1), "+": (1, 0, 0), "-": (-1, 0, 0), "i": (0, 1, 0), "j": (0, -1, 0)}
-        try:
-            b = np.array([table[c] for c in letters], dtype=float)
-        except KeyError as exc:
-            raise ValueError(f"unknown letter {exc.args[0]!r} in product state {spec!r}; use 0 1 + - i j") from None
+        b = np.array([_BLOCH[c] for c in parse_product_state(spec, len(qs))], dtype=float)
         return ProductStates(qubits=qs, bloch=b)
     b = np.asarray(spec, dtype=float)
     return ProductStates(qubits=qs, bloch=b)

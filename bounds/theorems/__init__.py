@@ -15,5 +15,7 @@ from . import ortiz_marrero2021
 from . import thanasilp2022_kernels
 from . import pesah2021
 from . import ragone2023
+from . import arrasmith2022
+from . import larocca2022
 
 __all__: list[str] = []

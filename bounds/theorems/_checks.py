@@ -14,6 +14,7 @@ import numpy as np
 from circuits import block_structure
 from circuits.blocks import Block
 
+from ..bound import AssumptionFailed
 from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "check_block_sides_two_designs",
     "check_observable_block_local",
     "check_local_cost_form",
+    "check_local_cost_z_form",
     "check_global_two_design",
     "check_loss",
     "block_observable_delta",
@@ -137,7 +139,7 @@ def check_parameter_in_block(ctx: Any) -> tuple[Optional[bool], str]:
 def _block_split(ctx: Any) -> tuple[Block, ParameterSplit]:
     b = block_of_parameter(ctx.model, ctx.parameter)
     if b is None:
-        raise ValueError(f"{ctx.parameter} is in no tagged block")
+        raise AssumptionFailed(f"{ctx.parameter} is in no tagged block")
     ops = [op for op in ctx.model.ansatz.all_operations() if set(op.qubits) <= set(b.qubits)]
     return b, split_at_parameter(cirq.Circuit(ops), ctx.parameter)
 
@@ -194,9 +196,22 @@ def block_observable_delta(ctx: Any) -> float:
     """``Δ(O_h)`` of the observable's terms inside θ_k's block, on the block's ``2^s`` space."""
     b = block_of_parameter(ctx.model, ctx.parameter)
     if b is None:
-        raise ValueError(f"{ctx.parameter} is in no block")
+        raise AssumptionFailed(f"{ctx.parameter} is in no block")
     terms = [t for t in ctx.model.observable if t.qubits and set(t.qubits) <= set(b.qubits)]
     return pauli_delta(cirq.PauliSum.from_pauli_strings(terms) if terms else cirq.PauliSum(), b.size)
+
+
+def _single_z_coefficients(ctx: Any) -> tuple[Optional[dict], str]:
+    zs = {}
+    for term in ctx.model.observable:
+        if not term.qubits:
+            continue
+        if len(term.qubits) != 1 or term[term.qubits[0]] != cirq.Z:
+            return None, f"term {term} is not a single-qubit Z"
+        zs[term.qubits[0]] = complex(term.coefficient)
+    if set(zs) != set(ctx.model.qubits):
+        return None, "not every qubit carries a Z term"
+    return zs, ""
 
 
 def check_local_cost_form(ctx: Any) -> tuple[Optional[bool], str]:
@@ -205,19 +220,32 @@ def check_local_cost_form(ctx: Any) -> tuple[Optional[bool], str]:
     if missing:
         return missing
     n = ctx.model.n_qubits
-    zs = {}
-    for term in ctx.model.observable:
-        if not term.qubits:
-            continue
-        if len(term.qubits) != 1 or term[term.qubits[0]] != cirq.Z:
-            return False, f"term {term} is not a single-qubit Z"
-        zs[term.qubits[0]] = complex(term.coefficient)
-    if set(zs) != set(ctx.model.qubits):
-        return False, "not every qubit carries a Z term"
+    zs, why = _single_z_coefficients(ctx)
+    if zs is None:
+        return False, why
     bad = [q for q, c in zs.items() if abs(c - 1.0 / (2 * n)) > 1e-12]
     if bad:
-        return False, f"Z coefficients are not 1/(2n) = {1 / (2 * n):g} (O_L = (1/n)Σ|0⟩⟨0|_j)"
-    return True, "O = (1/n) Σ_j |0⟩⟨0|_j (local cost)"
+        hint = (" (this is (1/n)Σ_j Z_j: use the bound for that normalisation, 4× larger)"
+                if all(abs(c - 1.0 / n) <= 1e-12 for c in zs.values()) else "")
+        return False, f"Z coefficients are not 1/(2n) = {1 / (2 * n):g} (O_L = (1/n)Σ|0⟩⟨0|_j){hint}"
+    return True, "O = (1/n) Σ_j |0⟩⟨0|_j (local cost, projector normalisation)"
+
+
+def check_local_cost_z_form(ctx: Any) -> tuple[Optional[bool], str]:
+    """The observable is ``(1/n) Σ_j Z_j`` up to a constant: single ``Z_j`` with coefficient 1/n."""
+    missing = need_model(ctx)
+    if missing:
+        return missing
+    n = ctx.model.n_qubits
+    zs, why = _single_z_coefficients(ctx)
+    if zs is None:
+        return False, why
+    bad = [q for q, c in zs.items() if abs(c - 1.0 / n) > 1e-12]
+    if bad:
+        hint = (" (this is O_L = (1/n)Σ_j|0⟩⟨0|_j: use the projector-normalised bound, 4× smaller)"
+                if all(abs(c - 1.0 / (2 * n)) <= 1e-12 for c in zs.values()) else "")
+        return False, f"Z coefficients are not 1/n = {1 / n:g} (O = (1/n)Σ_j Z_j){hint}"
+    return True, "O = (1/n) Σ_j Z_j (local cost, Pauli-Z normalisation)"
 
 
 def check_global_two_design(side: str):

@@ -17,6 +17,7 @@ from typing import Any
 import cirq
 import numpy as np
 
+from ..bound import AssumptionFailed
 from ..measures import MAX_STATE_QUBITS, data_states
 
 __all__ = ["input_states", "pauli_one_norm", "nonidentity_terms", "qubit_index"]
@@ -31,7 +32,7 @@ def input_states(ctx: Any, max_qubits: int = MAX_STATE_QUBITS) -> np.ndarray:
     """
     model = ctx.model
     if model is None:
-        raise ValueError("no model given")
+        raise AssumptionFailed("no model given")
     n = model.n_qubits
     given = ctx.extra.get("states") if ctx.extra is not None else None
     if given is not None:
@@ -45,14 +46,14 @@ def input_states(ctx: Any, max_qubits: int = MAX_STATE_QUBITS) -> np.ndarray:
             raise ValueError("extra['states'] rows must be normalised state vectors")
         return psi
     if n > max_qubits:
-        raise ValueError(f"input states of n = {n} qubits exceed the simulation limit {max_qubits}")
+        raise AssumptionFailed(f"input states of n = {n} qubits exceed the simulation limit {max_qubits}")
     cached = getattr(getattr(ctx, "measures", None), "data_states", None)
     if cached is not None and model.dataset is not None and np.shape(cached)[-1] == 2**n:
         return np.asarray(cached, dtype=complex)
     if model.dataset is not None:
         return data_states(model, max_qubits=max_qubits)
     if model.data_symbols:
-        raise ValueError("the embedding has data symbols but the model has no dataset; "
+        raise AssumptionFailed("the embedding has data symbols but the model has no dataset; "
                          "give a dataset or extra['states']")
     psi = cirq.final_state_vector(model.embedding, qubit_order=model.qubits, dtype=np.complex128) \
         if list(model.embedding.all_operations()) else _zero(n)

@@ -108,7 +108,7 @@ import sympy
 from circuits import backward_light_cone, block_structure, forward_light_cone, pauli_basis
 from circuits.blocks import Block
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..designs import DESIGN_TOLERANCE, MAX_DESIGN_QUBITS, two_design_deviation
 from ..measures import purities
 from ..registry import Context, Theorem, Verification
@@ -190,40 +190,40 @@ def alternating_layered_structure(model: Any) -> tuple[int, dict[int, list[Block
     """
     blocks = block_structure(model.ansatz)
     if not blocks:
-        raise ValueError("the ansatz carries no block tags (bpcalc.block=<layer>.<index>); "
+        raise AssumptionFailed("the ansatz carries no block tags (bpcalc.block=<layer>.<index>); "
                          "build it with circuits.alternating_layered")
     stray = _all_ops_in_blocks(model.ansatz)
     if stray is not None:
-        raise ValueError(f"operation {stray} lies outside every block")
+        raise AssumptionFailed(f"operation {stray} lies outside every block")
     sizes = {b.size for b in blocks}
     if len(sizes) != 1:
-        raise ValueError(f"blocks have different sizes {sorted(sizes)}")
+        raise AssumptionFailed(f"blocks have different sizes {sorted(sizes)}")
     width = sizes.pop()
     if width < 2 or width % 2:
-        raise ValueError(f"block width m = {width}; the alternating layered ansatz needs an even m >= 2")
+        raise AssumptionFailed(f"block width m = {width}; the alternating layered ansatz needs an even m >= 2")
     index = qubit_index(model)
     nq = model.n_qubits
     if nq % width:
-        raise ValueError(f"m = {width} does not divide n = {nq}")
+        raise AssumptionFailed(f"m = {width} does not divide n = {nq}")
     layers: dict[int, list[Block]] = {}
     for b in blocks:
         layers.setdefault(b.layer, []).append(b)
     if sorted(layers) != list(range(len(layers))):
-        raise ValueError(f"block layers {sorted(layers)} are not 0..L-1")
+        raise AssumptionFailed(f"block layers {sorted(layers)} are not 0..L-1")
     for j in range(len(layers) - 1):
         if max(max(b.moments) for b in layers[j]) >= min(min(b.moments) for b in layers[j + 1]):
-            raise ValueError(f"layer {j} and layer {j + 1} overlap in time")
+            raise AssumptionFailed(f"layer {j} and layer {j + 1} overlap in time")
     for j, bs in layers.items():
         starts = []
         for b in bs:
             pos = sorted(index[q] for q in b.qubits)
             if pos != list(range(pos[0], pos[0] + width)):
-                raise ValueError(f"block {b.layer}.{b.index} acts on non-adjacent qubits {pos}")
+                raise AssumptionFailed(f"block {b.layer}.{b.index} acts on non-adjacent qubits {pos}")
             starts.append(pos[0])
         shift = 0 if j % 2 == 0 else width // 2
         expected = list(range(shift, nq - width + 1, width))
         if sorted(starts) != expected:
-            raise ValueError(f"layer {j} has blocks starting at {sorted(starts)}; an alternating layered "
+            raise AssumptionFailed(f"layer {j} has blocks starting at {sorted(starts)}; an alternating layered "
                              f"ansatz has them at {expected}")
     return width, layers
 
@@ -238,7 +238,7 @@ def alternating_layered_geometry(model: Any, parameter: sympy.Symbol) -> ALAGeom
     width, layers = alternating_layered_structure(model)
     block = _checks.block_of_parameter(model, parameter)
     if block is None:
-        raise ValueError(f"{parameter} is in no tagged block")
+        raise AssumptionFailed(f"{parameter} is in no tagged block")
     index = qubit_index(model)
     ansatz = model.ansatz
     tag = f"bpcalc.block={block.layer}.{block.index}"
@@ -291,7 +291,7 @@ def local_cost_terms(model: Any, width: int) -> dict[int, list[cirq.PauliString]
         elif straddle is not None and hi < straddle + width and straddle + width <= n_qubits:
             start = straddle
         else:
-            raise ValueError(f"observable term {term} acts on qubits {sorted(pos)}, which fit no {width}-qubit "
+            raise AssumptionFailed(f"observable term {term} acts on qubits {sorted(pos)}, which fit no {width}-qubit "
                              f"window S_k or straddling window (last m/2 of S_k, first m/2 of S_k+1); "
                              "Theorem 2 needs an m-local cost of the form of Eq. (16)")
         groups.setdefault(start, []).append(term)
@@ -361,18 +361,18 @@ def product_projector_form(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]
     qubits = list(qubits)
     n_qubits = len(qubits)
     if width < 1 or n_qubits % width:
-        raise ValueError(f"block width m = {width} does not divide n = {n_qubits}")
+        raise AssumptionFailed(f"block width m = {width} does not divide n = {n_qubits}")
     index = {q: i for i, q in enumerate(qubits)}
     extra = set(observable.qubits) - set(index)
     if extra:
-        raise ValueError(f"observable acts on qubits {sorted(extra)} outside the circuit")
+        raise AssumptionFailed(f"observable acts on qubits {sorted(extra)} outside the circuit")
     n_blocks = n_qubits // width
     identity = 0.0
     coeffs: dict[tuple[str, ...], float] = {}
     for term in observable:
         c = complex(term.coefficient)
         if abs(c.imag) > atol:
-            raise ValueError(f"term {term} has a complex coefficient: the observable is not Hermitian")
+            raise AssumptionFailed(f"term {term} has a complex coefficient: the observable is not Hermitian")
         if not term.qubits:
             identity += c.real
             continue
@@ -395,11 +395,11 @@ def product_projector_form(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]
         vals, vecs = np.linalg.eigh(marginal)
         scale = max(1.0, float(np.max(np.abs(vals))))
         if np.max(vals) - np.min(vals) <= atol * scale:
-            raise ValueError(f"O has no part acting on S_{k} alone, so Ô_1{k} would be trivial "
+            raise AssumptionFailed(f"O has no part acting on S_{k} alone, so Ô_1{k} would be trivial "
                              "(Theorem 1 (i) needs a non-trivial projector on every S_k)")
         high = vals > (vals.max() + vals.min()) / 2
         if np.ptp(vals[high]) > 1e-7 * scale or np.ptp(vals[~high]) > 1e-7 * scale:
-            raise ValueError(f"the part of O on S_{k} has more than two distinct eigenvalues: Ô_1{k} is not a "
+            raise AssumptionFailed(f"the part of O on S_{k} has more than two distinct eigenvalues: Ô_1{k} is not a "
                              "projector (up to scale)")
         gap = float(vals[high].mean() - vals[~high].mean())
         options = []
@@ -438,7 +438,7 @@ def product_projector_form(observable: cirq.PauliSum, qubits: Sequence[cirq.Qid]
         if best is None or form.c1_squared_R < best.c1_squared_R:
             best = form
     if best is None:
-        raise ValueError("O is not c_0 1 + c_1 ⊗_k Π_k with non-trivial projectors Π_k on the aligned "
+        raise AssumptionFailed("O is not c_0 1 + c_1 ⊗_k Π_k with non-trivial projectors Π_k on the aligned "
                          f"{width}-qubit subsystems (Theorem 1 (i), Eq. (10) with N = 1)")
     return best
 
@@ -775,12 +775,12 @@ def full_support_terms(model: Any, width: int) -> int:
         hit = {index[q] // width for q in term.qubits}
         missing = sorted(set(range(n_blocks)) - hit)
         if missing:
-            raise ValueError(f"observable term {term} is the identity on S_{missing[0]} = qubits "
+            raise AssumptionFailed(f"observable term {term} is the identity on S_{missing[0]} = qubits "
                              f"[{missing[0] * width}, {(missing[0] + 1) * width}); Theorem 1 (ii) needs every "
                              "factor Ô_ik traceless (every Pauli term non-identity on every S_k)")
         count += 1
     if not count:
-        raise ValueError("the observable is a multiple of the identity (no gradient)")
+        raise AssumptionFailed("the observable is a multiple of the identity (no gradient)")
     return count
 
 

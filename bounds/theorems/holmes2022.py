@@ -60,8 +60,8 @@ import numpy as np
 import sympy
 from scipy import stats
 
-from ..bound import Assumption, Bound, Citation, sym
-from circuits import affine_angle, as_pauli_rotation
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from circuits import affine_angle, as_pauli_rotation, parameter_convention
 
 from ..designs import ParameterSplit, haar_twirl, second_moment_channel
 from ..measures import frame_potential, haar_frame_potential
@@ -148,11 +148,11 @@ def _batched_unitaries(circuit: cirq.AbstractCircuit, qubits, n_samples: int, rn
             continue
         rot = as_pauli_rotation(op)
         if rot is None or len(syms) != 1:
-            raise ValueError(f"parametrized gate {op} is not a Pauli rotation of one parameter")
+            raise AssumptionFailed(f"parametrized gate {op} is not a Pauli rotation of one parameter")
         (sym_,) = syms
-        if sym_ not in angles:
-            angles[sym_] = rng.uniform(0.0, 2 * np.pi, size=n_samples)
         aff = affine_angle(rot.angle)
+        if sym_ not in angles:  # the project's convention: rx(s) with s ~ U[0, 2π), X**s with s ~ U[0, 2)
+            angles[sym_] = rng.uniform(0.0, parameter_convention(aff.coefficient, name=str(sym_)).period, size=n_samples)
         angle = (aff.coefficient * angles[sym_] + aff.offset).reshape((n_samples,) + (1,) * (nq + 1))
         p_u = apply(u, cirq.PauliString(rot.pauli).matrix(op.qubits), cols)
         u = np.cos(angle / 2) * u - 1j * np.sin(angle / 2) * p_u
@@ -204,7 +204,7 @@ def expressibility_epsilons(ctx: Context, *, n_samples: int = 100, confidence: f
     if nq <= MAX_EXACT_QUBITS:
         return _exact_epsilons(ctx, states)
     if nq > MAX_SAMPLED_QUBITS:
-        raise ValueError(f"expressibility estimation is limited to {MAX_SAMPLED_QUBITS} qubits (n = {nq}); "
+        raise AssumptionFailed(f"expressibility estimation is limited to {MAX_SAMPLED_QUBITS} qubits (n = {nq}); "
                          "give values['eps_L'] and values['eps_R']")
     if n_samples < 3:
         raise ValueError(f"n_samples must be >= 3, got {n_samples}")
@@ -230,7 +230,7 @@ def _substitutions(ctx: Context) -> dict[str, Any]:
 
 ROTATION = Assumption("single_pauli_rotation",
                       "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2); all angles "
-                      "independent and uniform on [0, 2π)", _checks.check_single_pauli_rotation)
+                      "independent and uniform modulo 2π (rx(θ): θ ~ U[0, 2π); X**s: s ~ U[0, 2))", _checks.check_single_pauli_rotation)
 
 V_HAAR = d**2 * Delta_O * Delta_rho / (2 * (d**2 - 1) ** 2)
 CORRECTION = eps_L * eps_R + d * (Delta_O * eps_R + Delta_rho * eps_L) / (2 * (d**2 - 1))

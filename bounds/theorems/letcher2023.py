@@ -90,7 +90,7 @@ import sympy
 
 from circuits import affine_angle, as_pauli_rotation
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -160,20 +160,20 @@ def check_rotation_clifford_circuit(circuit: cirq.AbstractCircuit) -> None:
         syms = cirq.parameter_symbols(op)
         if not syms:
             if not cirq.has_stabilizer_effect(op.untagged if isinstance(op, cirq.TaggedOperation) else op):
-                raise ValueError(f"constant gate {op} is not Clifford")
+                raise AssumptionFailed(f"constant gate {op} is not Clifford")
             continue
         if len(syms) > 1:
-            raise ValueError(f"gate {op} depends on several parameters")
+            raise AssumptionFailed(f"gate {op} depends on several parameters")
         (s,) = syms
         if s in seen:
-            raise ValueError(f"parameter {s} occurs in several gates")
+            raise AssumptionFailed(f"parameter {s} occurs in several gates")
         seen.add(s)
         rot = as_pauli_rotation(op)
         if rot is None:
-            raise ValueError(f"parametrized gate {op} is not a Pauli rotation")
+            raise AssumptionFailed(f"parametrized gate {op} is not a Pauli rotation")
         aff = affine_angle(rot.angle)
         if abs(abs(aff.coefficient) - 1) > 1e-12:
-            raise ValueError(f"gate {op}: angle {rot.angle} is not ±θ + c")
+            raise AssumptionFailed(f"gate {op}: angle {rot.angle} is not ±θ + c")
 
 
 def _bloch_moments(ops: list[cirq.Operation], derivative: Optional[sympy.Symbol] = None
@@ -305,7 +305,7 @@ def clifford_sampling(
     params_first = {s: q for q, ops in first.items() for op in ops for s in cirq.parameter_symbols(op)}
     rest_params = [s for op in rest for s in cirq.parameter_symbols(op)]
     if parameter is not None and parameter not in params_first and parameter not in rest_params:
-        raise ValueError(f"parameter {parameter} does not occur in the circuit")
+        raise AssumptionFailed(f"parameter {parameter} does not occur in the circuit")
     deriv_qubit = params_first.get(parameter) if parameter is not None else None
     f1 = np.ones((len(qubits), 4))
     f2 = np.ones((len(qubits), 4))
@@ -379,7 +379,7 @@ def clifford_sampling(
 def _pauli_observable(model: Any) -> cirq.PauliString:
     terms = [t for t in model.observable if t.qubits]
     if len(terms) != 1:
-        raise ValueError(f"the observable has {len(terms)} non-identity Pauli terms; the light-cone bounds "
+        raise AssumptionFailed(f"the observable has {len(terms)} non-identity Pauli terms; the light-cone bounds "
                          "are for a single Pauli string (plus a constant)")
     return terms[0]
 

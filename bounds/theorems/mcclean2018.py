@@ -45,7 +45,7 @@ import cirq
 import numpy as np
 import sympy
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, second_moment_channel
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -123,7 +123,7 @@ def commutator_moments(ctx: Context) -> dict[str, float]:
     model = ctx.model
     nq = model.n_qubits
     if nq > MAX_DESIGN_QUBITS:
-        raise ValueError(f"exact commutator moments limited to {MAX_DESIGN_QUBITS} qubits")
+        raise AssumptionFailed(f"exact commutator moments limited to {MAX_DESIGN_QUBITS} qubits")
     qubits = model.qubits
     split = _checks.parameter_split(ctx)
     dim = 2**nq

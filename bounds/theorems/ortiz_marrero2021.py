@@ -64,7 +64,7 @@ import cirq
 import numpy as np
 import sympy
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from ._inputs import input_states, pauli_one_norm, qubit_index
@@ -118,7 +118,7 @@ def _visible_spectra(ctx: Context) -> tuple[np.ndarray, int]:
     model = ctx.model
     vis = visible_qubits(model)
     if len(vis) > MAX_VISIBLE_QUBITS:
-        raise ValueError(f"{len(vis)} visible qubits exceed the limit {MAX_VISIBLE_QUBITS} for reduced states")
+        raise AssumptionFailed(f"{len(vis)} visible qubits exceed the limit {MAX_VISIBLE_QUBITS} for reduced states")
     index = qubit_index(model)
     psi = np.asarray(input_states(ctx), dtype=complex)
     n = model.n_qubits
@@ -188,12 +188,14 @@ ENTANGLEMENT = Theorem(
     citation=CITATION,
     bounds=(
         Bound("trace_norm", "upper", O_halfwidth**2 * trace_dist2, quantity=_Q, symbols=_SYMBOLS, citation=CITATION,
+              constraints=((sympy.Le(trace_dist2, 4), "a trace distance ‖ρ_V − 1/d_v‖₁ is at most 2"),),
               notes="holds for every θ: (∂_kℓ)² ≤ ω²‖ρ_V − 1/d_v‖₁²"),
         Bound("hs_distance", "upper", O_halfwidth**2 * 2**n_v * D_HS, quantity=_Q, symbols=_SYMBOLS,
-              citation=CITATION, notes="‖X‖₁² ≤ d_v ‖X‖₂²"),
+              citation=CITATION, constraints=((sympy.Le(D_HS, 1 - 2**-n_v), "D_HS(ρ_V, 1/d_v) <= 1 − 2^-n_v"),), notes="‖X‖₁² ≤ d_v ‖X‖₂²"),
         Bound("haar_states", "upper", O_halfwidth**2 * (4**n_v - 1) / (2**n + 1),
               quantity=r"\mathbb{E}_{\psi\sim\mathrm{Haar}} \operatorname{Var}_{\theta}[\partial_k \ell]",
               symbols=_SYMBOLS, assumptions=(HAAR,), citation=CITATION,
+              constraints=((sympy.Le(n_v, n), "the visible qubits are among the n qubits: n_v <= n"),),
               notes="E_Haar D_HS(ρ_V, 1/d_v) = (d_v² − 1)/(d_v(d_v d_h + 1)); exponentially small in n − n_v"),
     ),
     assumptions=(ROTATION,),

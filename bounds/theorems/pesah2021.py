@@ -57,7 +57,7 @@ import sympy
 from circuits import block_structure, qcnn
 from circuits.blocks import Block
 
-from ..bound import Assumption, Bound, Citation
+from ..bound import Assumption, AssumptionFailed, Bound, Citation
 from ..measures import reduced_density_matrices
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -115,7 +115,7 @@ def truncated_path_sum(model: Any, parameter: sympy.Symbol, states: Optional[np.
     blocks = _ordered_blocks(model)
     target = _checks.block_of_parameter(model, parameter)
     if target is None:
-        raise ValueError(f"{parameter} is in no tagged block")
+        raise AssumptionFailed(f"{parameter} is in no tagged block")
     dist: dict[int, float] = {}
     for term in model.observable:
         if not term.qubits:
@@ -125,7 +125,7 @@ def truncated_path_sum(model: Any, parameter: sympy.Symbol, states: Optional[np.
             dist[mask] = dist.get(mask, 0.0) + abs(complex(term.coefficient)) ** 2
     for b in reversed(blocks):
         if b.size > 2:
-            raise ValueError(f"block {b.layer}.{b.index} has {b.size} qubits; the QCNN has two-qubit blocks")
+            raise AssumptionFailed(f"block {b.layer}.{b.index} has {b.size} qubits; the QCNN has two-qubit blocks")
         pos = [index[q] for q in b.qubits]
         bmask = sum(1 << p for p in pos)
         m = len(pos)

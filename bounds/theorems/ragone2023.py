@@ -67,9 +67,9 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation
+from circuits import affine_angle, as_pauli_rotation, parameter_convention
 
-from ..bound import Assumption, Bound, Citation
+from ..bound import Assumption, AssumptionFailed, Bound, Citation
 from ..exact.lie_algebra import circuit_generators, g_purity, lie_closure
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -102,6 +102,7 @@ CITATION_GRAD = Citation(
     journal="Nat. Commun. 15, 7172 (2024)",
 )
 
+_DOMAINS = {"P_rho": "nonnegative", "P_O": "nonnegative", "dim_g": "positive integer", "N_k": "nonnegative"}
 _SYMBOLS = {
     "r": "number of simple ideals g_j of the dynamical Lie algebra",
     "P_rho": "g_j-purity P_{g_j}(ρ) of the input state (mean over data states)",
@@ -113,11 +114,22 @@ _SYMBOLS = {
 def _generator(model: Any, parameter: sympy.Symbol) -> tuple[cirq.PauliString, float]:
     gates = [op for op in model.ansatz.all_operations() if parameter in cirq.parameter_symbols(op)]
     if len(gates) != 1:
-        raise ValueError(f"{parameter} occurs in {len(gates)} gates; the gradient form needs exactly one")
+        raise AssumptionFailed(f"{parameter} occurs in {len(gates)} gates; the gradient form needs exactly one")
     rot = as_pauli_rotation(gates[0])
     if rot is None:
-        raise ValueError(f"the gate of {parameter} is not a Pauli rotation")
+        raise AssumptionFailed(f"the gate of {parameter} is not a Pauli rotation")
     return rot.pauli.with_coefficient(1), affine_angle(rot.angle).coefficient
+
+
+def _chain_factor(coefficient: float, ctx: Context, parameter: sympy.Symbol) -> float:
+    """``c_k``: the derivative's chain-rule factor in the project's single convention.
+
+    ``rx(cθ + d)`` gives ``c``; ``X**s`` (angle ``kπs``) gives ``k`` with the default
+    ``exponent_symbols='angle'`` (the derivative by the angle ``πs``, as bpcalc's exact engine
+    reports it) and ``kπ`` with ``'symbol'`` (see :func:`circuits.parameter_convention`).
+    """
+    convention = ctx.extra.get("exponent_symbols", "angle") if ctx.extra else "angle"
+    return parameter_convention(coefficient, convention, str(parameter)).frequency
 
 
 def lie_quantities(ctx: Context, parameter: Optional[sympy.Symbol] = None) -> dict[str, Any]:
@@ -132,11 +144,11 @@ def lie_quantities(ctx: Context, parameter: Optional[sympy.Symbol] = None) -> di
     qubits = tuple(model.qubits)
     algebra = lie_closure(circuit_generators(model.ansatz), qubits)
     if any(s is None for s in algebra.simple):
-        raise ValueError("the dynamical Lie algebra could not be split into simple ideals")
+        raise AssumptionFailed("the dynamical Lie algebra could not be split into simple ideals")
     obs = g_purity(algebra, model.observable)
     o_total = _checks.pauli_delta(model.observable, len(qubits))
     if abs(obs["total"] - o_total) > 1e-9 * max(1.0, o_total):
-        raise ValueError("the observable is not in the dynamical Lie algebra (O ∉ i·g)")
+        raise AssumptionFailed("the observable is not in the dynamical Lie algebra (O ∉ i·g)")
     states = input_states(ctx)
     rho = np.array([g_purity(algebra, psi, qubits)["ideals"] for psi in states]).mean(axis=0)
     out: dict[str, Any] = {"r": len(algebra.ideal_dimensions), "P_rho": [float(x) for x in rho],
@@ -154,7 +166,7 @@ def lie_quantities(ctx: Context, parameter: Optional[sympy.Symbol] = None) -> di
             else:
                 weights = np.sum(np.asarray(basis) ** 2, axis=0)
             counts.append(float(anti @ weights))
-        out.update({"N_k": counts, "c_k": coeff})
+        out.update({"N_k": counts, "c_k": _chain_factor(coeff, ctx, parameter)})
     return out
 
 
@@ -193,7 +205,7 @@ LOSS = Theorem(
     citation=CITATION,
     bounds=(
         Bound("variance", "exact", sympy.Sum(P_rho[j] * P_O[j] / dim_g[j], (j, 1, r)),
-              quantity=r"\operatorname{Var}_{\theta}[\ell]", symbols=_SYMBOLS, citation=CITATION,
+              quantity=r"\operatorname{Var}_{\theta}[\ell]", symbols=_SYMBOLS, citation=CITATION, domains=_DOMAINS,
               notes="the centre of g shifts the mean only; data: P_rho averaged over the data states"),
     ),
     assumptions=(ROTATIONS, IN_ALGEBRA, DEEP),
@@ -223,8 +235,9 @@ GRADIENT = Theorem(
     bounds=(
         Bound("variance", "exact", c_k**2 * sympy.Sum(N_k[j] * P_rho[j] * P_O[j] / dim_g[j] ** 2, (j, 1, r)),
               symbols={**_SYMBOLS, "N_k": "number of basis strings of g_j anticommuting with θ_k's Pauli P_k",
-                       "c_k": "coefficient c of θ_k in its rotation angle cθ_k + d"},
-              citation=CITATION_GRAD, notes="E[∂_kℓ] = 0"),
+                       "c_k": "chain-rule factor of ∂_k: c for an angle cθ_k + d; k for an exponent "
+                              "(angle kπs, derivative by the angle πs; circuits.parameter_convention)"},
+              citation=CITATION_GRAD, domains=_DOMAINS, notes="E[∂_kℓ] = 0"),
     ),
     assumptions=(ROTATIONS, IN_ALGEBRA, DEEP),
     substitutions=lambda ctx: lie_quantities(ctx, ctx.parameter) if ctx.model is not None and ctx.parameter else {},

@@ -15,8 +15,10 @@ Registered theorems
 ``thanasilp2021.tensor_product_variance``  (dataset-induced barren plateau, per data point)
     One layer of ``s``-qubit blocks, both sides of θ_k's gate local 2-designs:
     ``Var[∂_k ℓ_i] = 2^{2s−1}/(2^{2s}−1)² · Δ(O_h) · D_HS(ρ_i^{(h)}, 1/2^s)``, and for the
-    local cost ``O_L = (1/n)Σ_j|0⟩⟨0|_j``: ``= r_{n,s} · D_HS``,
-    ``r_{n,s} = s·2^{3(s−1)} / (n²(2^{2s}−1)²)``.
+    local cost in the *projector* normalisation ``O_L = (1/n)Σ_j|0⟩⟨0|_j`` (bound ``local_cost``):
+    ``= r_{n,s} · D_HS``, ``r_{n,s} = s·2^{3(s−1)} / (n²(2^{2s}−1)²)``.  In the *Pauli-Z*
+    normalisation ``O = (1/n)Σ_j Z_j`` (bound ``local_cost_z``) the coefficients double, so
+    ``Δ(O_h)`` and the variance are **4×** larger: ``4 r_{n,s} · D_HS``.
 ``thanasilp2021.tensor_product_cross_terms``
     ``E[∂_k ℓ_i ∂_k ℓ_j] = 2^{2s−1}/(2^{2s}−1)² · Δ(O_h) · (Tr[ρ_i^{(h)}ρ_j^{(h)}] − 2^{−s})``.
 ``thanasilp2021.tensor_product_linear_loss``
@@ -60,7 +62,7 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from ..bound import Assumption, Bound, Citation, idx, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, idx, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -74,6 +76,7 @@ __all__ = [
     "DATA_EXPRESSIBILITY",
     "kappa",
     "r_ns",
+    "r_ns_z",
 ]
 
 n, s, N = sym("n"), sym("s"), sym("N")
@@ -88,7 +91,10 @@ overlap = sympy.Symbol("overlap", nonnegative=True)
 kappa = 2 ** (2 * s - 1) / (2 ** (2 * s) - 1) ** 2
 """``κ_s = 2^{2s−1}/(2^{2s}−1)²`` (sympy expression in ``s``)."""
 r_ns = s * 2 ** (3 * (s - 1)) / (n**2 * (2 ** (2 * s) - 1) ** 2)
-"""``r_{n,s} = s·2^{3(s−1)}/(n²(2^{2s}−1)²) = κ_s · Δ(O_h)`` for the local cost."""
+"""``r_{n,s} = s·2^{3(s−1)}/(n²(2^{2s}−1)²) = κ_s · Δ(O_h)`` for ``O_L = (1/n)Σ_j|0⟩⟨0|_j``
+(projector normalisation: ``Δ(O_h) = s·2^s/(4n²)``)."""
+r_ns_z = 4 * r_ns
+"""``4 r_{n,s} = κ_s · Δ(O_h)`` for ``O = (1/n)Σ_j Z_j`` (Pauli-Z normalisation: ``Δ(O_h) = s·2^s/n²``)."""
 
 _SYMBOLS = {
     "var_dl": "Var_θ[∂_k ℓ_i], per data point i",
@@ -186,7 +192,10 @@ BLOCK_DESIGNS = Assumption("blocks_are_2_designs",
                            _checks.check_block_sides_two_designs)
 OBS_BLOCK_LOCAL = Assumption("observable_block_local", "every observable term acts inside one block",
                              _checks.check_observable_block_local)
-LOCAL_COST = Assumption("local_cost", "O = O_L = (1/n) Σ_j |0⟩⟨0|_j", _checks.check_local_cost_form)
+LOCAL_COST = Assumption("local_cost", "O = O_L = (1/n) Σ_j |0⟩⟨0|_j (projector normalisation; "
+                        "= 1/2 + (1/2n) Σ_j Z_j)", _checks.check_local_cost_form)
+LOCAL_COST_Z = Assumption("local_cost_z", "O = (1/n) Σ_j Z_j (Pauli-Z normalisation, up to a constant)",
+                          _checks.check_local_cost_z_form)
 HAAR_EMBEDDING = Assumption("embedding_two_design", "the embedded data states form a state 2-design (Haar-like)",
                             _embedding_two_design)
 PRODUCT_EMBEDDING = Assumption("product_embedding", "the embedding has no entangling gate (e.g. TPE)",
@@ -226,7 +235,7 @@ def _block_measures(ctx: Context):
 
     b = _checks.block_of_parameter(ctx.model, ctx.parameter)
     if b is None:
-        raise ValueError(f"{ctx.parameter} is in no block")
+        raise AssumptionFailed(f"{ctx.parameter} is in no block")
     index = {q: j for j, q in enumerate(ctx.model.qubits)}
     key = tuple(sorted(index[q] for q in b.qubits))
     m = ctx.measures
@@ -282,8 +291,12 @@ _LATEX = {
 }
 
 
+_TILES = ((sympy.Eq(sympy.Mod(n, s), 0), "the tensor-product QNN's blocks of s qubits tile the n qubits: s divides n"),)
+_DOMAINS = {"var_dl": "nonnegative", "mean_dl": "real", "y": "real", "D": "nonnegative"}
+
+
 def _B(*args: Any, **kw: Any) -> Bound:
-    return Bound(*args, latex_names=_LATEX, **kw)
+    return Bound(*args, latex_names=_LATEX, domains=_DOMAINS, **kw)
 
 
 
@@ -335,24 +348,34 @@ TENSOR_PRODUCT_VARIANCE = Theorem(
         _B("general", "exact", kappa * Delta_Oh * D_HS, _QI, _SYMBOLS, (), DIBP,
               "any observable whose terms sit inside blocks; E[∂ℓ_i] = 0"),
         _B("local_cost", "exact", r_ns * D_HS, _QI, _SYMBOLS, (LOCAL_COST,), DIBP,
-              "r_{n,s} = κ_s·Δ(O_h) with Δ(O_h) = s·2^s/(4n²) for O_L"),
+              "observable O_L = (1/n)Σ_j|0⟩⟨0|_j (projector normalisation): r_{n,s} = κ_s·Δ(O_h) with "
+              "Δ(O_h) = s·2^s/(4n²)", constraints=_TILES),
+        _B("local_cost_z", "exact", r_ns_z * D_HS, _QI, _SYMBOLS, (LOCAL_COST_Z,), DIBP,
+              "observable (1/n)Σ_j Z_j (Pauli-Z normalisation): Δ(O_h) = s·2^s/n², 4× the projector form",
+              constraints=_TILES),
         _B("haar_data", "exact", r_ns * (2**s - 2 ** (-s)) / (2**n + 1),
               r"\mathbb{E}_{x}\operatorname{Var}_{\theta}[\partial_k \ell_x]", _SYMBOLS,
               (LOCAL_COST, HAAR_EMBEDDING), DIBP,
-              "local cost, averaged over Haar-random (2-design) embedded data: Θ(n^-2 2^-n)"),
+              "local cost, averaged over Haar-random (2-design) embedded data: Θ(n^-2 2^-n)", constraints=_TILES),
     ),
     assumptions=_TP_COMMON,
     substitutions=_tensor_numbers,
     verification=Verification(
         "verified",
-        "tests/bounds/test_thanasilp2021.py::test_tensor_product_variance_exact_clifford",
+        "tests/bounds/test_thanasilp2021.py::test_tensor_product_variance_exact_clifford, "
+        "tests/bounds/theorems/test_thanasilp2021_normalisation.py::test_both_normalisations_against_two_design_chain",
         "n = 4, s = 2, entangled (HEE) data states: exact average over the 2-qubit Clifford group on both "
-        "sides of the rotation equals κ_s Δ(O_h) D_HS and r_{n,s} D_HS to 1e-10.",
+        "sides of the rotation equals κ_s Δ(O_h) D_HS and r_{n,s} D_HS to 1e-10. Observable normalisation: "
+        "r_{n,s} holds for O_L = (1/n)Σ_j|0⟩⟨0|_j only; for (1/n)Σ_j Z_j the 2-design chain "
+        "(bounds.exact.two_design) gives 4 r_{n,s} D_HS (n = 4, 6; s = 1, 2, 3), which the bound "
+        "local_cost_z registers; each bound refuses the other normalisation.",
         source="recalled",
     ),
     statement="For one layer of s-qubit blocks whose two sides around θ_k are local 2-designs and an "
               "observable with terms inside blocks: Var[∂_k ℓ_i] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) "
-              "D_HS(ρ_i^{(h)}, 1/2^s); for O_L this is r_{n,s} D_HS.",
+              "D_HS(ρ_i^{(h)}, 1/2^s). Observable normalisation: for O_L = (1/n)Σ_j|0⟩⟨0|_j (projector) this "
+              "is r_{n,s} D_HS with r_{n,s} = s·2^{3(s−1)}/(n²(2^{2s}−1)²); for (1/n)Σ_j Z_j it is 4 r_{n,s} D_HS. "
+              "The Haar-data form uses the projector normalisation.",
     scope="parameter",
     tags=("qml", "dataset-induced", "tensor-product", "two-design"),
 )
@@ -385,18 +408,24 @@ TENSOR_PRODUCT_LINEAR_LOSS = Theorem(
     citation=CROSS,
     bounds=(
         _B("general", "exact", kappa * Delta_Oh * Delta_rho_y, _QL, _SYMBOLS, (LOSS_LINEAR,), CROSS),
-        _B("local_cost", "exact", r_ns * Delta_rho_y, _QL, _SYMBOLS, (LOSS_LINEAR, LOCAL_COST), CROSS),
+        _B("local_cost", "exact", r_ns * Delta_rho_y, _QL, _SYMBOLS, (LOSS_LINEAR, LOCAL_COST), CROSS,
+           "observable O_L = (1/n)Σ_j|0⟩⟨0|_j (projector normalisation)", constraints=_TILES),
+        _B("local_cost_z", "exact", r_ns_z * Delta_rho_y, _QL, _SYMBOLS, (LOSS_LINEAR, LOCAL_COST_Z), CROSS,
+           "observable (1/n)Σ_j Z_j (Pauli-Z normalisation): 4× the projector form", constraints=_TILES),
     ),
     assumptions=_TP_COMMON,
     substitutions=_tensor_numbers,
     verification=Verification(
         "verified",
-        "tests/bounds/test_thanasilp2021.py::test_linear_loss_exact_clifford",
+        "tests/bounds/test_thanasilp2021.py::test_linear_loss_exact_clifford, "
+        "tests/bounds/theorems/test_thanasilp2021_normalisation.py::test_linear_loss_both_normalisations",
         "Exact Clifford average of (∂L)² for L = (1/N)Σ y_i ℓ_i with 6 entangled data points equals "
         "κ_s Δ(O_h) Δ(ρ̄_y) to 1e-10.",
         source="derived",
     ),
-    statement="L = (1/N)Σ_i y_i ℓ_i: Var[∂_k L] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) Δ((1/N)Σ_i y_i ρ_i^{(h)}).",
+    statement="L = (1/N)Σ_i y_i ℓ_i: Var[∂_k L] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) Δ((1/N)Σ_i y_i ρ_i^{(h)}). "
+              "Observable normalisation: any block-local O through Δ(O_h); r_{n,s} for O_L = (1/n)Σ_j|0⟩⟨0|_j, "
+              "4 r_{n,s} for (1/n)Σ_j Z_j.",
     scope="loss",
     tags=("qml", "dataset-induced", "tensor-product", "loss"),
 )

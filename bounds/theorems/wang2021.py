@@ -83,7 +83,7 @@ import sympy
 
 from circuits import affine_angle, as_pauli_rotation
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from ._inputs import pauli_one_norm
@@ -134,13 +134,13 @@ def generator_norm(circuit: cirq.AbstractCircuit, symbol: sympy.Symbol) -> float
         found = True
         rot = as_pauli_rotation(op)
         if rot is None:
-            raise ValueError(f"gate {op} holding {symbol} is not a Pauli rotation exp(-iθP/2)")
+            raise AssumptionFailed(f"gate {op} holding {symbol} is not a Pauli rotation exp(-iθP/2)")
         aff = affine_angle(rot.angle)
         if aff.symbol != symbol:
-            raise ValueError(f"gate {op}: angle {rot.angle} is not affine in {symbol} alone")
+            raise AssumptionFailed(f"gate {op}: angle {rot.angle} is not affine in {symbol} alone")
         total += abs(aff.coefficient) / 2
     if not found:
-        raise ValueError(f"parameter {symbol} does not occur in the circuit")
+        raise AssumptionFailed(f"parameter {symbol} does not occur in the circuit")
     return total
 
 

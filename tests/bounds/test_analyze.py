@@ -59,15 +59,33 @@ def test_declared_global_two_design_gives_exponential_verdict():
     assert "mcclean2018.two_design" in a.verdict.evidence[0]
 
 
-def test_exact_hook_reports_value_or_reason():
-    a = analyze(_tpa(), parameters=["theta_0_b0_4"], registry=_only("thanasilp2021"), ensemble=False)
+def test_exact_hook_reports_the_exact_value():
+    """The 4-qubit model is well inside the exact engine's reach: the hook must give the exact value
+    (not merely a value-or-reason), and a data point's value must match a brute-force average."""
+    import importlib.util
+    import pathlib
+    import sys
+
+    import sympy
+
+    if "exact_brute" not in sys.modules:  # the brute-force reference next to the exact-engine tests
+        spec = importlib.util.spec_from_file_location("exact_brute", pathlib.Path(__file__).parent / "exact" / "exact_brute.py")
+        sys.modules["exact_brute"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["exact_brute"])
+    two_copy_moments = sys.modules["exact_brute"].two_copy_moments
+
+    model = _tpa()
+    a = analyze(model, parameters=["theta_0_b0_4"], registry=_only("thanasilp2021"), ensemble=False)
     p = a.parameters[0]
-    if p.exact is None:
-        assert p.exact_note
-    else:
-        assert p.exact.value > 0 and len(p.exact.per_state) == 12
-        assert any(r.theorem == "thanasilp2021.qml_from_vqa" for r in p.applicable)
-        assert p.exact.linear_loss is not None
+    assert p.exact is not None, p.exact_note
+    assert p.exact.method == "exact" and "exact" in p.exact_note
+    assert len(p.exact.per_state) == 12 and p.exact.value == pytest.approx(np.mean(p.exact.per_state), rel=1e-12)
+    # gate-wise exact grid average of (∂ℓ)² on two copies: shares no code with the Pauli-path engine
+    brute = two_copy_moments(model.ansatz, model.observable, model.qubits, model.data_state(model.dataset.x[0]),
+                             sympy.Symbol("theta_0_b0_4"))
+    assert p.exact.per_state[0] == pytest.approx(brute, rel=1e-9, abs=1e-14)
+    assert any(r.theorem == "thanasilp2021.qml_from_vqa" for r in p.applicable)
+    assert p.exact.linear_loss is not None and 0 < p.exact.linear_loss
 
 
 def test_fit_decay_tells_exponential_from_polynomial():

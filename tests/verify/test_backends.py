@@ -25,11 +25,15 @@ def _problem():
     return c, obs
 
 
+def test_qsim_is_installed():
+    """qsimcirq is a declared test dependency (extra 'fast', in 'all'): the agreement checks below
+    include it unconditionally instead of silently leaving it out when it is missing."""
+    assert qsim_available()
+
+
 def test_all_backends_give_the_same_expectations():
     c, obs = _problem()
-    backends = [OwnEngine(), CirqSimulator(), DensityMatrix()]
-    if qsim_available():
-        backends.append(QSim(cpu_threads=1))
+    backends = [OwnEngine(), CirqSimulator(), DensityMatrix(), QSim(cpu_threads=1)]
     prepared = [b.prepare(c, obs) for b in backends]
     vals = np.random.default_rng(0).uniform(0, 2 * np.pi, size=(3, len(prepared[0].symbols)))
     ref = prepared[1].expectation(vals)
@@ -46,18 +50,16 @@ def test_noisy_backends_agree():
     exact = dm.expectation(vals)
     clean = OwnEngine().prepare(c, obs).expectation(vals)
     assert np.max(np.abs(exact - clean)) > 1e-3
-    if qsim_available():
-        traj = QSim(noise=noise, repetitions=400, seed=1, cpu_threads=1).prepare(c, obs).expectation(vals)
-        # trajectories: standard error <= 0.5/sqrt(400) for this observable
-        np.testing.assert_allclose(traj, exact, atol=0.05)
+    traj = QSim(noise=noise, repetitions=400, seed=1, cpu_threads=1).prepare(c, obs).expectation(vals)
+    # trajectories: standard error <= 0.5/sqrt(400) for this observable
+    np.testing.assert_allclose(traj, exact, atol=0.05)
 
 
 def test_make_backend_and_noise_models():
     assert make_backend("own").name == "own"
     assert make_backend("auto", n_qubits=4).name == "own"
-    if qsim_available():
-        assert make_backend("auto", n_qubits=AUTO_QSIM_QUBITS).name == "qsim"
-        assert make_backend("auto", noise=noise_model("bit_flip", 0.1)).name == "qsim"
+    assert make_backend("auto", n_qubits=AUTO_QSIM_QUBITS).name == "qsim"
+    assert make_backend("auto", noise=noise_model("bit_flip", 0.1)).name == "qsim"
     b = OwnEngine()
     assert make_backend(b) is b
     assert make_backend("density_matrix", noise=noise_model("amplitude_damping", 0.1)).noisy

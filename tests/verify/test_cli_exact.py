@@ -49,3 +49,27 @@ def test_exact_bad_input_exit_code(capsys):
     assert main(["exact", "--qubits", "4", "--observable", "Z9"]) == 2
     err = capsys.readouterr().err
     assert "bpcalc exact: error" in err
+
+
+def test_sampled_zero_prints_upper_limit_not_zero(capsys):
+    """Issue 13 item 1: no '(the rest exactly 0)' for path-sampled zeros; an upper limit instead."""
+    assert main(["exact", "--qubits", "10", "--observable", "global", "--method", "sample", "--samples", "64",
+                 "--parameters", "theta_0_*"]) == 0
+    out = capsys.readouterr().out
+    assert "below resolution of path sampling" in out
+    assert "the rest exactly 0" not in out
+    ub = 1 - 0.025 ** (1 / 64)
+    assert f"< {ub:.2g}" in out
+    assert main(["exact", "--qubits", "10", "--observable", "global", "--method", "sample", "--samples", "64",
+                 "--parameters", "theta_0_*", "--json"]) == 0
+    grad = json.loads(capsys.readouterr().out)[0]["gradient"]
+    assert all(grad["below_resolution"]) and not any(grad["proven_zero"])
+    assert all(u is not None and u > 0 for u in grad["upper_limit"])
+
+
+def test_scaling_fit_does_not_call_sampled_zeros_identically_zero():
+    from verify.architecture import fit_scaling
+
+    fit = fit_scaling([10, 12, 14], [0.0, 0.0, 0.0], [(0.0, 5.6e-5), (0.0, 5.6e-5), (0.0, 5.6e-5)])
+    assert fit.label != "zero" and "below the resolution" in fit.text
+    assert fit_scaling([10, 12, 14], [0.0, 0.0, 0.0]).label == "zero"  # proved zeros (no interval) stay zero

@@ -51,6 +51,24 @@ def test_tiny_demo_writes_report_with_agreeing_numbers(tiny_demo, capsys):
     assert "\\cite[" in (out / "bounds.tex").read_text()
 
 
+def test_tiny_demo_figures_tables_and_text_follow_the_fits(tiny_demo):
+    out, _ = tiny_demo
+    doc = json.loads((out / "report.json").read_text())
+    for f in doc["figures"]:
+        stem = f["path"][:-4]
+        assert (out / f"{stem}.pdf").exists() and (out / f"{stem}.caption.txt").read_text().strip() == f["caption"]
+        assert "confidence interval" in f["caption"]  # every bar defined
+    table = (out / "table.tex").read_text()
+    assert "\\toprule" in table and "\\cite{thanasilp2021subtleties}" in table
+    assert "@article{thanasilp2021subtleties" in (out / "bounds.bib").read_text()
+    summary = doc["summary"]
+    assert "every entangling embedding" not in summary
+    for emb, name in (("tpe", "TPE"), ("hee", "HEE")):
+        verdict = doc["results"]["fits"][emb]["verdict_normalised"]
+        says_exp = f"{name}: the variance divided by r_{{n,s}} (the data's expressibility) decays exponentially" in summary
+        assert says_exp == (verdict["label"] == "exponentially vanishing"), (emb, verdict["label"], summary)
+
+
 def test_tiny_demo_fits_tpe_flat_after_normalisation(tiny_demo):
     out, _ = tiny_demo
     fits = json.loads((out / "report.json").read_text())["results"]["fits"]

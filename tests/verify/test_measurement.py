@@ -152,7 +152,7 @@ def test_bad_inputs():
 
 
 def test_works_with_a_validating_virtual_engine_sampler():
-    cirq_google = pytest.importorskip("cirq_google")
+    import cirq_google  # a required dependency
     engine = cirq_google.engine.create_noiseless_virtual_engine_from_latest_templates()
     sampler = engine.get_sampler("rainbow")
     q0, q1 = cirq.GridQubit(5, 3), cirq.GridQubit(5, 4)

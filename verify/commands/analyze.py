@@ -20,7 +20,48 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["register", "run", "patterns", "factory_arguments"]
+__all__ = ["register", "run", "patterns", "factory_arguments", "positive_int", "engine_name", "ENGINES",
+           "declared_keys"]
+
+ENGINES = ("own", "cirq", "density_matrix", "qsim", "auto")
+_ENGINE_ALIASES = {"density": "density_matrix", "dm": "density_matrix"}
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (``--sample 0`` is refused at parse time)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def engine_name(text: str) -> str:
+    """argparse type: a sampling engine (``density`` is accepted for ``density_matrix``)."""
+    return _ENGINE_ALIASES.get(text.strip().lower(), text.strip().lower())
+
+
+# keys the theorem checks read from the declared set without an assumption of that name
+_DECLARE_ONLY = ("global_two_design",)
+
+
+class declared_keys(argparse.Action):
+    """``--declare KEY``: an assumption key of some registered theorem (checked at parse time)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from bounds.registry import default_registry
+
+        known = sorted({a.key for t in default_registry().values()
+                        for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
+                       | set(_DECLARE_ONLY))
+        keys = [k.strip() for v in ([values] if isinstance(values, str) else values) for k in v.split(",") if k.strip()]
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            parser.error(f"argument {option_string}: unknown assumption key(s) {unknown}; known keys: {', '.join(known)}")
+        items = list(getattr(namespace, self.dest, None) or [])
+        setattr(namespace, self.dest, items + keys)
 
 
 def patterns(values: list[str] | None, default):
@@ -47,6 +88,52 @@ def factory_arguments(items: list[str] | None) -> dict:
         else:
             out[key.strip()] = value
     return out
+
+
+def used_bounds(report) -> tuple:
+    """The registered :class:`bounds.bound.Bound` s applied to any parameter (named
+    ``theorem[bound]``), for ``bounds.tex`` / ``bounds.bib``."""
+    import dataclasses
+
+    from bounds import get_theorem
+
+    out = {}
+    for p in report.parameters:
+        for b in p.bounds:
+            key = f"{b['theorem']}[{b['bound']}]"
+            if key in out:
+                continue
+            try:
+                out[key] = dataclasses.replace(get_theorem(b["theorem"]).bound(b["bound"]), name=key)
+            except (KeyError, ValueError):
+                continue
+    return tuple(out.values())
+
+
+def with_files(report, rendered, out_dir):
+    """Add what ``--out`` writes besides the report: the bounds (-> bounds.tex, bounds.bib) and,
+    for a ``--family``, its figure (family.png/.pdf/.caption.txt) and the compact table."""
+    import dataclasses
+    import math
+
+    from ..report import CompactRow
+
+    extra: dict = {"bounds": used_bounds(report)}
+    fam = report.family
+    if fam is not None:
+        try:
+            from ..figures import family_scan, save_scan
+
+            extra["figures"] = (save_scan(family_scan(fam, "family"), out_dir),)
+        except ImportError as exc:  # matplotlib is the optional 'plot' extra
+            extra["notes"] = tuple(rendered.notes) + (f"no figure: {exc} (install bpcalc[plot])",)
+        marker = {"path-sampled": "path-sampled", "truncated": "truncated"}
+        extra["compact"] = tuple(
+            CompactRow((str(r["n"]),), exact_log10=math.log10(r["max"]) if r["max"] > 0 else -math.inf,
+                       exact_method=next((v for k, v in marker.items() if k in r["method"]), "exact"),
+                       verdict=fam.verdict.label)
+            for r in fam.rows if not r["method"].startswith("sampled"))
+    return dataclasses.replace(rendered, **extra)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
     )
     rendered = report.to_report()
     if args.out:
+        rendered = with_files(report, rendered, args.out)
         paths = write_report(rendered, args.out)
         print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
     if args.json:
@@ -121,9 +209,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loss", choices=("linear", "mse", "nll"), default="linear", help="loss (default linear)")
     p.add_argument("--two-design-blocks", action="store_true",
                    help="declare every tagged block a local 2-design (theorems that need it are refused otherwise)")
-    p.add_argument("--declare", action="append", metavar="KEY", help="assumption keys you assert (repeatable)")
-    p.add_argument("--sample", type=int, metavar="N", help="also estimate every variance from N parameter draws")
-    p.add_argument("--engine", default="own", help="sampling engine: own, cirq, qsim, density (default own)")
+    p.add_argument("--declare", action=declared_keys, metavar="KEY",
+                   help="assumption keys you assert (repeatable or comma-separated; unknown keys are refused)")
+    p.add_argument("--sample", type=positive_int, metavar="N", help="also estimate every variance from N parameter draws")
+    p.add_argument("--engine", default="own", type=engine_name, choices=ENGINES,
+                   help="sampling engine: own, cirq, density_matrix (alias density), qsim, auto (default own)")
     p.add_argument("--seed", type=int, default=0, help="seed of sampling and intervals (default 0)")
     p.add_argument("--family", metavar="MODULE:FUNCTION",
                    help="a function of n building the same architecture at other sizes; fits Var against n")
@@ -137,7 +227,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-exact", action="store_true", help="skip exact variances")
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
-    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR")
+    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR "
+                   "(with --family also family.png/.pdf/.caption.txt and table.tex)")
     p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
                    help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
                         "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")

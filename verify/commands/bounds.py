@@ -23,9 +23,13 @@ import math
 import sys
 from typing import Any
 
+from .analyze import declared_keys
+
 __all__ = ["register", "run", "build_model", "parse_qubits", "collect"]
 
 ANSATZE = ("tpa", "tp", "hea", "ala", "qcnn")
+# bounds analyses the built circuit at every n: light cones and measures cost ~ n^2 (about 2 min at n = 200)
+MAX_ANALYSED_QUBITS = 512
 # failing assumptions that make a bound irrelevant to the model (another loss, another embedding):
 # such what-if columns are hidden unless --all is given
 _IRRELEVANT = frozenset({"loss_mse", "loss_nll", "loss_linear", "product_embedding"})
@@ -73,6 +77,15 @@ def _count(text: str, n: int, what: str) -> int:
     return value
 
 
+def _dataset(args: argparse.Namespace, n: int):
+    """The data of the model at ``n`` qubits (one PCA feature per qubit)."""
+    import circuits
+
+    if args.dataset == "uniform":
+        return circuits.uniform_random(args.samples or 100, n, seed=args.seed)
+    return circuits.load_dataset(args.dataset or "digits", n, n_samples=args.samples, seed=args.seed)
+
+
 def build_model(args: argparse.Namespace, n: int):
     """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits."""
     import circuits
@@ -98,12 +111,12 @@ def build_model(args: argparse.Namespace, n: int):
     else:
         observable = circuits.parse_pauli_sum(args.observable, qubits=qubits)
     embedding = dataset = None
+    if args.embedding == "none" and args.dataset is not None:
+        raise ValueError(f"--dataset {args.dataset} needs an --embedding (tpe, hee or che): with --embedding none "
+                         "the data never enter the circuit")
     if args.embedding != "none":
         embedding = circuits.make_embedding(args.embedding, n, _count(args.layers, n, "--layers"), qubits=qubits)
-        if args.dataset == "uniform":
-            dataset = circuits.uniform_random(args.samples or 100, n, seed=args.seed)
-        else:
-            dataset = circuits.load_dataset(args.dataset, n, n_samples=args.samples, seed=args.seed)
+        dataset = _dataset(args, n)
     return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
                           loss=args.loss, two_design_blocks=args.random_blocks,
                           name=f"{args.ansatz}(n={n})")
@@ -127,7 +140,10 @@ def _values(items: list[str] | None) -> dict:
         if not sep:
             raise ValueError(f"--value {item!r} must look like KEY=NUMBER, e.g. --value p_min=0.05")
         try:
-            out[key.strip()] = float(value)
+            number = float(value)
+            out[key.strip()] = int(value) if value.strip().lstrip("+-").isdigit() else number
+            if not math.isfinite(number):
+                raise ValueError(f"--value {item!r}: {value!r} is not finite")
         except ValueError as exc:
             raise ValueError(f"--value {item!r}: {value!r} is not a number") from exc
     return out
@@ -146,8 +162,16 @@ def collect(args: argparse.Namespace) -> dict:
         if not len(registry):
             raise ValueError(f"--theorems {args.theorems} matches no registered theorem (see bpcalc bounds --list)")
     qubits = parse_qubits(args.qubits)
+    if max(qubits) > MAX_ANALYSED_QUBITS:
+        raise ValueError(
+            f"--qubits {max(qubits)} is above {MAX_ANALYSED_QUBITS}: bpcalc bounds builds and analyses the circuit at "
+            "every n (light cones per parameter and per data subsystem, time growing like n^2); for a closed form "
+            "at large n use `bpcalc bounds --theorem KEY --value n=1000000 --value s=2` (log-space evaluation)"
+        )
     declared = tuple(args.declare or ())
     values = _values(args.value)
+    if args.embedding != "none":  # the data must exist at the largest n before any model is built
+        _dataset(args, max(qubits))
     rows, columns, refusals = [], {}, {}
     for n in qubits:
         model = build_model(args, n)
@@ -181,7 +205,7 @@ def collect(args: argparse.Namespace) -> dict:
                 columns.setdefault(key, {"theorem": t.key, "bound": v.name, "kind": v.kind,
                                          "status": t.verification.status, "source": t.verification.source})
                 cells[key] = {"log10": v.log10 if math.isfinite(v.log10) else None, "value": v.value,
-                              "text": str(v), "applicable": ok}
+                              "text": str(v), "applicable": ok, "sign": v.sign, "vacuous": v.vacuous}
                 if not ok and key not in refusals:
                     refusals[key] = reasons.get((t.key, v.name), "not evaluated by analyze")
         sub = analysis.measures.for_parameter(pa.parameter)
@@ -293,6 +317,113 @@ def render_latex(result: dict) -> str:
     return "\n".join(out)
 
 
+def _closed_form(bound, values: dict) -> str:
+    """A bound's value at the given numbers (log space, any n), or which inputs it still needs."""
+    missing = [x for x in bound.inputs if x not in values and x.split("[")[0] not in values]
+    if missing:
+        return f"(give --value for {', '.join(missing)})"
+    used = {k: v for k, v in values.items() if k in {x.split("[")[0] for x in bound.inputs}}
+    v = bound.evaluate(used)
+    return f"{v}  (log10 {v.log10:.6g}) at {', '.join(f'{k}={x}' for k, x in used.items())}"
+
+def _per_datapoint(col: dict) -> bool:
+    """True for a column bounding the same quantity as the exact value (mean over data of
+    Var[∂ℓ_i]): theorems of scope 'parameter' (not the loss's or the kernel's)."""
+    from bounds.registry import get_theorem
+
+    return get_theorem(col["theorem"]).scope == "parameter"
+
+
+def _scan(result: dict):
+    """The bounds figure: every applicable bound over n (vacuous ones listed in the caption,
+    not drawn) and the exact variance."""
+    from bounds.registry import get_theorem
+
+    from ..figures import Curve, Points, Scan, bound_label, mathtext
+
+    curves = []
+    for key, col in result["columns"].items():
+        if not _per_datapoint(col):
+            continue
+        pts = [(r["n"], r["cells"][key]) for r in result["rows"] if key in r["cells"] and r["cells"][key]["applicable"]]
+        if not pts:
+            continue
+        b = get_theorem(col["theorem"]).bound(col["bound"])
+        curves.append(Curve(bound_label(b), col["kind"], [n for n, _ in pts],
+                            [c["log10"] if c["log10"] is not None else -math.inf for _, c in pts],
+                            [bool(c.get("vacuous")) or c["log10"] is None for _, c in pts], name=key))
+    ex = [(r["n"], r["exact"]) for r in result["rows"] if r["exact"]]
+    pts = ()
+    if ex:
+        pts = (Points("exact" , [n for n, _ in ex],
+                      [e["log10"] if e.get("log10") is not None else -math.inf for _, e in ex], "exact",
+                      color_index=-1),)
+    m = result["model"]
+    from ..figures.labels import VAR_POINT
+
+    return Scan(name="bounds", ylabel=mathtext(VAR_POINT), points=pts,
+                curves=tuple(curves), width="double", title=f"{m.get('ansatz')} / {m.get('embedding')}: applicable bounds",
+                what=f"Applicable registered bounds (bounds.analyze) and the exact variance against n for ansatz "
+                     f"{m.get('ansatz')}, embedding {m.get('embedding')}, observable {m.get('observable')}; "
+                     "bounds whose assumptions fail, and bounds on other quantities (the loss, kernels), are not "
+                     "drawn (see the table in report.md)")
+
+
+def write_outputs(args: argparse.Namespace, result: dict, out_dir) -> dict:
+    """``--out DIR``: report.md/json, bounds.tex (every closed form shown), table.tex (one row
+    per n: exact value, tightest applicable bound of each kind, cited), bounds.bib, and the
+    figure bounds.png/.pdf/.caption.txt."""
+    import dataclasses
+
+    from bounds.registry import get_theorem
+
+    from ..report import CompactRow, Report, Table, write_report
+
+    bounds_used = tuple(dataclasses.replace(get_theorem(c["theorem"]).bound(c["bound"]), name=key)
+                        for key, c in result["columns"].items())
+    compact = []
+    for r in result["rows"]:
+        best = {}
+        for kind, pick in (("upper", min), ("lower", max), ("exact", min)):
+            cands = [(k, c) for k, c in r["cells"].items() if c["applicable"] and result["columns"][k]["kind"] == kind
+                     and _per_datapoint(result["columns"][k])
+                     and c["log10"] is not None and not c.get("vacuous") and c.get("sign", 1) > 0]
+            if cands:
+                k, c = pick(cands, key=lambda kc: kc[1]["log10"])
+                col = result["columns"][k]
+                best[kind] = (c["log10"], get_theorem(col["theorem"]).bound(col["bound"]).citation
+                              or get_theorem(col["theorem"]).citation)
+        e = r["exact"]
+        method = "exact"
+        if e and e.get("method") in ("path-sampled", "truncated"):
+            method = e["method"]
+        compact.append(CompactRow((str(r["n"]),), exact_log10=None if not e else e.get("log10"), exact_method=method,
+                                  upper=best.get("upper"), lower=best.get("lower"), closed_form=best.get("exact"),
+                                  verdict=str(r["verdict_at_n"].get("label", r["verdict_at_n"].get("verdict", "")))))
+    table = Table("Bounds over n", ("n",) + tuple(result["columns"]) + ("exact",),
+                  tuple((r["n"],) + tuple(r["cells"][k]["text"] + ("" if r["cells"][k]["applicable"] else " *")
+                                          if k in r["cells"] else None for k in result["columns"])
+                        + (None if not r["exact"] else r["exact"].get("text"),) for r in result["rows"]),
+                  caption="* : the theorem's assumptions fail for this model (value shown for comparison only).")
+    figures = ()
+    notes = [f"refused {k}: {v}" for k, v in result["refused"].items()]
+    try:
+        from ..figures import save_scan
+
+        figures = (save_scan(_scan(result), out_dir),)
+    except ImportError as exc:  # matplotlib is the optional 'plot' extra
+        notes.append(f"no figure: {exc} (install bpcalc[plot])")
+    except ValueError as exc:  # nothing applicable to draw
+        notes.append(f"no figure: {exc}")
+    notes.append("table.tex: per n the exact mean over data of Var[∂ℓ_i] and the tightest applicable bound of "
+                 "each kind on that same quantity (theorems of scope 'parameter'); bounds on the loss or on "
+                 "kernels are in bounds.tex and the table above.")
+    report = Report(title=f"bpcalc bounds: {args.ansatz} / {args.embedding}", tables=(table,), figures=figures,
+                    bounds=bounds_used, results=result, config=result["model"], notes=tuple(notes),
+                    compact=tuple(compact))
+    return write_report(report, out_dir)
+
+
 def run(args: argparse.Namespace) -> int:
     from bounds.registry import default_registry, get_theorem
 
@@ -318,10 +449,15 @@ def run(args: argparse.Namespace) -> int:
                 print(t.statement)
             for b in t.bounds:
                 print(f"  {b.name} ({b.kind}): {b.latex(citation=False)}")
+                if args.value:
+                    print(f"      = {_closed_form(b, _values(args.value))}")
                 for a in (*t.assumptions, *b.assumptions):
                     print(f"      assumes: {a.text}")
         return 0
     result = collect(args)
+    if args.out:
+        written = write_outputs(args, result, args.out)
+        print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     elif args.latex:
@@ -342,7 +478,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ansatz-layers", default="1", help="layers of hea / ala; 'n' = as many as qubits")
     p.add_argument("--embedding", choices=EMBEDDINGS, default="hee", help="data embedding (default: hee)")
     p.add_argument("--layers", default="1", help="embedding layers / repetitions; 'n' = as many as qubits")
-    p.add_argument("--dataset", default="digits", help="digits, iris, breast_cancer, wine or uniform")
+    p.add_argument("--dataset", default=None, choices=("digits", "iris", "breast_cancer", "wine", "uniform"),
+                   help="digits (default), iris, breast_cancer, wine or uniform; needs an --embedding")
     p.add_argument("--samples", type=int, default=None, help="data points (default: all for real data, 100 uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data subset (default: 0)")
     p.add_argument("--qubits", default="4,6,8", help="qubit counts, e.g. 4,6,8,10 or 4..12:2 (default: 4,6,8)")
@@ -351,8 +488,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--parameter", default=None, help="differentiated parameter (default: middle of the first block)")
     p.add_argument("--random-blocks", action="store_true",
                    help="declare the ansatz blocks random local 2-designs (Model.two_design_blocks)")
-    p.add_argument("--declare", action="append", help="declare an assumption key to hold (repeatable)")
-    p.add_argument("--value", action="append", help="supply a number, e.g. --value p_min=0.05 (repeatable)")
+    p.add_argument("--declare", action=declared_keys, metavar="KEY",
+                   help="declare an assumption key to hold (repeatable or comma-separated; unknown keys are refused)")
+    p.add_argument("--value", action="append",
+                   help="supply a number, e.g. --value p_min=0.05 (repeatable); with --theorem KEY: evaluate its closed "
+                   "forms at these numbers, e.g. --value n=1000000 --value s=2")
     p.add_argument("--theorems", nargs="*", default=None, help="only theorem keys starting with these prefixes")
     p.add_argument("--all", action="store_true",
                    help="also show bounds for other losses / embeddings than the model's (what-if columns)")
@@ -360,6 +500,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="show only bounds whose assumptions hold (no formula values for refused ones)")
     p.add_argument("--no-exact", action="store_true", help="skip exact variances (bounds.exact)")
     p.add_argument("--no-ensemble", action="store_true", help="skip frame potential / KL expressibility")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write report.md, report.json, bounds.tex, table.tex, bounds.bib and bounds.png/.pdf into DIR")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="machine-readable output")
     out.add_argument("--latex", action="store_true", help="LaTeX table and formulas")

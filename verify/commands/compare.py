@@ -24,28 +24,69 @@ import sys
 __all__ = ["register", "run"]
 
 
+def compact_rows(comparison) -> tuple:
+    """Rows of the compact LaTeX table: per architecture and n the value with its method, the
+    tightest applicable (non-vacuous) bounds when evaluated (--bounds-up-to), the verdict."""
+    import math
+
+    from bounds import get_theorem
+
+    from ..report import CompactRow
+
+    def cite(b):
+        try:
+            bound = get_theorem(b["theorem"]).bound(b["bound"])
+            return bound.citation or get_theorem(b["theorem"]).citation
+        except (KeyError, ValueError):
+            return None
+
+    rows = []
+    for a in comparison.architectures:
+        fit = comparison.fits.get(a)
+        for p in comparison.series(a):
+            if p.value is None:
+                continue
+            lg = math.log10(p.value) if p.value > 0 else -math.inf
+            method = {"path-sampled": "path-sampled", "truncated": "truncated"}.get(p.method, "exact")
+            best = {}
+            for kind, pick in (("upper", min), ("lower", max), ("exact", min)):
+                cands = [b for b in p.bounds if b.get("kind") == kind and b.get("log10") is not None
+                         and not b.get("vacuous") and b.get("sign", 1) > 0]
+                if cands:
+                    b = pick(cands, key=lambda b: b["log10"])
+                    best[kind] = (b["log10"], cite(b))
+            rows.append(CompactRow((a, str(p.n)), exact_log10=None if method == "path-sampled" else lg,
+                                   exact_method=method, upper=best.get("upper"), lower=best.get("lower"),
+                                   closed_form=best.get("exact"),
+                                   sampled=(p.value, p.ci_low, p.ci_high) if p.ci_low is not None else None,
+                                   verdict=fit.label if fit is not None else ""))
+    return tuple(rows)
+
+
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+    import pathlib
+
     from ..architecture import compare_architectures, plot_comparison
-    from ..report import to_json, write_report
+    from ..report import Figure, to_json, write_report
 
     comparison = compare_architectures(
         args.architectures, args.qubits, args.observable, args.parameter, method=args.method,
         max_terms=args.max_terms, n_samples=args.samples, seed=args.seed, bounds_up_to=args.bounds_up_to,
         exponent_symbols=args.exponent_symbols,
     )
-    figure = None
     if args.plot:
         figure = str(plot_comparison(comparison, args.plot))
         print(f"wrote {figure}", file=sys.stderr)
-    report = comparison.to_report(figure)
+    report = comparison.to_report()
     if args.out:
-        if args.plot is None:
-            import pathlib
-
-            figure = str(plot_comparison(comparison, pathlib.Path(args.out) / "compare.png"))
-            report = comparison.to_report("compare.png")
+        png = plot_comparison(comparison, pathlib.Path(args.out) / "compare.png")
+        caption = png.with_name("compare.caption.txt").read_text(encoding="utf-8").strip()
+        report = dataclasses.replace(comparison.to_report(), figures=(Figure("compare.png", caption),),
+                                     compact=compact_rows(comparison), compact_headers=("architecture", "$n$"))
         paths = write_report(report, args.out)
-        print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+        print(f"wrote {png}, {png.with_suffix('.pdf')}, {', '.join(str(p) for p in paths.values())}",
+              file=sys.stderr)
     if args.json:
         print(to_json(report))
     else:
@@ -76,9 +117,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of path sampling (default 0)")
     p.add_argument("--bounds-up-to", type=int, default=0, metavar="N",
                    help="also evaluate the registered theorems for n <= N (their checks can be slow)")
-    p.add_argument("--plot", metavar="PNG", help="write the plot of Var against n")
+    p.add_argument("--plot", metavar="PNG", help="write the plot of Var against n (PNG, PDF and .caption.txt)")
     p.add_argument("--json", action="store_true", help="print the full comparison as JSON")
-    p.add_argument("--out", metavar="DIR", help="write report.json, report.md and compare.png into DIR")
+    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, compare.png/.pdf/.caption.txt, "
+                   "table.tex and bounds.bib (with --bounds-up-to) into DIR")
     p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
                    help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
                         "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")

@@ -6,6 +6,14 @@ import argparse
 import sys
 import time
 
+DATASET_CHOICES = ("digits", "iris", "breast_cancer", "wine", "uniform")
+
+
+def resume_hint(args: argparse.Namespace) -> str:
+    """What to type to continue an interrupted run (finished points are in OUT/points.jsonl)."""
+    return (f"finished points are kept in {args.out}/points.jsonl; continue with "
+            f"`bpcalc {args.command} ... --out {args.out} --resume` (same options)")
+
 
 def run(args: argparse.Namespace) -> int:
     from ..demo import DemoConfig, format_summary, run_demo
@@ -22,6 +30,9 @@ def run(args: argparse.Namespace) -> int:
         if value is not None:
             kw[name] = value
     config = DemoConfig(**kw)
+    from ..sweep import check_fresh_output
+
+    check_fresh_output(f"{args.out}/points.jsonl", resume=args.resume, force=args.force)
     t0 = time.perf_counter()
     print(
         f"bpcalc demo: tensor-product QNN ({config.block_size}-qubit blocks, local cost, linear loss) on "
@@ -29,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         f"n = {', '.join(map(str, config.ns))}; {config.n_draws} parameter draws × {config.n_data} data points per point",
         file=sys.stderr,
     )
-    result = run_demo(config, args.out, progress=not args.no_progress, resume=args.resume)
+    result = run_demo(config, args.out, progress=not args.no_progress, resume=args.resume, force=args.force)
     print(format_summary(result.rows, result.fits))
     print()
     print(f"report: {result.paths['markdown']}  (also {result.paths['json'].name}, {result.paths['latex'].name}, "
@@ -58,13 +69,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, nargs="+", default=None, help="qubit counts (default: 4 6 8 10 12)")
     p.add_argument("--embeddings", nargs="+", choices=["tpe", "hee", "che"], default=None,
                    help="embeddings (default: tpe hee che)")
-    p.add_argument("--dataset", default=None, help="digits (default), iris, breast_cancer, wine or uniform")
+    p.add_argument("--dataset", default=None, choices=DATASET_CHOICES,
+                   help="digits (default), iris, breast_cancer, wine or uniform")
     p.add_argument("--n-draws", type=int, default=None, help="parameter draws per sampled variance (default: 200)")
     p.add_argument("--n-data", type=int, default=None, help="data points (default: 12)")
     p.add_argument("--block-depth", type=int, default=None, help="RY-RZ-CZ layers per block (default: 12)")
     p.add_argument("--seed", type=int, default=None, help="master seed (default: 0)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: number of CPUs)")
     p.add_argument("--quick", action="store_true", help="a smaller run: n = 4 6 8, fewer draws (seconds)")
-    p.add_argument("--resume", action="store_true", help="reuse finished points in OUT/points.jsonl")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="reuse finished points in OUT/points.jsonl")
+    again.add_argument("--force", action="store_true",
+                       help="discard the finished points of an earlier run in OUT (refused without it)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, resume_hint=resume_hint)

@@ -7,8 +7,14 @@ import sys
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..docgen import stale_docs, write_docs
+    from ..docgen import find_docs_dir, stale_docs, write_docs
 
+    if args.docs_dir is None:
+        found = find_docs_dir()
+        if found is None:
+            raise ValueError("not inside a bpcalc checkout (no mkdocs.yml, docs/ and bpcalc pyproject.toml here or "
+                             "above): pass --out DIR to write the generated pages elsewhere")
+        args.docs_dir = str(found)
     if args.check:
         stale = stale_docs(args.docs_dir)
         if stale:
@@ -31,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Regenerate docs/theorems/*.md (from the theorem registry), docs/cli.md and docs/api.md. "
         "Build the site with `python -m mkdocs build --strict`.",
     )
-    p.add_argument("--docs-dir", default="docs", help="documentation directory (default: docs)")
+    p.add_argument("--out", "--docs-dir", dest="docs_dir", default=None, metavar="DIR",
+                   help="documentation directory (default: docs/ of the bpcalc checkout containing the current "
+                   "directory; refused outside a checkout)")
     p.add_argument("--check", action="store_true", help="only report pages that are out of date (exit 1 if any)")
     p.set_defaults(func=run)

@@ -13,7 +13,8 @@ Pauli pairs fit the budget, otherwise unbiased path sampling with a confidence i
 truncation with a rigorous error bound with ``--method truncate``), and the table says which
 method produced each number.  ``--two-design`` adds the 2-design block chain (blocks declared
 local 2-designs) and ``--lie`` the deep-circuit Lie-algebraic value.  Input state ``|0…0⟩``
-unless ``--state`` is given.  Exit codes: 0 success, 2 bad input.
+unless ``--state`` is given.  Exit codes: 0 success, 2 bad input, 3 over the memory budget
+(``--memory-limit``; nothing was allocated, the message names the method that fits).
 """
 
 from __future__ import annotations
@@ -104,9 +105,12 @@ def _state(text: str, n: int):
         return None
     if t in ("+", "plus"):
         return "+" * n
-    if len(t) == n and set(t) <= set("01+-ij"):
-        return t
-    raise ValueError(f"--state must be 0, +, or a product-state string of length n like '0+1-' (got {text!r})")
+    from bounds.exact import parse_product_state
+
+    try:
+        return ",".join(parse_product_state(t, n))
+    except ValueError as exc:
+        raise ValueError(f"--state: {exc}") from None
 
 
 def _fmt(v: float) -> str:
@@ -117,7 +121,27 @@ def _log10(v: float) -> str:
     return "-inf" if v <= 0 else f"{math.log10(v):7.3f}"
 
 
+def _below(res, i: int) -> bool:
+    b = getattr(res, "below_resolution", None)
+    return b is not None and bool(b[i])
+
+
+def _value_text(res, i: int) -> str:
+    """The value, or ``< upper limit`` when no sampled path contributed (never a false 0)."""
+    if _below(res, i):
+        return f"< {res.ci_high[i]:.2g}"
+    return _fmt(res.values[i])
+
+
+def _log10_text(res, i: int) -> str:
+    if _below(res, i):
+        return f"< {math.log10(res.ci_high[i]):.2f}" if res.ci_high[i] > 0 else "-inf"
+    return _log10(res.values[i])
+
+
 def _interval(res, i: int) -> str:
+    if _below(res, i):
+        return "(below resolution of path sampling)"
     if res.ci_low is not None:
         return f"[{_fmt(res.ci_low[i])}, {_fmt(res.ci_high[i])}]"
     if res.error_bound is not None and res.method == "truncated":
@@ -143,14 +167,14 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
     state = _state(args.state, n)
     res = E.exact_gradient_variance(
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
-        n_samples=args.samples, confidence=args.confidence, rng=args.seed,
+        n_samples=args.samples, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
         exponent_symbols=getattr(args, "exponent_symbols", "angle"),
     )
     out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
     if args.loss:
         out["loss"] = E.exact_loss_variance(
             circ, obs, state, method=args.method, max_terms=args.max_terms, n_samples=args.samples,
-            confidence=args.confidence, rng=args.seed,
+            confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
         )
     if args.two_design:
         try:
@@ -166,6 +190,8 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
 
 
 def _print_run(args: argparse.Namespace, item: dict) -> None:
+    import numpy as np
+
     res = item["result"]
     n = item["n"]
     print(
@@ -182,25 +208,32 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
             head += f" {k:>12}"
         print(head)
         for i, p in enumerate(res.parameters):
-            line = f"  {p.name:<22} {_fmt(res.values[i]):>12} {_log10(res.values[i]):>8}  {_interval(res, i):<28}"
+            line = f"  {p.name:<22} {_value_text(res, i):>12} {_log10_text(res, i):>8}  {_interval(res, i):<28}"
             for k in extra:
                 line += f" {_fmt(item[k].values[i]):>12}"
             print(line)
     else:
         vals = res.values
         nonzero = vals[vals > 0]
+        below = [i for i in range(len(vals)) if _below(res, i)]
+        proven = int(np.sum(res.proven_zero))
         order = sorted(range(len(vals)), key=lambda i: -vals[i])[:5]
+        parts = [f"{len(nonzero)} with non-zero variance"]
+        if below:
+            top = max(float(res.ci_high[i]) for i in below)
+            parts.append(f"{len(below)} < {top:.2g} (below resolution of path sampling)")
+        if proven:
+            parts.append(f"{proven} exactly 0 (" + ("outside the light cone" if res.method == "path-sampled"
+                                                   else "outside the light cone or proved by exact enumeration") + ")")
         print(f"  summary over {len(vals)} parameters: {int(res.in_light_cone.sum())} in the causal light cone, "
-              f"{len(nonzero)} with non-zero variance (the rest exactly 0)")
+              + ", ".join(parts))
         if len(nonzero):
-            import numpy as np
-
             print(f"    non-zero variances: max {_fmt(float(nonzero.max()))} (log10 {_log10(float(nonzero.max())).strip()}), "
                   f"median {_fmt(float(np.median(nonzero)))}, min {_fmt(float(nonzero.min()))} "
                   f"(log10 {_log10(float(nonzero.min())).strip()})")
         print("    largest:")
         for i in order:
-            print(f"      {res.parameters[i].name:<22} {_fmt(vals[i]):>12} {_log10(vals[i]):>8}  {_interval(res, i)}")
+            print(f"      {res.parameters[i].name:<22} {_value_text(res, i):>12} {_log10_text(res, i):>8}  {_interval(res, i)}")
             for k in extra:
                 print(f"        {k}: {_fmt(item[k].values[i])}")
     for k in ("two_design_error", "lie_error"):
@@ -213,11 +246,64 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
               f"method {loss.method}{ci}")
 
 
+def _write_files(args: argparse.Namespace, items: list) -> None:
+    """``--plot PATH`` / ``--out DIR``: the figure over n (:func:`verify.figures.exact_scan`) and,
+    for ``--out``, report.md/json and the compact table."""
+    import math
+    import pathlib
+    import sys
+
+    from ..figures import draw_scan, exact_scan, save_figure
+    from ..report import CompactRow, Figure, Report, Table, write_report
+
+    scan = exact_scan(items, "exact", ansatz=args.ansatz, observable=args.observable)
+    fig, caption = draw_scan(scan)
+    if args.plot:
+        png, pdf, _ = save_figure(fig, caption, args.plot)
+        print(f"wrote {png}, {pdf}", file=sys.stderr)
+    if not args.out:
+        return
+    png, _pdf, _ = save_figure(fig, caption, pathlib.Path(args.out) / "exact")
+    rows, compact = [], []
+    for item in items:
+        res = item["result"]
+        k = max(range(len(res)), key=lambda i: res.values[i])
+        v = float(res.values[k])
+        ci = (float(res.ci_low[k]), float(res.ci_high[k])) if res.ci_low is not None else None
+        rows.append((item["n"], item["layers"], res.parameters[k].name, v, None if ci is None else ci[0],
+                     None if ci is None else ci[1], _method_text(res)))
+        method = res.method if res.method in ("path-sampled", "truncated") else "exact"
+        compact.append(CompactRow((str(item["n"]),), exact_log10=None if method == "path-sampled" else
+                                  (math.log10(v) if v > 0 else -math.inf), exact_method=method,
+                                  sampled=(v, ci[0], ci[1]) if ci is not None else None))
+    report = Report(
+        title=f"bpcalc exact: {args.ansatz}, observable {args.observable}",
+        summary=scan.what + ".",
+        tables=(Table("Largest per-parameter variance", ("n", "layers", "parameter", "Var", "CI low", "CI high", "method"),
+                      tuple(rows)),),
+        figures=(Figure(png.name, caption),), config={k: v for k, v in vars(args).items() if k != "func"},
+        seeds={"paths": args.seed}, compact=tuple(compact),
+        results={"points": [{"n": it["n"], "gradient": it["result"].as_dict()} for it in items]})
+    written = write_report(report, args.out)
+    print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.ansatz in ("ala", "tpa") and args.block < 1:
         raise ValueError(f"--block must be >= 1, got {args.block}")
+    import sys
+
+    from bounds.memory import MemoryBudget, MemoryBudgetExceeded
+
     counts = _qubit_counts(args.qubits)
-    items = [_compute(args, n) for n in counts]
+    args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
+    try:
+        items = [_compute(args, n) for n in counts]
+    except MemoryBudgetExceeded as exc:
+        print(f"bpcalc exact: error: {exc}", file=sys.stderr)
+        return 3
+    if args.plot or args.out:
+        _write_files(args, items)
     if args.json:
         payload = []
         for item in items:
@@ -251,7 +337,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--entangler", choices=("cz", "cnot"), default="cz", help="hea entangler (default cz)")
     p.add_argument("--observable", default="Z0",
                    help="'Z0'-style Pauli sum, 'Zmid', 'local' (seed paper's (1/n)Σ|0><0|), 'local-z' or 'global'")
-    p.add_argument("--state", default="0", help="input product state: 0 (default), + or a string like '0+1-'")
+    p.add_argument("--state", default="0",
+                   help="input product state: 0 (default), +, one of 0 1 + - i j per qubit like '0+1-' (i = |+i>, "
+                   "j = |-i>), or comma-separated tokens like '0,+,-i'")
     p.add_argument("--parameters", default="all", help="all (default), first, last, a symbol name or a glob pattern")
     p.add_argument("--method", choices=("auto", "exact", "truncate", "sample"), default="auto",
                    help="auto: exact if the Pauli pairs fit, else path sampling (default)")
@@ -259,11 +347,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=2**16, help="sampled Pauli paths (default 65536)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of sampled intervals")
     p.add_argument("--seed", type=int, default=0, help="seed of the path sampler")
+    p.add_argument("--memory-limit", default=None,
+                   help="memory budget like 4GiB or 500MB (default: half the available memory); a run that would "
+                        "exceed it stops before allocating, naming the method that fits")
     p.add_argument("--loss", action="store_true", help="also the loss variance Var[ℓ]")
     p.add_argument("--two-design", action="store_true", help="also the 2-design block chain (ala/tpa/qcnn)")
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
     p.add_argument("--per-parameter", action="store_true", help="print every parameter (default: a summary when > 12)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--plot", metavar="PATH", default=None,
+                   help="write the variance over --qubits as PATH.png, PATH.pdf and PATH.caption.txt")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write exact.png/.pdf/.caption.txt, report.md, report.json and table.tex into DIR")
     p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
                    help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
                         "same numbers as rx) or 'symbol' (derivative by t: π² times larger)")

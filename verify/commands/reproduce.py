@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .demo import DATASET_CHOICES, resume_hint
+
 
 def run(args: argparse.Namespace) -> int:
     from ..reproduce import ReproductionConfig, reproduce_dataset_induced_bp, write_docs_page
@@ -27,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
             kw[name] = v
     config = ReproductionConfig(**kw)
     result = reproduce_dataset_induced_bp(config, args.out, scheduler=args.scheduler, resume=args.resume,
-                                          progress=not args.no_progress)
+                                          progress=not args.no_progress, force=args.force)
     print(f"reproduction of the dataset-induced barren plateau: {len(result.rows)} points in {result.elapsed_s:.0f} s")
     print("fitted decay bases b (± standard error), value ≈ C·b^-n over the sampled range:")
     for key, f in result.fits.items():
@@ -60,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--docs", default=None, metavar="DOCS_DIR",
                    help="also write DOCS_DIR/reproduction.md and its figures (e.g. --docs docs)")
     p.add_argument("--embeddings", nargs="+", choices=["tpe", "hee", "che"], default=None)
-    p.add_argument("--datasets", nargs="+", default=None, help="default: digits uniform")
+    p.add_argument("--datasets", nargs="+", default=None, choices=DATASET_CHOICES, help="default: digits uniform")
     p.add_argument("--sampled-n", type=int, nargs="+", default=None, help="sampled n (default: 4 6 … 16)")
     p.add_argument("--exact-n", type=int, nargs="+", default=None, help="exact-only n, entangling embeddings (default: 18 20)")
     p.add_argument("--product-n", type=int, nargs="+", default=None, help="exact-only n for TPE (default: 20 32 64 128 256)")
@@ -71,6 +73,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="local worker processes")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port")
     p.add_argument("--quick", action="store_true", help="a small grid (a minute)")
-    p.add_argument("--resume", action="store_true", help="continue OUT/points.jsonl")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="continue OUT/points.jsonl")
+    again.add_argument("--force", action="store_true",
+                       help="discard the finished points of an earlier run in OUT (refused without it)")
     p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, resume_hint=resume_hint)

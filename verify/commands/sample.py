@@ -37,7 +37,8 @@ def add_model_arguments(p: argparse.ArgumentParser, multi_n: bool = False) -> No
                    help="'local', 'local-z', 'global' or a Pauli sum like '0.5*Z0*Z1 + X2' (default: local)")
     g.add_argument("--embedding", choices=EMBEDDINGS, default="none", help="data embedding (default: none)")
     g.add_argument("--embedding-layers", type=int, default=1, help="embedding layers / repetitions")
-    g.add_argument("--dataset", default="digits", help="digits, iris, breast_cancer, wine or uniform")
+    g.add_argument("--dataset", default=None, choices=("digits", "iris", "breast_cancer", "wine", "uniform"),
+                   help="digits (default with --embedding), iris, breast_cancer, wine or uniform; needs --embedding")
     g.add_argument("--n-data", type=int, default=10, help="data points (default: 10)")
     g.add_argument("--loss", default="linear", choices=("linear", "mse", "nll"), help="loss (default: linear)")
     g.add_argument("--circuit", default=None, help="a circuit file (.json / .qasm / module:function) instead of --ansatz")
@@ -73,18 +74,51 @@ def _layers(text: str, n: int) -> int:
     return value
 
 
+def check_simulable(n: int, engine: str = "own", memory_limit=None) -> None:
+    """Refuse, before building anything, a size whose state vectors cannot be stored.
+
+    The samplers hold at least two state vectors of ``2^n`` complex64 amplitudes (``4^n``
+    for the density-matrix engine); the Pauli-path engine (``bpcalc exact``) needs none.
+
+    Raises
+    ------
+    ValueError : ``n < 1``.
+    bounds.memory.MemoryBudgetExceeded : the vectors exceed the memory budget (one line).
+    """
+    from bounds.memory import MemoryBudget, MemoryBudgetExceeded
+
+    if n < 1:
+        raise ValueError(f"--qubits must be >= 1, got {n}")
+    exponent = 2 * n if engine == "density_matrix" else n
+    what = (f"the {engine} sampler's {'density matrices' if engine == 'density_matrix' else 'state vectors'} "
+            f"on {n} qubits")
+    alternative = "bpcalc exact (Pauli-path propagation, no state vectors)"
+    budget = MemoryBudget.from_limit(memory_limit)
+    if exponent > 60:  # > 2^63 bytes: no machine holds it; do not even form the float
+        raise MemoryBudgetExceeded(f"{what} need 2^{exponent + 4} bytes, far above the memory budget of "
+                                   f"{budget.limit_bytes / 2**30:.3g} GiB; use {alternative}")
+    budget.check(2 * 8 * 2.0**exponent, what, alternative)
+
+
 def model_from_args(args: argparse.Namespace, n: int | None):
     """Build a ``circuits.Model`` from the model arguments (``n`` qubits)."""
     import circuits
 
+    if args.dataset is not None and args.embedding == "none":
+        raise ValueError(f"--dataset {args.dataset} needs --embedding tpe|hee|che: without an embedding the data "
+                         "never enter the circuit")
+    engine = getattr(args, "engine", "own")
+    memory_limit = getattr(args, "memory_limit", None)
     rotations = tuple(r.strip() for r in args.rotations.split(",") if r.strip())
     if args.circuit:
         ansatz = circuits.load_circuit(args.circuit)
         qubits = sorted(ansatz.all_qubits())
         n = len(qubits)
+        check_simulable(n, engine, memory_limit)
     else:
         if n is None:
             raise ValueError("give --qubits N (or --circuit FILE)")
+        check_simulable(n, engine, memory_limit)
         layers = _layers(args.layers, n)
         if args.ansatz == "hea":
             ansatz = circuits.hardware_efficient(n, layers, rotations=rotations, entangler=args.entangler,
@@ -110,7 +144,7 @@ def model_from_args(args: argparse.Namespace, n: int | None):
     embedding = dataset = None
     if args.embedding != "none":
         embedding = circuits.make_embedding(args.embedding, n, args.embedding_layers, qubits=qubits)
-        dataset = circuits.make_dataset(args.dataset, n, n_samples=args.n_data, seed=args.seed)
+        dataset = circuits.make_dataset(args.dataset or "digits", n, n_samples=args.n_data, seed=args.seed)
     name = args.circuit or f"{args.ansatz}(n={n})"
     return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
                           loss=args.loss, name=name)

@@ -84,7 +84,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--embeddings", nargs="+", default=["tpe", "hee", "che"], choices=["tpe", "hee", "che"],
                    help="data embeddings (default: tpe hee che)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one point per seed (default: 0)")
-    p.add_argument("--dataset", nargs="+", default=["digits"], help="datasets: digits, iris, breast_cancer, wine, uniform")
+    p.add_argument("--dataset", nargs="+", default=["digits"], choices=["digits", "iris", "breast_cancer", "wine", "uniform"],
+                   help="datasets: digits, iris, breast_cancer, wine, uniform")
     p.add_argument("--n-data", type=int, nargs="+", default=[12], help="data points per dataset (default: 12)")
     p.add_argument("--n-draws", type=int, nargs="+", default=[200], help="parameter draws per sampled variance (default: 200)")
     p.add_argument("--task", default=DEFAULT_TASK, help=f"point function 'module:function' (default: {DEFAULT_TASK})")
@@ -95,4 +96,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite OUT")
     p.add_argument("--report", default=None, metavar="DIR", help="also write a report (Markdown, JSON, LaTeX) to DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, resume_hint=lambda a: f"finished points are kept in {a.out}; continue with --resume")

@@ -240,7 +240,7 @@ def test_pair_sampling_with_signed_weights():
     psi = random_state(4, rng)
     exact = E.exact_gradient_variance(circ, obs, psi, "all", qubits=qs)
     samp = E.exact_gradient_variance(circ, obs, psi, "all", method="sample", n_samples=2**16, rng=1, qubits=qs)
-    assert samp.ci_method == "normal"
+    assert samp.ci_method == "empirical-bernstein"
     z = (samp.values - exact.values) / np.maximum((samp.ci_high - samp.ci_low) / 3.92, 1e-12)
     assert np.all(np.abs(z) < 4)
     lsamp = E.exact_loss_variance(circ, obs, psi, method="sample", n_samples=2**16, rng=2, qubits=qs)
@@ -354,3 +354,29 @@ def test_sampled_zero_has_positive_upper_limit():
     assert r.ci_low[0] == 0.0
     # Clopper–Pearson with 0 successes out of 16 at 95%: 1 - 0.025**(1/16) (per-sample bound 1)
     assert np.isclose(r.ci_high[0], 1 - 0.025 ** (1 / 16), rtol=1e-6)
+
+
+def test_sampled_zero_is_flagged_below_resolution_not_a_proved_zero():
+    """Issue 13 item 1: a path-sampled value with no surviving path is an upper limit."""
+    c = circuits.hardware_efficient(60, 12)
+    qs = cirq.LineQubit.range(60)
+    r = E.exact_gradient_variance(
+        c, cirq.Z(qs[30]), parameters=["theta_0_30_0", "theta_11_0_0"], method="sample", n_samples=16, rng=1
+    )
+    # theta_0_30_0 is in the cone but no sampled path reached it; theta_11_0_0 (last layer,
+    # qubit 0) is outside the backward light cone of Z30: a proved zero
+    assert list(r.in_light_cone) == [True, False]
+    assert list(r.below_resolution) == [True, False]
+    assert list(r.proven_zero) == [False, True]
+    assert np.isclose(r.upper_limit[0], r.ci_high[0]) and np.isnan(r.upper_limit[1])
+    d = r.as_dict()
+    assert d["below_resolution"] == [True, False]
+    assert d["upper_limit"][0] == pytest.approx(r.ci_high[0]) and d["upper_limit"][1] is None
+    assert d["proven_zero"] == [False, True]
+
+
+def test_exact_zero_is_proved_zero_and_not_below_resolution():
+    circ = circuits.hardware_efficient(4, 2)
+    r = E.exact_gradient_variance(circ, "Z0", parameters="all", method="exact")
+    assert r.below_resolution is None
+    assert np.all(r.proven_zero == (r.values == 0))

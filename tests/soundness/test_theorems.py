@@ -1,0 +1,352 @@
+"""Soundness of the theorem registry: every bound that applies is compared with an exact value.
+
+For each generated instance every registered theorem (``bounds.default_registry()``, as
+``bpcalc bounds --list`` shows) is instantiated with the project's own assumption checks; each
+bound it evaluates is compared with the bounded quantity computed independently of bpcalc's
+engines:
+
+* concrete circuits (no declared ensembles): brute-force statevector averages over an exact
+  trigonometric grid (``brute``), so a bound about the circuit's θ-ensemble is checked on
+  exactly that ensemble (also when a check found an *exact* 2-design among the concrete gates);
+* declared 2-design blocks (alternating layered ansatz, tensor-product QNN): the exact
+  2-design Pauli-support chain of ``two_design_reference`` (cross-checked against Haar sampling
+  in ``tests/bounds/theorems``).
+
+A violation is a finding: it fails here (counterexamples for known, separately fixed bugs are
+kept in ``test_known_violations.py`` as strict xfails).  Bounds whose quantity this module does
+not know how to compute make the test fail too, so a new theorem cannot slip through unchecked.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import cirq
+import numpy as np
+import pytest
+import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import circuits
+from bounds.registry import Context, default_registry
+
+from .brute import gradient_variance, loss_variance, two_design_reference as tdr
+from .instances import ANGLES, CLIFFORDS_1, CLIFFORDS_2, gate_circuits, pauli_sums
+
+REGISTRY = default_registry()
+DEFAULT = settings(derandomize=True, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+RTOL, ATOL = 1e-9, 1e-12
+
+VAR_GRAD = r"\operatorname{Var}_{\theta}[\partial_k C]"
+VAR_LOSS = r"\operatorname{Var}_{\theta}[\ell]"
+DESIGN_KEYS = {"blocks_are_2_designs", "block_sides_two_designs", "v_minus_two_design", "v_plus_two_design",
+               "embedding_two_design", "haar_random_states", "deep_circuit"}
+
+# which (theorem, bound) pairs were evaluated and compared, over the whole run (reported by
+# test_coverage_report at the end of the module)
+SEEN: collections.Counter = collections.Counter()
+
+
+def compare(kind: str, value: float, truth: float) -> bool:
+    """Does ``truth`` satisfy ``truth <= value`` / ``>=`` / ``==`` (relative 1e-9, absolute 1e-12)?"""
+    slack = RTOL * max(abs(value), abs(truth)) + ATOL
+    if kind == "upper":
+        return truth <= value + slack
+    if kind == "lower":
+        return truth >= value - slack
+    return abs(truth - value) <= slack
+
+
+def check_every_theorem(model, parameter, truths: dict, *, context_extra=None, declared=(), skip=()) -> list:
+    """Instantiate every registered theorem; compare each evaluated bound with ``truths[quantity]``.
+
+    Returns the list of violations ``(theorem, bound, kind, value, truth)``; raises if a bound
+    was evaluated whose quantity is not in ``truths``.
+    """
+    violations = []
+    ctx = Context(model=model, parameter=parameter, extra=context_extra or {}, declared=frozenset(declared))
+    for key, theorem in REGISTRY.items():
+        if key in skip:
+            continue
+        inst = theorem.instantiate(ctx)
+        for v in inst.values:
+            bound = theorem.bound(v.name)
+            if bound.quantity not in truths:
+                raise AssertionError(f"{key}.{v.name} evaluated on a generated instance, but the suite cannot "
+                                     f"compute its quantity {bound.quantity!r}: extend tests/soundness")
+            truth = truths[bound.quantity]
+            if truth is None:  # a quantity listed in UNCHECKED
+                SEEN[(key, v.name, "not compared")] += 1
+                continue
+            if callable(truth):  # needs the instance's numbers (e.g. a kernel bandwidth)
+                truth = truth(inst.substitutions)
+            value = float(v.value)
+            SEEN[(key, v.name)] += 1
+            if not compare(bound.kind, value, truth):
+                violations.append((key, v.name, bound.kind, value, truth))
+    return violations
+
+
+FIDELITY_CONC = r"\mathbb{E}_{x,x'}[(\kappa(x,x') - 2^{-n})^2]"
+PROJECTED_CONC = r"\mathbb{E}_{x,x'}[1 - \kappa^{PQ}(x,x')]"
+
+
+def kernel_truths(states: np.ndarray) -> dict:
+    """Kernel-concentration quantities of an ensemble of pure states (uniform over pairs, x = x' included).
+
+    Fidelity kernel ``κ = |⟨ψ_x|ψ_x'⟩|²``; projected kernel
+    ``κ^PQ = exp(-γ Σ_j ‖ρ_j(x) − ρ_j(x')‖_F²)`` with ``ρ_j`` the one-qubit marginals.
+    """
+    states = np.atleast_2d(states)
+    n = int(np.log2(states.shape[1]))
+    kappa = np.abs(states.conj() @ states.T) ** 2
+    t = states.reshape((states.shape[0],) + (2,) * n)
+    marg = []
+    for j in range(n):
+        m = np.moveaxis(t, 1 + j, 1).reshape(states.shape[0], 2, -1)
+        marg.append(np.einsum("xai,xbi->xab", m, m.conj()))
+    marg = np.stack(marg, axis=1)  # (N, n, 2, 2)
+    diff = marg[:, None] - marg[None, :]
+    dist = np.real(np.einsum("xyjab,xyjab->xy", diff, diff.conj()))
+    return {FIDELITY_CONC: float(np.mean((kappa - 2.0**-n) ** 2)),
+            PROJECTED_CONC: lambda subs: float(np.mean(1 - np.exp(-float(subs["gamma"]) * dist)))}
+
+
+# ----------------------------------------------------------------------------- concrete circuits
+
+
+@st.composite
+def prefixes(draw, n: int, clifford_only: bool):
+    """A fixed input-preparation circuit: |0…0⟩, a product state or an entangled state."""
+    qs = cirq.LineQubit.range(n)
+    kind = draw(st.sampled_from(("zero", "product", "entangled")))
+    ops = []
+    if kind in ("product", "entangled"):
+        for q in qs:
+            if clifford_only:
+                ops.append(draw(st.sampled_from(CLIFFORDS_1 + (cirq.I,))).on(q))
+            else:
+                ops += [cirq.ry(draw(st.sampled_from(ANGLES))).on(q), cirq.rz(draw(st.sampled_from(ANGLES))).on(q)]
+    if kind == "entangled":
+        for j in range(n - 1):
+            ops.append(draw(st.sampled_from(CLIFFORDS_2)).on(qs[j], qs[j + 1]))
+    return kind, cirq.Circuit(ops)
+
+
+@st.composite
+def concrete_models(draw, clifford_family: bool = False):
+    """(model, parameter): a generated circuit on 2-4 qubits with a fixed input preparation.
+
+    ``clifford_family``: rx/ry/rz between Cliffords, a single Pauli-string observable, |0…0⟩
+    input — the setting of Letcher et al.'s light-cone bounds.
+    """
+    n = draw(st.integers(2, 4))
+    k = draw(st.integers(1, 4))
+    if clifford_family:
+        ansatz = draw(gate_circuits(n, k, clifford_only_fixed=True, kinds=("rx", "ry", "rz")))
+        obs = draw(pauli_sums(n, max_terms=1))
+        obs = cirq.PauliSum.from_pauli_strings([term / term.coefficient for term in obs])
+        kind, prefix = "zero", cirq.Circuit()
+    else:
+        ansatz = draw(gate_circuits(n, k))
+        obs = draw(pauli_sums(n))
+        kind, prefix = draw(prefixes(n, clifford_only=False))
+    qs = cirq.LineQubit.range(n)
+    ansatz = cirq.Circuit([cirq.I(q) for q in qs]) + ansatz  # every qubit belongs to the model
+    model = circuits.Model(ansatz=ansatz, observable=obs, embedding=prefix if list(prefix.all_operations()) else None)
+    parameter = draw(st.sampled_from(sorted(cirq.parameter_symbols(ansatz), key=lambda s: s.name)))
+    return model, parameter, kind
+
+
+def _concrete_truths(model, parameter) -> dict:
+    qs = model.qubits
+    psi = np.zeros(2 ** len(qs), dtype=complex)
+    psi[0] = 1
+    circuit = model.circuit
+    return {VAR_GRAD: float(gradient_variance(circuit, model.observable, qs, psi, parameter)[0]),
+            VAR_LOSS: float(loss_variance(circuit, model.observable, qs, psi)[0])}
+
+
+def _run_concrete(case):
+    model, parameter, kind = case
+    violations = check_every_theorem(model, parameter, _concrete_truths(model, parameter))
+    assert not violations, (kind, str(parameter), violations, str(model.circuit), str(model.observable))
+
+
+@settings(DEFAULT, max_examples=40)
+@given(concrete_models())
+def test_theorems_hold_on_concrete_circuits(case):
+    _run_concrete(case)
+
+
+@settings(DEFAULT, max_examples=30)
+@given(concrete_models(clifford_family=True))
+def test_theorems_hold_on_clifford_rotation_circuits(case):
+    _run_concrete(case)
+
+
+@pytest.mark.slow
+@settings(DEFAULT, max_examples=400)
+@given(concrete_models())
+def test_theorems_hold_on_concrete_circuits_many(case):
+    _run_concrete(case)
+
+
+@pytest.mark.slow
+@settings(DEFAULT, max_examples=300)
+@given(concrete_models(clifford_family=True))
+def test_theorems_hold_on_clifford_rotation_circuits_many(case):
+    _run_concrete(case)
+
+
+# ----------------------------------------------------------------------------- declared 2-design blocks
+
+
+def _labels(observable: cirq.PauliSum, qubits) -> list[tuple[float, str]]:
+    return [(float(complex(t.coefficient).real), "".join(str(t.get(q, "I")) if q in t.qubits else "I" for q in qubits))
+            for t in observable]
+
+
+def _block_of(symbol: sympy.Symbol) -> tuple[int, int]:
+    layer, block, _ = symbol.name.split("_")[1:]
+    return int(layer), int(block[1:])
+
+
+@st.composite
+def design_models(draw):
+    """A 2-design-block model: ALA (L layers of m-qubit blocks, odd layers shifted) or one layer
+    of disjoint blocks (tensor-product QNN), declared random; local, global or random local
+    observable; |0…0⟩, product, entangled or a 2-3 state dataset as inputs."""
+    from .instances import haar_state, product_state
+
+    family = draw(st.sampled_from(("ala", "tp")))
+    m = 2
+    n = draw(st.sampled_from((4, 6)))
+    n_layers = draw(st.integers(1, 3)) if family == "ala" else 1
+    ansatz = circuits.alternating_layered(n, n_layers, m) if family == "ala" else circuits.tensor_product(n, m)
+    qubits = sorted(ansatz.all_qubits())
+    obs_kind = draw(st.sampled_from(("local", "local-z", "global", "random-local")))
+    if obs_kind == "local":
+        obs = circuits.local_cost(qubits)
+    elif obs_kind == "local-z":
+        obs = circuits.local_cost(qubits, form="z")
+    elif obs_kind == "global":
+        obs = circuits.global_cost(qubits)
+    else:
+        total = cirq.PauliSum()
+        for i in range(n // m):
+            letters = [draw(st.sampled_from("IXYZ")) for _ in range(m)]
+            if set(letters) == {"I"}:
+                letters[0] = "Z"
+            total += cirq.PauliString({qubits[i * m + j]: getattr(cirq, c) for j, c in enumerate(letters) if c != "I"},
+                                      coefficient=draw(st.sampled_from((1.0, -0.5, 0.3, 2.0))))
+        obs = total
+    in_kind = draw(st.sampled_from(("zero", "product", "entangled", "dataset", "embedded data")))
+    zero = np.zeros(2**n, dtype=complex)
+    zero[0] = 1
+    if in_kind == "zero":
+        states = zero[None]
+    elif in_kind == "product":
+        states = product_state([(draw(st.sampled_from(ANGLES)), draw(st.sampled_from(ANGLES))) for _ in range(n)])[None]
+    elif in_kind == "entangled":
+        states = haar_state(n, draw(st.integers(0, 10**6)))[None]
+    elif in_kind == "dataset":
+        states = np.stack([haar_state(n, draw(st.integers(0, 10**6))) if draw(st.booleans()) else
+                           product_state([(draw(st.sampled_from(ANGLES)), 0.0) for _ in range(n)])
+                           for _ in range(draw(st.integers(2, 3)))])
+    model = circuits.Model(ansatz=ansatz, observable=obs, two_design_blocks=True)
+    if in_kind == "embedded data":  # a data embedding and a labelled random dataset on the model itself
+        emb_name = draw(st.sampled_from(("tpe", "hee")))
+        emb = circuits.make_embedding(emb_name, n, qubits=qubits) if emb_name == "tpe" else \
+            circuits.make_embedding(emb_name, n, 1, qubits=qubits)
+        data = circuits.uniform_random(draw(st.integers(2, 4)), n, seed=draw(st.integers(0, 1000)))
+        model = circuits.Model(ansatz=ansatz, observable=obs, embedding=emb, dataset=data, two_design_blocks=True)
+        states = np.stack([model.data_state(x) for x in data.x])
+        in_kind = f"{emb_name} data"
+    parameter = draw(st.sampled_from(model.trainable_symbols))
+    layers = tdr.ala_layers(n, m, n_layers) if family == "ala" else [[tuple(range(i, i + m)) for i in range(0, n, m)]]
+    return model, parameter, states, layers, f"{family} n={n} L={n_layers} O={obs_kind} input={in_kind}"
+
+
+VAR_GRAD_I = r"\operatorname{Var}_{\theta}[\partial_k \ell_i]"
+VAR_GRAD_LOSS = r"\operatorname{Var}_{\theta}[\partial_k \mathcal{L}]"
+# quantities this suite does not yet compute independently (they are reported, not compared):
+# the pair moment E[∂ℓ_i ∂ℓ_j] of thanasilp2021.tensor_product_cross_terms names no pair (i, j)
+UNCHECKED = {r"\mathbb{E}_{\theta}[\partial_k \ell_i\, \partial_k \ell_j]"}
+
+
+def operator_squares_by_support(rho: np.ndarray) -> np.ndarray:
+    """``Σ_{supp R = S} Tr[ρR]²`` for every support mask ``S`` of a Hermitian operator ``ρ``."""
+    n = int(np.log2(rho.shape[0]))
+    t_mat = np.stack([tdr.PAULIS[c].T for c in "IXYZ"])
+    support = np.zeros([4] * n, dtype=np.int64)
+    for q in range(n):
+        shape = [1] * n
+        shape[q] = 4
+        support = support + (np.array([0, 1, 1, 1]).reshape(shape) << q)
+    t = rho.reshape([2] * (2 * n))
+    for q in range(n):
+        t = np.moveaxis(np.tensordot(t_mat, t, axes=([1, 2], [q, q + n - q])), 0, q)
+    total = np.zeros(2**n)
+    np.add.at(total, support.ravel(), (t.real**2).ravel())
+    return total
+
+
+DHS_PRODUCT = r"D_{\mathrm{HS}}(\rho_x^{(S)}, \mathbb{1}/2^{s})"
+
+
+def _dhs(states: np.ndarray, subs) -> float:
+    """Mean over data states and contiguous s-qubit blocks S of ``Tr[(ρ_S − 1/2^s)²]``."""
+    s = int(subs["s"])
+    n = int(np.log2(states.shape[1]))
+    out = []
+    for psi in states:
+        for start in range(0, n - s + 1, s):
+            t = np.moveaxis(psi.reshape([2] * n), list(range(start, start + s)), list(range(s))).reshape(2**s, -1)
+            rho = t @ t.conj().T
+            d = rho - np.eye(2**s) / 2**s
+            out.append(float(np.real(np.trace(d @ d))))
+    return float(np.mean(out))
+
+
+def _run_design(case):
+    model, parameter, states, layers, label = case
+    terms = tdr.pauli_terms_to_masks(_labels(model.observable, model.qubits))
+    # E[∂C] = 0, so Var = E[(∂C)²]: the exact 2-design chain, averaged over the input states
+    truth = tdr.chain_variance(layers, _block_of(parameter), terms, tdr.pauli_squares_by_support(states))
+    truths = {VAR_GRAD: truth, VAR_GRAD_I: truth, **kernel_truths(states), DHS_PRODUCT: lambda subs: _dhs(states, subs)}
+    if model.dataset is not None and model.loss == "linear":
+        # L = Σ_i (y_i/N) ℓ_i = Tr[O V ρ_u V†] with ρ_u = Σ_i (y_i/N) ρ_i: the chain on ρ_u
+        u = np.asarray(model.dataset.y, dtype=float) / len(model.dataset.y)
+        rho_u = np.einsum("i,ia,ib->ab", u, states, states.conj())
+        truths[VAR_GRAD_LOSS] = tdr.chain_variance(layers, _block_of(parameter), terms,
+                                                   operator_squares_by_support(rho_u))
+    for q in UNCHECKED:
+        truths[q] = None
+    # theorems about the concrete gates (not the declared ensemble) are checked on concrete circuits above
+    concrete = [k for k, t in REGISTRY.items() if not ({a.key for a in t.assumptions} |
+                {a.key for b in t.bounds for a in b.assumptions}) & DESIGN_KEYS]
+    violations = check_every_theorem(model, parameter, truths,
+                                     context_extra={} if model.dataset is not None else {"states": states},
+                                     skip=set(concrete))
+    assert not violations, (label, str(parameter), truth, violations)
+
+
+@settings(DEFAULT, max_examples=40)
+@given(design_models())
+def test_theorems_hold_on_declared_two_design_blocks(case):
+    _run_design(case)
+
+
+@pytest.mark.slow
+@settings(DEFAULT, max_examples=300)
+@given(design_models())
+def test_theorems_hold_on_declared_two_design_blocks_many(case):
+    _run_design(case)
+
+
+def test_coverage_report():
+    """Runs last in this module (pytest keeps file order): which bounds the generated instances reached."""
+    print("\nsoundness coverage:", dict(SEEN))
