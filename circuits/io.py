@@ -15,7 +15,9 @@
 * ``.qpy`` — a Qiskit QPY file holding one circuit (optional extra ``qiskit``), converted by
   :func:`circuits.qiskit_io.circuit_from_qiskit` (Qiskit qubit ``k`` is ``LineQubit(k)``);
 * ``module:function`` or ``path/to/file.py:function`` — a Python callable returning a
-  ``cirq.Circuit`` or a ``qiskit.QuantumCircuit`` (called with the given keyword arguments,
+  ``cirq.Circuit``, a ``qiskit.QuantumCircuit`` or a PennyLane tape (e.g. from
+  :func:`circuits.pennylane_io.trace`; its ``qml.expval`` is not used: pass the observable)
+  (called with the given keyword arguments,
   e.g. ``n=8`` for families).
 
 Errors name the file, and for QASM the line and column.
@@ -298,7 +300,10 @@ def load_circuit(spec: str | Path, **factory_kwargs: Any) -> cirq.Circuit:
     spec_str = str(spec)
     path = Path(spec_str)
     if path.suffix.lower() == ".qpy":
-        found = load_qpy(path)
+        try:
+            found = load_qpy(path)
+        except ImportError as exc:
+            raise ValueError(f"{spec_str}: {exc}") from None
         if len(found) != 1:
             raise ValueError(f"{spec_str}: the QPY file holds {len(found)} circuits; save the one to analyse on its own")
         return circuit_from_qiskit(found[0])
@@ -324,10 +329,17 @@ def load_circuit(spec: str | Path, **factory_kwargs: Any) -> cirq.Circuit:
     circuit = call_factory(fn, spec_str, factory_kwargs)
     if is_qiskit_circuit(circuit):
         return circuit_from_qiskit(circuit)
+    from .pennylane_io import circuit_from_pennylane, is_pennylane_object  # noqa: PLC0415 (PennyLane is lazy)
+
+    if is_pennylane_object(circuit) and hasattr(circuit, "operations"):
+        return circuit_from_pennylane(circuit)[0]
     if isinstance(circuit, cirq.FrozenCircuit):
         circuit = circuit.unfreeze()
     if not isinstance(circuit, cirq.Circuit):
-        raise ValueError(f"factory {spec_str!r} returned {type(circuit).__name__}, not a cirq.Circuit")
+        raise ValueError(
+            f"factory {spec_str!r} returned {type(circuit).__name__}, not a cirq.Circuit, qiskit.QuantumCircuit "
+            "or PennyLane tape"
+        )
     return circuit
 
 

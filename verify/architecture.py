@@ -51,6 +51,7 @@ References
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import re
 import time
@@ -162,9 +163,12 @@ class Architecture:
     description: str
     build: Callable[[int], cirq.Circuit]
     observable: str = "local"
+    fixed_n: Optional[int] = None
 
     def circuit(self, n: int) -> cirq.Circuit:
         """The circuit on ``n`` qubits (errors name the architecture)."""
+        if self.fixed_n is not None and n != self.fixed_n:
+            raise ValueError(f"{self.name} is one circuit on {self.fixed_n} qubits (a file or fixed circuit), not a family of n")
         try:
             return self.build(n)
         except (ValueError, TypeError) as exc:
@@ -195,8 +199,18 @@ BUILTIN_ARCHITECTURES: Mapping[str, Architecture] = {
 """The built-in architectures of ``bpcalc compare`` (see the module docstring)."""
 
 
+_CIRCUIT_FILE_SUFFIXES = (".qasm", ".qasm2", ".qasm3", ".json", ".qpy")
+
+
+def _fixed_architecture(label: str, description: str, circuit: cirq.Circuit) -> Architecture:
+    n = len(circuit.all_qubits())
+    return Architecture(label, description, lambda _n: circuit, fixed_n=n)
+
+
 def resolve_architecture(spec: str | Architecture) -> Architecture:
-    """A built-in name (:data:`BUILTIN_ARCHITECTURES`) or a ``module:function`` family of ``n``.
+    """A built-in name (:data:`BUILTIN_ARCHITECTURES`), a ``module:function`` family of ``n``, or
+    one fixed circuit: a file (``.qasm``, ``.json``, ``.qpy``), a factory without an ``n``
+    argument, a ``cirq.Circuit`` or a ``qiskit.QuantumCircuit`` (compared at its own size).
 
     Raises
     ------
@@ -204,6 +218,15 @@ def resolve_architecture(spec: str | Architecture) -> Architecture:
     """
     if isinstance(spec, Architecture):
         return spec
+    if isinstance(spec, cirq.AbstractCircuit) or type(spec).__name__ == "QuantumCircuit":
+        circuit, _ = load_user_circuit(spec)
+        label = getattr(spec, "name", None) or "circuit"
+        return _fixed_architecture(str(label), f"fixed circuit {label}", circuit)
+    if isinstance(spec, Path):
+        spec = str(spec)
+    if isinstance(spec, str) and (spec.strip().lower().endswith(_CIRCUIT_FILE_SUFFIXES) or Path(spec.strip()).is_file()):
+        circuit, _ = load_user_circuit(spec.strip())
+        return _fixed_architecture(Path(spec.strip()).stem, f"circuit file {spec.strip()}", circuit)
     if not isinstance(spec, str) or not spec.strip():
         raise TypeError(f"an architecture is a name or 'module:function', got {spec!r}")
     key = spec.strip()
@@ -212,9 +235,17 @@ def resolve_architecture(spec: str | Architecture) -> Architecture:
     if ":" not in key:
         raise ValueError(
             f"unknown architecture {spec!r}; built-in: {sorted(BUILTIN_ARCHITECTURES)}, "
-            "or a family 'module:function' / 'file.py:function' taking n"
+            "a family 'module:function' / 'file.py:function' taking n, or a circuit file (.qasm, .json, .qpy)"
         )
-    circuits.load_factory(key)  # import errors now, not at the first n
+    fn = circuits.load_factory(key)  # import errors now, not at the first n
+    try:
+        takes_n = "n" in inspect.signature(fn).parameters or any(
+            p.kind == p.VAR_KEYWORD for p in inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        takes_n = True
+    if not takes_n:
+        circuit, _ = load_user_circuit(key)
+        return _fixed_architecture(key.rsplit(":", 1)[-1], f"fixed circuit from {key}", circuit)
 
     def build(n: int) -> cirq.Circuit:
         return load_user_circuit(key, n=n)[0]
@@ -1302,6 +1333,7 @@ def analyze_architecture(
         "n_data": n_data, "loss": loss, "sample": sample, "sample_engine": sample_engine, "family": family,
         "qubits": None if qubits is None else list(parse_qubits(qubits)), "theorems": theorems, "exact": exact,
         "exponent_symbols": exponent_symbols,
+        "angle_parameters": [a.to_dict() for a in pm.angle_parameters],
     }
     return ArchitectureReport(
         source=pm.source, name=model.name, n_qubits=model.n_qubits, n_gates=len(list(model.circuit.all_operations())),
@@ -1427,7 +1459,7 @@ def _check_evaluable(arch: Architecture, ns: Sequence[int], parameter: str) -> N
 
 def compare_architectures(
     architectures: Sequence[str | Architecture],
-    qubits: str | Sequence[int] = "4..16",
+    qubits: str | Sequence[int] | None = "4..16",
     observable: Optional[str] = None,
     parameter: str = "first",
     *,
@@ -1447,7 +1479,9 @@ def compare_architectures(
     architectures : built-in names (:data:`BUILTIN_ARCHITECTURES`) or ``module:function``
         families of ``n``.
     qubits : sizes (:func:`parse_qubits`); sizes an architecture does not support (e.g. a
-        QCNN at a non-power of two) are reported as not computed.
+        QCNN at a non-power of two, a circuit file at another size) are reported as not
+        computed.  ``None``: the files' own sizes when every architecture is a fixed circuit,
+        else ``"4..16"``.
     observable : one observable for all (default: each architecture's own, see the table in
         the module docstring).
     parameter : ``'first'``, ``'max'``, ``'mean'`` or a symbol name (see :func:`variance_at`).
@@ -1471,6 +1505,9 @@ def compare_architectures(
         raise ValueError("give at least one architecture to compare")
     if parameter not in PARAMETER_CHOICES and not isinstance(parameter, str):
         raise ValueError(f"parameter must be one of {PARAMETER_CHOICES} or a symbol name")
+    if qubits is None:
+        fixed = sorted({a.fixed_n for a in archs if a.fixed_n is not None})
+        qubits = fixed if fixed and all(a.fixed_n is not None for a in archs) else "4..16"
     ns = parse_qubits(qubits)
     for arch in archs:  # before any computation: an architecture that cannot run at any size is an input error
         _check_evaluable(arch, ns, parameter)

@@ -54,20 +54,18 @@ def test_compare_header_states_convention():
     assert cmp.to_report().config["exponent_symbols"] == "symbol"
 
 
-def test_cli_flag_on_analyze_and_exact(tmp_path):
+def test_cli_flag_on_analyze_and_exact(cli, tmp_path):
     path = tmp_path / "tfq.json"
     path.write_text(cirq.to_json(_tfq_circuit()))
     out = {}
     for conv in ("angle", "symbol"):
-        proc = subprocess.run([sys.executable, "-m", "verify.cli", "analyze", str(path), "--observable", "Z0",
-                               "--no-theorems", "--exponent-symbols", conv], capture_output=True, text=True,
-                              cwd=ROOT, timeout=300)
+        proc = cli(["analyze", str(path), "--observable", "Z0",
+                               "--no-theorems", "--exponent-symbols", conv])
         assert proc.returncode == 0, proc.stderr
         assert f"{conv} convention" in proc.stdout
         out[conv] = proc.stdout
     assert "5.000e-01" in out["angle"] and "4.935e+00" in out["symbol"]
-    proc = subprocess.run([sys.executable, "-m", "verify.cli", "exact", "--ansatz", "hea", "--qubits", "4",
-                           "--layers", "1", "--exponent-symbols", "symbol"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    proc = cli(["exact", "--ansatz", "hea", "--qubits", "4",
+                           "--layers", "1", "--exponent-symbols", "symbol"])
     assert proc.returncode == 0, proc.stderr
     assert "exponent symbols (X^t): symbol convention" in proc.stdout

@@ -82,7 +82,7 @@ def test_bad_files_one_line(tmp_path):
         circuits.load_dataset_file(str(tmp_path / "missing.csv"), 1)
 
 
-def test_model_and_cli_with_a_csv(tmp_path):
+def test_model_and_cli_with_a_csv(cli, tmp_path):
     x, y = _raw(n=12, f=4)
     path = tmp_path / "mine.csv"
     path.write_text("\n".join(",".join(f"{v:.6f}" for v in row) + f",{c}" for row, c in zip(x, y)) + "\n")
@@ -92,8 +92,7 @@ def test_model_and_cli_with_a_csv(tmp_path):
     assert any("mine.csv (CSV)" in n for n in pm.notes)
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2\n3\n")
-    proc = subprocess.run([sys.executable, "-m", "verify.cli", "analyze", "examples/sim2019_circuit2.qasm",
-                           "--embedding", "tpe", "--dataset", str(bad), "--observable", "Z0", "--no-theorems"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    proc = cli(["analyze", "examples/sim2019_circuit2.qasm",
+                           "--embedding", "tpe", "--dataset", str(bad), "--observable", "Z0", "--no-theorems"])
     assert proc.returncode != 0 and "bad.csv: line 2 has 1 columns" in proc.stderr
     assert "Traceback" not in proc.stderr

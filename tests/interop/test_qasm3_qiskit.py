@@ -91,12 +91,9 @@ def test_classical_control_is_refused_in_one_clear_line(program):
     assert "already defined" not in message and "\n" not in message
 
 
-def test_cli_analyses_qasm3_and_qpy(tmp_path):
+def test_cli_analyses_qasm3_and_qpy(cli, tmp_path):
     for path in [QASM3] + ([QPY] if _has("qiskit") else []):
-        proc = subprocess.run(
-            [sys.executable, "-m", "verify.cli", "analyze", str(path), "--observable", "Z3", "--no-theorems"],
-            capture_output=True, text=True, cwd=ROOT, timeout=300, env=_utf8_env(),
-        )
+        proc = cli(["analyze", str(path), "--observable", "Z3", "--no-theorems"])
         assert proc.returncode == 0, proc.stderr
         assert "12 trainable" in proc.stdout
 

@@ -7,6 +7,8 @@ a ``cirq.Circuit``.  See :func:`verify.architecture.analyze_architecture`.
 Examples::
 
     bpcalc analyze examples/sim2019_circuit2.qasm --observable Z0
+    bpcalc analyze examples/numeric_angles_qiskit.qasm --trainable all --observable Z0
+    bpcalc analyze examples/qiskit_hea_qasm3.qasm --observable 'ZZII'
     bpcalc analyze model.json --trainable 'theta_*' --data 'x_*' --observable '0.5*Z0*Z1 + X3'
     bpcalc analyze ansatz.qasm --embedding hee --layers 2 --dataset digits --observable local
     bpcalc analyze examples/sim2019_circuit2.qasm --observable local \\
@@ -189,9 +191,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", help="circuit: .qasm, .json (cirq.to_json), module:function or file.py:function")
     p.add_argument("--trainable", action="append", metavar="GLOB",
-                   help="trainable symbols (glob, repeatable or comma-separated); default: every non-data symbol")
+                   help="trainable symbols (glob, repeatable or comma-separated); default: every non-data symbol. "
+                        "'all' or gate kinds rx,ry,rz,rxx,ryy,rzz make numeric angles parameters (named "
+                        "<kind>_q<qubit>_m<moment>; mapping in the notes)")
     p.add_argument("--data", action="append", metavar="GLOB",
-                   help="data symbols (glob); default 'x_*'; '' for none")
+                   help="data symbols (glob); default 'x_*'; '' for none; gate kinds (e.g. rx) make numeric angles data")
     p.add_argument("--observable", default="local",
                    help="'local' ((1/n) Σ|0⟩⟨0|_j, default), 'local-z', 'global', or a Pauli sum like '0.5*Z0*Z1 + X3' "
                         "(Z3 line qubit, Z(3,4) / Z(q3_4) grid qubit, Z('name') named qubit; a Qiskit label "

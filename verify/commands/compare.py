@@ -2,7 +2,8 @@
 
 A, B, C are built-in names — hea (L = n layers), hea-log (L = ceil(log2 n)), ala
 (2-qubit blocks, L = ceil(log2 n)), tpa (tensor product), qcnn (n a power of two, read out on
-qubit 0) — or families ``module:function`` taking n.  The compared quantity is
+qubit 0) —, families ``module:function`` taking n, or single circuits side by side: files
+(.qasm, .json, .qpy) and factories without an n argument, each at its own size.  The compared quantity is
 Var[∂C/∂θ] of the first trainable parameter (--parameter max/mean/NAME for others), from the
 exact Pauli-path engine (unbiased path sampling with a confidence interval when exact
 enumeration would need more than --max-terms Pauli pairs).  See
@@ -12,6 +13,7 @@ Examples::
 
     bpcalc compare hea ala qcnn --qubits 4..64
     bpcalc compare hea hea-log examples/my_family.py:brickwork --qubits 4..16:2 --plot cmp.png
+    bpcalc compare examples/qiskit_hea_qasm3.qasm examples/qiskit_hea.qpy hea --qubits 4 --observable Z3
 """
 
 from __future__ import annotations
@@ -103,8 +105,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n".join(__doc__.split("\n\n")[2:]),
     )
-    p.add_argument("architectures", nargs="+", metavar="ARCH", help="hea, hea-log, ala, tpa, qcnn or module:function")
-    p.add_argument("--qubits", default="4..16", help="'4..64' (doubling), '4..16:2' (step) or '4,6,8' (default 4..16)")
+    p.add_argument("architectures", nargs="+", metavar="ARCH",
+                   help="hea, hea-log, ala, tpa, qcnn, module:function, or a circuit file (.qasm, .json, .qpy)")
+    p.add_argument("--qubits", default=None,
+                   help="'4..64' (doubling), '4..16:2' (step) or '4,6,8' (default 4..16; the files' own sizes when "
+                        "every ARCH is a file)")
     p.add_argument("--observable", default=None,
                    help="one observable for all ('local', 'global', 'Z0', …); default: each architecture's own")
     p.add_argument("--parameter", default="first", help="first (default), max, mean, or a symbol name")
