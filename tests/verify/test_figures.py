@@ -212,3 +212,11 @@ def test_scaling_sentence_follows_the_verdict():
     assert "flat within its errors" in text and "1.310" in text and "1/n²" in text
     undecided = dict(poly, label="not decided", text="both fit")
     assert "not decided" in scaling_sentence("CHE", undecided) and "larger n" in scaling_sentence("CHE", undecided)
+
+
+def test_wide_range_of_n_uses_log_x_with_powers_of_two():
+    ns = (4, 6, 8, 12, 16, 32, 64)
+    pts = Points("exact", ns, [-0.1 * n for n in ns], "exact")
+    fig, _ = draw_scan(Scan("t", "$y$", (pts,)))
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and [int(t) for t in ax.get_xticks()] == [4, 8, 16, 32, 64]

@@ -32,7 +32,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .style import color, doubling, new_figure, style_context
+from .style import color, doubling, new_figure, style_context, wide_range
 
 __all__ = ["Points", "Curve", "FitLine", "Scan", "fit_line", "draw_scan", "save_scan", "save_figure"]
 
@@ -317,13 +317,15 @@ def _strip_math(text: str) -> str:
 def _axes(ax, scan: Scan, ns_all: Sequence[int], values: Sequence[float]) -> None:
     from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter, NullLocator, StrMethodFormatter
 
-    if doubling(ns_all):
+    if doubling(ns_all) or wide_range(ns_all):
         ax.set_xscale("log", base=2)
-        ax.xaxis.set_major_locator(FixedLocator(ns_all))
+        lo, hi = min(ns_all), max(ns_all)
+        ticks = ns_all if doubling(ns_all) else [2**k for k in range(math.ceil(math.log2(lo)),
+                                                                     math.floor(math.log2(hi)) + 1)]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_minor_formatter(NullFormatter())
-        lo, hi = min(ns_all), max(ns_all)
         ax.set_xlim(lo / 1.15, hi * 1.15)
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))

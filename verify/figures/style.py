@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator, Optional
 
-__all__ = ["PALETTE", "COLUMN_WIDTHS", "RC", "color", "style_context", "new_figure", "doubling"]
+__all__ = ["PALETTE", "COLUMN_WIDTHS", "RC", "color", "style_context", "new_figure", "doubling", "wide_range"]
 
 #: Okabe–Ito colours (black is kept for exact values and references), most distinct first.
 PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
@@ -94,10 +94,22 @@ def new_figure(width: str = "single", aspect: Optional[float] = None):
 
 
 def doubling(ns) -> bool:
-    """True when the sizes grow geometrically (each at least 1.5× the previous): use a log-x axis.
+    """True when the sizes grow geometrically (each at least 1.5× the previous): use a log-x
+    axis with the sizes as ticks.
 
     >>> doubling([4, 8, 16, 32]), doubling([4, 6, 8, 10])
     (True, False)
     """
     s = sorted(set(int(n) for n in ns))
     return len(s) >= 3 and all(b >= 1.5 * a for a, b in zip(s, s[1:]))
+
+
+def wide_range(ns) -> bool:
+    """True when the sizes span a factor >= 10 without growing geometrically (e.g. 4, 6, …, 16,
+    32, 64): a log-x axis with powers of two as ticks.
+
+    >>> wide_range([4, 6, 8, 16, 32, 64]), wide_range([4, 6, 8, 10, 12])
+    (True, False)
+    """
+    s = sorted(set(int(n) for n in ns))
+    return len(s) >= 2 and s[0] > 0 and s[-1] >= 10 * s[0] and not doubling(s)
