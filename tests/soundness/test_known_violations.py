@@ -14,7 +14,7 @@ import sympy
 import circuits
 from bounds import exact as E
 
-from .brute import exact_brute
+from brute import exact_brute
 
 
 @pytest.mark.xfail(strict=True, reason="issue 13 item 2: truncation drops weight before a parameter's column is "
