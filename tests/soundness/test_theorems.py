@@ -41,6 +41,7 @@ RTOL, ATOL = 1e-9, 1e-12
 
 VAR_GRAD = r"\operatorname{Var}_{\theta}[\partial_k C]"
 VAR_LOSS = r"\operatorname{Var}_{\theta}[\ell]"
+VAR_GRAD_X = r"\mathbb{E}_x \operatorname{Var}_{\theta}[\partial_k \ell_x]"
 DESIGN_KEYS = {"blocks_are_2_designs", "block_sides_two_designs", "v_minus_two_design", "v_plus_two_design",
                "embedding_two_design", "haar_random_states", "deep_circuit"}
 
@@ -136,14 +137,27 @@ def prefixes(draw, n: int, clifford_only: bool):
 
 
 @st.composite
-def concrete_models(draw, clifford_family: bool = False, max_qubits: int = 4):
+def concrete_models(draw, clifford_family: bool = False, max_qubits: int = 4, visible_hidden: bool = False):
     """(model, parameter): a generated circuit on 2-``max_qubits`` qubits with a fixed input preparation.
 
     ``clifford_family``: rx/ry/rz between Cliffords, a single Pauli-string observable, |0…0⟩
-    input — the setting of Letcher et al.'s light-cone bounds.
+    input — the setting of Letcher et al.'s light-cone bounds.  ``visible_hidden``: the setting of
+    Ortiz Marrero et al. (trainable circuit on visible qubits, entangled with hidden ones).
     """
     n = draw(st.integers(2, max_qubits))
     k = draw(st.integers(1, 4))
+    if visible_hidden:
+        # trainable circuit and O on 2 visible qubits; 1-2 hidden qubits entangled by the input preparation
+        n_v, n = 2, 2 + draw(st.integers(1, max_qubits - 2))
+        qs = cirq.LineQubit.range(n)
+        ansatz = cirq.Circuit([cirq.I(q) for q in qs[:n_v]]) + draw(gate_circuits(n_v, k))
+        obs = draw(pauli_sums(n_v))
+        prefix = cirq.Circuit([cirq.ry(draw(st.sampled_from(ANGLES))).on(q) for q in qs])
+        prefix += cirq.Circuit(cirq.CNOT(qs[j], qs[j + 1]) for j in range(n - 1))
+        prefix += cirq.Circuit([cirq.rx(draw(st.sampled_from(ANGLES))).on(q) for q in qs])
+        model = circuits.Model(ansatz=ansatz, observable=obs, embedding=prefix)
+        parameter = draw(st.sampled_from(sorted(cirq.parameter_symbols(ansatz), key=lambda s: s.name)))
+        return model, parameter, f"visible {n_v} + hidden {n - n_v}"
     if clifford_family:
         ansatz = draw(gate_circuits(n, k, clifford_only_fixed=True, kinds=("rx", "ry", "rz")))
         obs = draw(pauli_sums(n, max_terms=1))
@@ -165,8 +179,9 @@ def _concrete_truths(model, parameter) -> dict:
     psi = np.zeros(2 ** len(qs), dtype=complex)
     psi[0] = 1
     circuit = model.circuit
-    return {VAR_GRAD: float(gradient_variance(circuit, model.observable, qs, psi, parameter)[0]),
-            VAR_LOSS: float(loss_variance(circuit, model.observable, qs, psi)[0])}
+    var = float(gradient_variance(circuit, model.observable, qs, psi, parameter)[0])
+    # one input state: the data average E_x of the entanglement-induced bounds is that state's value
+    return {VAR_GRAD: var, VAR_GRAD_X: var, VAR_LOSS: float(loss_variance(circuit, model.observable, qs, psi)[0])}
 
 
 def _run_concrete(case):
@@ -186,6 +201,19 @@ def test_theorems_hold_on_concrete_circuits(case):
 @settings(DEFAULT, max_examples=30)
 @given(concrete_models(clifford_family=True, max_qubits=3))
 def test_theorems_hold_on_clifford_rotation_circuits(case):
+    _run_concrete(case)
+
+
+@settings(DEFAULT, max_examples=25)
+@given(concrete_models(visible_hidden=True, max_qubits=3))
+def test_theorems_hold_on_visible_hidden_circuits(case):
+    _run_concrete(case)
+
+
+@pytest.mark.slow
+@settings(DEFAULT, max_examples=300)
+@given(concrete_models(visible_hidden=True))
+def test_theorems_hold_on_visible_hidden_circuits_many(case):
     _run_concrete(case)
 
 
