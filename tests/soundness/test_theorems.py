@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 import circuits
 from bounds.registry import Context, default_registry
 
-from brute import gradient_variance, loss_variance, two_design_reference as tdr
+from brute import gradient_variance, grid_values, loss_variance, two_design_reference as tdr
 from instances import ANGLES, CLIFFORDS_1, CLIFFORDS_2, gate_circuits, pauli_sums
 
 REGISTRY = default_registry()
@@ -375,6 +375,76 @@ def test_theorems_hold_on_declared_two_design_blocks(case):
 @given(design_models())
 def test_theorems_hold_on_declared_two_design_blocks_many(case):
     _run_design(case)
+
+
+# ----------------------------------------------------------------------------- QML losses on datasets
+
+
+@st.composite
+def data_models(draw):
+    """A generated circuit after a data embedding (TPE or HEE) of a labelled random dataset,
+    with a linear or MSE loss (NLL is left out: its bounds need a declared p_min, and its loss is not a
+    trigonometric polynomial, so no exact grid gives the truth)."""
+    n = draw(st.integers(2, 3))
+    qs = cirq.LineQubit.range(n)
+    ansatz = cirq.Circuit([cirq.I(q) for q in qs]) + draw(gate_circuits(n, draw(st.integers(1, 3)), symbol_prefix="t"))
+    obs = draw(pauli_sums(n))
+    emb_name = draw(st.sampled_from(("tpe", "hee")))
+    emb = circuits.make_embedding(emb_name, n, qubits=qs)
+    data = circuits.uniform_random(draw(st.integers(2, 4)), n, seed=draw(st.integers(0, 1000)))
+    loss = draw(st.sampled_from(("linear", "mse")))
+    model = circuits.Model(ansatz=ansatz, observable=obs, embedding=emb, dataset=data, loss=loss)
+    parameter = draw(st.sampled_from(model.trainable_symbols))
+    return model, parameter, f"{emb_name} data, loss {loss}"
+
+
+def _loss_gradient_variance(model, parameter):
+    """Exact ``Var_θ[∂_k L]``, ``L = (1/N) Σ_i f(ℓ_i, y_i)``: linear ``f = yℓ`` (degree 2 in each
+    parameter after squaring, 3-point grid would do) and MSE ``f = (ℓ − y)²`` (``(∂L)²`` has degree 4:
+    5 points per unit frequency); ``None`` for NLL (not a trigonometric polynomial: no exact grid)."""
+    if model.loss == "nll":
+        return None
+    states = np.stack([model.data_state(x) for x in model.dataset.x])
+    y = np.asarray(model.dataset.y, dtype=float)
+    ell, grads, _ = grid_values(model.ansatz, model.observable, model.qubits, states, [parameter], points_per_degree=2)
+    g = grads[0]
+    d_loss = (y @ g) / len(y) if model.loss == "linear" else (2.0 / len(y)) * np.sum((ell - y[:, None]) * g, axis=0)
+    return float(np.mean(d_loss**2) - np.mean(d_loss) ** 2)
+
+
+def _run_data(case):
+    from bounds.analyze import analyze
+    from bounds.registry import Registry
+
+    model, parameter, label = case
+    truth = _loss_gradient_variance(model, parameter)
+    # the loss-level theorem for any circuit; analyze supplies its per-data-point inputs from the exact engine
+    registry = Registry([REGISTRY.get("thanasilp2021.qml_from_vqa")])
+    a = analyze(model, parameters=[parameter], registry=registry, ensemble=False)
+    violations = []
+    for r in a.parameters[0].applicable:
+        bound = REGISTRY.get(r.theorem).bound(r.bound)
+        assert bound.quantity == VAR_GRAD_LOSS, (r.theorem, bound.quantity)
+        if truth is None:
+            SEEN[(r.theorem, r.bound, "not compared")] += 1
+            continue
+        SEEN[(r.theorem, r.bound)] += 1
+        if not compare(bound.kind, float(r.value.value), truth):
+            violations.append((r.theorem, r.bound, bound.kind, float(r.value.value), truth))
+    assert not violations, (label, str(parameter), violations, str(model.ansatz), str(model.observable))
+
+
+@settings(DEFAULT, max_examples=20)
+@given(data_models())
+def test_theorems_hold_on_qml_losses(case):
+    _run_data(case)
+
+
+@pytest.mark.slow
+@settings(DEFAULT, max_examples=200)
+@given(data_models())
+def test_theorems_hold_on_qml_losses_many(case):
+    _run_data(case)
 
 
 def test_coverage_report():
