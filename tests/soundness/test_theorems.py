@@ -45,8 +45,7 @@ VAR_GRAD_X = r"\mathbb{E}_x \operatorname{Var}_{\theta}[\partial_k \ell_x]"
 DESIGN_KEYS = {"blocks_are_2_designs", "block_sides_two_designs", "v_minus_two_design", "v_plus_two_design",
                "embedding_two_design", "haar_random_states", "deep_circuit"}
 
-# which (theorem, bound) pairs were evaluated and compared, over the whole run (reported by
-# test_coverage_report at the end of the module)
+# which (theorem, bound) pairs were evaluated and compared in the current family run (_run_family)
 SEEN: collections.Counter = collections.Counter()
 
 
@@ -190,46 +189,6 @@ def _run_concrete(case):
     assert not violations, (kind, str(parameter), violations, str(model.circuit), str(model.observable))
 
 
-# the default run stays on 2-3 qubits: the exact 2-design tests of the assumption checks
-# (second-moment channels, 16^n) dominate the time; the slow run goes to 4 qubits
-@settings(DEFAULT, max_examples=40)
-@given(concrete_models(max_qubits=3))
-def test_theorems_hold_on_concrete_circuits(case):
-    _run_concrete(case)
-
-
-@settings(DEFAULT, max_examples=30)
-@given(concrete_models(clifford_family=True, max_qubits=3))
-def test_theorems_hold_on_clifford_rotation_circuits(case):
-    _run_concrete(case)
-
-
-@settings(DEFAULT, max_examples=25)
-@given(concrete_models(visible_hidden=True, max_qubits=3))
-def test_theorems_hold_on_visible_hidden_circuits(case):
-    _run_concrete(case)
-
-
-@pytest.mark.slow
-@settings(DEFAULT, max_examples=300)
-@given(concrete_models(visible_hidden=True))
-def test_theorems_hold_on_visible_hidden_circuits_many(case):
-    _run_concrete(case)
-
-
-@pytest.mark.slow
-@settings(DEFAULT, max_examples=400)
-@given(concrete_models())
-def test_theorems_hold_on_concrete_circuits_many(case):
-    _run_concrete(case)
-
-
-@pytest.mark.slow
-@settings(DEFAULT, max_examples=300)
-@given(concrete_models(clifford_family=True))
-def test_theorems_hold_on_clifford_rotation_circuits_many(case):
-    _run_concrete(case)
-
 
 # ----------------------------------------------------------------------------- declared 2-design blocks
 
@@ -245,13 +204,13 @@ def _block_of(symbol: sympy.Symbol) -> tuple[int, int]:
 
 
 @st.composite
-def design_models(draw):
+def design_models(draw, families=("ala", "tp"), in_kinds=("zero", "product", "entangled", "dataset", "embedded data")):
     """A 2-design-block model: ALA (L layers of m-qubit blocks, odd layers shifted) or one layer
     of disjoint blocks (tensor-product QNN), declared random; local, global or random local
     observable; |0…0⟩, product, entangled or a 2-3 state dataset as inputs."""
     from instances import haar_state, product_state
 
-    family = draw(st.sampled_from(("ala", "tp")))
+    family = draw(st.sampled_from(families))
     m = 2
     n = draw(st.sampled_from((4, 6)))
     n_layers = draw(st.integers(1, 3)) if family == "ala" else 1
@@ -273,7 +232,7 @@ def design_models(draw):
             total += cirq.PauliString({qubits[i * m + j]: getattr(cirq, c) for j, c in enumerate(letters) if c != "I"},
                                       coefficient=draw(st.sampled_from((1.0, -0.5, 0.3, 2.0))))
         obs = total
-    in_kind = draw(st.sampled_from(("zero", "product", "entangled", "dataset", "embedded data")))
+    in_kind = draw(st.sampled_from(in_kinds))
     zero = np.zeros(2**n, dtype=complex)
     zero[0] = 1
     if in_kind == "zero":
@@ -364,18 +323,6 @@ def _run_design(case):
     assert not violations, (label, str(parameter), truth, violations)
 
 
-@settings(DEFAULT, max_examples=40)
-@given(design_models())
-def test_theorems_hold_on_declared_two_design_blocks(case):
-    _run_design(case)
-
-
-@pytest.mark.slow
-@settings(DEFAULT, max_examples=300)
-@given(design_models())
-def test_theorems_hold_on_declared_two_design_blocks_many(case):
-    _run_design(case)
-
 
 # ----------------------------------------------------------------------------- QML losses on datasets
 
@@ -434,19 +381,94 @@ def _run_data(case):
     assert not violations, (label, str(parameter), violations, str(model.ansatz), str(model.observable))
 
 
-@settings(DEFAULT, max_examples=20)
-@given(data_models())
-def test_theorems_hold_on_qml_losses(case):
-    _run_data(case)
+# ----------------------------------------------------------------------------- the tests
+
+
+def _run_family(strategy, run, max_examples: int, expected: set) -> None:
+    """Run ``run`` on ``max_examples`` generated instances, then require that every (theorem, bound)
+    in ``expected`` was actually evaluated and compared at least once (so a change that makes the
+    assumption checks refuse everything, or the generator miss a family, fails instead of passing
+    vacuously)."""
+    SEEN.clear()
+
+    @settings(DEFAULT, max_examples=max_examples)
+    @given(strategy)
+    def prop(case):
+        run(case)
+
+    prop()
+    missing = set(expected) - set(SEEN)
+    assert not missing, f"no generated instance reached {sorted(missing)}; reached {dict(SEEN)}"
+
+
+HOLMES = {("holmes2022.expressibility", "upper"), ("holmes2022.expressibility", "lower")}
+LETCHER = {(f"letcher2023.{t}", b) for t, q in (("gradient_light_cone", "gradient_variance"),
+                                                ("loss_light_cone", "loss_variance"))
+           for b in (q, f"{q}_lower", f"{q}_upper")}
+ORTIZ = {("ortiz_marrero2021.entanglement_induced", "trace_norm"), ("ortiz_marrero2021.entanglement_induced", "hs_distance")}
+DESIGN = {("cerezo2021.global_cost_upper", "global_cost_upper"), ("cerezo2021.local_cost_lower", "local_cost_lower"),
+          ("cerezo2021.global_cost_projector", "global_cost_upper"),
+          ("thanasilp2022_kernels.fidelity_concentration", "expressivity"),
+          ("thanasilp2022_kernels.projected_concentration", "embedding_measure")}
+TENSOR_PRODUCT = {("thanasilp2021.tensor_product_variance", "general"), ("thanasilp2021.tensor_product_variance", "local_cost"),
+                  ("thanasilp2021.tensor_product_linear_loss", "general")}
+TP_DATA = design_models(families=("tp",), in_kinds=("embedded data",))
+QML = {("thanasilp2021.qml_from_vqa", b) for b in ("linear_minkowski", "linear_paper", "mse_minkowski", "mse_paper")}
+
+# The default run stays on 2-3 qubits for concrete circuits: the exact 2-design tests inside the
+# assumption checks (second-moment channels, 16^n) dominate the time.  The slow run goes to 4.
+# Default: 40 + 30 + 25 + 30 + 15 + 20 = 160 instances; slow: 400 + 300 + 300 + 300 + 150 + 200 = 1650.
+
+
+def test_theorems_hold_on_concrete_circuits():
+    _run_family(concrete_models(max_qubits=3), _run_concrete, 40, HOLMES)
+
+
+def test_theorems_hold_on_clifford_rotation_circuits():
+    _run_family(concrete_models(clifford_family=True, max_qubits=3), _run_concrete, 30, LETCHER | HOLMES)
+
+
+def test_theorems_hold_on_visible_hidden_circuits():
+    _run_family(concrete_models(visible_hidden=True, max_qubits=3), _run_concrete, 25, ORTIZ | HOLMES)
+
+
+def test_theorems_hold_on_declared_two_design_blocks():
+    _run_family(design_models(), _run_design, 30, DESIGN)
+
+
+def test_theorems_hold_on_declared_tensor_product_with_data():
+    _run_family(TP_DATA, _run_design, 15, TENSOR_PRODUCT)
+
+
+def test_theorems_hold_on_qml_losses():
+    _run_family(data_models(), _run_data, 20, QML)
 
 
 @pytest.mark.slow
-@settings(DEFAULT, max_examples=200)
-@given(data_models())
-def test_theorems_hold_on_qml_losses_many(case):
-    _run_data(case)
+def test_theorems_hold_on_concrete_circuits_many():
+    _run_family(concrete_models(), _run_concrete, 400, HOLMES)
 
 
-def test_coverage_report():
-    """Runs last in this module (pytest keeps file order): which bounds the generated instances reached."""
-    print("\nsoundness coverage:", dict(SEEN))
+@pytest.mark.slow
+def test_theorems_hold_on_clifford_rotation_circuits_many():
+    _run_family(concrete_models(clifford_family=True), _run_concrete, 300, LETCHER | HOLMES)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_visible_hidden_circuits_many():
+    _run_family(concrete_models(visible_hidden=True), _run_concrete, 300, ORTIZ | HOLMES)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_declared_two_design_blocks_many():
+    _run_family(design_models(), _run_design, 300, DESIGN)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_declared_tensor_product_with_data_many():
+    _run_family(TP_DATA, _run_design, 150, TENSOR_PRODUCT)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_qml_losses_many():
+    _run_family(data_models(), _run_data, 200, QML)
