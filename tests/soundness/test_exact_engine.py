@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from bounds import exact as E
 
-from .brute import grid_moments, grid_values
-from .instances import gate_circuits, instances, pauli_sums
+from brute import grid_moments, grid_values
+from instances import gate_circuits, instances, pauli_sums
 
 TOL = 1e-10
 DEFAULT = settings(max_examples=100, derandomize=True, deadline=None, database=None,
