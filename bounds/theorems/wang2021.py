@@ -235,7 +235,8 @@ NOISE_INDUCED = Theorem(
     ),
     statement="Under local Pauli noise of strength q after every layer (and on the input), "
               "|∂_k C̃| ≤ √(8 ln 2) · g_k · ‖ω‖₁ · √n · q^{cL+1} with c = 1/(2 ln 2) ≈ 0.721 for every θ: "
-              "exponentially small in n when the depth L grows linearly with n.",
+              "exponentially small in n when the depth L grows linearly with n."
+              " Observable normalisation: any O = Σ_P ω_P P through its Pauli 1-norm ‖ω‖₁ (O → cO rescales the bound by |c|).",
     scope="parameter",
     tags=("noise", "deterministic", "depth"),
 )
