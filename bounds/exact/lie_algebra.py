@@ -222,7 +222,7 @@ class CliffordFrame:
 
 
 def clifford_frame(circuit: cirq.AbstractCircuit) -> CliffordFrame:
-    """Push every constant Clifford gate of ``circuit`` past the rotations (to the output side).
+    """Move every constant Clifford gate of ``circuit`` to the input side, past the rotations.
 
     Each rotation's Pauli is conjugated through the Clifford gates that follow it, so that
     ``U(θ) = [Π_k R_{P'_k}(θ_k)] · C`` (see :class:`CliffordFrame`): the Cliffords act first,

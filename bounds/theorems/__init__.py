@@ -17,5 +17,6 @@ from . import pesah2021
 from . import ragone2023
 from . import arrasmith2022
 from . import larocca2022
+from . import uvarov2021
 
 __all__: list[str] = []

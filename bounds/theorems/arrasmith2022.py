@@ -145,17 +145,8 @@ LINEAR = Assumption("linear_cost", "the cost is linear in the outputs: C = Σ_i 
                     check_linear_cost)
 
 
-def cost_moments(model: Any) -> dict[str, Any]:
-    """``{"gradient_variances": {name: Var[∂_k C]}, "loss_variance": Var[C]}`` from :mod:`bounds.exact`.
-
-    Same weights as :func:`bounds.analyze.exact_variances` (``y/N`` for a linear loss with
-    labels, else the engine's ``1/N``).
-
-    Raises
-    ------
-    ValueError : the exact engine refuses the circuit or the exact budget is exceeded.
-    """
-    from ..exact import dataset_states, exact_gradient_variance, exact_loss_variance
+def _exact_inputs(model: Any) -> tuple[Any, Any]:
+    from ..exact import dataset_states
 
     has_embedding = bool(list(model.embedding.all_operations()))
     states = dataset_states(model) if (has_embedding and model.dataset is not None) else None
@@ -165,40 +156,62 @@ def cost_moments(model: Any) -> dict[str, Any]:
     if model.loss == "linear" and model.dataset is not None:
         y = np.asarray(model.dataset.y, dtype=float)
         weights = y / len(y)
+    return states, weights
+
+
+def cost_moments(model: Any, *, gradients: bool = True) -> dict[str, Any]:
+    """``{"gradient_variances": {name: Var[∂_k C]}, "loss_variance": Var[C]}`` from :mod:`bounds.exact`.
+
+    Same weights as :func:`bounds.analyze.exact_variances` (``y/N`` for a linear loss with
+    labels, else the engine's ``1/N``).  ``gradients=False`` computes only ``Var[C]``.
+
+    Raises
+    ------
+    ValueError : the exact engine refuses the circuit or the exact budget is exceeded.
+    """
+    from ..exact import exact_gradient_variance, exact_loss_variance
+
+    states, weights = _exact_inputs(model)
     kw = dict(weights=weights, method="exact", max_terms=2**15, qubits=tuple(model.qubits))
-    g = exact_gradient_variance(model.ansatz, model.observable, states, "all", **kw)
-    v = exact_loss_variance(model.ansatz, model.observable, states, **kw)
-    return {"gradient_variances": {p.name: float(x) for p, x in zip(g.parameters, g.values)},
-            "loss_variance": float(v.value)}
-
-
-def _moments(ctx: Context) -> dict[str, Any]:
-    grads = ctx.extra.get("gradient_variances")
-    loss = ctx.extra.get("loss_variance")
-    if grads is None or loss is None:
-        model = ctx.model
-        if model is None or model.loss != "linear" or model.n_qubits > MAX_AUTO_QUBITS or len(model.trainable_symbols) > MAX_AUTO_PARAMETERS:
-            return {}
-        try:
-            found = cost_moments(model)
-        except (ValueError, TypeError, NotImplementedError, MemoryError):
-            return {}
-        grads = found["gradient_variances"] if grads is None else grads
-        loss = found["loss_variance"] if loss is None else loss
-    return {"gradient_variances": dict(grads), "loss_variance": float(loss)}
+    out: dict[str, Any] = {"loss_variance": float(exact_loss_variance(model.ansatz, model.observable, states,
+                                                                      **kw).value)}
+    if gradients:
+        g = exact_gradient_variance(model.ansatz, model.observable, states, "all", **kw)
+        out["gradient_variances"] = {p.name: float(x) for p, x in zip(g.parameters, g.values)}
+    return out
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:
-    m = _moments(ctx)
-    if not m:
-        return {}
-    g = m["gradient_variances"]
-    out: dict[str, Any] = {"var_C": m["loss_variance"]}
-    if g:
+    """Numbers from ``ctx.extra`` (``gradient_variances``: name -> Var[∂_k C]; ``loss_variance``), else exact.
+
+    The exact engine is run here only for a model-level context (``parameter=None``) of a
+    small model (``n <= MAX_AUTO_QUBITS``, ``m <= MAX_AUTO_PARAMETERS``) with a linear loss:
+    per-parameter contexts (e.g. :func:`bounds.analyze.analyze`'s loop) would repeat the same
+    model-level computation for every parameter, so they need ``extra['loss_variance']`` /
+    ``extra['gradient_variances']``.
+    """
+    grads = ctx.extra.get("gradient_variances")
+    loss = ctx.extra.get("loss_variance")
+    model = ctx.model
+    small = (model is not None and model.loss == "linear" and model.n_qubits <= MAX_AUTO_QUBITS
+             and len(model.trainable_symbols) <= MAX_AUTO_PARAMETERS)
+    want_grads = grads is None
+    if small and ctx.parameter is None and (loss is None or want_grads):
+        try:
+            found = cost_moments(model, gradients=want_grads)
+        except (ValueError, TypeError, NotImplementedError, MemoryError):
+            found = {}
+        loss = found.get("loss_variance") if loss is None else loss
+        grads = found.get("gradient_variances") if grads is None else grads
+    out: dict[str, Any] = {}
+    if loss is not None:
+        out["var_C"] = float(loss)
+    if grads:
+        g = {str(k): float(v) for k, v in dict(grads).items()}
         out["sum_var_grad"] = float(sum(g.values()))
         out["max_var_grad"] = float(max(g.values()))
-    if ctx.parameter is not None and ctx.parameter.name in g:
-        out["var_dk"] = float(g[ctx.parameter.name])
+        if ctx.parameter is not None and ctx.parameter.name in g:
+            out["var_dk"] = g[ctx.parameter.name]
     return out
 
 

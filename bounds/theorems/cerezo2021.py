@@ -616,7 +616,8 @@ LOCAL_COST = Theorem(
     statement="For an alternating layered ansatz of m-qubit local 2-design blocks and a local cost "
               "O = c_0 + Σ_i c_i Ô_i, Var[∂_k C] ≥ G_n(L,l) = 2^{m(l+1)−1} / ((2^{2m}−1)²(2^m+1)^{L+l}) · "
               "Σ_{i∈i_L} Σ_{(k,k')∈k_{L_B}} ε(ρ_{k,k'}) ε(c_iÔ_i): at worst polynomially small when "
-              "L ∈ O(log n).",
+              "L ∈ O(log n)."
+              " Observable normalisation: O = c_0 + Σ_i c_i Ô_i with Pauli-product terms, through Σ_i c_i² ε(Ô_i) (eps_sum); O_L = (1/n)Σ_j|0⟩⟨0|_j has c_i = 1/(2n) on Z_j, (1/n)Σ_j Z_j has c_i = 1/n (4× the variance bound).",
     scope="parameter",
     tags=("two-design", "local-cost", "light-cone", "alternating-layered"),
 )
@@ -650,7 +651,8 @@ GLOBAL_COST = Theorem(
     ),
     statement="If every block is a local 2-design and every qubit lies in a block, "
               "Var[∂_k C] ≤ 2^{2m−1}/(2^{2m}−1) · Δ(O)/2^n for every observable: exponentially small for "
-              "the global cost 1 − |0…0⟩⟨0…0| at every depth.",
+              "the global cost 1 − |0…0⟩⟨0…0| at every depth."
+              " Observable normalisation: any O through Δ(O) = Tr O² − (Tr O)²/2^n (for (1/n)Σ_j Z_j, Δ(O) = 2^n/n; for O_L = (1/n)Σ_j|0⟩⟨0|_j, 2^n/(4n)).",
     scope="parameter",
     tags=("two-design", "global-cost", "alternating-layered"),
     scaling=_global_scaling,
@@ -743,7 +745,8 @@ GLOBAL_PROJECTOR = Theorem(
     statement="For an alternating layered ansatz of m-qubit local 2-design blocks and "
               "O = c_0 + c_1 ⊗_k Ô_1k with non-trivial projectors Ô_1k of rank r_k on S_k, "
               "Var[∂_k C] ≤ F_n(L,l) = 2^{2m+(2m−1)(L−l)} / ((2^{2m}−1) 3^{n/m} 2^{(2−3/m)n}) · c_1² Π_k r_k²: "
-              "a barren plateau for the global cost even at depth O(log n).",
+              "a barren plateau for the global cost even at depth O(log n)."
+              " Observable normalisation: O = c_0 + c_1 ⊗_k Ô_1k as written (projector form, e.g. the global cost 1 − |0⟩⟨0|^{⊗n} has c_1 = −1); the variance scales with c_1².",
     scope="parameter",
     tags=("two-design", "global-cost", "alternating-layered"),
     scaling=_projector_scaling,
@@ -878,7 +881,8 @@ GLOBAL_TRACELESS = Theorem(
     statement="For an alternating layered ansatz of m-qubit local 2-design blocks and an observable whose every "
               "Pauli term acts non-trivially on every S_k (Theorem 1 (ii): traceless Ô_ik), "
               "Var[∂_k C] ≤ 2^{2m−1}/(2^{2m}−1) · ((3^m−1)/(4^m−1))^h · Δ(O)/2^n with h = ⌈H_L/2^{L−1}⌉: "
-              "exponentially small in n at fixed depth.",
+              "exponentially small in n at fixed depth."
+              " Observable normalisation: any O; it enters through its Pauli coefficients / Δ(O) as written, so O → cO rescales the bound by c².",
     scope="parameter",
     tags=("two-design", "global-cost", "alternating-layered"),
     scaling=_traceless_scaling,

@@ -269,7 +269,8 @@ EXPRESSIBILITY = Theorem(
     ),
     statement="|Var[∂_k C] − d²Δ(O)Δ(ρ)/(2(d²−1)²)| ≤ ε_Lε_R + d(Δ(O)ε_R + Δ(ρ)ε_L)/(2(d²−1)), with ε_L, ε_R "
               "the distances of the circuit after / before θ_k from a 2-design: expressive ansätze have "
-              "exponentially small gradients.",
+              "exponentially small gradients."
+              " Observable normalisation: any O through Δ(O) = Tr O² − (Tr O)²/2^n.",
     scope="parameter",
     tags=("expressibility", "two-design", "two-sided"),
 )

@@ -478,7 +478,8 @@ LOSS = Theorem(
         source="restated",
     ),
     statement="Var_θ[ℓ] = c_O²(E_grid[Π_q M_q] − μ²) exactly, with the Heisenberg-evolved observable a Pauli string at "
-              "every Clifford point; hence c_O²(E[g_min^{|LC|}] − μ²) ≤ Var_θ[ℓ] ≤ c_O²(E[g_max^{|LC|}] − μ²).",
+              "every Clifford point; hence c_O²(E[g_min^{|LC|}] − μ²) ≤ Var_θ[ℓ] ≤ c_O²(E[g_max^{|LC|}] − μ²)."
+              " Observable normalisation: a single Pauli term with coefficient c_O (the bound scales with c_O²).",
     scope="loss",
     tags=("clifford-sampling", "light-cone", "pauli-rotations"),
 )
@@ -504,7 +505,8 @@ GRADIENT = Theorem(
         source="derived",
     ),
     statement="Var_θ[∂_kℓ] = c_O² E_grid[1{Q_k anticommutes with P_k} Π_q M_q], bracketed by "
-              "c_O² E[1{…} g_min^{|LC|}] and c_O² E[1{…} g_max^{|LC|}].",
+              "c_O² E[1{…} g_min^{|LC|}] and c_O² E[1{…} g_max^{|LC|}]."
+              " Observable normalisation: a single Pauli term with coefficient c_O (the bound scales with c_O²).",
     scope="parameter",
     tags=("clifford-sampling", "light-cone", "pauli-rotations"),
 )

@@ -191,7 +191,8 @@ TWO_DESIGN = Theorem(
         source="recalled",
     ),
     statement="If V_- and V_+ are independent unitary 2-designs on all n qubits, "
-              "Var[∂_k C] = d²Δ(O)Δ(ρ) / (2(d²−1)²).",
+              "Var[∂_k C] = d²Δ(O)Δ(ρ) / (2(d²−1)²)."
+              " Observable normalisation: any O through Δ(O) = Tr O² − (Tr O)²/2^n (for (1/n)Σ_j Z_j, Δ(O) = 2^n/n; for O_L = (1/n)Σ_j|0⟩⟨0|_j, 2^n/(4n)).",
     scope="parameter",
     tags=("two-design", "global"),
     scaling=_scaling,
@@ -225,7 +226,8 @@ ONE_SIDED = Theorem(
         source="derived",
     ),
     statement="If only V_- (or only V_+) is a 2-design, the variance is Δ(ρ)·E‖[P,V_+†OV_+]‖²/(4(d²−1)) "
-              "(resp. Δ(O)·E‖[P,V_-ρV_-†]‖²/(4(d²−1))), at most Δ(O)Δ(ρ)/(d²−1).",
+              "(resp. Δ(O)·E‖[P,V_-ρV_-†]‖²/(4(d²−1))), at most Δ(O)Δ(ρ)/(d²−1)."
+              " Observable normalisation: any O through Δ(O) = Tr O² − (Tr O)²/2^n.",
     scope="parameter",
     tags=("two-design", "one-sided"),
     scaling=_scaling,

@@ -216,7 +216,8 @@ ENTANGLEMENT = Theorem(
     ),
     statement="For a trainable circuit on visible qubits and any input ρ, |∂_kℓ| ≤ ω‖ρ_V − 1/d_v‖₁ ≤ "
               "ω sqrt(d_v D_HS(ρ_V, 1/d_v)); for Haar-random (volume-law) inputs E Var[∂_kℓ] ≤ "
-              "ω²(d_v² − 1)/(d_v d_h + 1): exponentially small in the number of hidden qubits.",
+              "ω²(d_v² − 1)/(d_v d_h + 1): exponentially small in the number of hidden qubits."
+              " Observable normalisation: any O through its Pauli 1-norm ω as written (O → cO rescales the bound by |c|).",
     scope="parameter",
     tags=("entanglement", "data", "visible-hidden"),
     scaling=_scaling,

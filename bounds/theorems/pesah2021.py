@@ -225,7 +225,8 @@ QCNN_LOWER = Theorem(
         source="derived",
     ),
     statement="For a QCNN of two-qubit 2-design blocks, Var[∂_kℓ] ≥ (8/15) P_K with P_K a truncated, "
-              "non-negative Pauli-path sum that decays only polynomially in n: QCNNs have no barren plateau.",
+              "non-negative Pauli-path sum that decays only polynomially in n: QCNNs have no barren plateau."
+              " Observable normalisation: the observable's Pauli coefficients enter the path sum P_K squared (O → cO rescales the bound by c²).",
     scope="parameter",
     tags=("qcnn", "two-design", "no-barren-plateau"),
 )

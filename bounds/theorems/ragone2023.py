@@ -223,7 +223,8 @@ LOSS = Theorem(
     ),
     statement="For a deep circuit of Pauli rotations with DLA g = z ⊕ g_1 ⊕ … ⊕ g_r and O ∈ i·g, "
               "Var_θ[ℓ] = Σ_j P_{g_j}(ρ) P_{g_j}(O)/dim g_j: barren plateaus iff the g-purities are small "
-              "compared with dim g_j.",
+              "compared with dim g_j."
+              " Observable normalisation: any O ∈ i·g through its g-purities P_{g_j}(O) (quadratic in O).",
     scope="loss",
     tags=("lie-algebra", "dla", "deep", "exact"),
 )
@@ -248,7 +249,8 @@ GRADIENT = Theorem(
         "to 1e-4 for the su(4), product and TFIM algebras.",
         source="derived",
     ),
-    statement="With θ_k's gate deep inside the circuit, Var[∂_kℓ] = c² Σ_j N_{k,j} P_{g_j}(ρ)P_{g_j}(O)/(dim g_j)².",
+    statement="With θ_k's gate deep inside the circuit, Var[∂_kℓ] = c² Σ_j N_{k,j} P_{g_j}(ρ)P_{g_j}(O)/(dim g_j)²."
+              " Observable normalisation: any O ∈ i·g through its g-purities P_{g_j}(O) (quadratic in O).",
     scope="parameter",
     tags=("lie-algebra", "dla", "deep", "exact"),
 )

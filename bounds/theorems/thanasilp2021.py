@@ -334,7 +334,8 @@ QML_FROM_VQA = Theorem(
         source="recalled",
     ),
     statement="Var[∂_k L] ≤ ((1/N) Σ_i g_i √(Var[∂_k ℓ_i] + E[∂_k ℓ_i]²))², g_i = max|∂f/∂ℓ_i| "
-              "(paper: √2·max|∂f/∂ℓ_i|). If every ℓ_i has a barren plateau and g_i ∈ poly(n), so does L.",
+              "(paper: √2·max|∂f/∂ℓ_i|). If every ℓ_i has a barren plateau and g_i ∈ poly(n), so does L."
+              " Observable normalisation: any O; it enters through Var[∂_k ℓ_i], E[∂_k ℓ_i] and, for MSE, ‖O‖_∞.",
     scope="loss",
     tags=("qml", "loss"),
 )
@@ -397,7 +398,8 @@ TENSOR_PRODUCT_CROSS_TERMS = Theorem(
         "Exact 2-qubit Clifford averages of ∂ℓ_i∂ℓ_j for pairs of entangled data states equal the formula to 1e-10.",
         source="derived",
     ),
-    statement="E[∂_k ℓ_i ∂_k ℓ_j] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) (Tr[ρ_i^{(h)}ρ_j^{(h)}] − 2^{−s}).",
+    statement="E[∂_k ℓ_i ∂_k ℓ_j] = 2^{2s−1}/(2^{2s}−1)² Δ(O_h) (Tr[ρ_i^{(h)}ρ_j^{(h)}] − 2^{−s})."
+              " Observable normalisation: any block-local O through Δ(O_h) (for O_L = (1/n)Σ_j|0⟩⟨0|_j, Δ(O_h) = s·2^s/(4n²); for (1/n)Σ_j Z_j, s·2^s/n²).",
     scope="parameter",
     tags=("qml", "dataset-induced", "tensor-product", "two-design"),
 )
@@ -451,7 +453,8 @@ TENSOR_PRODUCT_MSE_NLL = Theorem(
         "Var[∂L] (5-point θ grid for MSE, 64-point for NLL with p ∈ [0.2, 0.8]) lies below both forms.",
         source="derived",
     ),
-    statement="Theorem 1 with Var[∂ℓ_i] = κ_s Δ(O_h) D_HS(ρ_i^{(h)}, 1/2^s), E[∂ℓ_i] = 0.",
+    statement="Theorem 1 with Var[∂ℓ_i] = κ_s Δ(O_h) D_HS(ρ_i^{(h)}, 1/2^s), E[∂ℓ_i] = 0."
+              " Observable normalisation: any block-local O through Δ(O_h) and ‖O‖_∞ (MSE).",
     scope="loss",
     tags=("qml", "dataset-induced", "tensor-product", "loss"),
 )
@@ -478,7 +481,8 @@ DATA_EXPRESSIBILITY = Theorem(
         source="recalled",
     ),
     statement="If the embedded states form a 2-design, E_x[D_HS(ρ_x^{(S)}, 1/2^s)] = (2^s − 2^{−s})/(2^n + 1); "
-              "a product embedding gives 1 − 2^{−s}.",
+              "a product embedding gives 1 − 2^{−s}."
+              " No observable is involved (a property of the embedded data).",
     scope="ensemble",
     tags=("qml", "embedding", "expressibility"),
 )

@@ -151,6 +151,22 @@ DATA = Assumption("embedded_data", "the model embeds at least two data points as
 DESIGN = Assumption("embedding_two_design", "the embedded data states form a state 2-design (declared)")
 
 
+def check_pure_states(ctx: Context) -> tuple[Optional[bool], str]:
+    """The data states are pure: a unitary embedding of |0…0⟩ (or normalised state vectors in extra['states'])."""
+    if ctx.model is None:
+        return None, "no model given"
+    if ctx.extra.get("density_matrices") is not None:
+        return False, ("mixed data states (extra['density_matrices']) are not covered: the 2-design reference "
+                       "2/(d(d+1)) and ε_F are defined for pure states; noise-induced concentration is a separate "
+                       "statement")
+    return True, ("pure data states: circuits.Model embeddings are unitary (noise channels are refused) and "
+                  "extra['states'] holds normalised state vectors")
+
+
+PURE = Assumption("pure_data_states", "the embedded data states are pure, ρ(x) = |ψ(x)⟩⟨ψ(x)| (the fidelity kernel "
+                  "is then |⟨ψ(x)|ψ(x')⟩|² and the Haar reference is the pure-state 2-design)", check_pure_states)
+
+
 def _fidelity_subs(ctx: Context) -> dict[str, Any]:
     if ctx.model is None:
         return {}
@@ -179,12 +195,13 @@ FIDELITY = Theorem(
               quantity=r"\mathbb{E}_{x,x'}[(\kappa(x,x') - 2^{-n})^2]", assumptions=(DESIGN,), citation=CITATION,
               notes="state 2-design embedding: E κ = 2^-n and Var κ = (d−1)/(d²(d+1))"),
     ),
-    assumptions=(DATA,),
+    assumptions=(DATA, PURE),
     substitutions=_fidelity_subs,
     verification=Verification(
         "verified",
         "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_fidelity_bound_on_embeddings, "
-        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_two_design_values_against_haar_sampling",
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_two_design_values_against_haar_sampling, "
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_fidelity_needs_pure_states",
         "Kernel matrices from simulated embeddings (TPE, HEE, CHE): E[(κ − 2^-n)²] <= bound over the dataset's "
         "N² pairs; the 2-design value against Haar-random states (Monte Carlo, 4σ) and the exact 2-design of "
         "single-qubit stabilizer states (ε_F = 0). Derived in bpcalc (paper text not found); the concentration "
@@ -192,7 +209,8 @@ FIDELITY = Theorem(
         source="derived",
     ),
     statement="E_{x,x'}[(κ − 2^{-n})²] ≤ (2^n−1)/(4^n(2^n+1)) + ε_F² with ε_F the embedding's HS distance from a "
-              "state 2-design: expressive embeddings concentrate the fidelity kernel exponentially.",
+              "state 2-design: expressive embeddings concentrate the fidelity kernel exponentially. Assumes pure data "
+              "states (a unitary embedding). No observable is involved.",
     scope="ensemble",
     tags=("kernel", "concentration", "expressivity", "data"),
 )
@@ -225,7 +243,7 @@ PROJECTED = Theorem(
     ),
     statement="E_{x,x'}[1 − κ^PQ] ≤ 2γ Σ_k E_x D_HS(ρ_k(x), 1/2): embeddings whose single-qubit marginals are "
               "nearly maximally mixed (volume-law entangled, e.g. 2-designs: ≤ 3γn/(2^n+1)) concentrate the "
-              "projected kernel at 1.",
+              "projected kernel at 1. No observable is involved.",
     scope="ensemble",
     tags=("kernel", "concentration", "entanglement", "data"),
 )

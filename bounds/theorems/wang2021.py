@@ -100,8 +100,9 @@ CITATION = Citation(
     arxiv="2007.14384",
     year=2021,
     locator="Theorem 1 (F(n))",
-    journal="Nat. Commun. 12, 6961 (2021)",
-    note="form q^{cL+1}, c = 1/(2 ln 2), as restated by a third party (public notebook); the paper's "
+    journal="Nat. Commun. 12, 6961 (2021), doi:10.1038/s41467-021-27045-6",
+    note="theorem number as in the journal version (the reference of record); which arXiv version of "
+         "2007.14384 carries the same numbering could not be checked here (no text access); form q^{cL+1}, c = 1/(2 ln 2), as restated by a third party (public notebook); the paper's "
          "text was not accessible here; prefactor √(8 ln 2) g ‖ω‖₁ from the relative-entropy/Pinsker proof; "
          "checked by density-matrix simulation",
 )
@@ -235,7 +236,8 @@ NOISE_INDUCED = Theorem(
     ),
     statement="Under local Pauli noise of strength q after every layer (and on the input), "
               "|∂_k C̃| ≤ √(8 ln 2) · g_k · ‖ω‖₁ · √n · q^{cL+1} with c = 1/(2 ln 2) ≈ 0.721 for every θ: "
-              "exponentially small in n when the depth L grows linearly with n.",
+              "exponentially small in n when the depth L grows linearly with n."
+              " Observable normalisation: any O = Σ_P ω_P P through its Pauli 1-norm ‖ω‖₁ (O → cO rescales the bound by |c|).",
     scope="parameter",
     tags=("noise", "deterministic", "depth"),
 )

@@ -202,7 +202,7 @@ def test_tensor_product_variance_exact_clifford(tp_setup, tools):
     inst = theorem.instantiate(Context(model=tp_setup["model"], parameter=tp_setup["theta"]))
     assert inst.value("general").value == pytest.approx(exact.mean(), rel=1e-9)
     assert inst.value("local_cost").value == pytest.approx(exact.mean(), rel=1e-9)
-    assert [r.bound for r in inst.refused] == ["haar_data"]
+    assert [r.bound for r in inst.refused] == ["local_cost_z", "haar_data"]   # O_L, not (1/n)ΣZ_j; no Haar data
 
 
 def test_cross_terms_exact_clifford(tp_setup, tools):
@@ -323,7 +323,7 @@ def test_tensor_product_refused_without_declared_designs_and_for_other_ansatze()
     app = theorem.applicability(Context(model=model, parameter=sympy.Symbol("theta_0_b0_4")))
     assert not app.applicable
     failed = {c.key: c for c in app.failed}
-    assert set(failed) == {"blocks_are_2_designs", "embedding_two_design"}
+    assert set(failed) == {"blocks_are_2_designs", "embedding_two_design", "local_cost_z"}  # O_L: projector form
     assert failed["blocks_are_2_designs"].holds is False
     assert "not a 2-design" in failed["blocks_are_2_designs"].reason
     hea = circuits.hardware_efficient(n, 2)

@@ -74,7 +74,7 @@ def test_loss_concentration_exact_engines(n, n_rot, seed):
     assert inst.value("from_max_gradient").value == pytest.approx(float(g.values.max()), rel=1e-12)
     assert float(g.values.max()) <= v * (1 + 1e-12) <= float(g.values.sum()) * (1 + 1e-12)
     for s in model.trainable_symbols:
-        gi = GRAD.instantiate(Context(model=model, parameter=s))
+        gi = GRAD.instantiate(Context(model=model, parameter=s, extra={"loss_variance": v}))
         assert g[s] <= gi.value("variance").value * (1 + 1e-12)
 
 
@@ -135,8 +135,12 @@ def test_frequency_two_breaks_the_constant():
     model = circuits.Model(ansatz=circ, observable=cirq.PauliSum.wrap(cirq.X(q)))
     grads, second, mean = grid_moments(circ, model.observable, [q], np.array([[1, 0]], dtype=complex), [t])
     assert grads[0, 0, 0] == pytest.approx(4 * (second[0, 0] - mean[0] ** 2), rel=1e-10)
-    inst = GRAD.instantiate(Context(model=model, parameter=t))
+    inst = GRAD.instantiate(Context(model=model, parameter=t, extra={"loss_variance": 0.5}))
     assert not inst.values and "frequency 2" in inst.refused[0].reason
+    # per-parameter contexts never run the model-level engine themselves: refused with the missing number
+    ok = circuits.Model(ansatz=cirq.Circuit(cirq.ry(t).on(q)), observable=cirq.PauliSum.wrap(cirq.Z(q)))
+    missing = GRAD.instantiate(Context(model=ok, parameter=t))
+    assert not missing.values and "var_C" in missing.refused[0].reason
     shared = circuits.Model(ansatz=cirq.Circuit(cirq.ry(t).on(q), cirq.rx(t).on(q)),
                             observable=cirq.PauliSum.wrap(cirq.Z(q)))
     inst = CONC.instantiate(Context(model=shared))

@@ -103,3 +103,35 @@ def test_refused_without_data():
     assert not inst.values and "at least two" in inst.refused[0].reason
     with pytest.raises(ValueError, match="gamma"):
         projected_kernel(np.eye(2), 0.0)
+
+
+def _two_copy_distance(rhos: np.ndarray) -> float:
+    """‖E ρ^{⊗2} − Haar pure-state twirl‖₂ by dense matrices (Haar: Π_sym / (d(d+1)/2))."""
+    d = rhos.shape[1]
+    avg = np.mean([np.kron(r, r) for r in rhos], axis=0)
+    swap = np.zeros((d * d, d * d))
+    for a in range(d):
+        for b in range(d):
+            swap[a * d + b, b * d + a] = 1
+    haar = (np.eye(d * d) + swap) / (d * (d + 1))
+    return float(np.linalg.norm(avg - haar))
+
+
+def test_fidelity_needs_pure_states():
+    """ε_F = sqrt(mean κ² − 2/(d(d+1))) is the distance from the Haar twirl only for pure states."""
+    rng = np.random.default_rng(5)
+    n, d = 2, 4
+    psis = rng.normal(size=(6, d)) + 1j * rng.normal(size=(6, d))
+    psis /= np.linalg.norm(psis, axis=1)[:, None]
+    rhos = np.einsum("ni,nj->nij", psis, psis.conj())
+    assert fidelity_expressivity(psis) == pytest.approx(_two_copy_distance(rhos), rel=1e-9)
+    mixed = 0.6 * rhos + 0.4 * np.eye(d) / d
+    k = np.real(np.einsum("aij,bji->ab", mixed, mixed))
+    eps_kernel = np.sqrt(max(np.mean(k**2) - 2 / (d * (d + 1)), 0.0))
+    assert abs(eps_kernel - _two_copy_distance(mixed)) > 0.05
+    qs = cirq.LineQubit.range(n)
+    model = circuits.Model(ansatz=circuits.hardware_efficient(n, 1, qubits=qs), observable=circuits.local_cost(qs))
+    inst = FIDELITY.instantiate(Context(model=model, extra={"states": psis, "density_matrices": mixed}))
+    assert not inst.values and "pure" in inst.refused[0].reason.lower()
+    ok = FIDELITY.instantiate(Context(model=model, extra={"states": psis}))
+    assert ok.values
