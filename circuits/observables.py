@@ -213,15 +213,39 @@ def parse_pauli_sum(text: str, qubits: Sequence[cirq.Qid] | None = None) -> cirq
 
 
 def as_pauli_sum(observable: object) -> cirq.PauliSum:
-    """Coerce a PauliString / PauliSum / Pauli-sum string to ``cirq.PauliSum``."""
+    """Coerce an observable to ``cirq.PauliSum`` (the one coercion every layer uses).
+
+    Accepts a ``cirq.PauliSum``, ``cirq.PauliString`` (``cirq.Z(q)`` included), a Pauli gate
+    operation, a Pauli-sum string like ``'0.5*Z0*Z1'`` (:func:`parse_pauli_sum`) or a list /
+    tuple of those (summed).
+
+    Examples
+    --------
+    >>> import cirq
+    >>> q = cirq.LineQubit.range(2)
+    >>> print(as_pauli_sum([cirq.Z(q[0]), 0.5 * cirq.X(q[1])]))
+    1.000*Z(q(0))+0.500*X(q(1))
+    >>> as_pauli_sum(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: observable must be a cirq.PauliSum, cirq.PauliString, a string like '0.5*Z0*Z1' or a list of those, got int
+    """
     if isinstance(observable, cirq.PauliSum):
         return observable
-    if isinstance(observable, (cirq.PauliString, cirq.Pauli)):
-        return cirq.PauliSum.wrap(observable)
-    if isinstance(observable, str):
+    if isinstance(observable, (cirq.PauliString, cirq.Pauli, cirq.GateOperation)):
+        try:
+            return cirq.PauliSum.wrap(observable)
+        except (TypeError, ValueError):
+            pass
+    elif isinstance(observable, str):
         return parse_pauli_sum(observable)
+    elif isinstance(observable, (list, tuple)):
+        total = cirq.PauliSum()
+        for term in observable:
+            total += as_pauli_sum(term)
+        return total
     raise TypeError(
-        f"observable must be a cirq.PauliSum, cirq.PauliString or a string like '0.5*Z0*Z1', "
+        "observable must be a cirq.PauliSum, cirq.PauliString, a string like '0.5*Z0*Z1' or a list of those, "
         f"got {type(observable).__name__}"
     )
 

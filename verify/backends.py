@@ -42,9 +42,10 @@ import numpy as np
 import sympy
 
 from bounds.memory import MemoryBudget
-from circuits import strip_block_tags
+from circuits import as_pauli_sum, strip_block_tags
 
 from . import engine as _engine
+from .engine import blas_threads
 
 __all__ = [
     "AUTO_QSIM_QUBITS",
@@ -75,25 +76,6 @@ def qsim_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-@contextlib.contextmanager
-def blas_threads(threads: Optional[int]):
-    """Limit BLAS threads inside the block (``None``: leave unchanged).
-
-    On a loaded machine OpenBLAS with more threads than free cores slows down by orders of
-    magnitude, so the own engine uses one BLAS thread unless told otherwise.
-    """
-    if threads is None:
-        yield
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        yield
-        return
-    with threadpool_limits(limits=int(threads), user_api="blas"):
-        yield
 
 
 def noise_model(kind: str, p: float) -> cirq.NoiseModel:
@@ -162,6 +144,16 @@ class Prepared(abc.ABC):
     qubits : qubit order.
     """
 
+    compiled = None
+    """The batched engine's compiled circuit (:class:`verify.engine.BatchedCircuit`) when this
+    backend has one: the gradient routines then use its fast paths (shifted expectations in one
+    pass, adjoint differentiation, exact outcome probabilities); ``None`` otherwise."""
+
+    @property
+    def has_batched_engine(self) -> bool:
+        """Whether :attr:`compiled` offers the batched engine's fast paths."""
+        return self.compiled is not None
+
     def __init__(self, backend: "Backend", circuit: cirq.Circuit, observable: cirq.PauliSum, symbols, qubits):
         self.backend = backend
         self.circuit = circuit
@@ -198,7 +190,9 @@ class _CirqPrepared(Prepared):
         return np.array([float(np.real(r[0])) for r in res])
 
 
-class _OwnPrepared(Prepared):
+class OwnPrepared(Prepared):
+    """A circuit prepared on the own batched engine (:attr:`compiled` is set)."""
+
     def __init__(self, backend: "OwnEngine", circuit, observable, symbols, qubits):
         super().__init__(backend, circuit, observable, symbols, qubits)
         self.compiled = _engine.compile_circuit(
@@ -238,7 +232,7 @@ class Backend(abc.ABC):
     def _common(self, circuit, observable, symbols, qubits):
         if not isinstance(circuit, cirq.AbstractCircuit):
             raise TypeError(f"circuit must be a cirq.AbstractCircuit, got {type(circuit).__name__}")
-        obs = _engine._as_pauli_sum(observable)
+        obs = as_pauli_sum(observable)
         circuit = strip_block_tags(cirq.Circuit(circuit))
         if cirq.is_measurement(circuit):
             raise ValueError("the circuit contains measurements; pass it without measurements")
@@ -260,7 +254,7 @@ class OwnEngine(Backend):
 
     def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
         circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
-        return _OwnPrepared(self, circuit, obs, syms, qs)
+        return OwnPrepared(self, circuit, obs, syms, qs)
 
     def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
         return cirq.Simulator(dtype=self.dtype, seed=seed)

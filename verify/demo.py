@@ -370,19 +370,7 @@ def _gradient_variance_point(point: Mapping[str, Any]) -> dict:
 def _estimate_from_dict(d: Mapping[str, Any]):
     from .stats import VarianceEstimate
 
-    fields = {f.name for f in dataclasses.fields(VarianceEstimate)}
-    kw = {}
-    for k, v in d.items():
-        if k not in fields:
-            continue
-        if v is None and k not in ("shots", "seed"):
-            v = math.nan
-        kw[k] = tuple(v) if k == "notes" else v
-    return VarianceEstimate(**kw)
-
-
-def _scaled(est, factor: float):
-    return dataclasses.replace(est, value=est.value * factor, ci_low=est.ci_low * factor, ci_high=est.ci_high * factor)
+    return VarianceEstimate.from_dict(d)
 
 
 def summary_rows(records: Sequence[Any], quantity: str = "output") -> list[dict]:
@@ -484,7 +472,7 @@ def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
         entry: dict[str, Any] = {}
         try:
             raw = fit_scaling(ns, ests)
-            norm_ests = [_scaled(e, 1.0 / r["r_ns"]) for e, r in zip(ests, sel)]
+            norm_ests = [e.scaled(1.0 / r["r_ns"]) for e, r in zip(ests, sel)]
             norm = fit_scaling(ns, norm_ests)
             entry["sampled"] = raw.to_dict()
             entry["sampled_normalised"] = norm.to_dict()

@@ -32,6 +32,7 @@ variational quantum algorithms", arXiv:2009.02823 (adjoint differentiation, Algo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import Callable, Iterable, Optional, Sequence
 
@@ -40,7 +41,7 @@ import numpy as np
 import sympy
 
 from bounds.memory import MemoryBudget
-from circuits import as_pauli_rotation, strip_block_tags
+from circuits import as_pauli_rotation, as_pauli_sum, strip_block_tags
 
 __all__ = [
     "BatchedCircuit",
@@ -213,7 +214,12 @@ def _lambdify(symbols: Sequence[sympy.Symbol], expr: sympy.Expr) -> Callable:
     return sympy.lambdify(list(symbols), expr, modules="numpy")
 
 
-def _evaluate(fn: Callable, columns: Sequence[int], values: np.ndarray) -> np.ndarray:
+def evaluate_slot_function(fn: Callable, columns: Sequence[int], values: np.ndarray) -> np.ndarray:
+    """Evaluate a compiled slot's angle (or derivative) function on a batch of parameter rows.
+
+    ``fn`` takes the columns ``columns`` of ``values`` (``(B, n_symbols)``); the result is
+    broadcast to ``(B,)`` (a constant function gives a constant column).
+    """
     out = fn(*[values[:, c] for c in columns])
     return np.broadcast_to(np.asarray(out, dtype=float), (values.shape[0],))
 
@@ -481,7 +487,7 @@ class CompiledObservable:
     """
 
     def __init__(self, observable, qubits: Sequence[cirq.Qid]):
-        obs = _as_pauli_sum(observable)
+        obs = as_pauli_sum(observable)
         self.qubits = tuple(qubits)
         index = {q: i for i, q in enumerate(self.qubits)}
         n = len(self.qubits)
@@ -535,17 +541,6 @@ class CompiledObservable:
                 t = np.flip(t.reshape((b,) + (2,) * self.n), axis=tuple(1 + q for q in xs)).reshape(b, -1)
             out += t
         return out
-
-
-def _as_pauli_sum(observable) -> cirq.PauliSum:
-    if isinstance(observable, cirq.PauliSum):
-        return observable
-    try:
-        return cirq.PauliSum.wrap(observable)
-    except Exception as exc:  # noqa: BLE001
-        raise TypeError(
-            f"observable must be a cirq.PauliSum or cirq.PauliString, got {type(observable).__name__}"
-        ) from exc
 
 
 def compile_observable(observable, qubits: Sequence[cirq.Qid]) -> CompiledObservable:
@@ -633,8 +628,8 @@ class BatchedCircuit:
         ang = np.zeros((b, len(self.slots)))
         ph = np.zeros((b, len(self.slots)))
         for j, slot in enumerate(self.slots):
-            ang[:, j] = _evaluate(slot.angle_fn, slot.columns, values)
-            ph[:, j] = _evaluate(slot.phase_fn, slot.columns, values)
+            ang[:, j] = evaluate_slot_function(slot.angle_fn, slot.columns, values)
+            ph[:, j] = evaluate_slot_function(slot.phase_fn, slot.columns, values)
         return ang, ph
 
     def _chunk(self) -> int:
@@ -983,7 +978,7 @@ class BatchedCircuit:
         for j, slot in enumerate(self.slots):
             for c, fn in slot.derivatives:
                 if c in pos:
-                    out[:, pos[c]] += _evaluate(fn, slot.columns, vals) * slot_gradients[:, j]
+                    out[:, pos[c]] += evaluate_slot_function(fn, slot.columns, vals) * slot_gradients[:, j]
         return out
 
     def slots_of_symbol(self, symbol) -> list[tuple[int, Callable]]:
@@ -1305,7 +1300,7 @@ class BatchedSimulator(cirq.SimulatesExpectationValues):
         if not isinstance(program, cirq.AbstractCircuit):
             raise TypeError(f"program must be a cirq.AbstractCircuit, got {type(program).__name__}")
         obs_list = observables if isinstance(observables, list) else [observables]
-        sums = [_as_pauli_sum(o) for o in obs_list]
+        sums = [as_pauli_sum(o) for o in obs_list]
         circuit = cirq.Circuit(program)
         if cirq.is_measurement(circuit):
             if not permit_terminal_measurements:
@@ -1320,8 +1315,6 @@ class BatchedSimulator(cirq.SimulatesExpectationValues):
         qubits = cirq.QubitOrder.as_qubit_order(qubit_order).order_for(all_qubits)
         compiled = compile_circuit(circuit, qubits=qubits, dtype=self.dtype, tile_size=self.tile_size)
         values = compiled.values_from_resolvers(params)
-        from .backends import blas_threads
-
         with blas_threads(self.threads):
             if values.shape[0] == 0:
                 return []
@@ -1341,3 +1334,22 @@ class BatchedSimulator(cirq.SimulatesExpectationValues):
         yield from self.simulate_expectation_values_sweep(
             program, observables, params, qubit_order, initial_state, permit_terminal_measurements
         )
+
+
+@contextlib.contextmanager
+def blas_threads(threads: Optional[int]):
+    """Limit BLAS threads inside the block (``None``: leave unchanged).
+
+    On a loaded machine OpenBLAS with more threads than free cores slows down by orders of
+    magnitude, so the own engine uses one BLAS thread unless told otherwise.
+    """
+    if threads is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        yield
+        return
+    with threadpool_limits(limits=int(threads), user_api="blas"):
+        yield

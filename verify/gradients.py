@@ -40,7 +40,8 @@ import numpy as np
 import sympy
 
 from . import measurement
-from .backends import Prepared, _OwnPrepared, blas_threads, make_backend
+from .backends import Prepared, make_backend
+from .engine import blas_threads, evaluate_slot_function
 
 __all__ = [
     "GradientResult",
@@ -96,7 +97,7 @@ def _wanted(prepared: Prepared, wrt) -> tuple[sympy.Symbol, ...]:
 
 def differentiable_symbols(prepared: Prepared) -> tuple[sympy.Symbol, ...]:
     """Symbols that appear only in Pauli rotations (so that the shift rule applies)."""
-    if isinstance(prepared, _OwnPrepared):
+    if prepared.has_batched_engine:
         bad = prepared.compiled.generic_symbols
     else:
         from circuits import as_pauli_rotation
@@ -108,7 +109,7 @@ def differentiable_symbols(prepared: Prepared) -> tuple[sympy.Symbol, ...]:
     return tuple(s for s in prepared.symbols if s not in bad and s in cirq.parameter_symbols(prepared.circuit))
 
 
-def _own_slots(prepared: _OwnPrepared, wanted) -> tuple[list[int], list[tuple[int, int, object]]]:
+def _own_slots(prepared: Prepared, wanted) -> tuple[list[int], list[tuple[int, int, object]]]:
     bc = prepared.compiled
     generic = bc.generic_symbols
     slots: list[int] = []
@@ -126,10 +127,8 @@ def _own_slots(prepared: _OwnPrepared, wanted) -> tuple[list[int], list[tuple[in
     return slots, uses
 
 
-def _slot_derivative(prepared: _OwnPrepared, slot: int, fn, values: np.ndarray) -> np.ndarray:
-    from .engine import _evaluate
-
-    return _evaluate(fn, prepared.compiled.slots[slot].columns, values)
+def _slot_derivative(prepared: Prepared, slot: int, fn, values: np.ndarray) -> np.ndarray:
+    return evaluate_slot_function(fn, prepared.compiled.slots[slot].columns, values)
 
 
 def parameter_shift_gradient(prepared: Prepared, values, wrt=None, with_expectation: bool = False) -> GradientResult:
@@ -154,7 +153,7 @@ def parameter_shift_gradient(prepared: Prepared, values, wrt=None, with_expectat
     vals = np.asarray(values, dtype=float)
     vals = vals[None, :] if vals.ndim == 1 else vals
     expectations = prepared.expectation(vals) if with_expectation else None
-    if isinstance(prepared, _OwnPrepared):
+    if prepared.has_batched_engine:
         slots, uses = _own_slots(prepared, wanted)
         grads = np.zeros((vals.shape[0], len(wanted)))
         if slots:
@@ -193,7 +192,7 @@ def adjoint_gradient(prepared: Prepared, values, wrt=None) -> GradientResult:
     ------
     ValueError : if ``prepared`` is not on the own engine, or a symbol is in a non-rotation gate.
     """
-    if not isinstance(prepared, _OwnPrepared):
+    if not prepared.has_batched_engine:
         raise ValueError(
             f"adjoint differentiation needs the own engine, not the {prepared.backend.name!r} backend; "
             "use method='parameter_shift'"
@@ -228,7 +227,7 @@ def _outcome_values(group: measurement.MeasurementGroup) -> np.ndarray:
 class _OwnShotEstimator:
     """Multinomial shot sampling from the own engine's exact probabilities, group by group."""
 
-    def __init__(self, prepared: _OwnPrepared):
+    def __init__(self, prepared: Prepared):
         from .engine import compile_circuit
 
         self.prepared = prepared
@@ -296,7 +295,7 @@ def shot_gradient(
     vals = vals[None, :] if vals.ndim == 1 else vals
     b = vals.shape[0]
     exp_mean = exp_var = None
-    if isinstance(prepared, _OwnPrepared):
+    if prepared.has_batched_engine:
         slots, uses = _own_slots(prepared, wanted)
         est = _OwnShotEstimator(prepared)
         means = np.zeros((b, len(slots), 2))
@@ -382,7 +381,7 @@ def gradient(
         return shot_gradient(prepared, values, shots, wrt, rng=np.random.default_rng(seed))
     wanted = _wanted(prepared, wrt)
     if method == "auto":
-        method = "adjoint" if isinstance(prepared, _OwnPrepared) and len(wanted) > 2 else "parameter_shift"
+        method = "adjoint" if prepared.has_batched_engine and len(wanted) > 2 else "parameter_shift"
     if method == "adjoint":
         return adjoint_gradient(prepared, values, wanted)
     return parameter_shift_gradient(prepared, values, wanted)

@@ -67,7 +67,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation, parameter_symbols
+from circuits import affine_angle, as_pauli_rotation, as_pauli_sum, parameter_symbols
 
 __all__ = [
     "shifted_resolvers",
@@ -162,19 +162,6 @@ class ShiftedCircuit:
     occurrences: tuple[tuple[sympy.Symbol, sympy.Symbol, float], ...]
 
 
-def _as_pauli_sum(observable) -> cirq.PauliSum:
-    if isinstance(observable, cirq.PauliSum):
-        return observable
-    if isinstance(observable, (cirq.PauliString, cirq.Pauli)) or isinstance(observable, cirq.GateOperation):
-        return cirq.PauliSum.wrap(observable)
-    if isinstance(observable, (list, tuple)):
-        total = cirq.PauliSum()
-        for term in observable:
-            total += _as_pauli_sum(term)
-        return total
-    raise TypeError(f"observable must be a cirq.PauliSum or cirq.PauliString, got {type(observable).__name__}")
-
-
 def group_qubitwise_commuting(observable) -> tuple[float, tuple[MeasurementGroup, ...]]:
     """Split ``observable`` into qubit-wise commuting groups (greedy first fit).
 
@@ -191,7 +178,7 @@ def group_qubitwise_commuting(observable) -> tuple[float, tuple[MeasurementGroup
     TypeError : for non-Pauli observables.
     ValueError : for a complex coefficient (a non-Hermitian observable).
     """
-    obs = _as_pauli_sum(observable)
+    obs = as_pauli_sum(observable)
     constant = 0.0
     bases: list[dict[cirq.Qid, cirq.Pauli]] = []
     members: list[list[tuple[float, tuple[cirq.Qid, ...]]]] = []

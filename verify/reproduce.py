@@ -35,7 +35,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from .demo import EMBEDDING_NAMES, _estimate_from_dict, _scaled, build_point_model, gradient_variance_point
+from .demo import EMBEDDING_NAMES, build_point_model, gradient_variance_point
+from .stats import VarianceEstimate
 
 __all__ = [
     "ReproductionConfig",
@@ -262,9 +263,9 @@ def fits(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
         entry: dict[str, Any] = {}
         if len({r["n"] for r in sel}) >= 3:
             ns = [r["n"] for r in sel]
-            ests = [_estimate_from_dict(r["estimate"]) for r in sel]
+            ests = [VarianceEstimate.from_dict(r["estimate"]) for r in sel]
             for name, series in (("variance", ests),
-                                 ("variance_normalised", [_scaled(e, 1.0 / r["r_ns"]) for e, r in zip(ests, sel)]),
+                                 ("variance_normalised", [e.scaled(1.0 / r["r_ns"]) for e, r in zip(ests, sel)]),
                                  ("d_hs", [_dhs_estimate(r) for r in sel])):
                 try:
                     f = fit_scaling(ns, series)
@@ -303,7 +304,7 @@ def _figures(rows, fit: Mapping[str, Any], out: pathlib.Path):
             sel = [dict(r, estimate=r["estimate"] if r["mode"] == "sampled" else None) for r in sel]
             scan = experiment_variance_scan(sel, f"variance_{ds}_{emb}", emb, ds,
                                             title=f"(b) {EMBEDDING_NAMES[emb]}, {ds} data",
-                                            estimate_from_dict=_estimate_from_dict)
+                                            estimate_from_dict=VarianceEstimate.from_dict)
             figures.append(save_scan(scan, out))
     return figures
 
@@ -344,10 +345,10 @@ def _scaling_sentences(rows) -> list[str]:
                     and r["estimate"]]
             if len({r["n"] for r in samp}) < 3:
                 continue
-            ests = [_estimate_from_dict(r["estimate"]) for r in samp]
+            ests = [VarianceEstimate.from_dict(r["estimate"]) for r in samp]
             ns = [r["n"] for r in samp]
             try:
-                norm = fit_estimates(ns, [_scaled(e, 1.0 / r["r_ns"]) for e, r in zip(ests, samp)])
+                norm = fit_estimates(ns, [e.scaled(1.0 / r["r_ns"]) for e, r in zip(ests, samp)])
                 raw = fit_estimates(ns, ests)
             except ValueError as exc:
                 out.append(f"{ds} {EMBEDDING_NAMES[emb]}: no fit ({exc}).")

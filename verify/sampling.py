@@ -173,9 +173,9 @@ def _problem(model_or_circuit, observable, data) -> _Problem:
         raise ValueError("a bare circuit needs an observable (pass (circuit, observable) or observable=)")
     if data is not None:
         raise ValueError("data are only used with a circuits.Model (embedding + dataset)")
-    from .engine import _as_pauli_sum
+    from circuits import as_pauli_sum
 
-    obs = _as_pauli_sum(observable)
+    obs = as_pauli_sum(observable)
     circuit = strip_block_tags(cirq.Circuit(circuit))
     qubits = tuple(sorted(set(circuit.all_qubits()) | {q for ps in obs for q in ps.qubits}))
     return _Problem(circuit, obs, tuple(parameter_symbols(circuit)), (), None, None, "linear", qubits)

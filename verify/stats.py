@@ -109,6 +109,26 @@ class VarianceEstimate:
         """True if ``x`` lies in ``[ci_low, ci_high]``."""
         return bool(self.ci_low <= x <= self.ci_high)
 
+    @classmethod
+    def from_dict(cls, d) -> "VarianceEstimate":
+        """Inverse of :meth:`to_dict` (unknown keys ignored; ``None`` numbers read as NaN)."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        kw = {}
+        for k, v in d.items():
+            if k not in fields:
+                continue
+            if v is None and k not in ("shots", "seed"):
+                v = math.nan
+            kw[k] = tuple(v) if k == "notes" else v
+        return cls(**kw)
+
+    def scaled(self, factor: float) -> "VarianceEstimate":
+        """The estimate of ``factor · Var`` (value and interval scaled; ``factor > 0``)."""
+        if not factor > 0:
+            raise ValueError(f"scale factor must be positive, got {factor}")
+        return dataclasses.replace(self, value=self.value * factor, ci_low=self.ci_low * factor,
+                                   ci_high=self.ci_high * factor)
+
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["notes"] = list(self.notes)

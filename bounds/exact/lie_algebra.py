@@ -56,7 +56,8 @@ import circuits
 
 from ..memory import MemoryBudget
 from .paulis import n_words, pack_pauli_strings, product_phase, unpack_pauli
-from .pauli_paths import _loss_weights, resolve_parameters
+from .pauli_paths import resolve_parameters
+from .states import loss_weights
 from .program import circuit_symbols
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import InputStates, as_input_states
@@ -841,7 +842,7 @@ def lie_algebraic_variance(
     """
     t0 = time.perf_counter()
     algebra, states, ocoords, identity = _prepare(generators, observable, state, qubits)
-    u = _loss_weights(weights, states.n_states)
+    u = loss_weights(weights, states.n_states)
     rc = _coordinates_of_states(algebra, states)  # (N, npaulis)
     oparts, ocen = _projections(algebra, ocoords)
     rparts, rcen = _projections(algebra, rc)
@@ -889,7 +890,7 @@ def lie_algebraic_gradient_variance(
     circuits.require_circuit(circuit)
     algebra, states, ocoords, identity = _prepare(circuit, observable, state, qubits)
     del identity
-    u = _loss_weights(weights, states.n_states)
+    u = loss_weights(weights, states.n_states)
     symbols = circuit_symbols(circuit)
     wanted = resolve_parameters(parameters, symbols)
     gen_of = {}

@@ -69,7 +69,7 @@ from .program import (
 from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .initialization import angle_moments, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
-from .states import InputStates, ProductStates, as_input_states
+from .states import InputStates, ProductStates, as_input_states, loss_weights
 
 __all__ = [
     "exact_gradient_variance",
@@ -1182,17 +1182,6 @@ def _state_qubits(circuit, observable, state, qubits):
     return qs
 
 
-def _loss_weights(weights, n_states: int) -> np.ndarray:
-    if weights is None:
-        return np.full(n_states, 1.0 / n_states)
-    u = np.asarray(weights, dtype=float).ravel()
-    if u.shape != (n_states,):
-        raise ValueError(f"weights must have one entry per input state ({n_states}), got shape {u.shape}")
-    if not np.all(np.isfinite(u)):
-        raise ValueError("weights must be finite")
-    return u
-
-
 def _restrict_observable(circuit, observable: cirq.PauliSum, program: PauliPathProgram, wanted: list) -> cirq.PauliSum:
     """Drop terms outside the forward light cone of the wanted parameters' gates (exact)."""
     start = {program.parameters[p].operation: program.parameters[p].moment for p in wanted}
@@ -1293,7 +1282,7 @@ def exact_gradient_variance(
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
     sq = program.state_qubits
     states = as_input_states(state, sq)
-    u = _loss_weights(weights, states.n_states)
+    u = loss_weights(weights, states.n_states)
     pindex = program.parameter_index
     in_cone = np.array([s in pindex for s in wanted_symbols], dtype=bool)
     wanted = [pindex[s] for s in wanted_symbols if s in pindex]
@@ -1470,7 +1459,7 @@ def exact_loss_variance(
     circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
     states = as_input_states(state, program.state_qubits)
-    u = _loss_weights(weights, states.n_states)
+    u = loss_weights(weights, states.n_states)
     moments = _init_moments(program, init, method)
     mx, mz, mw = _exact_mean_general(program, moments) if moments else _exact_mean(program)
     mean_i = (states.expectations(mx, mz, program.positions) @ mw) if len(mw) else np.zeros(states.n_states)

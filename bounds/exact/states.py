@@ -25,6 +25,7 @@ from ..memory import MemoryBudget
 from .paulis import WORD_BITS
 
 __all__ = [
+    "loss_weights",
     "InputStates",
     "ProductStates",
     "StateVectors",
@@ -508,3 +509,20 @@ def _bloch_of(ops: list[cirq.Operation]) -> np.ndarray:
     psi = u[:, 0]
     rho = np.outer(psi, psi.conj())
     return np.array([2 * rho[1, 0].real, 2 * rho[1, 0].imag, (rho[0, 0] - rho[1, 1]).real])
+
+
+def loss_weights(weights, n_states: int) -> np.ndarray:
+    """Per-state weights of a linear loss ``L = Σ_i u_i ℓ_i`` (default: the mean, ``u_i = 1/N``).
+
+    Raises
+    ------
+    ValueError : not one finite weight per input state.
+    """
+    if weights is None:
+        return np.full(n_states, 1.0 / n_states)
+    u = np.asarray(weights, dtype=float).ravel()
+    if u.shape != (n_states,):
+        raise ValueError(f"weights must have one entry per input state ({n_states}), got shape {u.shape}")
+    if not np.all(np.isfinite(u)):
+        raise ValueError("weights must be finite")
+    return u

@@ -69,7 +69,7 @@ from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .mps import MPS, NOISE_FLOOR, Truncation, overlap, product_mps, sum_of_products_mps, transfer, transfer_right
 from .program import CliffordGroup, FixedRotation, PauliPathProgram, RotationGroup, circuit_symbols, compile_program
 from .results import GradientVarianceResult
-from .states import InputStates, ProductStates, as_input_states
+from .states import InputStates, ProductStates, as_input_states, loss_weights
 
 __all__ = [
     "tn_gradient_variance",
@@ -593,15 +593,6 @@ def _state_qubits(circuit, observable, state, qubits):
     return qs
 
 
-def _loss_weights(weights, n_states: int) -> np.ndarray:
-    if weights is None:
-        return np.full(n_states, 1.0 / n_states)
-    u = np.asarray(weights, dtype=float).ravel()
-    if u.shape != (n_states,) or not np.all(np.isfinite(u)):
-        raise ValueError(f"weights must be {n_states} finite numbers (one per input state), got shape {u.shape}")
-    return u
-
-
 def _check_options(max_bond, cutoff) -> None:
     if max_bond is not None and (isinstance(max_bond, bool) or not isinstance(max_bond, (int, np.integer)) or max_bond < 1):
         raise ValueError(f"max_bond must be a positive integer or None, got {max_bond!r}")
@@ -685,7 +676,7 @@ def tn_gradient_variance(
             "the tensor-network engine needs product input states (any number of qubits, or a dataset of them); "
             "for entangled state vectors use method='exact' (Pauli-pair enumeration) or 'sample'"
         )
-    u = _loss_weights(weights, states.n_states)
+    u = loss_weights(weights, states.n_states)
     pindex = program.parameter_index
     in_cone = np.array([s in pindex for s in wanted_symbols], dtype=bool)
     k = len(wanted_symbols)

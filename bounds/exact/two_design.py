@@ -44,7 +44,8 @@ import numpy as np
 
 import circuits
 
-from .pauli_paths import _loss_weights, resolve_parameters
+from .pauli_paths import resolve_parameters
+from .states import loss_weights
 from .program import circuit_symbols
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import InputStates, as_input_states
@@ -338,7 +339,7 @@ def two_design_gradient_variance(
         if s not in block_of:
             raise ValueError(f"parameter {s} is in no block")
     deriv = sorted(set(block_of[s] for s in wanted))
-    u = _loss_weights(weights, states.n_states)
+    u = loss_weights(weights, states.n_states)
     chain, segs = _chain(blocks, observable, index, deriv, max_states)
     n = states.n_states
     k = len(wanted)
@@ -377,7 +378,7 @@ def two_design_loss_variance(
     """
     t0 = time.perf_counter()
     blocks, _, observable, states, index = _prepare(circuit_or_blocks, observable, state, qubits)
-    u = _loss_weights(weights, states.n_states)
+    u = loss_weights(weights, states.n_states)
     chain, segs = _chain(blocks, observable, index, [], max_states)
     n = states.n_states
     if chain:

@@ -70,7 +70,9 @@ def test_complex_coefficient_is_rejected():
     with pytest.raises(ValueError, match="Hermitian"):
         group_qubitwise_commuting(1j * cirq.Z(Q[0]))
     with pytest.raises(TypeError):
-        group_qubitwise_commuting("Z0")
+        group_qubitwise_commuting(3)
+    # strings go through the one Pauli-sum coercion (circuits.as_pauli_sum), like everywhere else
+    assert group_qubitwise_commuting("Z0") == group_qubitwise_commuting(cirq.Z(cirq.LineQubit(0)))
 
 
 @pytest.mark.parametrize("pauli", [cirq.X, cirq.Y, cirq.Z])
