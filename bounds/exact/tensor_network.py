@@ -241,7 +241,8 @@ def _compile_layers(program: PauliPathProgram, pair: bool, wanted: set) -> list[
                     f"a gate on {k} qubits needs a {d}^{k}-dimensional block in the tensor network (limit "
                     f"{MAX_BLOCK}); use method='exact' (Pauli-pair enumeration) or decompose the gate"
                 )
-            cache[key] = _gate_operator(kind, lmap, k, ranks, pair, extra)
+            op = _gate_operator(kind, lmap, k, ranks, pair, extra)
+            cache[key] = op.toarray() if k == 1 else op
         return cache[key]
 
     layers: list[tuple[_Gate, ...]] = []
@@ -420,13 +421,11 @@ def _apply_layer(
         op = g.deriv if g is replace else g.op
         op = op.T if transpose else op
         if g.k == 1:
-            mps.apply_site(g.lo, op.toarray())
+            mps.apply_site(g.lo, op)
         else:
             blocks.append((g, op))
     for g, op in blocks:
         err += mps.apply_block(g.lo, g.k, op, trunc, budget, what=f"a {g.k}-site gate block")
-    if blocks:
-        err += mps.compress(trunc, blocks[0][0].lo, blocks[-1][0].hi)
     return err
 
 
@@ -774,3 +773,55 @@ def tn_gradient_variance(
         error_bound=error_bound, n_terms=int(max(peak_b, peak_f)), seconds=time.perf_counter() - t0,
         details=details, **base,
     )
+
+
+def route_gradient_variance(
+    circuit: cirq.AbstractCircuit,
+    observable,
+    state=None,
+    parameters="all",
+    *,
+    method: str,
+    max_terms: int = 2**17,
+    memory_limit=None,
+    **kwargs,
+) -> Optional[GradientVarianceResult]:
+    """The tensor-network hook of :func:`bounds.exact.exact_gradient_variance`.
+
+    ``method='tn'``: runs :func:`tn_gradient_variance`.  ``method='auto'``: returns ``None``
+    (enumeration decides) when every Pauli pair of the light cone fits ``max_terms``, when
+    sampled paths branch little enough for enumeration (the estimate enumeration itself uses)
+    or the input is not a product state; otherwise runs the network exactly with bond dimensions up
+    to :data:`AUTO_MAX_BOND` and within the memory budget, and returns ``None`` (enumeration
+    with its work budget, then path sampling) if that is exceeded.  ``details['auto_choice']``
+    says why the network ran.
+    """
+    if method == "tn":
+        return tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+    if method != "auto" or isinstance(max_terms, bool) or not isinstance(max_terms, (int, np.integer)) or max_terms < 1:
+        return None  # enumeration validates and reports
+    circuits.require_circuit(circuit)
+    obs = circuits.as_pauli_sum(observable)
+    sq = _state_qubits(circuit, obs, state, kwargs.get("qubits"))
+    program = compile_program(circuit, obs, sq, kwargs.get("exponent_symbols", "angle"))
+    diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
+    if (2 if diag else 4) * program.n_local <= math.log2(max_terms) or len(program.observable) == 0:
+        return None
+    if not isinstance(as_input_states(state, program.state_qubits), ProductStates):
+        return None
+    from .pauli_paths import AUTO_BRANCHING_SLACK, estimate_branching
+
+    branching = estimate_branching(program, np.random.default_rng(12345))
+    if branching <= math.log2(max_terms) + AUTO_BRANCHING_SLACK:
+        return None  # enumeration is expected to fit its budget
+    try:
+        res = tn_gradient_variance(
+            circuit, observable, state, parameters, memory_limit=memory_limit, _strict_bond=AUTO_MAX_BOND, **kwargs
+        )
+    except (BondCapExceeded, MemoryBudgetExceeded):
+        return None
+    res.details["auto_choice"] = (
+        f"tensor network: sampled Pauli paths branch {branching:.1f} times on average, so exact enumeration would "
+        f"exceed max_terms = {max_terms} Pauli pairs; the exact network fits (bond <= {AUTO_MAX_BOND}, memory budget)"
+    )
+    return res

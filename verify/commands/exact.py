@@ -120,7 +120,7 @@ def _log10(v: float) -> str:
 def _interval(res, i: int) -> str:
     if res.ci_low is not None:
         return f"[{_fmt(res.ci_low[i])}, {_fmt(res.ci_high[i])}]"
-    if res.error_bound is not None and res.method == "truncated":
+    if res.error_bound is not None and res.method in ("truncated", "tn-truncated"):
         return f"± {res.error_bound[i]:.2e}"
     return ""
 
@@ -132,6 +132,9 @@ def _method_text(res) -> str:
         return f"truncated ({res.n_terms} Pauli pairs kept, rigorous error bound)"
     if res.method == "exact":
         return f"exact ({res.n_terms} Pauli pairs at most)"
+    if res.method in ("tn", "tn-truncated"):
+        kind = "exact" if res.method == "tn" else "truncated, rigorous error bound"
+        return f"tensor network, {kind} (bond dimension {res.n_terms} at most)"
     return res.method
 
 
@@ -252,8 +255,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="'Z0'-style Pauli sum, 'Zmid', 'local' (seed paper's (1/n)Σ|0><0|), 'local-z' or 'global'")
     p.add_argument("--state", default="0", help="input product state: 0 (default), + or a string like '0+1-'")
     p.add_argument("--parameters", default="all", help="all (default), first, last, a symbol name or a glob pattern")
-    p.add_argument("--method", choices=("auto", "exact", "truncate", "sample"), default="auto",
-                   help="auto: exact if the Pauli pairs fit, else path sampling (default)")
+    p.add_argument("--method", choices=("auto", "exact", "truncate", "sample", "tn"), default="auto",
+                   help="auto: exact enumeration if the Pauli pairs fit, else the exact tensor network if it fits, "
+                        "else path sampling (default); tn: tensor network")
     p.add_argument("--max-terms", type=int, default=2**17, help="Pauli-pair budget of exact enumeration")
     p.add_argument("--samples", type=int, default=2**16, help="sampled Pauli paths (default 65536)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of sampled intervals")
