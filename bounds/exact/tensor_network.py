@@ -494,7 +494,7 @@ def _layer_values(f: MPS, b: MPS, layer: Sequence[_Gate]) -> dict:
 class _Stored:
     mps: MPS
     err: float
-    norm: float
+    norm: Optional[float]
     active: np.ndarray
 
 
@@ -511,7 +511,7 @@ def _backward(layers, b0: MPS, active0: np.ndarray, wanted_layers: list[int], tr
         if li in wanted_layers:
             budget.check(held + 2 * b.nbytes, what=f"the stored observable-side MPS ({len(stored) + 1} layers, bond {b.max_bond})",
                          alternative="fewer parameters, a bond-dimension cap (max_bond=) or method='sample'")
-            stored[li] = _Stored(b.copy(), err, b.norm(), active.copy())
+            stored[li] = _Stored(b.copy(), err, None, active.copy())  # norm computed when needed
             held += b.nbytes
         if li == first:
             break
@@ -536,10 +536,12 @@ def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, 
             if li in stored:
                 s = stored[li]
                 vals = _layer_values(f, s.mps, layers[li])
-                fn = f.norm()
+                fn = f.norm() if s.err else 0.0  # norms only enter the bound when something was dropped
+                if err and s.norm is None:
+                    s.norm = s.mps.norm()
                 for p, v in vals.items():
                     values[p][t] = v
-                    bounds[p][t] = freq2[p] * (err * (s.norm + s.err) + fn * s.err)
+                    bounds[p][t] = freq2[p] * (err * ((s.norm or 0.0) + s.err) + fn * s.err)
             if li == last:
                 break
             err += _apply_layer(f, layers[li], trunc, budget, transpose=True)
