@@ -76,6 +76,7 @@ __all__ = [
     "route_gradient_variance",
     "TN_METHODS",
     "AUTO_MAX_BOND",
+    "AUTO_MAX_WORK",
     "BondCapExceeded",
 ]
 
@@ -85,7 +86,10 @@ STRATEGIES = ("auto", "environment", "per-parameter")
 AUTO_PER_PARAMETER = 4
 #: ``method='auto'`` gives up on the network (and falls back to enumeration / sampling) when
 #: an exact bond dimension would exceed this
-AUTO_MAX_BOND = 1024
+AUTO_MAX_BOND = 256
+#: ``method='auto'`` tries the network only when (wanted parameters) × (moments) × (light-cone
+#: qubits) is at most this (a rough cost estimate; ``method='tn'`` has no such limit)
+AUTO_MAX_WORK = 50_000
 #: largest merged block ``d^k`` of one gate
 MAX_BLOCK = 2**16
 
@@ -793,7 +797,8 @@ def route_gradient_variance(
     ``method='tn'``: runs :func:`tn_gradient_variance`.  ``method='auto'``: returns ``None``
     (enumeration decides) when every Pauli pair of the light cone fits ``max_terms``, when
     sampled paths branch little enough for enumeration (the estimate enumeration itself uses)
-    or the input is not a product state; otherwise runs the network exactly with bond dimensions up
+    the input is not a product state or the estimated work exceeds :data:`AUTO_MAX_WORK`; otherwise
+    runs the network exactly with bond dimensions up
     to :data:`AUTO_MAX_BOND` and within the memory budget, and returns ``None`` (enumeration
     with its work budget, then path sampling) if that is exceeded.  ``details['auto_choice']``
     says why the network ran.
@@ -811,8 +816,13 @@ def route_gradient_variance(
         return None
     if not isinstance(as_input_states(state, program.state_qubits), ProductStates):
         return None
-    from .pauli_paths import AUTO_BRANCHING_SLACK, estimate_branching
+    from .pauli_paths import AUTO_BRANCHING_SLACK, estimate_branching, resolve_parameters
 
+    pindex = program.parameter_index
+    n_wanted = sum(1 for s in resolve_parameters(parameters, circuit_symbols(circuit)) if s in pindex)
+    work = n_wanted * len(program.moments) * program.n_local
+    if work > AUTO_MAX_WORK:
+        return None  # too many (parameter, layer, site) updates for an automatic attempt
     branching = estimate_branching(program, np.random.default_rng(12345))
     if branching <= math.log2(max_terms) + AUTO_BRANCHING_SLACK:
         return None  # enumeration is expected to fit its budget
