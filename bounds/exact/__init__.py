@@ -1,10 +1,12 @@
 """bpcalc.bounds.exact — exact gradient and loss variances without sampling the circuit.
 
-Three engines (see the theory notes, §3):
+Four engines (see the theory notes, §3–4):
 
 * :mod:`~bounds.exact.pauli_paths` — Pauli-path propagation for circuits of Pauli
   rotations with independent parameters and Clifford gates (exact enumeration, truncation
   with a rigorous error bound, or unbiased path sampling with a confidence interval);
+* :mod:`~bounds.exact.tensor_network` — the same pair propagation contracted as a matrix
+  product state over qubits (exact far beyond enumeration: the averaged circuit is local);
 * :mod:`~bounds.exact.two_design` — the Markov chain on supports for layered ansätze whose
   blocks are local 2-designs;
 * :mod:`~bounds.exact.lie_algebra` — dynamical Lie algebras of Pauli generators and the
@@ -33,6 +35,7 @@ from .pauli_paths import (
     exact_model_gradient_variance,
     resolve_parameters,
 )
+from .tensor_network import tn_gradient_variance
 from .two_design import (
     DesignBlock,
     block_gradient_variance,
@@ -83,6 +86,7 @@ __all__ = [
     "exact_loss_variance",
     "exact_model_gradient_variance",
     "resolve_parameters",
+    "tn_gradient_variance",
     "DesignBlock",
     "block_gradient_variance",
     "blocks_from_circuit",

@@ -131,7 +131,7 @@ class MPS:
     # --- operations --------------------------------------------------------------------
     def apply_site(self, j: int, op: np.ndarray) -> None:
         """``A_j ← op · A_j`` on the physical index (a dense ``d × d`` matrix)."""
-        self.tensors[j] = np.einsum("ij,ajb->aib", op, self.tensors[j], optimize=True)
+        self.tensors[j] = np.tensordot(op, self.tensors[j], axes=(1, 1)).transpose(1, 0, 2)
         a, b = self.gauge
         self.gauge = (min(a, j), max(b, j))
 

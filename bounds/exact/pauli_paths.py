@@ -1225,9 +1225,10 @@ def exact_gradient_variance(
     parameters : ``'all'``, ``'first'``, a symbol, a name, a glob pattern or a sequence.
     weights : loss weights ``u`` for ``L = Σ_i u_i ℓ_i`` over the input states (default
         ``1/N``; with one state ``L = ℓ``).
-    method : ``'auto'`` (exact enumeration, path sampling if more than ``max_terms`` Pauli
-        pairs are needed), ``'exact'`` (raise instead), ``'truncate'`` (drop light pairs,
-        report a rigorous ``error_bound``) or ``'sample'``.
+    method : ``'auto'`` (exact enumeration when every Pauli pair fits ``max_terms``, else the
+        exact tensor network when it fits, else enumeration or path sampling), ``'exact'``
+        (raise instead), ``'truncate'`` (drop light pairs, report a rigorous ``error_bound``),
+        ``'sample'``, or ``'tn'`` (:func:`bounds.exact.tensor_network.tn_gradient_variance`).
     max_terms : budget of Pauli pairs for exact enumeration.
     n_samples : number of sampled paths (``'sample'`` / ``'auto'`` fallback).
     confidence : level of the sampled confidence intervals.
@@ -1273,6 +1274,15 @@ def exact_gradient_variance(
     >>> r.method, round(float(r.values[0]), 6)
     ('exact', 0.3125)
     """
+    if method in ("tn", "auto"):  # the tensor-network engine (bounds.exact.tensor_network)
+        from .tensor_network import route_gradient_variance
+
+        routed = route_gradient_variance(
+            circuit, observable, state, parameters, method=method, max_terms=max_terms, weights=weights,
+            covariance=covariance, exponent_symbols=exponent_symbols, qubits=qubits,
+        )
+        if routed is not None:
+            return routed
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
     budget = MemoryBudget.from_limit(memory_limit)

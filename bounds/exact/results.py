@@ -9,7 +9,10 @@ Every result says how its numbers were obtained (``method``):
   confidence interval at level ``confidence`` (``ci_method`` says which);
 * ``'two-design'`` — exact under the declared assumption that every block is a local
   2-design (and the differentiated block is one on both sides of its rotation);
-* ``'lie-algebraic'`` — the deep-circuit (Haar on the dynamical Lie group) value.
+* ``'lie-algebraic'`` — the deep-circuit (Haar on the dynamical Lie group) value;
+* ``'tn'`` — tensor-network contraction with no singular value above the float64 noise
+  floor discarded; ``'tn-truncated'`` — with a bond-dimension / cutoff cap that discarded
+  some; in both ``error_bound`` is rigorous (see :mod:`bounds.exact.tensor_network`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import sympy
 
 __all__ = ["GradientVarianceResult", "LossVarianceResult", "METHODS", "safe_log10"]
 
-METHODS = ("exact", "truncated", "path-sampled", "two-design", "lie-algebraic")
+METHODS = ("exact", "truncated", "path-sampled", "two-design", "lie-algebraic", "tn", "tn-truncated")
 
 
 def safe_log10(values) -> np.ndarray:

@@ -76,6 +76,7 @@ __all__ = [
     "route_gradient_variance",
     "TN_METHODS",
     "AUTO_MAX_BOND",
+    "AUTO_MAX_WORK",
     "BondCapExceeded",
 ]
 
@@ -85,7 +86,10 @@ STRATEGIES = ("auto", "environment", "per-parameter")
 AUTO_PER_PARAMETER = 4
 #: ``method='auto'`` gives up on the network (and falls back to enumeration / sampling) when
 #: an exact bond dimension would exceed this
-AUTO_MAX_BOND = 1024
+AUTO_MAX_BOND = 256
+#: ``method='auto'`` tries the network only when (wanted parameters) × (moments) × (light-cone
+#: qubits) is at most this (a rough cost estimate; ``method='tn'`` has no such limit)
+AUTO_MAX_WORK = 50_000
 #: largest merged block ``d^k`` of one gate
 MAX_BLOCK = 2**16
 
@@ -241,7 +245,8 @@ def _compile_layers(program: PauliPathProgram, pair: bool, wanted: set) -> list[
                     f"a gate on {k} qubits needs a {d}^{k}-dimensional block in the tensor network (limit "
                     f"{MAX_BLOCK}); use method='exact' (Pauli-pair enumeration) or decompose the gate"
                 )
-            cache[key] = _gate_operator(kind, lmap, k, ranks, pair, extra)
+            op = _gate_operator(kind, lmap, k, ranks, pair, extra)
+            cache[key] = op.toarray() if k == 1 else op
         return cache[key]
 
     layers: list[tuple[_Gate, ...]] = []
@@ -420,13 +425,11 @@ def _apply_layer(
         op = g.deriv if g is replace else g.op
         op = op.T if transpose else op
         if g.k == 1:
-            mps.apply_site(g.lo, op.toarray())
+            mps.apply_site(g.lo, op)
         else:
             blocks.append((g, op))
     for g, op in blocks:
         err += mps.apply_block(g.lo, g.k, op, trunc, budget, what=f"a {g.k}-site gate block")
-    if blocks:
-        err += mps.compress(trunc, blocks[0][0].lo, blocks[-1][0].hi)
     return err
 
 
@@ -495,7 +498,7 @@ def _layer_values(f: MPS, b: MPS, layer: Sequence[_Gate]) -> dict:
 class _Stored:
     mps: MPS
     err: float
-    norm: float
+    norm: Optional[float]
     active: np.ndarray
 
 
@@ -512,7 +515,7 @@ def _backward(layers, b0: MPS, active0: np.ndarray, wanted_layers: list[int], tr
         if li in wanted_layers:
             budget.check(held + 2 * b.nbytes, what=f"the stored observable-side MPS ({len(stored) + 1} layers, bond {b.max_bond})",
                          alternative="fewer parameters, a bond-dimension cap (max_bond=) or method='sample'")
-            stored[li] = _Stored(b.copy(), err, b.norm(), active.copy())
+            stored[li] = _Stored(b.copy(), err, None, active.copy())  # norm computed when needed
             held += b.nbytes
         if li == first:
             break
@@ -537,10 +540,12 @@ def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, 
             if li in stored:
                 s = stored[li]
                 vals = _layer_values(f, s.mps, layers[li])
-                fn = f.norm()
+                fn = f.norm() if s.err else 0.0  # norms only enter the bound when something was dropped
+                if err and s.norm is None:
+                    s.norm = s.mps.norm()
                 for p, v in vals.items():
                     values[p][t] = v
-                    bounds[p][t] = freq2[p] * (err * (s.norm + s.err) + fn * s.err)
+                    bounds[p][t] = freq2[p] * (err * ((s.norm or 0.0) + s.err) + fn * s.err)
             if li == last:
                 break
             err += _apply_layer(f, layers[li], trunc, budget, transpose=True)
@@ -765,3 +770,61 @@ def tn_gradient_variance(
         error_bound=error_bound, n_terms=int(max(peak_b, peak_f)), seconds=time.perf_counter() - t0,
         details=details, **base,
     )
+
+
+def route_gradient_variance(
+    circuit: cirq.AbstractCircuit,
+    observable,
+    state=None,
+    parameters="all",
+    *,
+    method: str,
+    max_terms: int = 2**17,
+    memory_limit=None,
+    **kwargs,
+) -> Optional[GradientVarianceResult]:
+    """The tensor-network hook of :func:`bounds.exact.exact_gradient_variance`.
+
+    ``method='tn'``: runs :func:`tn_gradient_variance`.  ``method='auto'``: returns ``None``
+    (enumeration decides) when every Pauli pair of the light cone fits ``max_terms``, when
+    sampled paths branch little enough for enumeration (the estimate enumeration itself uses)
+    the input is not a product state or the estimated work exceeds :data:`AUTO_MAX_WORK`; otherwise
+    runs the network exactly with bond dimensions up
+    to :data:`AUTO_MAX_BOND` and within the memory budget, and returns ``None`` (enumeration
+    with its work budget, then path sampling) if that is exceeded.  ``details['auto_choice']``
+    says why the network ran.
+    """
+    if method == "tn":
+        return tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+    if method != "auto" or isinstance(max_terms, bool) or not isinstance(max_terms, (int, np.integer)) or max_terms < 1:
+        return None  # enumeration validates and reports
+    circuits.require_circuit(circuit)
+    obs = circuits.as_pauli_sum(observable)
+    sq = _state_qubits(circuit, obs, state, kwargs.get("qubits"))
+    program = compile_program(circuit, obs, sq, kwargs.get("exponent_symbols", "angle"))
+    diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
+    if (2 if diag else 4) * program.n_local <= math.log2(max_terms) or len(program.observable) == 0:
+        return None
+    if not isinstance(as_input_states(state, program.state_qubits), ProductStates):
+        return None
+    from .pauli_paths import AUTO_BRANCHING_SLACK, estimate_branching, resolve_parameters
+
+    pindex = program.parameter_index
+    n_wanted = sum(1 for s in resolve_parameters(parameters, circuit_symbols(circuit)) if s in pindex)
+    work = n_wanted * len(program.moments) * program.n_local
+    if work > AUTO_MAX_WORK:
+        return None  # too many (parameter, layer, site) updates for an automatic attempt
+    branching = estimate_branching(program, np.random.default_rng(12345))
+    if branching <= math.log2(max_terms) + AUTO_BRANCHING_SLACK:
+        return None  # enumeration is expected to fit its budget
+    try:
+        res = tn_gradient_variance(
+            circuit, observable, state, parameters, memory_limit=memory_limit, _strict_bond=AUTO_MAX_BOND, **kwargs
+        )
+    except (BondCapExceeded, MemoryBudgetExceeded):
+        return None
+    res.details["auto_choice"] = (
+        f"tensor network: sampled Pauli paths branch {branching:.1f} times on average, so exact enumeration would "
+        f"exceed max_terms = {max_terms} Pauli pairs; the exact network fits (bond <= {AUTO_MAX_BOND}, memory budget)"
+    )
+    return res

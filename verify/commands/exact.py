@@ -186,7 +186,7 @@ def _interval(res, i: int) -> str:
         return "(below resolution of path sampling)"
     if res.ci_low is not None:
         return f"[{_fmt(res.ci_low[i])}, {_fmt(res.ci_high[i])}]"
-    if res.error_bound is not None and res.method == "truncated":
+    if res.error_bound is not None and res.method in ("truncated", "tn-truncated"):
         return f"± {res.error_bound[i]:.2e}"
     return ""
 
@@ -198,6 +198,9 @@ def _method_text(res) -> str:
         return f"truncated ({res.n_terms} Pauli pairs kept, rigorous error bound)"
     if res.method == "exact":
         return f"exact ({res.n_terms} Pauli pairs at most)"
+    if res.method in ("tn", "tn-truncated"):
+        kind = "exact" if res.method == "tn" else "truncated, rigorous error bound"
+        return f"tensor network, {kind} (bond dimension {res.n_terms} at most)"
     return res.method
 
 
@@ -393,8 +396,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="input product state: 0 (default), +, one of 0 1 + - i j per qubit like '0+1-' (i = |+i>, "
                    "j = |-i>), or comma-separated tokens like '0,+,-i'")
     p.add_argument("--parameters", default="all", help="all (default), first, last, a symbol name or a glob pattern")
-    p.add_argument("--method", choices=("auto", "exact", "truncate", "sample"), default="auto",
-                   help="auto: exact if the Pauli pairs fit, else path sampling (default)")
+    p.add_argument("--method", choices=("auto", "exact", "truncate", "sample", "tn"), default="auto",
+                   help="auto: exact enumeration if the Pauli pairs fit, else the exact tensor network if it fits, "
+                        "else path sampling (default); tn: tensor network")
     p.add_argument("--max-terms", type=int, default=2**17, help="Pauli-pair budget of exact enumeration")
     p.add_argument("--samples", type=int, default=2**16, help="sampled Pauli paths (default 65536)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of sampled intervals")

@@ -1,0 +1,226 @@
+"""Tensor-network engine against independent references.
+
+* a dense ``4^n`` Markov-transfer reference built here from ``cirq.unitary`` only (Pauli
+  transfer matrices, angle averages on exact trigonometric grids) — no code shared with
+  ``bounds.exact``;
+* the Pauli-pair enumeration engine (``method='exact'``) on random circuits with every gate
+  kind, Pauli sums, product-state datasets and covariances;
+* brute-force parameter averaging (``exact_brute``) for the global cost on ALA and HEA.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import cirq
+import numpy as np
+import pytest
+
+import circuits
+from bounds import exact as E
+from bounds.exact.tensor_network import tn_gradient_variance
+from bounds.memory import MemoryBudgetExceeded
+from exact_brute import symbol_info, two_copy_moments
+from test_exact_pauli_paths import random_circuit, random_observable
+
+TOL = 1e-10
+_P = [np.eye(2), np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0])]  # I X Y Z
+
+
+def _pauli_basis(k: int) -> np.ndarray:
+    out = []
+    for letters in itertools.product(range(4), repeat=k):
+        m = np.ones((1, 1))
+        for a in letters:
+            m = np.kron(m, _P[a])
+        out.append(m)
+    return np.array(out)
+
+
+def _ptm(u: np.ndarray) -> np.ndarray:
+    """``R[P, Q] = Tr[P U† Q U] / 2^k`` (Heisenberg action on Pauli strings, Cirq order)."""
+    k = int(round(math.log2(u.shape[0])))
+    basis = _pauli_basis(k)
+    img = np.einsum("ij,qjk,kl->qil", u.conj().T, basis, u)
+    return np.real(np.einsum("pji,qij->pq", basis, img)) / 2**k
+
+
+def dense_markov_reference(circuit, pauli: cirq.PauliString, qubits, bloch: np.ndarray, param) -> float:
+    """``E[(∂ℓ)²]`` for a single Pauli string by a dense ``4^n`` Markov chain (n <= 8).
+
+    Transition probabilities ``E_θ[R_θ[P, Q]²]`` (and ``E[(∂R)²]`` for ``param``) are exact
+    averages over ``4f + 1`` grid points; constant gates must be Clifford (``R²`` is then a
+    permutation matrix).
+    """
+    n = len(qubits)
+    index = {q: j for j, q in enumerate(qubits)}
+    info = symbol_info(circuit)
+    letter = {cirq.X: 1, cirq.Y: 2, cirq.Z: 3}
+    p = np.zeros((4,) * n)
+    p[tuple(letter[pauli.get(q)] if q in pauli else 0 for q in qubits)] = complex(pauli.coefficient).real ** 2
+    ops = list(circuit.all_operations())
+    for op in reversed(ops):
+        syms = list(cirq.parameter_symbols(op))
+        if syms:
+            (s,) = syms
+            d = info[s]
+            g = 4 * abs(d["k"]) + 1
+            grid = np.arange(g) * d["period"] / g + 0.37
+            acc = 0
+            for v in grid:
+                if s == param:
+                    rp = _ptm(cirq.unitary(cirq.resolve_parameters(op, {s: v + d["shift"]})))
+                    rm = _ptm(cirq.unitary(cirq.resolve_parameters(op, {s: v - d["shift"]})))
+                    acc = acc + (d["dfac"] * (rp - rm) / 2) ** 2
+                else:
+                    acc = acc + _ptm(cirq.unitary(cirq.resolve_parameters(op, {s: v}))) ** 2
+            m = acc / g
+        else:
+            m = _ptm(cirq.unitary(op)) ** 2
+        k = len(op.qubits)
+        axes = [index[q] for q in op.qubits]
+        # Heisenberg: the weight of string Q flows to P with probability m[P, Q]
+        t = np.moveaxis(p, axes, list(range(k))).reshape(4**k, -1)
+        p = np.moveaxis((m @ t).reshape((4,) * n), list(range(k)), axes)
+    e = np.ones((n, 4))
+    e[:, 1:] = bloch[:, [0, 1, 2]]
+    val = p
+    for j in range(n):
+        val = np.tensordot(val, e[j] ** 2, axes=(0, 0))
+    return float(val)
+
+
+def _random_bloch(n, rng, k=1):
+    b = rng.normal(size=(k, n, 3))
+    b /= np.linalg.norm(b, axis=2, keepdims=True)
+    return b * rng.uniform(0.3, 1.0, size=(k, n, 1))
+
+
+def _clifford_rotation_circuit(n, n_params, rng):
+    """Random circuit of rotations (several kinds) and Clifford gates, non-adjacent pairs too."""
+    circ, qs = random_circuit(n, n_params, rng, fixed_non_clifford=False)
+    return circ, qs
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dense_markov_reference(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = 3 + seed % 3
+    circ, qs = _clifford_rotation_circuit(n, 5, rng)
+    pauli = cirq.PauliString({qs[j]: [cirq.X, cirq.Y, cirq.Z][rng.integers(3)] for j in rng.choice(n, 2, replace=False)})
+    bloch = _random_bloch(n, rng)
+    st = E.ProductStates(qubits=tuple(qs), bloch=bloch)
+    res = tn_gradient_variance(circ, pauli, st)
+    assert res.method == "tn"
+    for i, sym in enumerate(res.parameters):
+        ref = dense_markov_reference(circ, pauli, qs, bloch[0], sym)
+        assert abs(res.values[i] - ref) < TOL, (sym, res.values[i], ref)
+
+
+def test_dense_markov_reference_hea_n8():
+    c = circuits.hardware_efficient(8, 3)
+    qs = sorted(c.all_qubits())
+    bloch = np.zeros((8, 3))
+    bloch[:, 2] = 1.0
+    res = tn_gradient_variance(c, "Z3", parameters=["theta_0_3_0", "theta_1_2_1", "theta_2_5_0"])
+    for i, sym in enumerate(res.parameters):
+        ref = dense_markov_reference(c, cirq.Z(qs[3]), qs, bloch, sym)
+        assert abs(res.values[i] - ref) < TOL
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=pytest.mark.slow) if s in (2,) or s >= 8 else s for s in range(16)])
+def test_agrees_with_enumeration_on_random_circuits(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 7))
+    circ, qs = random_circuit(n, 6, rng)
+    obs = random_observable(qs, rng, terms=int(rng.integers(1, 4)))
+    st = E.ProductStates(qubits=tuple(qs), bloch=_random_bloch(n, rng, 2))
+    a = E.exact_gradient_variance(circ, obs, st, method="exact", covariance=True)
+    b = E.exact_gradient_variance(circ, obs, st, method="tn", covariance=True, weights=[0.3, 0.7] if seed % 2 else None)
+    if seed % 2:
+        a = E.exact_gradient_variance(circ, obs, st, method="exact", covariance=True, weights=[0.3, 0.7])
+    assert b.method == "tn"
+    np.testing.assert_allclose(b.values, a.values, atol=TOL, rtol=0)
+    np.testing.assert_allclose(b.per_state, a.per_state, atol=TOL, rtol=0)
+    np.testing.assert_allclose(b.covariance, a.covariance, atol=TOL, rtol=0)
+    assert np.all(b.error_bound < 1e-9)
+
+
+@pytest.mark.parametrize("strategy", ["environment", "per-parameter"])
+def test_strategies_agree_with_enumeration_hea(strategy):
+    c = circuits.hardware_efficient(6, 3)
+    a = E.exact_gradient_variance(c, "Z2 + 0.5*X3*X4", method="exact")
+    b = tn_gradient_variance(c, "Z2 + 0.5*X3*X4", strategy=strategy)
+    np.testing.assert_allclose(b.values, a.values, atol=TOL, rtol=0)
+    assert b.details["strategy"] == strategy
+
+
+@pytest.mark.parametrize("ansatz", ["hea", "ala"])
+def test_global_cost_against_brute_force(ansatz):
+    n = 4
+    c = circuits.hardware_efficient(n, 2) if ansatz == "hea" else circuits.alternating_layered(n, 2, 2)
+    qs = sorted(c.all_qubits())
+    obs = circuits.global_cost(qs)
+    syms = E.circuit_symbols(c)
+    params = [syms[0], syms[len(syms) // 2], syms[-1]]
+    res = tn_gradient_variance(c, obs, parameters=params)
+    psi = np.zeros(2**n, dtype=complex)
+    psi[0] = 1
+    ref = [two_copy_moments(c, obs, qs, psi, p) for p in params]
+    np.testing.assert_allclose(res.values, ref, atol=TOL, rtol=0)
+    assert res.details["local_dimension"] == 16
+
+
+@pytest.mark.parametrize("ansatz", ["hea", "ala"])
+def test_global_cost_n6_against_enumeration(ansatz):
+    c = circuits.hardware_efficient(6, 2) if ansatz == "hea" else circuits.alternating_layered(6, 2, 2)
+    obs = circuits.global_cost(sorted(c.all_qubits()))
+    syms = E.circuit_symbols(c)
+    params = [syms[0], syms[len(syms) // 2]]
+    a = E.exact_gradient_variance(c, obs, parameters=params, method="exact", max_terms=2**22)
+    b = tn_gradient_variance(c, obs, parameters=params)
+    np.testing.assert_allclose(b.values, a.values, atol=TOL, rtol=0)
+    assert np.all(b.values > 0)
+
+
+def test_hea_12_12_exact_value():
+    """The n = 12, L = 12 HEA that enumeration cannot finish (issue 16)."""
+    r = E.exact_gradient_variance(circuits.hardware_efficient(12, 12), "Z0", parameters="theta_6_0_0")
+    assert r.method == "tn"
+    assert "auto_choice" in r.details
+    assert abs(r.values[0] - 0.0354301) < 1e-6
+    assert r.error_bound[0] < 1e-10
+
+
+def test_truncation_reports_bound_that_holds():
+    c = circuits.hardware_efficient(8, 6)
+    exact = tn_gradient_variance(c, "Z0 + Z4", parameters="theta_2_*")
+    cut = tn_gradient_variance(c, "Z0 + Z4", parameters="theta_2_*", max_bond=4)
+    assert exact.method == "tn"
+    assert cut.method == "tn-truncated"
+    assert np.all(np.abs(cut.values - exact.values) <= cut.error_bound + 1e-12)
+    assert np.any(cut.error_bound > 0)
+
+
+def test_memory_budget_refuses_in_one_line():
+    with pytest.raises(MemoryBudgetExceeded, match="memory budget"):
+        tn_gradient_variance(circuits.hardware_efficient(8, 4), "Z0 + X3", memory_limit=2000)
+
+
+def test_bad_input():
+    c = circuits.hardware_efficient(3, 1)
+    with pytest.raises(ValueError, match="max_bond"):
+        tn_gradient_variance(c, "Z0", max_bond=0)
+    with pytest.raises(ValueError, match="strategy"):
+        tn_gradient_variance(c, "Z0", strategy="nosuch")
+    with pytest.raises(ValueError, match="product input states"):
+        tn_gradient_variance(c, "Z0", np.ones(8) / np.sqrt(8))
+
+
+def test_parameters_outside_the_light_cone_are_zero():
+    c = circuits.hardware_efficient(6, 1)
+    r = tn_gradient_variance(c, "Z0")
+    a = E.exact_gradient_variance(c, "Z0", method="exact")
+    np.testing.assert_array_equal(r.in_light_cone, a.in_light_cone)
+    np.testing.assert_allclose(r.values, a.values, atol=TOL)
