@@ -97,8 +97,7 @@ def test_python_factories_module_and_file_forms(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLES))
     m = model_from_circuit("my_family:brickwork", "local", factory_kwargs={"n": 4, "layers": 1})
     assert m.n_qubits == 4 and len(m.trainable_symbols) == 8
-    # the user's exception in one line, with the factory named (circuits._factory.FactoryError)
-    with pytest.raises(ValueError, match=r"my_family:brickwork' raised TypeError: .*unexpected keyword argument 'qubits'"):
+    with pytest.raises(TypeError, match="could not be called"):
         load_user_circuit("my_family:brickwork", qubits=3)
 
 
