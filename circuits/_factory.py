@@ -31,6 +31,8 @@ def _location(exc: BaseException, fn: Callable) -> str:
 def call_factory(fn: Callable[..., Any], spec: str, kwargs: Mapping[str, Any]) -> Any:
     """``fn(**kwargs)``; any exception of the user's code is re-raised as :class:`FactoryError`.
 
+    Arguments that do not fit the factory's signature raise ``TypeError`` before the call.
+
     Examples
     --------
     >>> def broken(n):
@@ -41,6 +43,12 @@ def call_factory(fn: Callable[..., Any], spec: str, kwargs: Mapping[str, Any]) -
     ...     print(str(exc).split(" (at ")[0])
     factory 'my:broken' raised RuntimeError: no circuit for n = 3
     """
+    try:
+        inspect.signature(fn).bind(**kwargs)
+    except TypeError as exc:  # wrong arguments for the factory: the caller's TypeError, unchanged
+        raise TypeError(f"{getattr(fn, '__name__', spec)}() {exc}") from None
+    except ValueError:  # no introspectable signature (a builtin): just call it
+        pass
     try:
         return fn(**kwargs)
     except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported, in one line
