@@ -46,6 +46,7 @@ import circuits
 
 from .pauli_paths import resolve_parameters
 from .states import loss_weights
+from ..memory import MemoryBudget
 from .program import circuit_symbols
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import InputStates, as_input_states
@@ -61,6 +62,7 @@ __all__ = [
 ]
 
 MAX_CHAIN_STATES = 2_000_000
+_CHAIN_ENTRY_BYTES = 350  # dict slot + key tuple of five ints (measured with sys.getsizeof, rounded up)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,10 +160,17 @@ def _chain(
     index: dict,
     derivative_blocks: Sequence[int],
     max_states: int,
+    budget: Optional[MemoryBudget] = None,
 ):
-    """Backward chain: dict ``(S, qx, qz, rx, rz) -> weights (1 + len(derivative_blocks),)``."""
+    """Backward chain: dict ``(S, qx, qz, rx, rz) -> weights (1 + len(derivative_blocks),)``.
+
+    The dictionary is checked against the memory budget after every block: an entry costs its
+    key (a tuple of five Python ints, ~350 bytes with the dict slot) and its weight array.
+    """
     per_block, segs = _segments(blocks, index)
     n_cols = 1 + len(derivative_blocks)
+    budget = budget if budget is not None else MemoryBudget.default()
+    entry_bytes = _CHAIN_ENTRY_BYTES + 8 * n_cols + 112
     col_of = {b: 1 + i for i, b in enumerate(derivative_blocks)}
     terms = [(ps, float(complex(ps.coefficient).real)) for ps in observable if len(ps) > 0]
     # A pair P ⊗ Q that differs on a qubit of some block is killed by the first block (in this
@@ -233,6 +242,9 @@ def _chain(
                 else:
                     new[key] = prob * w
         states = new
+        budget.check(len(states) * entry_bytes, what=f"the 2-design chain ({len(states):,} support patterns after "
+                     f"block {t})", alternative="fewer parameters per call or the Pauli-path engine with "
+                     "method='sample'")
         if len(states) > max_states:
             raise ValueError(
                 f"the 2-design chain holds {len(states)} support patterns (limit {max_states}); "
@@ -298,6 +310,7 @@ def two_design_gradient_variance(
     covariance: bool = False,
     qubits: Optional[Sequence[cirq.Qid]] = None,
     max_states: int = MAX_CHAIN_STATES,
+    memory_limit=None,
 ) -> GradientVarianceResult:
     """``Var[∂_k L]`` when every block is a local 2-design (exact under that assumption).
 
@@ -309,6 +322,9 @@ def two_design_gradient_variance(
         :func:`bounds.exact.exact_gradient_variance`.
     parameters : which parameters (``'all'``, names, symbols, patterns); every parameter of a
         block gets the block's value.
+    memory_limit : memory budget (``'4GiB'``, bytes, a :class:`bounds.memory.MemoryBudget`;
+        default half of the available memory); the chain refuses with
+        :class:`bounds.memory.MemoryBudgetExceeded` before it would exceed it.
 
     Returns
     -------
@@ -340,9 +356,13 @@ def two_design_gradient_variance(
             raise ValueError(f"parameter {s} is in no block")
     deriv = sorted(set(block_of[s] for s in wanted))
     u = loss_weights(weights, states.n_states)
-    chain, segs = _chain(blocks, observable, index, deriv, max_states)
+    budget = MemoryBudget.from_limit(memory_limit)
+    chain, segs = _chain(blocks, observable, index, deriv, max_states, budget)
     n = states.n_states
     k = len(wanted)
+    if covariance:
+        budget.check(8.0 * (1 + len(deriv)) * n * n * 2, what=f"the {n} x {n} covariance of {1 + len(deriv)} columns",
+                     alternative="covariance=False or fewer data points")
     if chain:
         per_state_c, lin_c, cov_c = _evaluate(chain, segs, states, u, covariance)
     else:
@@ -370,6 +390,7 @@ def two_design_loss_variance(
     weights=None,
     qubits: Optional[Sequence[cirq.Qid]] = None,
     max_states: int = MAX_CHAIN_STATES,
+    memory_limit=None,
 ) -> LossVarianceResult:
     """``Var[L]`` when every block is a local 2-design (exact under that assumption).
 
@@ -379,7 +400,7 @@ def two_design_loss_variance(
     t0 = time.perf_counter()
     blocks, _, observable, states, index = _prepare(circuit_or_blocks, observable, state, qubits)
     u = loss_weights(weights, states.n_states)
-    chain, segs = _chain(blocks, observable, index, [], max_states)
+    chain, segs = _chain(blocks, observable, index, [], max_states, MemoryBudget.from_limit(memory_limit))
     n = states.n_states
     if chain:
         per_state_c, lin_c, _ = _evaluate(chain, segs, states, u, False)

@@ -192,3 +192,18 @@ def test_cross_terms_on_qubits_outside_every_block_survive():
     mean, sem = samples.mean(), samples.std() / np.sqrt(len(samples))
     assert abs(full - mean) < 4.5 * sem, (full, mean, sem)
     assert abs(diagonal - mean) > 8 * sem, (diagonal, mean, sem)
+
+
+def test_chain_refuses_over_its_memory_budget_before_growing():
+    import pytest
+
+    from bounds.memory import MemoryBudgetExceeded
+
+    n = 8
+    c = circuits.alternating_layered(n, 2, 4)
+    obs = circuits.global_cost(cirq.LineQubit.range(n)) if hasattr(circuits, "global_cost") else cirq.PauliSum.from_pauli_strings(
+        [cirq.Z(q) for q in cirq.LineQubit.range(n)])
+    ok = T.two_design_gradient_variance(c, obs, parameters="first", memory_limit="1GiB")
+    assert ok.values[0] > 0
+    with pytest.raises(MemoryBudgetExceeded, match="2-design chain"):
+        T.two_design_gradient_variance(c, obs, parameters="first", memory_limit=20_000)
