@@ -261,7 +261,7 @@ def fit_scaling(
     if len(sizes) < MIN_SIZES:
         reason = f"too few sizes: {len(sizes)} with a positive value, {MIN_SIZES} needed"
         if below:
-            reason += f" (n = {below} below resolution: compute them exactly or with more samples)"
+            reason += f" (n = {below} below the resolution of the sampled values: compute them exactly or with more samples)"
         ex = po = None
         if len(sizes) >= 3:
             x = np.array([n for n, _, _ in keep], dtype=float)

@@ -66,6 +66,7 @@ from .program import (
     compile_program,
     forward_cone_qubits,
 )
+from ..bound import AssumptionFailed
 from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .initialization import angle_moments, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
@@ -1274,18 +1275,22 @@ def exact_gradient_variance(
     >>> r.method, round(float(r.values[0]), 6)
     ('exact', 0.3125)
     """
-    if method in ("tn", "auto"):  # the tensor-network engine (bounds.exact.tensor_network)
+    budget = MemoryBudget.from_limit(memory_limit)  # a bad size is refused before any work
+    uniform = init is None or (isinstance(init, str) and init.strip().lower() == "uniform")
+    if method == "tn" and (noise is not None or not uniform):
+        raise AssumptionFailed("the tensor-network engine handles noiseless circuits with uniform initialization; "
+                               "use method='exact' (Pauli-pair enumeration) for noise or other initializations")
+    if method in ("tn", "auto") and noise is None and uniform:  # the tensor network (bounds.exact.tensor_network)
         from .tensor_network import route_gradient_variance
 
         routed = route_gradient_variance(
             circuit, observable, state, parameters, method=method, max_terms=max_terms, weights=weights,
-            covariance=covariance, exponent_symbols=exponent_symbols, qubits=qubits,
+            covariance=covariance, exponent_symbols=exponent_symbols, qubits=qubits, memory_limit=budget,
         )
         if routed is not None:
             return routed
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
-    budget = MemoryBudget.from_limit(memory_limit)
     circuit = _with_noise(circuit, noise)
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)

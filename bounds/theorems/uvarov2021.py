@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy as np
 import sympy
 
 from ..bound import Assumption, Bound, Citation, idx, sym
@@ -127,6 +128,13 @@ def check_layered_blocks(ctx: Context) -> tuple[Optional[bool], str]:
         return False, f"the first layer of blocks covers {len(covered)} of {ctx.model.n_qubits} qubits"
     if list(ctx.model.embedding.all_operations()):
         return False, "the bound is for the input |0…0⟩ (the model has an embedding)"
+    given = ctx.extra.get("states")
+    if given is not None:  # explicit input state vectors (shape (N, 2**n)) replace |0…0⟩
+        v = np.asarray(given)
+        v = v[None] if v.ndim == 1 else v
+        if v.shape[-1] < 1 or not np.allclose(np.abs(v[:, 0]), 1.0, atol=1e-12):
+            return False, "the bound is for the input |0…0⟩; the given input states differ (found by the soundness suite: " \
+                          "an entangled input gives an exact variance below the bound)"
     if _checks.block_of_parameter(ctx.model, ctx.parameter) is None:
         return False, f"{ctx.parameter} is in no block"
     return True, f"{len(blocks)} blocks of {sizes.pop()} qubits; the first layer covers every qubit; input |0…0⟩"

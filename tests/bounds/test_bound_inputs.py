@@ -14,15 +14,15 @@ import sympy
 from bounds import list_theorems
 
 _GOOD_SCALARS = {"n": 4, "s": 2, "m": 2, "L": 3, "l": 2, "N": 3, "n_v": 2, "w": 2, "xi": 2, "k": 0, "r": 2,
-                 "q": 0.25, "p_min": 0.5, "c_k": 1.0, "mu": 0.1}
-_GOOD_LISTS = {"dim_g": 3}
+                 "q": 0.25, "p_min": 0.5, "c_k": 1.0, "mu": 0.1, "T": 2}
+_GOOD_LISTS = {"dim_g": 3, "N_mid": 1, "N_first": 1}
 
 ALL_BOUNDS = [(t.key, b) for t in list_theorems() for b in t.bounds]
 
 
 def _good(bound) -> dict:
     indexed = {str(x.label) for x in bound.expr.atoms(sympy.IndexedBase)}
-    length = 3 if "N" in bound.inputs else 2
+    length = 3 if "N" in bound.inputs else 2 if "T" not in bound.inputs else _GOOD_SCALARS["T"]
     out = {}
     for name in bound.inputs:
         if name in indexed:

@@ -1,7 +1,7 @@
 """Counterexamples found or reproduced by the soundness suite for bugs fixed elsewhere (issue 13).
 
-Each is a strict xfail: it fails today with the exact numbers below, and turns into an XPASS
-(a failure under ``strict=True``) once the fix is merged — then remove the marker.
+Each was a strict xfail recording the bug with its exact numbers (below); the fixes of issue 13
+(items 2, 3, 4) made them pass, and they now guard against regressions.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from bounds import exact as E
 from brute import exact_brute
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 2: truncation drops weight before a parameter's column is "
-                   "switched on and reports method='exact', value 0, error_bound 0 (true value 0.043815)")
 def test_truncated_value_lies_within_its_error_bound():
     circuit = circuits.hardware_efficient(4, 3)
     qs = sorted(circuit.all_qubits())
@@ -88,8 +86,6 @@ def test_one_sided_two_design_matches_stabilizer_average_for_rotations():
     assert _one_sided_value(model, a) == pytest.approx(truth, rel=1e-9, abs=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 3: X**s averaged over s in [0, 2π) instead of [0, 2) in "
-                   "bounds/designs.py: mcclean2018.one_sided_two_design gives 0.102478 instead of 0.1")
 def test_one_sided_two_design_matches_stabilizer_average_for_x_pow_gates():
     model, a = _one_sided_case("pow")
     truth = _one_sided_truth(model, a)
@@ -169,8 +165,6 @@ def test_lie_algebraic_gradient_matches_clifford_average_for_rotations():
     assert _deep_value(model, p) == pytest.approx(truth, rel=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 4: ragone2023.lie_algebraic_gradient uses c_k = π for Y**s "
-                   "(the symbol convention): 2.193245 = π² · 2/9 instead of the angle-convention value 2/9 (Clifford average)")
 def test_lie_algebraic_gradient_matches_clifford_average_for_pow_gates():
     model, p = _deep_case("pow")
     assert _deep_value(model, p) == pytest.approx(_deep_truth(), rel=1e-9)

@@ -67,7 +67,9 @@ def test_global_projector_bound_and_sampled_exact_column(capsys):
     assert exact4["method"] == "exact" and exact4["ci_high"] is None and exact4["text"] == f"{exact4['value']:.3g}"
     assert exact8["method"] == "path-sampled" and exact8["ci_low"] <= exact8["value"] <= exact8["ci_high"]
     text = render_text(result)
-    assert f"[{exact8['ci_low']:.3g}, {exact8['ci_high']:.3g}]" in text and "path-sampled estimate" in text
+    # no Pauli path survived: an upper limit, never a zero (issue 13 item 1)
+    assert exact8["value"] == 0 and exact8["below_resolution"]
+    assert f"< {exact8['ci_high']:.3g} (below resolution of path sampling)" in text and "path-sampled estimate" in text
 
 
 def test_sampled_exact_with_label_weights_keeps_the_interval_on_the_linear_loss(capsys):

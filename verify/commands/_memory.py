@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 
-from bounds.memory import parse_bytes
-
 __all__ = ["MEMORY_LIMIT_HELP", "add_memory_limit", "memory_size"]
 
 MEMORY_LIMIT_HELP = "memory budget for engines, e.g. 4GiB (default: half of available memory)"
@@ -19,6 +17,8 @@ MEMORY_LIMIT_HELP = "memory budget for engines, e.g. 4GiB (default: half of avai
 
 def memory_size(text: str) -> int:
     """``argparse`` type: a memory size such as ``4GiB`` or ``500MB``, in bytes."""
+    from bounds.memory import parse_bytes  # lazy: `bpcalc --help` imports no engine
+
     try:
         return parse_bytes(text)
     except (TypeError, ValueError) as exc:

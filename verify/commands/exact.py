@@ -24,6 +24,8 @@ import json
 import math
 from typing import Any
 
+from ._memory import add_memory_limit
+
 __all__ = ["register", "run", "build_ansatz", "build_observable"]
 
 ANSATZE = ("hea", "ala", "tpa", "qcnn")
@@ -409,9 +411,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--init", default=None,
                    help="initialization of the angles: uniform (default), gaussian:SIGMA, uniform:A (on [-A, A]) or "
                         "a fixed value; non-uniform ones are computed by exact enumeration (mean and variance)")
-    p.add_argument("--memory-limit", default=None,
-                   help="memory budget like 4GiB or 500MB (default: half the available memory); a run that would "
-                        "exceed it stops before allocating, naming the method that fits")
+    add_memory_limit(p)
     p.add_argument("--loss", action="store_true", help="also the loss variance Var[ℓ]")
     p.add_argument("--two-design", action="store_true", help="also the 2-design block chain (ala/tpa/qcnn)")
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
