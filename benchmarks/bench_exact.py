@@ -4,7 +4,7 @@ Run: ``python benchmarks/bench_exact.py [--quick]``.
 
 Setting: product input ``|0…0⟩``, hardware-efficient ansatz (RY, RZ per qubit, CZ chain in
 brick moments) with ``L = ceil(log2 n)`` layers, 1-local observable ``Z`` on the middle qubit
-(the widest light cone).  Times are wall-clock for ``bounds.exact.exact_gradient_variance``
+(the widest light cone).  Times are wall-clock for ``bpcalc.bounds.exact.exact_gradient_variance``
 (compiling the circuit's light cone included, building the Cirq circuit excluded — it is
 reported separately).  Prints one table row per run: n, layers, what was computed, method,
 seconds, value (the largest variance for all-parameter runs) and its confidence interval.
@@ -29,8 +29,8 @@ import time
 import cirq
 import numpy as np
 
-import circuits
-from bounds import exact as E
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
 
 TARGET_SECONDS = 10.0
 

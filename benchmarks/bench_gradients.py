@@ -30,9 +30,9 @@ import time
 import cirq
 import numpy as np
 
-import circuits
-from verify.backends import OwnEngine, make_backend, qsim_available
-from verify.gradients import adjoint_gradient, parameter_shift_gradient
+from bpcalc import circuits
+from bpcalc.verify.backends import OwnEngine, make_backend, qsim_available
+from bpcalc.verify.gradients import adjoint_gradient, parameter_shift_gradient
 
 
 def _timeit(fn, min_time: float, max_calls: int = 1000) -> float:

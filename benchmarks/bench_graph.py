@@ -10,7 +10,7 @@ import time
 
 import cirq
 
-import circuits
+from bpcalc import circuits
 
 
 def best_of(fn, repeat: int = 5) -> float:

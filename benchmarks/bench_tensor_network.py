@@ -19,8 +19,8 @@ import time
 import cirq
 import numpy as np
 
-import circuits
-from bounds import exact as E
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
 
 
 def hea_log(ns=(16, 64, 256, 1000), strategy="auto"):

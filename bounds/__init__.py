@@ -51,6 +51,6 @@ __all__ += [
 ]
 
 from .measures import Measures
-from .analyze import Analysis, analyze  # note: ``bounds.analyze`` is the function; the module is ``bounds.analyze`` in sys.modules
+from .analysis import Analysis, analyze
 
 __all__ += ["Measures", "Analysis", "analyze"]

@@ -10,7 +10,7 @@ underflowing to ``0.0``.
 Worked example
 --------------
 >>> import sympy
->>> from bounds.bound import Bound, Citation, sym
+>>> from bpcalc.bounds.bound import Bound, Citation, sym
 >>> n = sym("n")
 >>> d = 2**n
 >>> b = Bound(
@@ -78,7 +78,7 @@ KINDS = ("upper", "lower", "exact")
 class AssumptionFailed(ValueError):
     """A hypothesis of a theorem (or the scope of an engine) does not hold on this instance.
 
-    The only exception that :meth:`bounds.registry.Theorem.instantiate` turns into a
+    The only exception that :meth:`bpcalc.bounds.registry.Theorem.instantiate` turns into a
     *refusal*; any other exception of a substitution or check is a bug and propagates.
     A ``ValueError`` so that callers written for ``ValueError`` keep working.
     """
@@ -253,7 +253,7 @@ class Assumption:
     key : short identifier, e.g. ``"blocks_are_2_designs"``.
     text : the hypothesis in words.
     check : ``check(context) -> (holds, reason)`` with ``holds`` in {True, False, None};
-        ``context`` is a :class:`bounds.registry.Context`.  ``None`` (no check) means the
+        ``context`` is a :class:`bpcalc.bounds.registry.Context`.  ``None`` (no check) means the
         assumption can only be *declared*: it holds iff ``key`` is in ``context.declared``.
     latex : optional LaTeX form.
     """
@@ -741,7 +741,7 @@ class Bound:
 
         Examples
         --------
-        >>> from bounds import get_theorem
+        >>> from bpcalc.bounds import get_theorem
         >>> b = get_theorem("mcclean2018.two_design").bound("variance")
         >>> b.validate({"n": -4, "Delta_O": 1, "Delta_rho": 1})
         Traceback (most recent call last):

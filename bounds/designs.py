@@ -39,8 +39,8 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation, average_grid
-from circuits.rotations import PauliRotation
+from bpcalc.circuits import affine_angle, as_pauli_rotation, average_grid
+from bpcalc.circuits.rotations import PauliRotation
 
 from .bound import AssumptionFailed
 
@@ -56,7 +56,7 @@ __all__ = [
 
 MAX_DESIGN_QUBITS = 5
 AUTO_DESIGN_QUBITS = 4
-"""Largest register on which :mod:`bounds.analyze` runs the exact 2-design test by itself
+"""Largest register on which :mod:`bpcalc.bounds.analysis` runs the exact 2-design test by itself
 (each test costs a few ``16^n``-sized tensor contractions per gate; 0.1–1 s at ``n = 4``,
 tens of seconds at ``n = 5``).  Larger registers need a user declaration."""
 DESIGN_TOLERANCE = 1e-9

@@ -16,7 +16,7 @@ turns that into the :class:`circuits.Model` every analysis of bpcalc works on:
   Pauli-path engine: Pauli rotations and Clifford gates; samplers: any unitary gate);
 * :func:`prepare_model` / :func:`model_from_circuit` — all of the above in one call, with an
   optional built-in embedding (``tpe``/``hee``/``che``) and dataset;
-* :func:`analyze_file` — :func:`prepare_model` followed by :func:`bounds.analyze.analyze`.
+* :func:`analyze_file` — :func:`prepare_model` followed by :func:`bpcalc.bounds.analysis.analyze`.
 
 Examples
 --------
@@ -48,7 +48,7 @@ from typing import Any, Optional, Sequence
 import cirq
 import sympy
 
-from circuits import (
+from bpcalc.circuits import (
     Dataset,
     Model,
     affine_angle,
@@ -64,9 +64,9 @@ from circuits import (
     make_embedding,
     parse_pauli_sum,
 )
-from circuits.embeddings import EMBEDDINGS
-from circuits.qiskit_io import circuit_from_qiskit, is_qiskit_circuit, is_qiskit_operator, pauli_sum_from_qiskit
-from circuits.parametrize import ANGLE_KINDS, AngleParameter, parametrize_angles, split_kinds
+from bpcalc.circuits.embeddings import EMBEDDINGS
+from bpcalc.circuits.qiskit_io import circuit_from_qiskit, is_qiskit_circuit, is_qiskit_operator, pauli_sum_from_qiskit
+from bpcalc.circuits.parametrize import ANGLE_KINDS, AngleParameter, parametrize_angles, split_kinds
 
 __all__ = [
     "ENGINE_SCOPE",
@@ -94,7 +94,7 @@ EXPONENT_SYMBOL_TEXT = {
     "symbol": "symbol convention: a symbol t in an exponent (X^t, ZZ^t, TFQ style) is t ~ U[0, 2) and derivatives "
               "are taken by t itself (variances π² times those of the angle convention)",
 }
-"""One line per exponent convention (:data:`bounds.exact.EXPONENT_CONVENTIONS`), quoted in reports."""
+"""One line per exponent convention (:data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`), quoted in reports."""
 
 
 def _in_exponent(op: cirq.Operation) -> bool:
@@ -759,13 +759,13 @@ def analyze_file(
     factory_kwargs: Optional[dict] = None,
     **analyze_kwargs: Any,
 ):
-    """:func:`prepare_model` then :func:`bounds.analyze.analyze` on the model.
+    """:func:`prepare_model` then :func:`bpcalc.bounds.analysis.analyze` on the model.
 
     Returns
     -------
-    The :class:`bounds.analyze.Analysis` of the model.
+    The :class:`bpcalc.bounds.analysis.Analysis` of the model.
     """
-    from .analyze import analyze  # noqa: PLC0415  (bounds.analyze is built in parallel)
+    from .analysis import analyze  # noqa: PLC0415  (lazy: from_files is imported before analysis)
 
     pm = prepare_model(
         source, observable, trainable=trainable, data=data, embedding=embedding,

@@ -21,8 +21,8 @@ Data states come from Cirq simulation (``model.data_state``), so ``n <= 20``
 
 Examples
 --------
->>> import circuits
->>> from bounds.measures import measures
+>>> from bpcalc import circuits
+>>> from bpcalc.bounds.measures import measures
 >>> n = 4
 >>> model = circuits.Model(ansatz=circuits.tensor_product(n, 2), observable=circuits.local_cost(
 ...     circuits.tensor_product(n, 2).all_qubits()), embedding=circuits.make_embedding("tpe", n),
@@ -54,7 +54,7 @@ import numpy as np
 import sympy
 from scipy import stats
 
-from circuits import Model, backward_light_cone, block_structure, locality, parameter_light_cones
+from bpcalc.circuits import Model, backward_light_cone, block_structure, locality, parameter_light_cones
 
 from .exact.states import check_state_vectors
 

@@ -1,6 +1,6 @@
 """The theorem registry: every published bound bpcalc knows, with checks and numbers.
 
-A :class:`Theorem` bundles one or more :class:`~bounds.bound.Bound` objects with the paper
+A :class:`Theorem` bundles one or more :class:`~bpcalc.bounds.bound.Bound` objects with the paper
 they come from, the hypotheses that must hold for a concrete model (each checked on a
 :class:`Context`, never assumed), a function producing the numbers to substitute, and a
 :class:`Verification` record naming the test that checks it numerically.
@@ -13,15 +13,15 @@ How to add a theorem module (the one mechanism)
 2. Add ONE line to ``bounds/theorems/__init__.py``: ``from . import <paper>``.
 
 That is all: :func:`default_registry` collects ``THEOREMS`` from every sub-module imported
-by ``bounds.theorems`` (sorted by key), and rejects duplicate keys.  Do not call
+by ``bpcalc.bounds.theorems`` (sorted by key), and rejects duplicate keys.  Do not call
 :func:`register` from a theorem module — it returns a *new* registry for user code that
 wants extra theorems at run time; there is no global mutable state.
 
 Worked example (a complete theorem module)
 ------------------------------------------
 >>> import sympy
->>> from bounds.bound import Assumption, Bound, Citation, sym
->>> from bounds.registry import Context, Theorem, Verification, register
+>>> from bpcalc.bounds.bound import Assumption, Bound, Citation, sym
+>>> from bpcalc.bounds.registry import Context, Theorem, Verification, register
 >>> n = sym("n")
 >>> cite = Citation(authors="McClean, Boixo, Smelyanskiy, Babbush, Neven",
 ...                 title="Barren plateaus in quantum neural network training landscapes",
@@ -57,7 +57,7 @@ The :class:`Context` a theorem sees
 ``model`` (a :class:`circuits.Model` or ``None``), ``parameter`` (the differentiated
 ``sympy.Symbol`` θ_k, or ``None`` for model-level statements), ``values`` (numbers given
 by the user; they override ``substitutions``), ``measures`` (a
-:class:`bounds.measures.Measures` computed by :func:`bounds.analyze`, or ``None``),
+:class:`bpcalc.bounds.measures.Measures` computed by :func:`bpcalc.bounds.analysis`, or ``None``),
 ``declared`` (assumption keys the user asserts, e.g. ``{"random_blocks"}``) and ``extra``
 (free-form, e.g. exact variances).  Checks must handle missing pieces by returning
 ``(None, "why")``.
@@ -116,7 +116,7 @@ class Context:
     parameter : the differentiated trainable symbol θ_k (``None``: model-level statement).
     values : symbol name -> number (or sequence for per-datapoint IndexedBases); overrides
         the theorem's own ``substitutions``.
-    measures : ``bounds.measures.Measures`` or ``None`` if not computed.
+    measures : ``bpcalc.bounds.measures.Measures`` or ``None`` if not computed.
     declared : keys of assumptions the user asserts to hold.
     extra : anything else (e.g. ``{"exact_variance": ...}``).
     """
@@ -289,7 +289,7 @@ class Theorem:
     substitutions : ``f(context) -> {symbol name: number}`` giving the numbers for the
         bounds' inputs (from ``context.model`` / ``context.measures``); may omit names it
         cannot supply — bounds needing them are refused with that reason.  It raises
-        :class:`~bounds.bound.AssumptionFailed` when a hypothesis fails on the instance (a
+        :class:`~bpcalc.bounds.bound.AssumptionFailed` when a hypothesis fails on the instance (a
         refusal with that reason); any other exception is a bug and propagates.
     statement : the theorem in words (Markdown/LaTeX allowed).
     scope : ``"parameter"`` (about one ∂_k), ``"loss"`` (the whole loss) or ``"ensemble"``
@@ -298,7 +298,7 @@ class Theorem:
     scaling : optional ``f(context) -> {symbol name: number or sympy expression in sym("n")}``
         saying how the bounds' inputs scale with ``n`` for the model's family (e.g.
         ``{"Delta_O": O_norm**2 * 2**n}``, an upper bound on Δ(O) at fixed ‖O‖).  Used by
-        :func:`bounds.analyze.analyze` to classify a bound's asymptotics; return ``{}`` (or leave
+        :func:`bpcalc.bounds.analysis.analyze` to classify a bound's asymptotics; return ``{}`` (or leave
         ``None``) when the n-dependence is unknown — e.g. data-dependent quantities.  Only give
         scalings that keep the bound's direction valid (over-estimates for upper bounds).
     """
@@ -509,8 +509,8 @@ def _theorems_of(package: types.ModuleType) -> list[Theorem]:
 
 @functools.lru_cache(maxsize=1)
 def default_registry() -> Registry:
-    """The registry of every theorem module imported by ``bounds.theorems`` (built once)."""
-    package = importlib.import_module("bounds.theorems")
+    """The registry of every theorem module imported by ``bpcalc.bounds.theorems`` (built once)."""
+    package = importlib.import_module("bpcalc.bounds.theorems")
     return Registry(_theorems_of(package))
 
 

@@ -1,6 +1,6 @@
 """The one scaling fit and the one verdict rule: how does ``Var[∂ℓ]`` scale with ``n``?
 
-Every command and :mod:`verify.check` decide "exponential" vs "polynomial" here, so that the
+Every command and :mod:`bpcalc.verify.check` decide "exponential" vs "polynomial" here, so that the
 same numbers always get the same verdict.
 
 The fit
@@ -185,9 +185,10 @@ def _sizes(ns: Sequence[int]) -> str:
 
 def fit_scaling(
     ns: Sequence[int],
-    values: Sequence[float],
+    values: Optional[Sequence[float]] = None,
     intervals: Optional[Sequence[Optional[tuple[Optional[float], Optional[float]]]]] = None,
     *,
+    log10_values: Optional[Sequence[float]] = None,
     confidence: float = 0.95,
     interval_confidence: float = 0.95,
 ) -> ScalingFit:
@@ -200,6 +201,8 @@ def fit_scaling(
     intervals : per point ``(low, high)`` of a confidence interval at level
         ``interval_confidence``, or ``None`` for an exact value.  A point with value 0 and an
         interval ``(0, high)`` is *below resolution*: an upper limit, left out of the fit.
+    log10_values : instead of ``values``, exact values given as ``log10 Var`` (for values that
+        underflow a double, e.g. closed-form bounds at ``n = 10**6``).
     confidence : level of the reported intervals of the base and the degree.
 
     Raises
@@ -218,6 +221,16 @@ def fit_scaling(
     'too few sizes: 3 with a positive value, 4 needed'
     """
     ns = [int(n) for n in ns]
+    if (values is None) == (log10_values is None):
+        raise ValueError("fit_scaling: give exactly one of values and log10_values")
+    logs: Optional[list[float]] = None
+    if log10_values is not None:
+        logs = [float(y) for y in log10_values]
+        if intervals is not None:
+            raise ValueError("fit_scaling: log10_values are exact values; intervals are not accepted with them")
+        if len(logs) != len(ns) or not all(math.isfinite(y) for y in logs):
+            raise ValueError(f"fit_scaling: need one finite log10 value per n, got {logs}")
+        values = [1.0] * len(logs)  # placeholders: every point is positive and exact
     vals = [float(v) for v in values]
     cis = list(intervals) if intervals is not None else [None] * len(vals)
     if not (len(ns) == len(vals) == len(cis)):
@@ -232,7 +245,10 @@ def fit_scaling(
 
     keep: list[tuple[int, float, Optional[tuple[float, float]]]] = []
     excluded: list[tuple[int, str]] = []
-    for n, v, c in zip(ns, vals, cis):
+    log_of: dict = {}
+    for i, (n, v, c) in enumerate(zip(ns, vals, cis)):
+        if logs is not None:
+            log_of[len(keep)] = logs[i]
         has_ci = c is not None and c[0] is not None and c[1] is not None
         if v > 0:
             keep.append((n, v, (float(c[0]), float(c[1])) if has_ci else None))
@@ -240,6 +256,9 @@ def fit_scaling(
             excluded.append((n, f"below resolution (< {c[1]:.3g}): an upper limit, not a data point"))
         else:
             excluded.append((n, "exactly 0"))
+
+    def _ly(k: int) -> float:
+        return log_of[k] if k in log_of else math.log10(keep[k][1])
 
     def result(label, text, reason="", ex=None, po=None, weighted=False, errs=None):
         base = base_ci = degree = degree_ci = None
@@ -251,7 +270,7 @@ def fit_scaling(
             t = float(_st.t.ppf(0.5 + confidence / 2, max(po.dof, 1)))
             degree, degree_ci = po.slope, (po.slope - t * po.slope_se, po.slope + t * po.slope_se)
         return ScalingFit(label, text, reason, tuple(n for n, _, _ in keep),
-                          tuple(math.log10(v) for _, v, _ in keep), errs, tuple(excluded), ex, po,
+                          tuple(_ly(k) for k in range(len(keep))), errs, tuple(excluded), ex, po,
                           base, base_ci, degree, degree_ci, weighted, confidence)
 
     if vals and not keep and all(why == "exactly 0" for _, why in excluded):
@@ -265,12 +284,12 @@ def fit_scaling(
         ex = po = None
         if len(sizes) >= 3:
             x = np.array([n for n, _, _ in keep], dtype=float)
-            y = np.array([math.log10(v) for _, v, _ in keep])
+            y = np.array([_ly(k) for k in range(len(keep))])
             ex, po = _wls(x, y, None, "exponential"), _wls(np.log10(x), y, None, "polynomial")
         return result("undecided", f"undecided: {reason}", reason, ex, po)
 
     x = np.array([n for n, _, _ in keep], dtype=float)
-    y = np.array([math.log10(v) for _, v, _ in keep])
+    y = np.array([_ly(k) for k in range(len(keep))])
     z = float(_st.norm.ppf(0.5 + interval_confidence / 2))
     sampled = [c for _, _, c in keep if c is not None]
     weighted = bool(sampled)

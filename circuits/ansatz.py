@@ -2,7 +2,7 @@
 
 Every builder returns a ``cirq.Circuit`` on ``cirq.LineQubit.range(n)`` (or on the qubits
 passed), with sympy symbols named ``theta_<layer>_<qubit>_<k>`` (per-qubit rotations) or
-``theta_<layer>_b<block>_<k>`` (block-internal parameters; see :mod:`circuits.symbols`).
+``theta_<layer>_b<block>_<k>`` (block-internal parameters; see :mod:`bpcalc.circuits.symbols`).
 Entangling gates are laid out in explicit brick moments, so light cones grow by one
 qubit per side per entangling moment, as in the papers.
 

@@ -13,10 +13,10 @@
   observable ``"Z0*Z1"`` refers to the first two declared qubits (idle qubits keep their index);
   ``barrier`` statements are ignored;
 * ``.qpy`` — a Qiskit QPY file holding one circuit (optional extra ``qiskit``), converted by
-  :func:`circuits.qiskit_io.circuit_from_qiskit` (Qiskit qubit ``k`` is ``LineQubit(k)``);
+  :func:`bpcalc.circuits.qiskit_io.circuit_from_qiskit` (Qiskit qubit ``k`` is ``LineQubit(k)``);
 * ``module:function`` or ``path/to/file.py:function`` — a Python callable returning a
   ``cirq.Circuit``, a ``qiskit.QuantumCircuit`` or a PennyLane tape (e.g. from
-  :func:`circuits.pennylane_io.trace`; its ``qml.expval`` is not used: pass the observable)
+  :func:`bpcalc.circuits.pennylane_io.trace`; its ``qml.expval`` is not used: pass the observable)
   (called with the given keyword arguments,
   e.g. ``n=8`` for families).
 

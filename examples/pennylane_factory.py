@@ -7,7 +7,7 @@ which is what ``bpcalc analyze`` calls::
 
     bpcalc analyze examples/pennylane_factory.py:circuit --arg n=3 --observable 'Z0*Z1'
 
-From Python, :func:`circuits.pennylane_io.circuit_from_pennylane` also returns the observable::
+From Python, :func:`bpcalc.circuits.pennylane_io.circuit_from_pennylane` also returns the observable::
 
     circuit, observable = circuit_from_pennylane(qnode_model(3, 2), weights=(2, 3, 3), x=(3,))
 """
@@ -35,6 +35,6 @@ def qnode_model(n: int = 3, layers: int = 2):
 
 def circuit(n: int = 3, layers: int = 2):
     """bpcalc factory: the tape of :func:`qnode_model` on sympy symbols."""
-    from circuits.pennylane_io import trace
+    from bpcalc.circuits.pennylane_io import trace
 
     return trace(qnode_model(n, layers), weights=(layers, n, 3), x=(n,))

@@ -1,7 +1,7 @@
 """Run the docstring examples of every library module (they are documentation that must stay true).
 
-Every module of the three packages is collected (``verify`` includes ``verify.commands`` and
-``verify.hardware``), and a second test checks that each ``>>>`` line in a module's source is an
+Every module of the three packages is collected (``verify`` includes ``bpcalc.verify.commands`` and
+``bpcalc.verify.hardware``), and a second test checks that each ``>>>`` line in a module's source is an
 example doctest actually finds, so an example placed where the finder cannot see it (a nested
 function, a string that is not a docstring) fails instead of silently never running.
 """
@@ -15,7 +15,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ("circuits", "bounds", "verify")
+PACKAGES = ("bpcalc.circuits", "bpcalc.bounds", "bpcalc.verify")
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -33,8 +33,8 @@ MODULES = _modules()
 
 
 def test_every_package_is_collected():
-    assert {"verify.sweep", "verify.stats", "verify.commands.exact", "verify.hardware.compile",
-            "bounds.exact.pauli_paths", "circuits.ansatz"} <= set(MODULES)
+    assert {"bpcalc.verify.sweep", "bpcalc.verify.stats", "bpcalc.verify.commands.exact", "bpcalc.verify.hardware.compile",
+            "bpcalc.bounds.exact.pauli_paths", "bpcalc.circuits.ansatz"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

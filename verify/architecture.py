@@ -3,7 +3,7 @@
 What an author choosing an ansatz needs, from *their* circuit:
 
 * :func:`analyze_architecture` — load a circuit (QASM / Cirq JSON / factory, see
-  :mod:`bounds.from_files`), run :func:`bounds.analyze.analyze`, and assemble one
+  :mod:`bpcalc.bounds.from_files`), run :func:`bpcalc.bounds.analysis.analyze`, and assemble one
   :class:`ParameterReport` per trainable parameter: light-cone width and depth, which
   theorems apply (with their values) and which are refused (with the failed assumption),
   the exact variance where the exact engine applies, a sampled estimate on request, and a
@@ -62,8 +62,8 @@ import cirq
 import numpy as np
 import sympy
 
-import circuits
-from bounds.from_files import PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model
+from bpcalc import circuits
+from bpcalc.bounds.from_files import PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model
 
 from .report import Figure, Report, Table
 
@@ -291,106 +291,7 @@ def parameter_groups(ansatz: cirq.AbstractCircuit, symbols: Sequence[sympy.Symbo
 
 # ----------------------------------------------------------------------------- fits
 
-
-@dataclasses.dataclass(frozen=True)
-class ScalingFit:
-    """A fit of ``log10 Var`` against ``n`` (see :func:`fit_scaling`).
-
-    ``label``: ``"exponentially vanishing"``, ``"polynomial"``, ``"zero"`` (all values exactly
-    0) or ``"not decided"``; ``base`` (with ``base_se``) for exponential decay ``Var ∝ b^-n``;
-    ``degree`` for ``Var ∝ n^p``; ``text`` and ``evidence`` say how it was decided.
-    """
-
-    label: str
-    text: str
-    ns: tuple[int, ...]
-    log10: tuple[float, ...]
-    base: Optional[float] = None
-    base_se: Optional[float] = None
-    degree: Optional[float] = None
-    evidence: tuple[str, ...] = ()
-    method: str = ""
-    degree_se: Optional[float] = None
-    log10_prefactor: Optional[float] = None
-    log10_poly_prefactor: Optional[float] = None
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-def _sizes(ns: Sequence[int]) -> str:
-    return f"{ns[0]}..{ns[-1]}, {len(ns)} sizes" if len(ns) > 3 else ", ".join(str(n) for n in ns)
-
-
-def fit_scaling(
-    ns: Sequence[int],
-    values: Sequence[float],
-    ci: Optional[Sequence[Optional[tuple[Optional[float], Optional[float]]]]] = None,
-    confidence: float = 0.95,
-) -> ScalingFit:
-    """Decide how ``Var`` scales with ``n`` from values at several ``n``.
-
-    The fit and the verdict are the one rule of :func:`bounds.scaling.fit_scaling` (weighted
-    least squares of ``log10 Var`` against ``n`` and ``log10 n``; never a verdict from fewer
-    than :data:`bounds.scaling.MIN_SIZES` sizes or from a fit whose residuals reject it;
-    below-resolution values are upper limits, not data).  This wrapper keeps the labels of the
-    architecture reports: "exponentially vanishing", "polynomial", "zero", "not decided".
-    ``confidence`` is the level of the intervals ``ci`` (it sets their weights).
-
-    Raises
-    ------
-    ValueError : lengths differ, NaN or negative values.
-    """
-    from bounds.scaling import fit_scaling as one_fit
-
-    ns = [int(n) for n in ns]
-    vals = [float(v) for v in values]
-    cis = list(ci) if ci is not None else [None] * len(vals)
-    if not (len(ns) == len(vals) == len(cis)):
-        raise ValueError(f"fit_scaling: {len(ns)} qubit counts, {len(vals)} values, {len(cis)} intervals")
-    if any(math.isnan(v) for v in vals):
-        raise ValueError("fit_scaling: NaN variance")
-    fit = one_fit(ns, vals, cis, interval_confidence=confidence)
-    label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
-    text = fit.text
-    if fit.label == "exponential":
-        text = "exponentially vanishing with" + text[len("exponential:"):]
-    elif fit.label == "undecided":
-        text = "not decided" + text[len("undecided"):]
-    evidence = [f"log10 Var = {[round(y, 3) for y in fit.log10_values]} at n = {list(fit.ns)}"]
-    evidence += [f"n = {n} left out: {why}" for n, why in fit.excluded]
-    if fit.exponential is not None:
-        evidence.append(fit.describe())
-    ex, po = fit.exponential, fit.polynomial
-    base_se = None if ex is None else fit.base * math.log(10) * ex.slope_se
-    return ScalingFit(
-        label, text, fit.ns, fit.log10_values, base=fit.base, base_se=base_se, degree=fit.degree,
-        evidence=tuple(evidence), method="bounds.scaling.fit_scaling",
-        degree_se=None if po is None else po.slope_se,
-        log10_prefactor=None if ex is None else ex.intercept,
-        log10_poly_prefactor=None if po is None else po.intercept,
-    )
-
-
-def fit_estimates(ns: Sequence[int], estimates: Sequence[Any]) -> Optional[ScalingFit]:
-    """:func:`fit_scaling` of sampled :class:`verify.stats.VarianceEstimate` s, weighted by their
-    intervals at their confidence level; ``None`` with fewer than 3 sizes.
-
-    Raises
-    ------
-    ValueError : estimates at different confidence levels, or mismatched lengths.
-    """
-    ns = list(ns)
-    estimates = list(estimates)
-    if len(ns) != len(estimates):
-        raise ValueError(f"fit_estimates: {len(ns)} sizes but {len(estimates)} estimates")
-    if len(set(ns)) < 3:
-        return None
-    conf = {e.confidence for e in estimates}
-    if len(conf) > 1:
-        raise ValueError(f"estimates at different confidence levels {sorted(conf)} cannot be fitted together")
-    return fit_scaling(ns, [e.value for e in estimates], [(e.ci_low, e.ci_high) for e in estimates],
-                       confidence=conf.pop())
+from .fits import ScalingFit, fit_estimates, fit_scaling  # noqa: E402  (the verdict fits live in verify.fits)
 
 
 # ----------------------------------------------------------------------------- one size
@@ -480,14 +381,14 @@ def variance_at(
 
     ``parameter``: ``'first'`` (first trainable parameter in circuit order), ``'max'`` /
     ``'mean'`` (over all trainable parameters) or a symbol name.  ``method``,
-    ``max_terms`` and ``n_samples`` go to :func:`bounds.exact.exact_model_gradient_variance`
+    ``max_terms`` and ``n_samples`` go to :func:`bpcalc.bounds.exact.exact_model_gradient_variance`
     (``'auto'``: enumeration, unbiased path sampling above ``max_terms`` Pauli pairs).
     Circuits the engine does not accept give ``value=None`` with the engine's reason.
     ``memory_limit`` (bytes or ``'4GiB'``) is the engine's memory budget; above it the engine
-    raises :class:`bounds.memory.MemoryBudgetExceeded` before allocating.
-    ``with_bounds`` also evaluates the applicable theorems (:func:`bounds.analyze.analyze`).
+    raises :class:`bpcalc.bounds.memory.MemoryBudgetExceeded` before allocating.
+    ``with_bounds`` also evaluates the applicable theorems (:func:`bpcalc.bounds.analysis.analyze`).
     """
-    from bounds.exact import exact_model_gradient_variance
+    from bpcalc.bounds.exact import exact_model_gradient_variance
 
     arch = resolve_architecture(architecture)
     t0 = time.perf_counter()
@@ -495,7 +396,7 @@ def variance_at(
     params, mode = _select_parameters(pm.model, parameter)
     bounds_rows: tuple = ()
     if with_bounds:
-        from bounds.analyze import analyze
+        from bpcalc.bounds.analysis import analyze
 
         a = analyze(pm.model, parameters=params[:1] if mode != "named" else params, exact=False, ensemble=False,
                     registry=registry)
@@ -781,9 +682,9 @@ def family_scaling(
     max_fits : fit at most this many individual parameters (in circuit order).
     sample, sample_engine : at sizes whose circuit the exact engine does not accept (e.g.
         controlled rotations), estimate the variances from ``sample`` parameter draws
-        (:func:`verify.sampling.sample_gradient_variance`); the fits weight these points by
+        (:func:`bpcalc.verify.sampling.sample_gradient_variance`); the fits weight these points by
         their confidence intervals.
-    **model_kwargs : :func:`bounds.from_files.prepare_model` options (``trainable``, ``data``,
+    **model_kwargs : :func:`bpcalc.bounds.from_files.prepare_model` options (``trainable``, ``data``,
         ``embedding``, ``dataset`` …).
 
     Raises
@@ -792,7 +693,7 @@ def family_scaling(
         and ``sample`` is not given (the message names the gate), or any input error of
         :func:`prepare_model`.
     """
-    from bounds.exact import exact_model_gradient_variance
+    from bpcalc.bounds.exact import exact_model_gradient_variance
 
     ns = parse_qubits(qubits)
     name = family.name if isinstance(family, Architecture) else str(family)
@@ -914,7 +815,7 @@ class ArchitectureReport:
             lines += ["", f"Family {self.family.family} over n = {list(self.family.qubits)}: {self.family.summary}."]
         mv = self.model_verdict
         if mv:
-            lines += ["", f"Theorem-based verdict for the model (bounds.analyze): {mv.get('text', mv.get('label'))}."]
+            lines += ["", f"Theorem-based verdict for the model (bpcalc.bounds.analyze): {mv.get('text', mv.get('label'))}."]
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -929,7 +830,7 @@ class ArchitectureReport:
         }
 
     def to_report(self) -> Report:
-        """The :class:`verify.report.Report` (JSON / Markdown renderers)."""
+        """The :class:`bpcalc.verify.report.Report` (JSON / Markdown renderers)."""
         def fmt(x: Optional[float]) -> Optional[str]:
             return None if x is None else (f"{x:.3e}" if x != 0 else "0")
 
@@ -1096,7 +997,7 @@ def select_theorems(registry=None, only: Sequence[str] = (), skip: Sequence[str]
     """
     import fnmatch
 
-    from bounds.registry import Registry, default_registry
+    from bpcalc.bounds.registry import Registry, default_registry
 
     base = registry if registry is not None else default_registry()
     if not only and not skip:
@@ -1156,18 +1057,18 @@ def analyze_architecture(
     source : ``.qasm`` / ``.json`` file, ``module:function`` factory, or a ``cirq.Circuit``.
     observable : ``"local"``, ``"global"``, ``"local-z"``, a Pauli-sum string or a PauliSum.
     trainable, data : glob patterns of the symbol roles (see
-        :func:`bounds.from_files.prepare_model`).
+        :func:`bpcalc.bounds.from_files.prepare_model`).
     embedding, embedding_layers, dataset, n_data, data_seed : an optional built-in embedding
         and dataset for the dataset-dependent results.  A circuit with data symbols and no
         ``dataset`` gets ``n_data`` uniform random points (said in the notes).
-    loss, two_design_blocks, declared : passed to the model / :func:`bounds.analyze.analyze`.
+    loss, two_design_blocks, declared : passed to the model / :func:`bpcalc.bounds.analysis.analyze`.
     sample : also estimate every variance from this many parameter draws
-        (:func:`verify.sampling.sample_gradient_variance`, engine ``sample_engine``).
+        (:func:`bpcalc.verify.sampling.sample_gradient_variance`, engine ``sample_engine``).
     seed : seed of the sampling, of path sampling and of the bootstrap intervals.
     family, qubits, family_method : fit the scaling over a family ``module:function`` of
         ``n`` at the sizes ``qubits`` (:func:`family_scaling`).  Without a family no
         scaling is claimed.
-    theorems : evaluate the registered theorems (:func:`bounds.analyze.analyze`); ``False``
+    theorems : evaluate the registered theorems (:func:`bpcalc.bounds.analysis.analyze`); ``False``
         keeps light cones and exact variances only (faster).
     exact : compute exact variances where the exact engine applies.
     registry : theorem registry (default: all registered theorems).
@@ -1214,7 +1115,7 @@ def analyze_architecture(
     t1 = time.perf_counter()
     asymptotics: dict[tuple[str, str], Any] = {}
     if theorems:
-        from bounds.analyze import analyze
+        from bpcalc.bounds.analysis import analyze
 
         registry = select_theorems(registry, only_theorems, skip_theorems)
         analysis = analyze(model, registry=registry, declared=declared, exact=exact,
@@ -1238,8 +1139,8 @@ def analyze_architecture(
         notes_measures = tuple(analysis.measures.notes)
         timings["theorems"] = time.perf_counter() - t1
     else:
-        from bounds.analyze import exact_variances
-        from bounds.measures import parameter_structure
+        from bpcalc.bounds.analysis import exact_variances
+        from bpcalc.bounds.measures import parameter_structure
 
         structure = {s.symbol: s for s in parameter_structure(model)}
         if exact:
@@ -1532,7 +1433,7 @@ def compare_architectures(
 
 
 def plot_comparison(comparison: Comparison, path: str | Path) -> Path:
-    """Plot ``Var`` against ``n`` for every architecture (:func:`verify.figures.comparison_scan`:
+    """Plot ``Var`` against ``n`` for every architecture (:func:`bpcalc.verify.figures.comparison_scan`:
     log axes, exact values as open squares, path-sampled ones with their interval, the
     verdict's fit line per architecture); writes ``path`` (``.png``, ``.pdf`` or ``.svg``) and
     its sibling formats and caption (``<stem>.png``, ``<stem>.pdf``, ``<stem>.caption.txt``);

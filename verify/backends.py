@@ -3,12 +3,12 @@
 A :class:`Backend` prepares a parametrized circuit and an observable once
 (:meth:`Backend.prepare`) and returns a :class:`Prepared` object that evaluates
 ``⟨O⟩`` for a whole ``(B, n_symbols)`` array of symbol values, and exposes a
-``cirq.Sampler`` for finite-shot experiments.  Gradients (:mod:`verify.gradients`) are written
+``cirq.Sampler`` for finite-shot experiments.  Gradients (:mod:`bpcalc.verify.gradients`) are written
 against this interface only.
 
 Backends
 --------
-``own``             :class:`OwnEngine` — :mod:`verify.engine` (numpy, complex64/complex128).
+``own``             :class:`OwnEngine` — :mod:`bpcalc.verify.engine` (numpy, complex64/complex128).
 ``cirq``            :class:`CirqSimulator` — ``cirq.Simulator``.
 ``density_matrix``  :class:`DensityMatrix` — ``cirq.DensityMatrixSimulator`` with any
                     ``cirq.NoiseModel`` (see :func:`noise_model`).
@@ -41,8 +41,8 @@ import cirq
 import numpy as np
 import sympy
 
-from bounds.memory import MemoryBudget
-from circuits import as_pauli_sum, strip_block_tags
+from bpcalc.bounds.memory import MemoryBudget, MemoryBudgetExceeded
+from bpcalc.circuits import as_pauli_sum, strip_block_tags
 
 from . import engine as _engine
 from .engine import blas_threads
@@ -145,7 +145,7 @@ class Prepared(abc.ABC):
     """
 
     compiled = None
-    """The batched engine's compiled circuit (:class:`verify.engine.BatchedCircuit`) when this
+    """The batched engine's compiled circuit (:class:`bpcalc.verify.engine.BatchedCircuit`) when this
     backend has one: the gradient routines then use its fast paths (shifted expectations in one
     pass, adjoint differentiation, exact outcome probabilities); ``None`` otherwise."""
 
@@ -222,6 +222,24 @@ class Backend(abc.ABC):
     def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
         """A ``cirq.Sampler`` with the same physics."""
 
+    def check_memory(self, n_qubits: int) -> None:
+        """Refuse (:class:`bpcalc.bounds.memory.MemoryBudgetExceeded`, one line) a register whose
+        states would not fit the backend's memory budget, before anything is allocated.
+
+        Default: :data:`_SIM_COPIES` state vectors of ``2^n`` amplitudes; backends holding
+        density matrices override it.
+        """
+        if n_qubits > 60:  # more than 2^64 bytes: do not even form the number
+            raise MemoryBudgetExceeded(f"state vectors on {n_qubits} qubits need 2^{n_qubits + 3} bytes or more, far above "
+                                       "any memory budget; use the Pauli-path engine (bpcalc exact, no state vectors)")
+        itemsize = np.dtype(getattr(self, "dtype", np.complex64)).itemsize
+        MemoryBudget.from_limit(getattr(self, "memory_limit", None)).check(
+            _SIM_COPIES * 2**n_qubits * itemsize,
+            what=f"{'cirq.Simulator' if self.name == 'cirq' else f'the {self.name} sampler'} on {n_qubits} qubits "
+                 f"(state vector, {_SIM_COPIES} working copies)",
+            alternative="the Pauli-path engine (bpcalc exact, path sampling) or fewer qubits",
+        )
+
     @property
     def noisy(self) -> bool:
         return False
@@ -241,7 +259,7 @@ class Backend(abc.ABC):
 
 @dataclasses.dataclass(frozen=True)
 class OwnEngine(Backend):
-    """The batched numpy engine of :mod:`verify.engine` (noiseless)."""
+    """The batched numpy engine of :mod:`bpcalc.verify.engine` (noiseless)."""
 
     dtype: type = np.complex64
     tile_size: Optional[int] = _engine.DEFAULT_TILE_SIZE
@@ -274,11 +292,7 @@ class CirqSimulator(Backend):
 
     def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
         circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
-        MemoryBudget.from_limit(self.memory_limit).check(
-            _SIM_COPIES * 2 ** len(qs) * np.dtype(self.dtype).itemsize,
-            what=f"cirq.Simulator on {len(qs)} qubits (state vector, {_SIM_COPIES} working copies)",
-            alternative="the Pauli-path engine (bpcalc exact, path sampling) or fewer qubits",
-        )
+        self.check_memory(len(qs))
         return _CirqPrepared(self, circuit, obs, syms, qs, cirq.Simulator(dtype=self.dtype, seed=self.seed))
 
     def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
@@ -302,16 +316,23 @@ class DensityMatrix(Backend):
     def noisy(self) -> bool:
         return self.noise is not None
 
+    def check_memory(self, n_qubits: int) -> None:
+        """:data:`_SIM_COPIES` density matrices of ``4^n`` entries must fit the budget."""
+        if n_qubits > 30:
+            raise MemoryBudgetExceeded(f"a density matrix on {n_qubits} qubits needs 2^{2 * n_qubits + 3} bytes or more, far "
+                                       "above any memory budget; use backend 'qsim' (noisy trajectories) or bpcalc exact")
+        MemoryBudget.from_limit(self.memory_limit).check(
+            _SIM_COPIES * 4**n_qubits * np.dtype(self.dtype).itemsize,
+            what=f"a {n_qubits}-qubit density matrix ({_SIM_COPIES} working copies of 4^{n_qubits} entries)",
+            alternative="backend 'qsim' (noisy trajectories on state vectors) or fewer qubits",
+        )
+
     def _simulator(self, seed=None) -> cirq.DensityMatrixSimulator:
         return cirq.DensityMatrixSimulator(noise=self.noise, dtype=self.dtype, seed=self.seed if seed is None else seed)
 
     def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
         circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
-        MemoryBudget.from_limit(self.memory_limit).check(
-            _SIM_COPIES * 4 ** len(qs) * np.dtype(self.dtype).itemsize,
-            what=f"a {len(qs)}-qubit density matrix ({_SIM_COPIES} working copies of 4^{len(qs)} entries)",
-            alternative="backend 'qsim' (noisy trajectories on state vectors) or fewer qubits",
-        )
+        self.check_memory(len(qs))
         return _CirqPrepared(self, circuit, obs, syms, qs, self._simulator())
 
     def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
@@ -382,7 +403,7 @@ def make_backend(
     repetitions : qsim trajectories per noisy expectation value.
     memory_limit : memory budget of the simulator (bytes, ``'4GiB'``; default half the
         available memory): states / density matrices that would not fit are refused with
-        :class:`bounds.memory.MemoryBudgetExceeded` before anything is allocated.
+        :class:`bpcalc.bounds.memory.MemoryBudgetExceeded` before anything is allocated.
 
     Raises
     ------

@@ -1,8 +1,8 @@
 """Compare sampled gradient variances with bounds, and fit their decay with ``n``.
 
-:func:`check` confronts every bound of an analysis (``bounds.analyze.Analysis``, or any
+:func:`check` confronts every bound of an analysis (``bpcalc.bounds.analysis.Analysis``, or any
 object following the minimal protocol below) with the matching
-:class:`~verify.stats.VarianceEstimate` and gives a verdict with its statistical evidence.
+:class:`~bpcalc.verify.stats.VarianceEstimate` and gives a verdict with its statistical evidence.
 :func:`fit_scaling` fits ``Var`` against ``n`` (exponential and polynomial) from estimates
 with confidence intervals.
 
@@ -20,9 +20,9 @@ Decision rule (``[lo, hi]`` is the estimate's confidence interval at level ``c``
 Comparisons are made in ``log10`` so that bounds that underflow a float (``2^-1000``) still
 compare correctly.  Each verdict is a test at level ``1 − c``; with many bounds some false
 "violated" verdicts are expected at rate ``≤ (1 − c)/2`` per true bound (use a higher
-``confidence`` in :func:`verify.sampling.sample_gradient_variance` for a family of checks).
+``confidence`` in :func:`bpcalc.verify.sampling.sample_gradient_variance` for a family of checks).
 
-Minimal protocol (when ``bounds.analyze`` is not used)
+Minimal protocol (when ``bpcalc.bounds.analysis`` is not used)
 -----------------------------------------------------
 ``analysis`` may be an iterable of bound records, each a mapping or object with ``parameter``
 (name), ``name``, ``kind`` (``'upper' | 'lower' | 'exact'``), ``value`` (a float, or an object
@@ -150,7 +150,7 @@ def _field(obj: Any, name: str, default=None):
 
 def _scope_quantity(theorem_key: str) -> str:
     try:
-        from bounds.registry import get_theorem
+        from bpcalc.bounds.registry import get_theorem
     except ImportError:  # pragma: no cover - bounds is part of bpcalc
         return ""
     try:
@@ -163,7 +163,7 @@ def _scope_quantity(theorem_key: str) -> str:
 def bound_records(analysis: Any) -> list[BoundRecord]:
     """Flatten an ``Analysis`` (or the minimal protocol) into :class:`BoundRecord` s.
 
-    For a ``bounds.analyze.Analysis``: every applicable bound of every parameter (theorem scope
+    For a ``bpcalc.bounds.analysis.Analysis``: every applicable bound of every parameter (theorem scope
     ``'parameter'`` → quantity ``'output'``, ``'loss'`` → ``'loss'``) and the exact variances
     (``exact.value``: mean over data points of ``Var[∂ℓ_i]``, quantity ``'output'``;
     ``exact.linear_loss``: ``Var[∂L]`` for a linear loss, quantity ``'loss'``).
@@ -273,7 +273,7 @@ def check(analysis: Any, estimates: Any) -> CheckReport:
 
     Parameters
     ----------
-    analysis : ``bounds.analyze.Analysis``, or an iterable of bound records (see module
+    analysis : ``bpcalc.bounds.analysis.Analysis``, or an iterable of bound records (see module
         docstring), or :class:`BoundRecord` s.
     estimates : a :class:`VarianceEstimate`, a list of them, or a mapping name -> estimate(s).
         Estimates are matched to bounds by parameter name and quantity (``'loss'`` vs
@@ -290,7 +290,7 @@ def check(analysis: Any, estimates: Any) -> CheckReport:
 
     Examples
     --------
-    >>> from verify.stats import estimate_variance
+    >>> from bpcalc.verify.stats import estimate_variance
     >>> import numpy as np
     >>> est = estimate_variance(np.random.default_rng(0).normal(0, 0.1, 5000), parameter="a",
     ...                         rng=np.random.default_rng(1))
@@ -396,7 +396,7 @@ def fit_scaling(ns: Sequence[int], estimates: Sequence[VarianceEstimate]) -> Sca
 
     Examples
     --------
-    >>> from verify.stats import VarianceEstimate
+    >>> from bpcalc.verify.stats import VarianceEstimate
     >>> ests = [VarianceEstimate(2.0**-n, 2.0**-n * 0.9, 2.0**-n * 1.1, 0.95, 1000, None, "own", 0)
     ...         for n in (4, 6, 8, 10)]
     >>> fit = fit_scaling([4, 6, 8, 10], ests)

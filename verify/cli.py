@@ -9,7 +9,7 @@ independent.  Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2
 A user error never prints a traceback: bad values (``ValueError``, ``TypeError``), missing or
 unwritable files (``OSError``), an unknown name looked up on the user's behalf
 (:class:`UserLookupError`) become one line ``bpcalc CMD: error: …`` on
-stderr with exit code 2; a refused memory budget (:class:`bounds.memory.MemoryBudgetExceeded`)
+stderr with exit code 2; a refused memory budget (:class:`bpcalc.bounds.memory.MemoryBudgetExceeded`)
 or an allocation failure is one line with exit code 3.  Anything else is a bug and keeps its traceback.
 """
 
@@ -70,9 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"verify.commands.{name}")
+            module = importlib.import_module(f"bpcalc.verify.commands.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"verify.commands.{name}":
+            if exc.name == f"bpcalc.verify.commands.{name}":
                 continue
             raise
         module.register(sub)
@@ -121,7 +121,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 def _user_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [ValueError, TypeError, OSError, UserLookupError]
     try:
-        from bounds.memory import MemoryBudgetExceeded
+        from bpcalc.bounds.memory import MemoryBudgetExceeded
     except ImportError:  # pragma: no cover - bounds ships with bpcalc
         pass
     else:
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError as exc:
         # MemoryBudgetExceeded (an engine's estimate was above --memory-limit; nothing was
         # allocated) or numpy's allocation failure: one line, never a traceback
-        from bounds.memory import MemoryBudgetExceeded
+        from bpcalc.bounds.memory import MemoryBudgetExceeded
 
         text = str(exc)
         if not isinstance(exc, MemoryBudgetExceeded):

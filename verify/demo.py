@@ -16,19 +16,19 @@ task of ``bpcalc sweep``) computes, for the per-datapoint quantity
 1. **bound** — the seed paper's exact prediction from the theorem registry
    (``thanasilp2021.tensor_product_variance`` → ``r_{n,s} · mean_i D_HS(ρ_i^{(h)}, 1/4)`` and
    ``thanasilp2021.tensor_product_linear_loss`` → ``r_{n,s} · Δ(ρ̄_y^{(h)})``), with the
-   dataset expressibility measured on the embedded data (:mod:`bounds.measures`);
-2. **exact** — two exact engines (:mod:`bounds.exact`): the 2-design Markov chain (exact
+   dataset expressibility measured on the embedded data (:mod:`bpcalc.bounds.measures`);
+2. **exact** — two exact engines (:mod:`bpcalc.bounds.exact`): the 2-design Markov chain (exact
    under the declared assumption: an independent computation of the same number) and Pauli
    paths on the *concrete* circuit (exact for the rotation angles actually drawn);
 3. **sampled** — ``n_draws`` parameter draws on the batched state-vector engine with a
-   bootstrap confidence interval (:func:`verify.sampling.sample_gradients`);
-4. **check** — :func:`verify.check.check` of the bound and of the concrete exact value
+   bootstrap confidence interval (:func:`bpcalc.verify.sampling.sample_gradients`);
+4. **check** — :func:`bpcalc.verify.check.check` of the bound and of the concrete exact value
    against the sampled interval, and the relative difference between bound and 2-design chain.
 
-:func:`run_demo` evaluates the points on a local process pool through :func:`verify.sweep.sweep`
+:func:`run_demo` evaluates the points on a local process pool through :func:`bpcalc.verify.sweep.sweep`
 (one JSON record per point in ``points.jsonl``), fits the decay base per embedding
-(:func:`verify.check.fit_scaling`), plots (:func:`verify.plots.plot_variance_scaling`) and
-writes the report (:mod:`verify.report`).
+(:func:`bpcalc.verify.check.fit_scaling`), plots (:func:`bpcalc.verify.plots.plot_variance_scaling`) and
+writes the report (:mod:`bpcalc.verify.report`).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class DemoConfig:
         if not 0 < self.confidence < 1:
             raise ValueError(f"confidence must be in (0, 1), got {self.confidence}")
         _check_layers(self.layers)
-        from circuits.datasets import DATASETS
+        from bpcalc.circuits.datasets import DATASETS
 
         if self.dataset not in (*DATASETS, "uniform"):
             raise ValueError(f"unknown dataset {self.dataset!r}; expected one of {(*DATASETS, 'uniform')}")
@@ -192,7 +192,7 @@ def build_point_model(point: Mapping[str, Any]):
     ------
     ValueError : unknown embedding or dataset, ``n`` not a multiple of the block size.
     """
-    import circuits
+    from bpcalc import circuits
 
     p = {**_POINT_DEFAULTS, **dict(point)}
     missing = [k for k in ("n", "embedding") if k not in point]
@@ -254,10 +254,10 @@ def gradient_variance_point(point: Mapping[str, Any]) -> dict:
     ------
     ValueError : a bad point (see :func:`build_point_model`).
     """
-    from bounds import Context, get_theorem
-    from bounds.exact import exact_gradient_variance
-    from bounds.exact.two_design import two_design_gradient_variance
-    from bounds.measures import Measures, data_states, dataset_expressibility
+    from bpcalc.bounds import Context, get_theorem
+    from bpcalc.bounds.exact import exact_gradient_variance
+    from bpcalc.bounds.exact.two_design import two_design_gradient_variance
+    from bpcalc.bounds.measures import Measures, data_states, dataset_expressibility
 
     from .backends import blas_threads
 
@@ -268,10 +268,10 @@ def gradient_variance_point(point: Mapping[str, Any]) -> dict:
 
 
 def _gradient_variance_point(point: Mapping[str, Any]) -> dict:
-    from bounds import Context, get_theorem
-    from bounds.exact import exact_gradient_variance
-    from bounds.exact.two_design import two_design_gradient_variance
-    from bounds.measures import Measures, data_states, dataset_expressibility
+    from bpcalc.bounds import Context, get_theorem
+    from bpcalc.bounds.exact import exact_gradient_variance
+    from bpcalc.bounds.exact.two_design import two_design_gradient_variance
+    from bpcalc.bounds.measures import Measures, data_states, dataset_expressibility
 
     from .check import check
     from .sampling import sample_gradients, variance_estimates
@@ -413,7 +413,7 @@ def _span(ns: Sequence[int]) -> str:
 def scaling_sentence(name: str, verdict: Mapping[str, Any], raw: Optional[Mapping[str, Any]] = None,
                      quantity: str = "Var/r_{n,s}") -> str:
     """One sentence on how ``quantity`` scales, written from the verdict fit (a
-    :meth:`verify.architecture.ScalingFit.to_dict`) and never ahead of it.
+    :meth:`bpcalc.verify.architecture.ScalingFit.to_dict`) and never ahead of it.
 
     * exponential (the verdict rule chose it): the base ± standard error;
     * flat: the base is within two standard errors of 1 (said with the raw decay, when given,
@@ -457,8 +457,8 @@ def scaling_sentence(name: str, verdict: Mapping[str, Any], raw: Optional[Mappin
 def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
     """Per embedding: decay base of the sampled variance (raw, and divided by ``r_{n,s}``,
     i.e. of the effective ``D_HS``) and of the bound, with standard errors, and the verdict
-    (:func:`verify.architecture.fit_estimates`) of both."""
-    from .architecture import fit_estimates
+    (:func:`bpcalc.verify.architecture.fit_estimates`) of both."""
+    from .fits import fit_estimates
     from .check import fit_scaling
 
     out: dict[str, dict] = {}
@@ -522,7 +522,7 @@ def format_summary(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Mapping
 
 
 def _plots(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Any], out_dir: pathlib.Path, quantity_label: str = ""):
-    """One variance figure per embedding and one D_HS figure (:mod:`verify.figures`); returns
+    """One variance figure per embedding and one D_HS figure (:mod:`bpcalc.verify.figures`); returns
     the report's Figures (captions define every bar and list what is not drawn)."""
     from .figures import dhs_scan, experiment_variance_scan, save_scan
 
@@ -537,7 +537,7 @@ def _plots(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Any], out_dir: 
 
 def plot_dhs(rows: Sequence[Mapping[str, Any]], path: pathlib.Path, title: str = "") -> pathlib.Path:
     """``mean D_HS`` against ``n`` per embedding (log axis; bars: Student-t interval of the mean
-    over data points), with the Haar reference; PNG + PDF + caption (:func:`verify.figures.dhs_scan`)."""
+    over data points), with the Haar reference; PNG + PDF + caption (:func:`bpcalc.verify.figures.dhs_scan`)."""
     from .figures import dhs_scan, draw_scan, save_figure
 
     path = pathlib.Path(path)
@@ -547,10 +547,10 @@ def plot_dhs(rows: Sequence[Mapping[str, Any]], path: pathlib.Path, title: str =
 
 
 def compact_rows(rows: Sequence[Mapping[str, Any]]) -> tuple:
-    """Rows of the compact LaTeX table (:func:`verify.report.compact_latex_table`): per
+    """Rows of the compact LaTeX table (:func:`bpcalc.verify.report.compact_latex_table`): per
     embedding and n the exact value on the circuit (with its method), the seed paper's closed
     form at the measured D_HS (cited), the sampled interval and the check verdict."""
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     from .report import CompactRow
 
@@ -588,9 +588,9 @@ def _summary(rows: Sequence[Mapping[str, Any]], fits: Mapping[str, Any], n_ok: i
 def report_from_records(records: Sequence[Any], config: Optional[Mapping[str, Any]] = None,
                         out_dir: Optional[str | os.PathLike] = None, timings: Optional[Mapping[str, float]] = None,
                         title: str = "bpcalc demo: dataset-induced barren plateau"):
-    """Build the :class:`verify.report.Report` of demo/sweep records (and its figures if
+    """Build the :class:`bpcalc.verify.report.Report` of demo/sweep records (and its figures if
     ``out_dir`` is given)."""
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     from .report import Report, Table
 
@@ -635,7 +635,7 @@ def report_from_records(records: Sequence[Any], config: Optional[Mapping[str, An
                f.get("bound_base"), f.get("bound_normalised_base"))
               for e, f in fits.items()),
         caption="Weighted least squares of log10 Var against n (verify.check.fit_scaling); verdict: the one rule of "
-                "verify.architecture.fit_scaling (exponential only when it fits better by Δχ² ≥ 2 with a "
+                "bpcalc.verify.architecture.fit_scaling (exponential only when it fits better by Δχ² ≥ 2 with a "
                 "significant decay; 'not decided' when both models fit equally well). r_{n,s} = "
                 "s·2^{3(s−1)}/(n²(2^{2s}−1)²) carries the 1/n² of the local cost's normalisation, so the base of "
                 "Var/r_{n,s} is the decay of the data's expressibility alone: ≈ 1 means no dataset-induced plateau.",

@@ -40,8 +40,8 @@ import cirq
 import numpy as np
 import sympy
 
-from bounds.memory import MemoryBudget
-from circuits import as_pauli_rotation, as_pauli_sum, strip_block_tags
+from bpcalc.bounds.memory import MemoryBudget
+from bpcalc.circuits import as_pauli_rotation, as_pauli_sum, strip_block_tags
 
 __all__ = [
     "BatchedCircuit",
@@ -1048,8 +1048,8 @@ def compile_circuit(
     symbols : column order of the ``values`` arrays (default: the circuit's symbols sorted by
         name); must contain every symbol of the circuit.
     dtype : ``numpy.complex64`` (default) or ``numpy.complex128``.
-    memory_limit : memory budget (bytes, ``'4GiB'`` or a :class:`bounds.memory.MemoryBudget`;
-        default half the available memory): refused with :class:`bounds.memory.MemoryBudgetExceeded`
+    memory_limit : memory budget (bytes, ``'4GiB'`` or a :class:`bpcalc.bounds.memory.MemoryBudget`;
+        default half the available memory): refused with :class:`bpcalc.bounds.memory.MemoryBudgetExceeded`
         before anything is allocated when even one state does not fit.
     tile_size : qubits per fused tile (1..8); ``None`` picks 2 up to 8 qubits, 3 up to 14 and 4
         above (fastest in ``benchmarks/bench_gradients.py`` measurements on 2 cores).

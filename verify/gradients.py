@@ -1,6 +1,6 @@
 """Gradients of ``⟨O⟩``: exact parameter shift, finite-shot parameter shift, adjoint differentiation.
 
-All functions take a :class:`verify.backends.Prepared` circuit (any backend) and a
+All functions take a :class:`bpcalc.verify.backends.Prepared` circuit (any backend) and a
 ``(B, n_symbols)`` array of symbol values, and return a :class:`GradientResult` with one row
 per sample and one column per differentiated symbol.
 
@@ -16,7 +16,7 @@ Conventions
   angle expression works (chain rule by ``sympy.diff``); other backends rewrite the circuit with
   one fresh symbol per occurrence, which needs affine angles ``θ = c·s + d``.
 * Finite shots: each shifted circuit is measured ``shots`` times per qubit-wise commuting
-  group (basis rotation, then Z measurement), exactly as :mod:`verify.measurement` does through
+  group (basis rotation, then Z measurement), exactly as :mod:`bpcalc.verify.measurement` does through
   a ``cirq.Sampler``; the own engine samples the same distribution from exact probabilities
   (multinomial), other backends go through their ``cirq.Sampler``.  ``shot_variances`` is the
   unbiased estimate of the shot-noise variance of each gradient entry.
@@ -100,7 +100,7 @@ def differentiable_symbols(prepared: Prepared) -> tuple[sympy.Symbol, ...]:
     if prepared.has_batched_engine:
         bad = prepared.compiled.generic_symbols
     else:
-        from circuits import as_pauli_rotation
+        from bpcalc.circuits import as_pauli_rotation
 
         bad = set()
         for op in prepared.circuit.all_operations():
@@ -136,7 +136,7 @@ def parameter_shift_gradient(prepared: Prepared, values, wrt=None, with_expectat
 
     Parameters
     ----------
-    prepared : a circuit prepared on any backend (:meth:`verify.backends.Backend.prepare`).
+    prepared : a circuit prepared on any backend (:meth:`bpcalc.verify.backends.Backend.prepare`).
     values : ``(B, n_symbols)`` symbol values (columns in ``prepared.symbols`` order).
     wrt : symbols (or names) to differentiate; default all.
     with_expectation : also return ``⟨O⟩`` (one more evaluation).
@@ -275,7 +275,7 @@ def shot_gradient(
     Parameters
     ----------
     prepared : circuit on any backend (own engine: exact probabilities + multinomial sampling;
-        others: their ``cirq.Sampler`` through :func:`verify.measurement.sampled_parameter_shift_gradient`).
+        others: their ``cirq.Sampler`` through :func:`bpcalc.verify.measurement.sampled_parameter_shift_gradient`).
     values : ``(B, n_symbols)``.
     shots : shots per shifted circuit and basis group (>= 2).
     wrt : symbols to differentiate (default all).
@@ -361,7 +361,7 @@ def gradient(
         shift), ``'parameter_shift'`` or ``'adjoint'``; finite ``shots`` always use the
         parameter-shift rule.
     shots : ``None`` for exact gradients, else shots per circuit and basis group.
-    backend : a name (:data:`verify.backends.BACKENDS`) or a Backend.
+    backend : a name (:data:`bpcalc.verify.backends.BACKENDS`) or a Backend.
     seed : seed for shot sampling.
 
     Examples

@@ -67,7 +67,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation, as_pauli_sum, parameter_symbols
+from bpcalc.circuits import affine_angle, as_pauli_rotation, as_pauli_sum, parameter_symbols
 
 __all__ = [
     "shifted_resolvers",

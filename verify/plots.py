@@ -1,7 +1,7 @@
 """Figures: ``Var[∂L]`` against ``n`` (log axis) with interval bars, bounds and the verdict's fit.
 
 A thin entry point kept for existing callers; the figures themselves are built by
-:mod:`verify.figures` (one style, one scan figure type, captions that define every bar).
+:mod:`bpcalc.verify.figures` (one style, one scan figure type, captions that define every bar).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def plot_variance_scaling(
     bounds : ``{label: [(n, log10 |value|, kind[, sign]), ...]}``; a lower bound with
         ``sign <= 0`` at some ``n`` is vacuous there and is not drawn (the caption lists it).
     exact : ``[(n, value)]`` exact variances (open squares, drawn above the samples).
-    fit : a :class:`verify.architecture.ScalingFit` (the verdict fit); ``None``: computed
+    fit : a :class:`bpcalc.verify.architecture.ScalingFit` (the verdict fit); ``None``: computed
         from the estimates.  Only the model the verdict chose is drawn.
     title, ylabel : labels (mathtext allowed; default y label ``Var_θ[∂_k C]``).
 

@@ -1,11 +1,11 @@
 """Reports: one report model, rendered as JSON, Markdown and a LaTeX table of the bounds.
 
 A :class:`Report` holds everything a run produced — configuration, seeds, timings, every
-number (``results``), summary tables, figures and the :class:`~bounds.bound.Bound` objects
+number (``results``), summary tables, figures and the :class:`~bpcalc.bounds.bound.Bound` objects
 used.  Renderers never compute anything; they only present the model:
 
 * :func:`to_json` — machine-readable, with the versions of bpcalc and its dependencies
-  (:func:`verify.commands.info.collect_info`), seeds, timings and all numbers;
+  (:func:`bpcalc.verify.commands.info.collect_info`), seeds, timings and all numbers;
 * :func:`to_markdown` — a human-readable page with the tables and the figures;
 * :func:`bounds_latex_table` / :func:`bibtex` — a LaTeX ``table`` of the bounds (each
   formula from :meth:`Bound.latex`, each source as ``\\cite[locator]{key}``) and the
@@ -17,7 +17,7 @@ directory, and referenced by relative path).
 
 Examples
 --------
->>> from verify.report import Report, Table, to_markdown
+>>> from bpcalc.verify.report import Report, Table, to_markdown
 >>> r = Report(title="Demo", tables=(Table("Variances", ("n", "Var"), ((4, 0.0123), (6, 0.00456))),))
 >>> print(to_markdown(r).splitlines()[0])
 # Demo
@@ -37,7 +37,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import sympy
 
-from bounds.bound import Bound, Citation
+from bpcalc.bounds.bound import Bound, Citation
 
 __all__ = [
     "Table",
@@ -118,7 +118,7 @@ class Report:
     config : the configuration (command-line options, grid …).
     seeds : every seed used, by purpose.
     timings : wall times in seconds, by stage.
-    info : versions (default: :func:`verify.commands.info.collect_info` at render time).
+    info : versions (default: :func:`bpcalc.verify.commands.info.collect_info` at render time).
     created : ISO timestamp (default: now, UTC).
     notes : remarks shown at the end (caveats, refused bounds, missing pieces).
     compact : rows of the compact LaTeX table (:func:`compact_latex_table`, written as
@@ -310,7 +310,7 @@ def cite_key(citation: Citation) -> str:
 
     Raises
     ------
-    TypeError : ``citation`` is not a :class:`~bounds.bound.Citation`.
+    TypeError : ``citation`` is not a :class:`~bpcalc.bounds.bound.Citation`.
     """
     if not isinstance(citation, Citation):
         raise TypeError(f"expected a bounds.Citation, got {type(citation).__name__}")
@@ -365,7 +365,7 @@ def bounds_latex_table(
 
     Parameters
     ----------
-    bounds : the :class:`~bounds.bound.Bound` objects (each should carry a citation).
+    bounds : the :class:`~bpcalc.bounds.bound.Bound` objects (each should carry a citation).
     caption, label : of the LaTeX table.
     values : optional ``bound name -> number text`` (e.g. ``str(BoundValue)``) adding a
         "value" column.

@@ -7,7 +7,7 @@ embedding alone.  :func:`reproduce_dataset_induced_bp` runs
 
 * embeddings TPE, HEE (``n`` layers) and CHE (ZZ feature map) on two datasets: scikit-learn's
   digits (classes 0/1, PCA to ``n`` features) and uniform random data;
-* **sampled** points for ``n = 4 … 16`` (:func:`verify.demo.gradient_variance_point`: the
+* **sampled** points for ``n = 4 … 16`` (:func:`bpcalc.verify.demo.gradient_variance_point`: the
   registry's prediction ``r_{n,s} · mean D_HS``, the exact 2-design chain and Pauli-path
   values, the sampled variance with a confidence interval and the check);
 * **exact** points beyond (:func:`exact_point`, no sampling): state vectors up to
@@ -17,8 +17,8 @@ embedding alone.  :func:`reproduce_dataset_induced_bp` runs
 then fits the decay base of ``mean D_HS`` and of the variance (sampled, and divided by
 ``r_{n,s}``) per embedding and dataset with standard errors, draws (a) ``mean D_HS`` against
 ``n`` with the Haar reference and (b) ``Var`` against ``n`` — sampled with intervals, exact
-values and the prediction overlaid — and writes the report (:mod:`verify.report`).  Every
-point is one record of a :func:`verify.sweep.sweep` file, so ``resume=True`` continues a
+values and the prediction overlaid — and writes the report (:mod:`bpcalc.verify.report`).  Every
+point is one record of a :func:`bpcalc.verify.sweep.sweep` file, so ``resume=True`` continues a
 stopped run and a Dask scheduler can be given.
 """
 
@@ -89,7 +89,7 @@ class ReproductionConfig:
             raise ValueError(f"embeddings must be a non-empty subset of {sorted(EMBEDDING_NAMES)}, got {self.embeddings}")
         if not self.datasets:
             raise ValueError("datasets must not be empty")
-        from circuits.datasets import DATASETS
+        from bpcalc.circuits.datasets import DATASETS
 
         unknown = [d for d in self.datasets if d not in (*DATASETS, "uniform")]
         if unknown:
@@ -154,9 +154,9 @@ def exact_point(point: Mapping[str, Any]) -> dict:
 
     Product data states (TPE) work for hundreds of qubits; entangled ones use state vectors.
     """
-    from bounds import get_theorem
-    from bounds.exact import ProductStates, dataset_states, exact_gradient_variance
-    from bounds.exact.two_design import two_design_gradient_variance
+    from bpcalc.bounds import get_theorem
+    from bpcalc.bounds.exact import ProductStates, dataset_states, exact_gradient_variance
+    from bpcalc.bounds.exact.two_design import two_design_gradient_variance
 
     from .backends import blas_threads
 
@@ -170,7 +170,7 @@ def exact_point(point: Mapping[str, Any]) -> dict:
         if isinstance(states, ProductStates):
             d_hs = _product_d_hs(states, block)
         else:
-            from bounds.measures import hs_distance_to_maximally_mixed, reduced_density_matrices
+            from bpcalc.bounds.measures import hs_distance_to_maximally_mixed, reduced_density_matrices
 
             d_hs = hs_distance_to_maximally_mixed(reduced_density_matrices(np.asarray(states.vectors), block))
         timings["data_states"] = time.perf_counter() - t
@@ -203,7 +203,7 @@ def exact_point(point: Mapping[str, Any]) -> dict:
 
 
 def reproduction_point(point: Mapping[str, Any]) -> dict:
-    """The sweep task: ``mode = 'sampled'`` → :func:`verify.demo.gradient_variance_point`,
+    """The sweep task: ``mode = 'sampled'`` → :func:`bpcalc.verify.demo.gradient_variance_point`,
     ``'exact'`` → :func:`exact_point`."""
     mode = point.get("mode", "sampled")
     core = {k: v for k, v in point.items() if k != "mode"}
@@ -242,7 +242,7 @@ def _rows(records) -> list[dict]:
 
 
 def _dhs_estimate(row: Mapping[str, Any], confidence: float = 0.95):
-    """``mean D_HS`` as a VarianceEstimate-shaped value so that :func:`verify.check.fit_scaling`
+    """``mean D_HS`` as a VarianceEstimate-shaped value so that :func:`bpcalc.verify.check.fit_scaling`
     can fit it (its interval is the Student-t interval over data points)."""
     from .stats import VarianceEstimate
 
@@ -289,7 +289,7 @@ def fits(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
 
 def _figures(rows, fit: Mapping[str, Any], out: pathlib.Path):
     """(a) mean D_HS per dataset and (b) the variance of each embedding per dataset
-    (:mod:`verify.figures`); returns the report's Figures."""
+    (:mod:`bpcalc.verify.figures`); returns the report's Figures."""
     from .figures import dhs_scan, experiment_variance_scan, save_scan
 
     figures = []
@@ -312,7 +312,7 @@ def _figures(rows, fit: Mapping[str, Any], out: pathlib.Path):
 def _compact_rows(rows) -> tuple:
     """Rows of the compact LaTeX table: per dataset, embedding and n the exact value on the
     circuit, the seed paper's prediction (cited), the sampled interval and the check."""
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     from .report import CompactRow
 
@@ -334,8 +334,8 @@ def _compact_rows(rows) -> tuple:
 
 def _scaling_sentences(rows) -> list[str]:
     """Per dataset and embedding: how Var / r_{n,s} scales over the sampled sizes, from the one
-    verdict rule (:func:`verify.demo.scaling_sentence`), never written ahead of the fits."""
-    from .architecture import fit_estimates
+    verdict rule (:func:`bpcalc.verify.demo.scaling_sentence`), never written ahead of the fits."""
+    from .fits import fit_estimates
     from .demo import scaling_sentence
 
     out = []
@@ -359,7 +359,7 @@ def _scaling_sentences(rows) -> list[str]:
 
 
 def _report(records, config: ReproductionConfig, out: pathlib.Path, timings: Mapping[str, float]):
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     from .report import Report, Table
 

@@ -2,17 +2,17 @@
 
 :func:`sample_gradient_variance` is the entry point: draw the trainable parameters, compute
 ``∂_k L`` for each draw on any backend (exact, or with finite shots), and return a
-:class:`verify.stats.VarianceEstimate` with a chi-square and a bootstrap interval, the shot
+:class:`bpcalc.verify.stats.VarianceEstimate` with a chi-square and a bootstrap interval, the shot
 noise removed and reported, and the gradient mean.
 
-Conventions (documented once, shared with :mod:`bounds.exact`)
+Conventions (documented once, shared with :mod:`bpcalc.bounds.exact`)
 ---------------------------------------------------------------
 * Every trainable symbol is drawn independently.  Its occurrences ``θ_j = c_j·s + d_j``
   (Pauli rotations ``exp(-iθP/2)``, :func:`circuits.affine_angle`) decide the range:
 
   - integer frequencies ``c_j`` (``rx(s)``, ``rx(2s+1)``): ``s ~ U[0, 2π)``, derivative ``∂/∂s``;
   - frequencies ``c_j = k_j·π`` (exponent symbols: ``X**s``, ``ZZ**s``): ``s ~ U[0, 2)`` so the
-    angle is uniform; with ``exponent_symbols='angle'`` (default, as in ``bounds.exact``) the
+    angle is uniform; with ``exponent_symbols='angle'`` (default, as in ``bpcalc.bounds.exact``) the
     derivative is ``∂/∂(πs) = (1/π) ∂/∂s`` — ``X**s`` gives the numbers of ``rx(θ)``;
     ``'symbol'`` differentiates by ``s`` (variances × π²); ``'refuse'`` raises;
   - anything else (non-integer frequency, non-affine angle, non-rotation gate): ``s ~ U[0, 2π)``,
@@ -24,7 +24,7 @@ Conventions (documented once, shared with :mod:`bounds.exact`)
 * Loss ``L = (1/N) Σ_i f(ℓ_i, y_i)`` with ``∂L = (1/N) Σ_i f'(ℓ_i, y_i) ∂ℓ_i``:
   ``'linear'`` ``f = y·ℓ``; ``'mse'`` ``f = (ℓ − y)²``; ``'nll'`` ``f = −log p_y`` with
   ``p_y = ℓ`` for ``y > 0`` and ``p_y = 1 − ℓ`` otherwise (the model output is read as the
-  probability of label +1, as in ``bounds.theorems.thanasilp2021``), clipped below at
+  probability of label +1, as in ``bpcalc.bounds.theorems.thanasilp2021``), clipped below at
   ``p_min`` (default ``1e-6``).  Without data (no embedding) ``L = ℓ``.
 * ``quantity='loss'`` estimates ``Var_θ[∂_k L]``; ``quantity='output'`` estimates the mean over
   data points of ``Var_θ[∂_k ℓ_i]`` (what per-data-point theorems bound).
@@ -44,7 +44,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import EXPONENT_CONVENTIONS, Model, affine_angle, as_pauli_rotation, parameter_convention, parameter_symbols, strip_block_tags
+from bpcalc.circuits import EXPONENT_CONVENTIONS, Model, affine_angle, as_pauli_rotation, parameter_convention, parameter_symbols, strip_block_tags
 
 from .backends import Backend, make_backend
 from .gradients import adjoint_gradient, parameter_shift_gradient, shot_gradient
@@ -173,7 +173,7 @@ def _problem(model_or_circuit, observable, data) -> _Problem:
         raise ValueError("a bare circuit needs an observable (pass (circuit, observable) or observable=)")
     if data is not None:
         raise ValueError("data are only used with a circuits.Model (embedding + dataset)")
-    from circuits import as_pauli_sum
+    from bpcalc.circuits import as_pauli_sum
 
     obs = as_pauli_sum(observable)
     circuit = strip_block_tags(cirq.Circuit(circuit))
@@ -310,7 +310,7 @@ def sample_gradients(
     n_samples : number of parameter draws (>= 2).
     shots : ``None`` (exact gradients) or shots per circuit and basis group (>= 2).
     engine : backend name (``'own'``, ``'cirq'``, ``'density_matrix'``, ``'qsim'``, ``'auto'``)
-        or a :class:`verify.backends.Backend` (e.g. ``DensityMatrix(noise=...)``).
+        or a :class:`bpcalc.verify.backends.Backend` (e.g. ``DensityMatrix(noise=...)``).
     seed : seed for the draws, the shots and the bootstrap.
     observable : the observable for a bare circuit.
     method : ``'auto'``, ``'parameter_shift'`` or ``'adjoint'`` (own engine) for exact gradients.

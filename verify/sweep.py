@@ -29,8 +29,8 @@ Record format (one JSON object per line)::
 
 Examples
 --------
->>> from verify.sweep import grid, sweep
->>> from verify.demo import gradient_variance_point
+>>> from bpcalc.verify.sweep import grid, sweep
+>>> from bpcalc.verify.demo import gradient_variance_point
 >>> points = grid(n=[4, 6, 8], embedding=["tpe", "hee"], seed=[0, 1])
 >>> result = sweep(gradient_variance_point, points, "bp.jsonl", max_workers=2)   # doctest: +SKIP
 >>> result = sweep(gradient_variance_point, points, "bp.jsonl",

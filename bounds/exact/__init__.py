@@ -2,14 +2,14 @@
 
 Four engines (see the theory notes, §3–4):
 
-* :mod:`~bounds.exact.pauli_paths` — Pauli-path propagation for circuits of Pauli
+* :mod:`~bpcalc.bounds.exact.pauli_paths` — Pauli-path propagation for circuits of Pauli
   rotations with independent parameters and Clifford gates (exact enumeration, truncation
   with a rigorous error bound, or unbiased path sampling with a confidence interval);
-* :mod:`~bounds.exact.tensor_network` — the same pair propagation contracted as a matrix
+* :mod:`~bpcalc.bounds.exact.tensor_network` — the same pair propagation contracted as a matrix
   product state over qubits (exact far beyond enumeration: the averaged circuit is local);
-* :mod:`~bounds.exact.two_design` — the Markov chain on supports for layered ansätze whose
+* :mod:`~bpcalc.bounds.exact.two_design` — the Markov chain on supports for layered ansätze whose
   blocks are local 2-designs;
-* :mod:`~bounds.exact.lie_algebra` — dynamical Lie algebras of Pauli generators and the
+* :mod:`~bpcalc.bounds.exact.lie_algebra` — dynamical Lie algebras of Pauli generators and the
   deep-circuit (Lie-algebraic) variance.
 """
 

@@ -52,7 +52,7 @@ import scipy.sparse
 import sympy
 import scipy.sparse.csgraph
 
-import circuits
+from bpcalc import circuits
 
 from ..memory import MemoryBudget
 from .paulis import n_words, pack_pauli_strings, product_phase, unpack_pauli
@@ -757,7 +757,7 @@ def g_purity(algebra: PauliLieAlgebra, operator, qubits: Optional[Sequence[cirq.
     """``P_{g_j}(H) = Σ_{B ∈ ONB(g_j)} |Tr[B† H]|²`` for every simple ideal, the centre and ``g``.
 
     ``operator`` is an observable (anything ``circuits.as_pauli_sum`` accepts) or an input
-    state (:func:`bounds.exact.as_input_states`; the first state is used).
+    state (:func:`bpcalc.bounds.exact.as_input_states`; the first state is used).
 
     Returns
     -------
@@ -826,7 +826,7 @@ def lie_algebraic_variance(
     ----------
     generators : Pauli generators or a circuit of parametrized Pauli rotations.
     observable : must lie in ``i·g`` (plus a multiple of the identity).
-    state, weights, qubits : as in :func:`bounds.exact.exact_loss_variance`.
+    state, weights, qubits : as in :func:`bpcalc.bounds.exact.exact_loss_variance`.
 
     Raises
     ------

@@ -1,6 +1,6 @@
 """Matrix product states over qubits with a tracked orthogonality centre (numpy only).
 
-The working object of the tensor-network engine (:mod:`bounds.exact.tensor_network`): a
+The working object of the tensor-network engine (:mod:`bpcalc.bounds.exact.tensor_network`): a
 vector on ``d^n`` entries (``d = 4`` Pauli letters per qubit for a single-string Markov
 chain, ``d = 16`` letter pairs for a Pauli sum) stored as site tensors ``A_j`` of shape
 ``(χ_{j}, d, χ_{j+1})``.

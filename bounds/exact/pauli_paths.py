@@ -15,7 +15,7 @@ and averaging every angle over a full period (``E[cos²] = E[sin²] = ½``,
 
 Finally ``E_θ[∂_kℓ_i ∂_kℓ_j] = Σ w_{QR} Tr[ρ_i Q] Tr[ρ_j R]`` and ``E[∂_k ℓ] = 0``.  One
 backward pass carries one weight column per requested parameter, so all parameters cost one
-pass.  Two engines share the compiled program (:mod:`bounds.exact.program`):
+pass.  Two engines share the compiled program (:mod:`bpcalc.bounds.exact.program`):
 
 * **exact enumeration** — pairs held as bit-packed arrays, equal pairs merged; when more
   than ``max_terms`` pairs remain, either give up (``method='exact'``), drop the lightest
@@ -53,7 +53,7 @@ import numpy as np
 import scipy.stats
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 from .paulis import LocalMap, align, bit_mask, popcount_parity
 from .program import (
@@ -64,6 +64,7 @@ from .program import (
     RotationGroup,
     circuit_symbols,
     compile_program,
+    resolve_parameters,
     forward_cone_qubits,
 )
 from ..bound import AssumptionFailed
@@ -116,51 +117,6 @@ def _need_rows(budget: Optional[MemoryBudget], rows: "_Rows", n_rows: float, ste
 # ----------------------------------------------------------------------------------------
 # symbols and parameter selection
 # ----------------------------------------------------------------------------------------
-
-
-def resolve_parameters(parameters, symbols: Sequence[sympy.Symbol]) -> list[sympy.Symbol]:
-    """Turn a parameter selection into a list of symbols of the circuit.
-
-    ``parameters`` may be ``'all'``, ``'first'``, ``'last'``, a symbol, a name, a glob
-    pattern (``'theta_0_*'``), or a sequence of those.
-
-    Raises
-    ------
-    ValueError : a name or pattern matching no symbol of the circuit.
-    TypeError : anything else.
-    """
-    symbols = list(symbols)
-    by_name = {s.name: s for s in symbols}
-    if isinstance(parameters, str):
-        if parameters == "all":
-            return symbols
-        if parameters in ("first", "last"):
-            if not symbols:
-                raise ValueError("the circuit has no trainable symbols")
-            return [symbols[0] if parameters == "first" else symbols[-1]]
-        if parameters in by_name:
-            return [by_name[parameters]]
-        if any(ch in parameters for ch in "*?["):
-            hits = [s for s in symbols if fnmatch.fnmatchcase(s.name, parameters)]
-            if not hits:
-                raise ValueError(f"pattern {parameters!r} matches no symbol of the circuit")
-            return hits
-        raise ValueError(
-            f"{parameters!r} is not a symbol of the circuit (use 'all', 'first', a symbol name or a glob pattern); "
-            f"symbols start with {[s.name for s in symbols[:5]]}"
-        )
-    if isinstance(parameters, sympy.Symbol):
-        if parameters not in by_name.values():
-            raise ValueError(f"symbol {parameters} is not in the circuit")
-        return [parameters]
-    if isinstance(parameters, (list, tuple, set, frozenset)):
-        out: list = []
-        for p in parameters:
-            for s in resolve_parameters(p, symbols):
-                if s not in out:
-                    out.append(s)
-        return out
-    raise TypeError(f"parameters must be 'all', a symbol, a name or a sequence of them, got {type(parameters).__name__}")
 
 
 # ----------------------------------------------------------------------------------------
@@ -345,7 +301,7 @@ def _exact_pairs(
     with non-zero weight was dropped by truncation).
     Raises BudgetExceeded when more than ``max_terms`` rows remain and ``truncate`` is False,
     or when more than ``max_work`` row-updates were spent (used by ``method='auto'``), and
-    :class:`~bounds.memory.MemoryBudgetExceeded` before any allocation that would not fit
+    :class:`~bpcalc.bounds.memory.MemoryBudgetExceeded` before any allocation that would not fit
     ``budget``.  ``moments`` (``{parameter index: (c, s, cc, ss, cs)}``) gives the
     non-uniform angle distributions (see :func:`_exact_rotation_general`); the others are
     uniform.
@@ -1220,36 +1176,36 @@ def exact_gradient_variance(
     observable : ``cirq.PauliSum`` / ``PauliString`` / string like ``'Z0'``.
     state : input state(s): ``None`` (``|0…0⟩``), a product-state string ``'0+1-'``,
         ``cirq.ProductState``, a state vector, an ``(N, 2^n)`` array of state vectors (a
-        dataset), or :class:`~bounds.exact.states.ProductStates` /
-        :class:`~bounds.exact.states.StateVectors` (e.g. from
-        :func:`~bounds.exact.states.dataset_states`).
+        dataset), or :class:`~bpcalc.bounds.exact.states.ProductStates` /
+        :class:`~bpcalc.bounds.exact.states.StateVectors` (e.g. from
+        :func:`~bpcalc.bounds.exact.states.dataset_states`).
     parameters : ``'all'``, ``'first'``, a symbol, a name, a glob pattern or a sequence.
     weights : loss weights ``u`` for ``L = Σ_i u_i ℓ_i`` over the input states (default
         ``1/N``; with one state ``L = ℓ``).
     method : ``'auto'`` (exact enumeration when every Pauli pair fits ``max_terms``, else the
         exact tensor network when it fits, else enumeration or path sampling), ``'exact'``
         (raise instead), ``'truncate'`` (drop light pairs, report a rigorous ``error_bound``),
-        ``'sample'``, or ``'tn'`` (:func:`bounds.exact.tensor_network.tn_gradient_variance`).
+        ``'sample'``, or ``'tn'`` (:func:`bpcalc.bounds.exact.tensor_network.tn_gradient_variance`).
     max_terms : budget of Pauli pairs for exact enumeration.
     n_samples : number of sampled paths (``'sample'`` / ``'auto'`` fallback).
     confidence : level of the sampled confidence intervals.
     rng : seed or ``numpy.random.Generator`` for path sampling.
     covariance : also return ``E[∂_kℓ_i ∂_kℓ_j]`` for all pairs of states.
     exponent_symbols : ``'angle'`` / ``'symbol'`` / ``'refuse'``: convention for symbols used
-        as exponents (``X**s``), see :mod:`bounds.exact.program`.
+        as exponents (``X**s``), see :mod:`bpcalc.bounds.exact.program`.
     qubits : the qubits the state is defined on (default: the state's, or the sorted
         qubits of circuit and observable).
-    memory_limit : memory budget (bytes, ``'4GiB'`` or a :class:`~bounds.memory.MemoryBudget`;
+    memory_limit : memory budget (bytes, ``'4GiB'`` or a :class:`~bpcalc.bounds.memory.MemoryBudget`;
         default half the available memory).  Pair tables and sample batches are estimated
         before they are allocated; ``'auto'`` switches to path sampling when exact enumeration
         would not fit, ``'exact'`` / ``'truncate'`` raise
-        :class:`~bounds.memory.MemoryBudgetExceeded` (one line naming the method that fits).
+        :class:`~bpcalc.bounds.memory.MemoryBudgetExceeded` (one line naming the method that fits).
     noise : ``None``, a ``cirq.NoiseModel`` (e.g. ``cirq.ConstantQubitNoiseModel``) or a
         single-qubit channel gate (``cirq.depolarize(0.01)``: after every moment on every
         qubit).  Channels may also sit in the circuit itself.  Single-qubit channels are
-        propagated exactly in the Heisenberg picture (:class:`~bounds.exact.program.NoiseChannel`);
+        propagated exactly in the Heisenberg picture (:class:`~bpcalc.bounds.exact.program.NoiseChannel`);
         θ-independent noise keeps ``E[∂_k ℓ] = 0`` and the parameter-shift structure.
-    init : initialization distribution of the angles (:mod:`bounds.exact.initialization`):
+    init : initialization distribution of the angles (:mod:`bpcalc.bounds.exact.initialization`):
         ``None``/``'uniform'`` (default, full period), ``'gaussian:SIGMA'``, ``'uniform:A'``
         (on ``[−A, A]``), a number (fixed value), or ``{name: spec, '*': default}``.  With a
         non-uniform distribution ``E[∂_k L] ≠ 0``: ``gradient_mean`` holds it and ``values``
@@ -1269,7 +1225,7 @@ def exact_gradient_variance(
 
     Examples
     --------
-    >>> import circuits
+    >>> from bpcalc import circuits
     >>> c = circuits.hardware_efficient(4, 2)
     >>> r = exact_gradient_variance(c, "Z0", parameters="theta_0_0_0")
     >>> r.method, round(float(r.values[0]), 6)
@@ -1286,6 +1242,8 @@ def exact_gradient_variance(
         routed = route_gradient_variance(
             circuit, observable, state, parameters, method=method, max_terms=max_terms, weights=weights,
             covariance=covariance, exponent_symbols=exponent_symbols, qubits=qubits, memory_limit=budget,
+            branching_estimate=lambda program: estimate_branching(program, np.random.default_rng(12345)),
+            branching_slack=AUTO_BRANCHING_SLACK,
         )
         if routed is not None:
             return routed
@@ -1463,7 +1421,7 @@ def exact_loss_variance(
 
     Examples
     --------
-    >>> import circuits
+    >>> from bpcalc import circuits
     >>> r = exact_loss_variance(circuits.hardware_efficient(3, 1), "Z0")
     >>> r.method, round(r.value, 6)
     ('exact', 0.5)

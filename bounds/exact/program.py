@@ -5,7 +5,7 @@ observable — every other gate acts on qubits where the Heisenberg-evolved obse
 identity and cannot change the loss — renumbers the cone's qubits ``0..m-1`` and groups each
 moment's identical gates into bit-parallel instructions:
 
-* :class:`CliffordGroup` — the same Clifford gate (a :class:`~bounds.exact.paulis.LocalMap`)
+* :class:`CliffordGroup` — the same Clifford gate (a :class:`~bpcalc.bounds.exact.paulis.LocalMap`)
   on several disjoint qubit tuples with the same relative offsets;
 * :class:`RotationGroup` — parametrized Pauli rotations with the same Pauli pattern;
 * :class:`FixedRotation` — one non-Clifford rotation with a constant angle (exact branching);
@@ -36,6 +36,7 @@ engine of bpcalc):
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import math
 from typing import Optional, Sequence
 
@@ -43,12 +44,13 @@ import cirq
 import numpy as np
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 from ..bound import AssumptionFailed
 from .paulis import LocalMap, PauliTable, bit_mask, clifford_local_map, n_words, pack_pauli_sum, rotation_local_map
 
 __all__ = [
+    "resolve_parameters",
     "ParameterInfo",
     "CliffordGroup",
     "RotationGroup",
@@ -496,3 +498,48 @@ def compile_program(
         exponent_symbols=exponent_symbols,
         n_channels=n_channels,
     )
+
+
+def resolve_parameters(parameters, symbols: Sequence[sympy.Symbol]) -> list[sympy.Symbol]:
+    """Turn a parameter selection into a list of symbols of the circuit.
+
+    ``parameters`` may be ``'all'``, ``'first'``, ``'last'``, a symbol, a name, a glob
+    pattern (``'theta_0_*'``), or a sequence of those.
+
+    Raises
+    ------
+    ValueError : a name or pattern matching no symbol of the circuit.
+    TypeError : anything else.
+    """
+    symbols = list(symbols)
+    by_name = {s.name: s for s in symbols}
+    if isinstance(parameters, str):
+        if parameters == "all":
+            return symbols
+        if parameters in ("first", "last"):
+            if not symbols:
+                raise ValueError("the circuit has no trainable symbols")
+            return [symbols[0] if parameters == "first" else symbols[-1]]
+        if parameters in by_name:
+            return [by_name[parameters]]
+        if any(ch in parameters for ch in "*?["):
+            hits = [s for s in symbols if fnmatch.fnmatchcase(s.name, parameters)]
+            if not hits:
+                raise ValueError(f"pattern {parameters!r} matches no symbol of the circuit")
+            return hits
+        raise ValueError(
+            f"{parameters!r} is not a symbol of the circuit (use 'all', 'first', a symbol name or a glob pattern); "
+            f"symbols start with {[s.name for s in symbols[:5]]}"
+        )
+    if isinstance(parameters, sympy.Symbol):
+        if parameters not in by_name.values():
+            raise ValueError(f"symbol {parameters} is not in the circuit")
+        return [parameters]
+    if isinstance(parameters, (list, tuple, set, frozenset)):
+        out: list = []
+        for p in parameters:
+            for s in resolve_parameters(p, symbols):
+                if s not in out:
+                    out.append(s)
+        return out
+    raise TypeError(f"parameters must be 'all', a symbol, a name or a sequence of them, got {type(parameters).__name__}")

@@ -12,7 +12,7 @@ Every result says how its numbers were obtained (``method``):
 * ``'lie-algebraic'`` — the deep-circuit (Haar on the dynamical Lie group) value;
 * ``'tn'`` — tensor-network contraction with no singular value above the float64 noise
   floor discarded; ``'tn-truncated'`` — with a bond-dimension / cutoff cap that discarded
-  some; in both ``error_bound`` is rigorous (see :mod:`bounds.exact.tensor_network`).
+  some; in both ``error_bound`` is rigorous (see :mod:`bpcalc.bounds.exact.tensor_network`).
 """
 
 from __future__ import annotations

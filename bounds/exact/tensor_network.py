@@ -1,6 +1,6 @@
 """Exact gradient variances by contracting the averaged two-copy circuit as an MPS over qubits.
 
-The pair propagation of :mod:`bounds.exact.pauli_paths` (theory notes §3–4) is a *linear*
+The pair propagation of :mod:`bpcalc.bounds.exact.pauli_paths` (theory notes §3–4) is a *linear*
 map on the vector of pair weights ``w(Q, R)``, and every averaged gate acts only on the
 Pauli letters of its own qubits.  So the weight vector is a matrix product state over the
 light cone's qubits and each gate a small operator on its sites:
@@ -63,11 +63,12 @@ import numpy as np
 import scipy.sparse
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .mps import MPS, NOISE_FLOOR, Truncation, overlap, product_mps, sum_of_products_mps, transfer, transfer_right
-from .program import CliffordGroup, FixedRotation, PauliPathProgram, RotationGroup, circuit_symbols, compile_program
+from .program import (CliffordGroup, FixedRotation, PauliPathProgram, RotationGroup, circuit_symbols, compile_program,
+                      resolve_parameters)
 from .results import GradientVarianceResult
 from .states import InputStates, ProductStates, as_input_states, loss_weights
 
@@ -624,12 +625,12 @@ def tn_gradient_variance(
     """``Var_θ[∂_k L]`` by contracting the averaged two-copy circuit as an MPS (every parameter).
 
     Same circuits, observables, parameter selection and conventions as
-    :func:`bounds.exact.exact_gradient_variance` (which calls this with ``method='tn'``).
+    :func:`bpcalc.bounds.exact.exact_gradient_variance` (which calls this with ``method='tn'``).
 
     Parameters
     ----------
     circuit, observable, state, parameters, weights, covariance, exponent_symbols, qubits
-        As in :func:`~bounds.exact.exact_gradient_variance`; ``state`` must be a product
+        As in :func:`~bpcalc.bounds.exact.exact_gradient_variance`; ``state`` must be a product
         state (or a dataset of product states, e.g. a tensor-product embedding).
     max_bond : cap on the bond dimension (``None``: no cap).
     cutoff : relative singular-value cutoff (default: the float64 noise floor ``1e-14``).
@@ -652,18 +653,16 @@ def tn_gradient_variance(
 
     Raises
     ------
-    ValueError : as :func:`~bounds.exact.exact_gradient_variance`, or an entangled input state.
+    ValueError : as :func:`~bpcalc.bounds.exact.exact_gradient_variance`, or an entangled input state.
     MemoryBudgetExceeded : the contraction would exceed the memory budget (nothing allocated).
 
     Examples
     --------
-    >>> import circuits
+    >>> from bpcalc import circuits
     >>> r = tn_gradient_variance(circuits.hardware_efficient(4, 2), "Z0", parameters="theta_0_0_0")
     >>> r.method, round(float(r.values[0]), 6)
     ('tn', 0.3125)
     """
-    from .pauli_paths import resolve_parameters
-
     t0 = time.perf_counter()
     _check_options(max_bond, cutoff)
     if strategy not in STRATEGIES:
@@ -781,9 +780,11 @@ def route_gradient_variance(
     method: str,
     max_terms: int = 2**17,
     memory_limit=None,
+    branching_estimate=None,
+    branching_slack: float = 3.0,
     **kwargs,
 ) -> Optional[GradientVarianceResult]:
-    """The tensor-network hook of :func:`bounds.exact.exact_gradient_variance`.
+    """The tensor-network hook of :func:`bpcalc.bounds.exact.exact_gradient_variance`.
 
     ``method='tn'``: runs :func:`tn_gradient_variance`.  ``method='auto'``: returns ``None``
     (enumeration decides) when every Pauli pair of the light cone fits ``max_terms``, when
@@ -792,7 +793,9 @@ def route_gradient_variance(
     runs the network exactly with bond dimensions up
     to :data:`AUTO_MAX_BOND` and within the memory budget, and returns ``None`` (enumeration
     with its work budget, then path sampling) if that is exceeded.  ``details['auto_choice']``
-    says why the network ran.
+    says why the network ran.  ``branching_estimate(program)`` is enumeration's own cost model
+    (the mean log2 branching of sampled Pauli paths, passed in by the Pauli-path engine so that
+    this module does not import it) and ``branching_slack`` its tolerance.
     """
     if method == "tn":
         return tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
@@ -807,15 +810,15 @@ def route_gradient_variance(
         return None
     if not isinstance(as_input_states(state, program.state_qubits), ProductStates):
         return None
-    from .pauli_paths import AUTO_BRANCHING_SLACK, estimate_branching, resolve_parameters
-
     pindex = program.parameter_index
     n_wanted = sum(1 for s in resolve_parameters(parameters, circuit_symbols(circuit)) if s in pindex)
     work = n_wanted * len(program.moments) * program.n_local
     if work > AUTO_MAX_WORK:
         return None  # too many (parameter, layer, site) updates for an automatic attempt
-    branching = estimate_branching(program, np.random.default_rng(12345))
-    if branching <= math.log2(max_terms) + AUTO_BRANCHING_SLACK:
+    if branching_estimate is None:
+        return None  # no enumeration cost model given: let enumeration decide
+    branching = branching_estimate(program)
+    if branching <= math.log2(max_terms) + branching_slack:
         return None  # enumeration is expected to fit its budget
     try:
         res = tn_gradient_variance(

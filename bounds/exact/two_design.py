@@ -42,7 +42,7 @@ from typing import Optional, Sequence, Union
 import cirq
 import numpy as np
 
-import circuits
+from bpcalc import circuits
 
 from .pauli_paths import resolve_parameters
 from .states import loss_weights
@@ -319,12 +319,12 @@ def two_design_gradient_variance(
     circuit_or_blocks : a circuit with block tags (``circuits.alternating_layered``,
         ``tensor_product``, ``qcnn``) or a sequence of :class:`DesignBlock` in circuit order.
     observable, state, weights, covariance, qubits : as in
-        :func:`bounds.exact.exact_gradient_variance`.
+        :func:`bpcalc.bounds.exact.exact_gradient_variance`.
     parameters : which parameters (``'all'``, names, symbols, patterns); every parameter of a
         block gets the block's value.
-    memory_limit : memory budget (``'4GiB'``, bytes, a :class:`bounds.memory.MemoryBudget`;
+    memory_limit : memory budget (``'4GiB'``, bytes, a :class:`bpcalc.bounds.memory.MemoryBudget`;
         default half of the available memory); the chain refuses with
-        :class:`bounds.memory.MemoryBudgetExceeded` before it would exceed it.
+        :class:`bpcalc.bounds.memory.MemoryBudgetExceeded` before it would exceed it.
 
     Returns
     -------
@@ -337,7 +337,7 @@ def two_design_gradient_variance(
 
     Examples
     --------
-    >>> import circuits, cirq
+    >>> import cirq; from bpcalc import circuits
     >>> n, s = 4, 2
     >>> c = circuits.tensor_product(n, block_size=s)
     >>> r = two_design_gradient_variance(c, circuits.local_cost(cirq.LineQubit.range(n)), parameters="first")

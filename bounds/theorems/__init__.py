@@ -1,7 +1,7 @@
 """Published theorems, one module per paper.
 
 Each module ``bounds/theorems/<paper>.py`` defines ``THEOREMS = (Theorem(...), ...)``; adding
-a paper = creating that module and adding ONE import line below.  :func:`bounds.registry.default_registry`
+a paper = creating that module and adding ONE import line below.  :func:`bpcalc.bounds.registry.default_registry`
 collects ``THEOREMS`` from every sub-module imported here.
 """
 

@@ -1,6 +1,6 @@
 """Assumption checks shared by theorem modules (each returns ``(holds, reason)``).
 
-Every check takes a :class:`bounds.registry.Context` and never assumes: missing information
+Every check takes a :class:`bpcalc.bounds.registry.Context` and never assumes: missing information
 gives ``(None, "why")``.  Reusable in any ``bounds/theorems/<paper>.py``.
 """
 
@@ -11,8 +11,8 @@ from typing import Any, Optional
 import cirq
 import numpy as np
 
-from circuits import block_structure
-from circuits.blocks import Block
+from bpcalc.circuits import block_structure
+from bpcalc.circuits.blocks import Block
 
 from ..bound import AssumptionFailed
 from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
@@ -149,7 +149,7 @@ def check_block_sides_two_designs(ctx: Any) -> tuple[Optional[bool], str]:
 
     Holds when the user declares random 2-design blocks (``Model.two_design_blocks`` or
     ``'blocks_are_2_designs'`` in ``context.declared``), or when an exact second-moment test
-    (:func:`bounds.designs.two_design_deviation`) finds both sides to be exact 2-designs.
+    (:func:`bpcalc.bounds.designs.two_design_deviation`) finds both sides to be exact 2-designs.
     """
     missing = need_parameter(ctx)
     if missing:

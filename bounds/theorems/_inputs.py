@@ -1,6 +1,6 @@
 """Input states and small helpers shared by the issue-8 theorem modules.
 
-Private to ``bounds.theorems``: the theorem modules of Cerezo et al. 2021, Wang et al. 2021,
+Private to ``bpcalc.bounds.theorems``: the theorem modules of Cerezo et al. 2021, Wang et al. 2021,
 Holmes et al. 2022, Pesah et al. 2021, Letcher et al. 2023, Ortiz Marrero et al. 2021 and
 Thanasilp et al. 2022 (kernels) read the model's input states through :func:`input_states`,
 so that every theorem sees the same convention:

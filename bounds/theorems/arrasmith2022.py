@@ -38,7 +38,7 @@ the minimum) are not registered: they need the cost's minimum, not a variance.
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> t = get_theorem("arrasmith2022.loss_difference")
 >>> round(t.bound("tail_probability").evaluate(var_C=1e-6, delta=0.01).value, 6)
 0.02
@@ -58,7 +58,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation
+from bpcalc.circuits import affine_angle, as_pauli_rotation
 
 from ..bound import Assumption, Bound, Citation
 from ..registry import Context, Theorem, Verification
@@ -160,9 +160,9 @@ def _exact_inputs(model: Any) -> tuple[Any, Any]:
 
 
 def cost_moments(model: Any, *, gradients: bool = True) -> dict[str, Any]:
-    """``{"gradient_variances": {name: Var[∂_k C]}, "loss_variance": Var[C]}`` from :mod:`bounds.exact`.
+    """``{"gradient_variances": {name: Var[∂_k C]}, "loss_variance": Var[C]}`` from :mod:`bpcalc.bounds.exact`.
 
-    Same weights as :func:`bounds.analyze.exact_variances` (``y/N`` for a linear loss with
+    Same weights as :func:`bpcalc.bounds.analysis.exact_variances` (``y/N`` for a linear loss with
     labels, else the engine's ``1/N``).  ``gradients=False`` computes only ``Var[C]``.
 
     Raises
@@ -186,7 +186,7 @@ def _substitutions(ctx: Context) -> dict[str, Any]:
 
     The exact engine is run here only for a model-level context (``parameter=None``) of a
     small model (``n <= MAX_AUTO_QUBITS``, ``m <= MAX_AUTO_PARAMETERS``) with a linear loss:
-    per-parameter contexts (e.g. :func:`bounds.analyze.analyze`'s loop) would repeat the same
+    per-parameter contexts (e.g. :func:`bpcalc.bounds.analysis.analyze`'s loop) would repeat the same
     model-level computation for every parameter, so they need ``extra['loss_variance']`` /
     ``extra['gradient_variances']``.
     """

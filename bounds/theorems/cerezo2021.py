@@ -71,11 +71,11 @@ of probabilities times ``Tr[ρR]² ≤ 1``; θ_k's block contributes the factor
 Hence ``w_P ≤ 2^{2m−1}/(2^{2m}−1)`` and ``Σ_P o_P² = Δ(O)/2^n``; ``E[∂C] = 0``.
 
 The paper's warm-up closed forms (``V = ⊗_j e^{iθ_j X/2}`` on ``|0…0⟩``:
-``Var[∂C_G] = (1/8)(3/8)^{n−1}``, ``Var[∂C_L] = 1/(8n²)``) check :mod:`bounds.exact` in the tests.
+``Var[∂C_G] = (1/8)(3/8)^{n−1}``, ``Var[∂C_L] = 1/(8n²)``) check :mod:`bpcalc.bounds.exact` in the tests.
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> t = get_theorem("cerezo2021.local_cost_lower")
 >>> v = t.bound("local_cost_lower").evaluate(m=2, L=4, l=2, eps_sum=1.0)
 >>> f"{v.value:.3e}"
@@ -105,8 +105,8 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import backward_light_cone, block_structure, forward_light_cone, pauli_basis
-from circuits.blocks import Block
+from bpcalc.circuits import backward_light_cone, block_structure, forward_light_cone, pauli_basis
+from bpcalc.circuits.blocks import Block
 
 from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..designs import DESIGN_TOLERANCE, MAX_DESIGN_QUBITS, two_design_deviation

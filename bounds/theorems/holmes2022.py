@@ -30,14 +30,14 @@ in bpcalc's convention — the test decides.  This project's literature search f
 paper's abstract, so the recalled published constants and the theorem number are unconfirmed.
 
 How ε is obtained: exactly from the second-moment channel of the model's own gates
-(:func:`bounds.designs.second_moment_channel`, ``n <= 4``), otherwise (``n <= 7``) estimated by
+(:func:`bpcalc.bounds.designs.second_moment_channel`, ``n <= 4``), otherwise (``n <= 7``) estimated by
 Monte Carlo over θ (U-statistic of ``Tr[Y Y']²`` with a normal interval; the bounds then use the upper
 confidence limit of each ε, so they hold at that confidence), or given as
 ``values={"eps_L": …, "eps_R": …}``.
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> t = get_theorem("holmes2022.expressibility")
 >>> up = t.bound("upper").evaluate(n=2, Delta_O=4.0, Delta_rho=0.75, eps_L=0.0, eps_R=0.0)
 >>> round(up.value, 6)        # ε = 0: the 2-design value d²Δ(O)Δ(ρ)/(2(d²−1)²)
@@ -61,7 +61,7 @@ import sympy
 from scipy import stats
 
 from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
-from circuits import affine_angle, as_pauli_rotation, parameter_convention
+from bpcalc.circuits import affine_angle, as_pauli_rotation, parameter_convention
 
 from ..designs import ParameterSplit, haar_twirl, second_moment_channel
 from ..measures import frame_potential, haar_frame_potential

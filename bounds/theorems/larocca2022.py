@@ -3,7 +3,7 @@
 Setting: a periodic ansatz of parametrized Pauli rotations and constant Clifford gates (e.g. a
 hardware-efficient ansatz with CZ).  Its dynamical Lie algebra (DLA) is read by moving every
 Clifford to the input side: ``U(θ) = [Π_k exp(-iθ_k P'_k/2)] · C`` with ``P'_k`` the rotation's
-Pauli conjugated through the Cliffords that follow it (:func:`bounds.exact.clifford_frame`);
+Pauli conjugated through the Cliffords that follow it (:func:`bpcalc.bounds.exact.clifford_frame`);
 ``g = ⟨i P'_k⟩_Lie``.  The circuit is *controllable* when ``g = su(2^n)`` (``dim g = 4^n − 1``).
 For a controllable circuit deep enough to be (approximately) Haar on ``SU(2^n)`` — the
 paper's criterion for a barren plateau from a full DLA — the variances take the unitary
@@ -35,9 +35,9 @@ tangent ``∂_kU U†`` at θ = 0 and the rank of the tangent space of deep circ
 
 Examples
 --------
->>> import circuits
->>> from bounds import get_theorem
->>> from bounds.registry import Context
+>>> from bpcalc import circuits
+>>> from bpcalc.bounds import get_theorem
+>>> from bpcalc.bounds.registry import Context
 >>> m = circuits.Model(ansatz=circuits.hardware_efficient(2, 3, rotations=("rx", "ry")),
 ...                    observable=circuits.parse_pauli_sum("Z0"))
 >>> get_theorem("larocca2022.controllable_loss").applicability(Context(model=m)).checks[0].reason
@@ -86,7 +86,7 @@ CITATION = Citation(
 def diagnose(circuit: Any, qubits: Any = None) -> dict[str, Any]:
     """``{"dim": dim g, "n": n, "controllable": bool, "centre": c, "ideals": [dim g_j, …]}`` of a circuit.
 
-    Generators are read through the Clifford gates (:func:`bounds.exact.clifford_frame`);
+    Generators are read through the Clifford gates (:func:`bpcalc.bounds.exact.clifford_frame`);
     the split into centre and simple ideals is computed when ``dim g ≤ 1024``.
 
     Raises

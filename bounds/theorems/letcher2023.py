@@ -59,9 +59,9 @@ layers).  Checked by
 
 Examples
 --------
->>> import circuits
->>> from bounds.registry import Context
->>> from bounds import get_theorem
+>>> from bpcalc import circuits
+>>> from bpcalc.bounds.registry import Context
+>>> from bpcalc.bounds import get_theorem
 >>> c = circuits.hardware_efficient(3, 1)
 >>> model = circuits.Model(ansatz=c, observable=circuits.parse_pauli_sum("Z0*Z1", qubits=sorted(c.all_qubits())))
 >>> inst = get_theorem("letcher2023.loss_light_cone").instantiate(Context(model=model))
@@ -88,7 +88,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation
+from bpcalc.circuits import affine_angle, as_pauli_rotation
 
 from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification

@@ -20,7 +20,7 @@ et al. (``ε = ‖A^{(2)}‖``) are not registered.
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> t = get_theorem("mcclean2018.two_design")
 >>> v = t.bound("variance").evaluate(n=10**6, Delta_O=1, Delta_rho=1)
 >>> round(v.log10, 2)

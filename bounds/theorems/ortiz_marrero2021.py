@@ -42,7 +42,7 @@ is the explicit-constant square of the paper's ``√(D_v/D_h)`` rate (checked in
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> b = get_theorem("ortiz_marrero2021.entanglement_induced").bound("haar_states")
 >>> round(b.evaluate(O_halfwidth=1, n_v=2, n=12).log10, 3)
 -2.436

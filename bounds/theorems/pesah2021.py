@@ -27,9 +27,9 @@ as in the paper's analysis.  ``ℓ = Tr[O V ρ V†]``.
 
 Examples
 --------
->>> import circuits
->>> from bounds import get_theorem
->>> from bounds.registry import Context
+>>> from bpcalc import circuits
+>>> from bpcalc.bounds import get_theorem
+>>> from bpcalc.bounds.registry import Context
 >>> c = circuits.qcnn(8)
 >>> model = circuits.Model(ansatz=c, observable=circuits.parse_pauli_sum("Z0", qubits=sorted(c.all_qubits())),
 ...                        two_design_blocks=True)
@@ -54,8 +54,8 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from circuits import block_structure, qcnn
-from circuits.blocks import Block
+from bpcalc.circuits import block_structure, qcnn
+from bpcalc.circuits.blocks import Block
 
 from ..bound import Assumption, AssumptionFailed, Bound, Citation
 from ..measures import reduced_density_matrices

@@ -2,7 +2,7 @@
 
 Setting: ``V(θ)`` made only of parametrized Pauli rotations ``exp(-iθ_j G_j/2)`` whose dynamical
 Lie algebra (DLA) ``g = ⟨iG_1, …, iG_K⟩_Lie = z ⊕ g_1 ⊕ … ⊕ g_r`` (centre plus simple ideals) is
-computed by :func:`bounds.exact.lie_closure`; the circuit is deep enough that ``V`` is
+computed by :func:`bpcalc.bounds.exact.lie_closure`; the circuit is deep enough that ``V`` is
 Haar-distributed on the group ``e^g`` (declared: ``"deep_circuit"``); ``O ∈ i g`` (plus a multiple
 of the identity); ``P_{g_j}(H) = Σ_{B ∈ ONB(g_j)} |Tr[B† H]|²``.
 
@@ -14,7 +14,7 @@ of the identity); ``P_{g_j}(H) = Σ_{B ∈ ONB(g_j)} |Tr[B† H]|²``.
 ``(d Tr ρ² − 1)(d Tr O² − (Tr O)²)/(d(d² − 1))``; an algebra of polynomial dimension with
 ``O`` and ``ρ`` carrying polynomial ``g``-purity gives no barren plateau.
 
-``ragone2023.lie_algebraic_gradient`` (derived in bpcalc, see :mod:`bounds.exact.lie_algebra`):
+``ragone2023.lie_algebraic_gradient`` (derived in bpcalc, see :mod:`bpcalc.bounds.exact.lie_algebra`):
 with θ_k's gate ``exp(-i(cθ_k + d)P_k/2)`` deep inside the circuit (Haar on ``e^g`` on both
 sides) and ``N_{k,j}`` the number of orthonormal basis strings of ``g_j`` anticommuting with
 ``P_k`` (weighted for non-Pauli bases)::
@@ -35,13 +35,13 @@ the registered form.  Its worked example ``g = su(2)^{⊕n}``, ``ρ = |0⟩⟨0|
 (9 in the TeX the formalisation cites, possibly (10) in another version) is unconfirmed.  The
 gradient form below is bpcalc's own.
 
-The numbers come from the Lie-algebra engine of :mod:`bounds.exact.lie_algebra` (issue 4);
+The numbers come from the Lie-algebra engine of :mod:`bpcalc.bounds.exact.lie_algebra` (issue 4);
 this module only registers the statements, checks their hypotheses on the model and verifies
 them against deep circuits with bpcalc's exact Pauli-path engine.
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> b = get_theorem("ragone2023.lie_algebraic_loss").bound("variance")
 >>> round(b.evaluate(r=1, P_rho=[0.75], P_O=[4.0], dim_g=[15]).value, 4)   # su(4), Z0 on |00⟩: 1/(d+1)
 0.2
@@ -67,7 +67,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation, parameter_convention
+from bpcalc.circuits import affine_angle, as_pauli_rotation, parameter_convention
 
 from ..bound import Assumption, AssumptionFailed, Bound, Citation
 from ..exact.lie_algebra import circuit_generators, g_purity, lie_closure
@@ -91,7 +91,7 @@ CITATION = Citation(
     journal="Nat. Commun. 15, 7172 (2024)",
     note="paper text not read; compared with the restatement in github.com/QudeLeap/Lean-QuantumAlg "
          "(RagoneInterface.lean, VarianceFormula.lean); also Fontana et al., arXiv:2309.07902; numbers from "
-         "bounds.exact.lie_algebra",
+         "bpcalc.bounds.exact.lie_algebra",
 )
 CITATION_GRAD = Citation(
     authors="Ragone, Bakalov, Sauvage, Kemper, Ortiz Marrero, Larocca, Cerezo",

@@ -41,7 +41,7 @@ formula is derived and verified numerically in ``tests/bounds/test_thanasilp2021
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> t = get_theorem("thanasilp2021.tensor_product_variance")
 >>> print(t.bound("local_cost").latex(citation=False))
 \\operatorname{Var}_{\\theta}[\\partial_k \\ell_i] = \\frac{2^{3 s - 3} D_{\\mathrm{HS}} s}{n^{2} \\left(2^{2 s} - 1\\right)^{2}}

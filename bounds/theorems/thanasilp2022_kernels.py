@@ -40,7 +40,7 @@ depolarizing with ``q = 1 − p`` (noise-induced concentration is not registered
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> t = get_theorem("thanasilp2022_kernels.fidelity_concentration")
 >>> t.bound("two_design").asymptotics().describe()
 'exponentially vanishing: Θ(n^0 · 4^-n)'

@@ -19,7 +19,7 @@ with these constants.  Observable normalisation: any Pauli sum through ``c_h²``
 bound).
 
 Derivation (bpcalc).  Under local 2-design blocks the second moment is a Markov chain on Pauli
-strings (the 2-design support chain of :mod:`bounds.exact.two_design`): a block that sees a
+strings (the 2-design support chain of :mod:`bpcalc.bounds.exact.two_design`): a block that sees a
 non-identity string on its qubits replaces it by a uniformly random non-identity string;
 cross terms between different ``h`` vanish because the first layer covers every qubit.  At
 ``B`` the string after ``V_+`` is uniform and anticommutes with the rotation's Pauli with
@@ -42,7 +42,7 @@ against the exact 2-design chain.
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> b = get_theorem("uvarov2021.causal_cone_lower").bound("variance")
 >>> round(b.evaluate(m=2, T=1, c2=[1.0], N_mid=[0], N_first=[1]).value, 6)
 0.106667

@@ -60,7 +60,7 @@ Tightness: a single RY between two depolarizing layers (``L = 1``) attains
 
 Examples
 --------
->>> from bounds import get_theorem
+>>> from bpcalc.bounds import get_theorem
 >>> b = get_theorem("wang2021.noise_induced").bound("gradient_magnitude")
 >>> round(b.evaluate(n=1, L=1, q=0.9, g_k=0.5, omega_1=1.0).value, 4)
 0.9821
@@ -81,7 +81,7 @@ from typing import Any, Optional
 import cirq
 import sympy
 
-from circuits import affine_angle, as_pauli_rotation
+from bpcalc.circuits import affine_angle, as_pauli_rotation
 
 from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification

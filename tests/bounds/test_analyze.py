@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-import circuits
-from bounds.analyze import analyze, fit_decay
-from bounds.registry import Registry, default_registry
+from bpcalc import circuits
+from bpcalc.bounds.analysis import analyze, fit_decay
+from bpcalc.bounds.registry import Registry, default_registry
 
 
 def _only(*papers):

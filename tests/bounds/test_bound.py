@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy
 
-from bounds.bound import Assumption, Bound, Check, Citation, format_log10, idx, sym
+from bpcalc.bounds.bound import Assumption, Bound, Check, Citation, format_log10, idx, sym
 
 n = sym("n")
 CITE = Citation(authors="A, B", title="T", arxiv="0000.00000", year=2020, locator="Eq. (1)")
@@ -116,7 +116,7 @@ def test_format_log10():
 
 def test_non_positive_lower_bounds_are_marked_vacuous():
     import sympy as sp
-    from bounds.bound import Bound
+    from bpcalc.bounds.bound import Bound
 
     x = sp.Symbol("x", real=True)
     low = Bound(name="low", kind="lower", expr=x - 1, quantity="V", symbols={"x": "a number"})

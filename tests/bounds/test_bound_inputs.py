@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from bounds import list_theorems
+from bpcalc.bounds import list_theorems
 
 _GOOD_SCALARS = {"n": 4, "s": 2, "m": 2, "L": 3, "l": 2, "N": 3, "n_v": 2, "w": 2, "xi": 2, "k": 0, "r": 2,
                  "q": 0.25, "p_min": 0.5, "c_k": 1.0, "mu": 0.1, "T": 2}
@@ -74,7 +74,7 @@ def test_good_inputs_accepted_bad_inputs_refused(key, bound):
 
 
 def test_the_issue_examples_are_refused():
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     two = get_theorem("mcclean2018.two_design").bound("variance")
     with pytest.raises(ValueError, match="input n = -4 is not positive"):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import sympy
 
-from bounds.designs import haar_twirl, second_moment_channel, split_at_parameter, two_design_deviation
+from bpcalc.bounds.designs import haar_twirl, second_moment_channel, split_at_parameter, two_design_deviation
 
 
 @pytest.mark.parametrize("n", [1, 2])

@@ -1,4 +1,4 @@
-"""bounds.from_files: users' circuits (QASM 2/3, Cirq JSON, factories) -> circuits.Model."""
+"""bpcalc.bounds.from_files: users' circuits (QASM 2/3, Cirq JSON, factories) -> circuits.Model."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds.from_files import (
+from bpcalc import circuits
+from bpcalc.bounds.from_files import (
     QASM_GATES,
     classify_operation,
     gate_support,
@@ -263,7 +263,7 @@ def test_qasm_gate_table_matches_the_classification_of_the_gates_cirq_builds():
 
 @pytest.mark.parametrize("name", ["rx", "rzz", "cx", "cz", "h", "s", "t", "crz", "u3", "ccx", "cp"])
 def test_exact_flag_agrees_with_the_exact_engine(name):
-    from bounds.exact.pauli_paths import exact_gradient_variance
+    from bpcalc.bounds.exact.pauli_paths import exact_gradient_variance
 
     c = cirq.Circuit([cirq.ry(sympy.Symbol(f"a{i}")).on(cirq.LineQubit(i)) for i in range(3)]) + _qasm_gate_circuit(name)
     flagged = all(s.exact for s in gate_support(c, cirq.parameter_symbols(c)))
@@ -292,7 +292,7 @@ def test_unsupported_gate_message_lists_every_group():
 
 
 def test_analyze_file_runs_bounds_analyze_on_a_qasm_file(tmp_path):
-    from bounds.from_files import analyze_file
+    from bpcalc.bounds.from_files import analyze_file
 
     path = tmp_path / "two.qasm"
     path.write_text(HEADER + "qreg q[2];\nry(theta_0) q[0];\ncx q[0], q[1];\nry(theta_1) q[1];\n")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import Context, get_theorem
+from bpcalc import circuits
+from bpcalc.bounds import Context, get_theorem
 
 
 def _shift_operator(w: np.ndarray, p: np.ndarray, rotation, theta: float = 0.0) -> np.ndarray:

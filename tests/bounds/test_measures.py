@@ -6,8 +6,8 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds.measures import (
+from bpcalc import circuits
+from bpcalc.bounds.measures import (
     data_states,
     frame_potential,
     haar_frame_potential,
@@ -111,7 +111,7 @@ def test_bad_input():
 @pytest.mark.parametrize("subsystem", [(0,), (2, 4), (0, 1, 2), (1, 2, 3, 5), (0, 1, 2, 3, 4), (0, 1, 2, 3, 4, 5)])
 def test_overlap_matrix_matches_explicit_reduced_states(subsystem):
     """Both routes (reduced states, or the complement's Gram matrix) against Tr[ρ_i ρ_j] by hand."""
-    from bounds.measures import overlap_matrix, reduced_density_matrices
+    from bpcalc.bounds.measures import overlap_matrix, reduced_density_matrices
 
     rng = np.random.default_rng(len(subsystem))
     psi = rng.normal(size=(5, 64)) + 1j * rng.normal(size=(5, 64))
@@ -122,7 +122,7 @@ def test_overlap_matrix_matches_explicit_reduced_states(subsystem):
 
 
 def test_dataset_expressibility_deltas_match_explicit_mixtures():
-    from bounds.measures import dataset_expressibility, reduced_density_matrices
+    from bpcalc.bounds.measures import dataset_expressibility, reduced_density_matrices
 
     rng = np.random.default_rng(3)
     psi = rng.normal(size=(7, 32)) + 1j * rng.normal(size=(7, 32))

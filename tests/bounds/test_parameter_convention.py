@@ -2,7 +2,7 @@
 
 ``rx(θ)`` with ``θ ~ U[0, 2π)`` and ``X**s`` with ``s ~ U[0, 2)`` are the same ensemble of
 gates (``circuits.parameter_convention``).  Every engine that averages over parameters — the
-exact second-moment channel of :mod:`bounds.designs`, the theorems built on it (McClean,
+exact second-moment channel of :mod:`bpcalc.bounds.designs`, the theorems built on it (McClean,
 Holmes) — must give the same numbers for the two
 spellings, and agree with an independent brute-force average.
 """
@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import get_theorem
-from bounds.designs import second_moment_channel
-from bounds.registry import Context
-from bounds.theorems.holmes2022 import expressibility_epsilons
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.designs import second_moment_channel
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems.holmes2022 import expressibility_epsilons
 
 _POW = {cirq.Rx: cirq.X, cirq.Ry: cirq.Y, cirq.Rz: cirq.Z}
 

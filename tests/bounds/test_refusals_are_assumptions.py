@@ -2,7 +2,7 @@
 
 ``Theorem.instantiate`` used to turn a KeyError/AttributeError inside a substitution into a
 "refused" row, and ``analyze`` turned any exception of the exact engine into a note.  Now
-only :class:`bounds.bound.AssumptionFailed` (and a memory budget, whose message names the
+only :class:`bpcalc.bounds.bound.AssumptionFailed` (and a memory budget, whose message names the
 method that fits) is a refusal / note.
 """
 
@@ -13,12 +13,12 @@ import importlib
 
 import pytest
 
-import circuits
-from bounds import MemoryBudgetExceeded, get_theorem
-from bounds.bound import AssumptionFailed
-from bounds.registry import Context
+from bpcalc import circuits
+from bpcalc.bounds import MemoryBudgetExceeded, get_theorem
+from bpcalc.bounds.bound import AssumptionFailed
+from bpcalc.bounds.registry import Context
 
-analyze_module = importlib.import_module("bounds.analyze")
+analyze_module = importlib.import_module("bpcalc.bounds.analysis")
 
 
 def _model():
@@ -54,7 +54,7 @@ def test_failed_assumption_in_substitution_is_a_refusal():
 
 
 def test_buggy_assumption_check_raises():
-    from bounds.bound import Assumption
+    from bpcalc.bounds.bound import Assumption
 
     def buggy_check(ctx):
         return {}["missing"]
@@ -65,12 +65,12 @@ def test_buggy_assumption_check_raises():
 
 @pytest.mark.parametrize("bug", [KeyError("p"), RuntimeError("engine bug"), IndexError("index 3 is out of bounds")])
 def test_buggy_exact_engine_raises_in_analyze(monkeypatch, bug):
-    import bounds.exact
+    import bpcalc.bounds.exact
 
     def buggy(*args, **kwargs):
         raise bug
 
-    monkeypatch.setattr(bounds.exact, "exact_model_gradient_variance", buggy)
+    monkeypatch.setattr(bpcalc.bounds.exact, "exact_model_gradient_variance", buggy)
     with pytest.raises(type(bug)):
         analyze_module.exact_variances(_model(), list(_model().trainable_symbols)[:1])
 
@@ -78,12 +78,12 @@ def test_buggy_exact_engine_raises_in_analyze(monkeypatch, bug):
 @pytest.mark.parametrize("refusal", [AssumptionFailed("operation u3 is not a Pauli rotation"),
                                      MemoryBudgetExceeded("exact enumeration needs 8 GiB; use path sampling")])
 def test_engine_refusal_becomes_a_note(monkeypatch, refusal):
-    import bounds.exact
+    import bpcalc.bounds.exact
 
     def refuses(*args, **kwargs):
         raise refusal
 
-    monkeypatch.setattr(bounds.exact, "exact_model_gradient_variance", refuses)
+    monkeypatch.setattr(bpcalc.bounds.exact, "exact_model_gradient_variance", refuses)
     out, note = analyze_module.exact_variances(_model(), list(_model().trainable_symbols)[:1])
     assert out == {} and str(refusal) in note
 

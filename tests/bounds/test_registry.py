@@ -9,8 +9,8 @@ import re
 import pytest
 import sympy
 
-from bounds import Bound, Citation, Context, Theorem, Verification, get_theorem, list_theorems, register, sym
-from bounds.registry import Registry, default_registry
+from bpcalc.bounds import Bound, Citation, Context, Theorem, Verification, get_theorem, list_theorems, register, sym
+from bpcalc.bounds.registry import Registry, default_registry
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CITE = Citation(authors="A, B", title="T", arxiv="0000.00000", year=2020, locator="Eq. (1)")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from bounds.scaling import MIN_SIZES, fit_scaling, shots_to_resolve, size_verdict
+from bpcalc.bounds.scaling import MIN_SIZES, fit_scaling, shots_to_resolve, size_verdict
 
 NS = [4, 6, 8, 10, 12, 14]
 
@@ -39,7 +39,7 @@ def test_below_resolution_values_are_upper_limits_not_zeros():
     cis = [None, None, None, (0.0, 5e-5), (0.0, 5e-5)]
     fit = fit_scaling([4, 6, 8, 10, 12], vals, cis)
     assert fit.label == "undecided"
-    assert "below resolution" in fit.reason and fit.ns == (4, 6, 8)
+    assert "below the resolution" in fit.reason and fit.ns == (4, 6, 8)
     assert [n for n, _ in fit.excluded] == [10, 12]
 
 

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import Context, get_theorem
-from bounds.measures import measures, purities
+from bpcalc import circuits
+from bpcalc.bounds import Context, get_theorem
+from bpcalc.bounds.measures import measures, purities
 
 KAPPA = lambda s: 2 ** (2 * s - 1) / (2 ** (2 * s) - 1) ** 2  # noqa: E731
 

@@ -2,7 +2,7 @@ import cirq
 import pytest
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 
 def test_hea_symbols_and_qubits():

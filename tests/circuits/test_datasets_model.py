@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 
 def test_digits_pca_and_scaling():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 
 @pytest.mark.parametrize("name", ["tpe", "hee", "che"])

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 
 def _random_resolver(circuit, rng):

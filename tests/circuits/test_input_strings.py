@@ -7,8 +7,8 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds.exact import exact_gradient_variance, parse_product_state, product_state
+from bpcalc import circuits
+from bpcalc.bounds.exact import exact_gradient_variance, parse_product_state, product_state
 
 
 def test_alternating_layered_block_equal_to_n_with_two_layers_is_a_clear_error():

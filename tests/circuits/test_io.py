@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
+from bpcalc import circuits
 
 QASM2 = """OPENQASM 2.0;
 include "qelib1.inc";
@@ -70,7 +70,7 @@ def test_json_round_trip_and_errors(tmp_path):
 
 
 def test_factory_module_and_file(tmp_path):
-    assert circuits.load_circuit("circuits.ansatz:hardware_efficient", n=2, layers=1) == circuits.hardware_efficient(2, 1)
+    assert circuits.load_circuit("bpcalc.circuits.ansatz:hardware_efficient", n=2, layers=1) == circuits.hardware_efficient(2, 1)
     f = tmp_path / "family.py"
     f.write_text("import circuits\n\ndef make(n):\n    return circuits.qcnn(n)\n\ndef bad(n):\n    return 3\n")
     assert circuits.load_circuit(f"{f}:make", n=4) == circuits.qcnn(4)

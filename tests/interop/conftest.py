@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def cli(capsys, monkeypatch):
-    """``cli([...])`` runs ``verify.cli.main`` from the repository root: ``returncode, stdout, stderr``."""
-    from verify.cli import main
+    """``cli([...])`` runs ``bpcalc.verify.cli.main`` from the repository root: ``returncode, stdout, stderr``."""
+    from bpcalc.verify.cli import main
 
     monkeypatch.chdir(ROOT)
 

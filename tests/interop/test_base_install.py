@@ -20,7 +20,7 @@ sys.meta_path.insert(0, _Block())
 
 def test_packages_import_without_the_extras_and_qpy_fails_in_one_line():
     code = _BLOCK + """
-import circuits, bounds, verify.cli, bounds.from_files, verify.architecture
+import bpcalc.verify.cli, bpcalc.bounds.from_files, bpcalc.verify.architecture; from bpcalc import circuits, bounds, verify
 assert not any(m.split('.')[0] in ('qiskit', 'pennylane') for m in sys.modules)
 c = circuits.load_circuit('examples/qiskit_hea_qasm3.qasm')      # QASM 3 needs no Qiskit
 assert len(c.all_qubits()) == 4

@@ -9,9 +9,9 @@ from pathlib import Path
 import cirq
 import pytest
 
-from bounds.exact import exact_gradient_variance
-from bounds.from_files import prepare_model
-from verify.architecture import compare_architectures, resolve_architecture
+from bpcalc.bounds.exact import exact_gradient_variance
+from bpcalc.bounds.from_files import prepare_model
+from bpcalc.verify.architecture import compare_architectures, resolve_architecture
 
 ROOT = Path(__file__).resolve().parents[2]
 QASM3 = str(ROOT / "examples" / "qiskit_hea_qasm3.qasm")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import sympy
 
-from bounds.from_files import exponent_convention_note
-from verify.architecture import analyze_architecture, compare_architectures
+from bpcalc.bounds.from_files import exponent_convention_note
+from bpcalc.verify.architecture import analyze_architecture, compare_architectures
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-import circuits
-from bounds.from_files import prepare_model
+from bpcalc import circuits
+from bpcalc.bounds.from_files import prepare_model
 
 ROOT = Path(__file__).resolve().parents[2]
 

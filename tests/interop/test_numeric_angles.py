@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds.exact import exact_gradient_variance
-from bounds.from_files import prepare_model
+from bpcalc import circuits
+from bpcalc.bounds.exact import exact_gradient_variance
+from bpcalc.bounds.from_files import prepare_model
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMERIC = ROOT / "examples" / "numeric_angles_qiskit.qasm"

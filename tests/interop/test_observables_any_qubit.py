@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds.exact import exact_gradient_variance
-from bounds.from_files import observable_from_spec, prepare_model
+from bpcalc import circuits
+from bpcalc.bounds.exact import exact_gradient_variance
+from bpcalc.bounds.from_files import observable_from_spec, prepare_model
 
 
 def test_qubit_forms():

@@ -13,9 +13,9 @@ import pytest
 
 qml = pytest.importorskip("pennylane")
 
-from bounds.exact import exact_gradient_variance  # noqa: E402
-from bounds.from_files import prepare_model  # noqa: E402
-from circuits.pennylane_io import PENNYLANE_GATES, circuit_from_pennylane, trace  # noqa: E402
+from bpcalc.bounds.exact import exact_gradient_variance  # noqa: E402
+from bpcalc.bounds.from_files import prepare_model  # noqa: E402
+from bpcalc.circuits.pennylane_io import PENNYLANE_GATES, circuit_from_pennylane, trace  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,7 +85,7 @@ def test_round_trip_exact_variance_equals_default_qubit_grid(seed, n):
 
 
 def test_factory_example_analyses(cli, tmp_path):
-    import circuits
+    from bpcalc import circuits
 
     qnode = circuits.load_factory(str(ROOT / "examples" / "pennylane_factory.py") + ":qnode_model")(3, 1)
     circuit, obs = circuit_from_pennylane(qnode, weights=(1, 3, 3), x=(3,))

@@ -10,9 +10,9 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds.exact import exact_gradient_variance
-from bounds.from_files import prepare_model
+from bpcalc import circuits
+from bpcalc.bounds.exact import exact_gradient_variance
+from bpcalc.bounds.from_files import prepare_model
 
 ROOT = Path(__file__).resolve().parents[2]
 QASM3 = ROOT / "examples" / "qiskit_hea_qasm3.qasm"

@@ -16,10 +16,10 @@ from qiskit import QuantumCircuit, qpy  # noqa: E402
 from qiskit.circuit import Parameter, ParameterVector  # noqa: E402
 from qiskit.quantum_info import Operator, SparsePauliOp, Statevector  # noqa: E402
 
-import circuits  # noqa: E402
-from bounds.exact import exact_gradient_variance  # noqa: E402
-from bounds.from_files import prepare_model  # noqa: E402
-from circuits.qiskit_io import QISKIT_GATES, circuit_from_qiskit, pauli_sum_from_qiskit  # noqa: E402
+from bpcalc import circuits  # noqa: E402
+from bpcalc.bounds.exact import exact_gradient_variance  # noqa: E402
+from bpcalc.bounds.from_files import prepare_model  # noqa: E402
+from bpcalc.circuits.qiskit_io import QISKIT_GATES, circuit_from_qiskit, pauli_sum_from_qiskit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""Soundness of the exact engine: ``bounds.exact`` (method='exact') against brute force.
+"""Soundness of the exact engine: ``bpcalc.bounds.exact`` (method='exact') against brute force.
 
 Generated instances (hypothesis, derandomized): 2-5 qubits, 1-5 independent trainable
 rotations of every supported kind (rx/ry/rz, X**s/Y**s/Z**s, XX/YY/ZZ**s) between Cliffords
@@ -16,7 +16,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bounds import exact as E
+from bpcalc.bounds import exact as E
 
 from brute import grid_moments, grid_values
 from instances import gate_circuits, instances, pauli_sums

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import exact as E
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
 
 from brute import exact_brute
 
@@ -72,7 +72,7 @@ def _one_sided_truth(model, parameter) -> float:
 
 
 def _one_sided_value(model, parameter) -> float:
-    from bounds.registry import Context, default_registry
+    from bpcalc.bounds.registry import Context, default_registry
 
     inst = default_registry().get("mcclean2018.one_sided_two_design").instantiate(
         Context(model=model, parameter=parameter, declared={"v_minus_two_design"}))
@@ -151,7 +151,7 @@ def _deep_truth() -> float:
 
 
 def _deep_value(model, parameter) -> float:
-    from bounds.registry import Context, default_registry
+    from bpcalc.bounds.registry import Context, default_registry
 
     inst = default_registry().get("ragone2023.lie_algebraic_gradient").instantiate(
         Context(model=model, parameter=parameter, declared={"deep_circuit"}))

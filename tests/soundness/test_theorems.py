@@ -28,8 +28,8 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import circuits
-from bounds.registry import Context, default_registry
+from bpcalc import circuits
+from bpcalc.bounds.registry import Context, default_registry
 
 from brute import gradient_variance, grid_values, loss_variance, two_design_reference as tdr
 from instances import ANGLES, CLIFFORDS_1, CLIFFORDS_2, gate_circuits, pauli_sums
@@ -360,8 +360,8 @@ def _loss_gradient_variance(model, parameter):
 
 
 def _run_data(case):
-    from bounds.analyze import analyze
-    from bounds.registry import Registry
+    from bpcalc.bounds.analysis import analyze
+    from bpcalc.bounds.registry import Registry
 
     model, parameter, label = case
     truth = _loss_gradient_variance(model, parameter)

@@ -1,4 +1,4 @@
-"""verify.architecture: per-parameter reports, family fits and comparisons of user circuits.
+"""bpcalc.verify.architecture: per-parameter reports, family fits and comparisons of user circuits.
 
 Reference values are closed forms derived independently of the engines (see
 examples/sim2019_circuit2.qasm): for Sim et al.'s circuit 2 (arXiv:1905.10876) — RX, RZ on
@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds.from_files import load_user_circuit, prepare_model
-from bounds.registry import Registry, default_registry
-from verify.architecture import (
+from bpcalc import circuits
+from bpcalc.bounds.from_files import load_user_circuit, prepare_model
+from bpcalc.bounds.registry import Registry, default_registry
+from bpcalc.verify.architecture import (
     BUILTIN_ARCHITECTURES,
     analyze_architecture,
     compare_architectures,
@@ -34,7 +34,7 @@ from verify.architecture import (
     resolve_architecture,
     variance_at,
 )
-from verify.report import to_json, to_markdown
+from bpcalc.verify.report import to_json, to_markdown
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -151,7 +151,7 @@ def test_sampled_estimates_cover_the_closed_form():
 def test_theorems_are_reported_per_parameter_with_values():
     # a 2-qubit tensor-product QNN declared to have 2-design blocks, TPE data: the seed
     # paper's tensor-product theorems apply; the report must carry their numbers unchanged
-    from bounds.analyze import analyze
+    from bpcalc.bounds.analysis import analyze
 
     ansatz = circuits.tensor_product(2, 2)
     c = circuits.make_embedding("tpe", 2) + ansatz

@@ -6,8 +6,8 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from verify.backends import (
+from bpcalc import circuits
+from bpcalc.verify.backends import (
     AUTO_QSIM_QUBITS,
     CirqSimulator,
     DensityMatrix,

@@ -8,10 +8,10 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from verify.check import BoundRecord, bound_records, check, fit_scaling
-from verify.plots import plot_variance_scaling
-from verify.stats import VarianceEstimate
+from bpcalc import circuits
+from bpcalc.verify.check import BoundRecord, bound_records, check, fit_scaling
+from bpcalc.verify.plots import plot_variance_scaling
+from bpcalc.verify.stats import VarianceEstimate
 
 
 def _est(value, lo, hi, parameter="a", quantity="loss=output"):
@@ -55,8 +55,8 @@ def test_quantity_mismatch_is_inconclusive():
 
 
 def test_check_with_a_real_analysis():
-    from bounds.analyze import analyze
-    from verify.sampling import sample_gradient_variance
+    from bpcalc.bounds.analysis import analyze
+    from bpcalc.verify.sampling import sample_gradient_variance
 
     n = 3
     model = circuits.Model(ansatz=circuits.hardware_efficient(n, 2),

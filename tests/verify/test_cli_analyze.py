@@ -8,8 +8,8 @@ import pathlib
 import cirq
 import pytest
 
-import circuits
-from verify.cli import main
+from bpcalc import circuits
+from bpcalc.verify.cli import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

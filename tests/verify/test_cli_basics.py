@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from verify import __version__
-from verify.cli import main
+from bpcalc.verify import __version__
+from bpcalc.verify.cli import main
 
 
 def test_version_flag(capsys):
@@ -25,7 +25,7 @@ def test_info_json(capsys):
 
 
 def test_console_script_runs():
-    out = subprocess.run([sys.executable, "-m", "verify.cli", "info"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "bpcalc.verify.cli", "info"], capture_output=True, text=True, check=True)
     assert "bpcalc" in out.stdout
 
 
@@ -35,7 +35,7 @@ def test_help_and_version_do_not_import_cirq():
     import sys
 
     code = ("import sys, runpy; sys.argv = ['bpcalc', '{}'];\n"
-            "try:\n    runpy.run_module('verify.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "try:\n    runpy.run_module('bpcalc.verify.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
             "assert 'cirq' not in sys.modules and 'numpy' not in sys.modules, sorted(m for m in sys.modules if m.startswith(('cirq', 'numpy')))[:3]")
     for flag in ("--help", "--version"):
         out = subprocess.run([sys.executable, "-c", code.format(flag)], capture_output=True, text=True)
@@ -44,7 +44,7 @@ def test_help_and_version_do_not_import_cirq():
 
 
 def test_lazy_package_exports_resolve():
-    import verify
+    from bpcalc import verify
 
     assert verify.VarianceEstimate.__name__ == "VarianceEstimate"
     assert set(verify.__all__) <= set(dir(verify))

@@ -1,7 +1,7 @@
 """Bad input to ``bpcalc`` gets one clear line on stderr and a non-zero exit — never a
 traceback, a hang or a silently wrong answer (issue 13, "Bad input …" and "No lost results").
 
-Each test runs the command in-process through :func:`verify.cli.main` and checks: the exit
+Each test runs the command in-process through :func:`bpcalc.verify.cli.main` and checks: the exit
 code, exactly one line on stderr naming the problem, no ``Traceback``.  Where the right
 answer is to work (``--engine density``, ``--state '+,-,-i'``, …) the test checks the result.
 """
@@ -17,7 +17,7 @@ import cirq
 import numpy as np
 import pytest
 
-from verify.cli import main
+from bpcalc.verify.cli import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEADER = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
@@ -73,7 +73,7 @@ def test_analyze_sample_zero_refused(capsys, one_qubit_qasm):
 
 
 def test_analyze_library_refuses_sample_zero_and_unknown_engine(one_qubit_qasm):
-    from verify.architecture import analyze_architecture
+    from bpcalc.verify.architecture import analyze_architecture
 
     with pytest.raises(ValueError, match="sample"):
         analyze_architecture(one_qubit_qasm, "Z1", sample=0, theorems=False)
@@ -87,7 +87,7 @@ def test_unknown_declared_assumption_refused_with_known_keys(capsys):
 
 
 def test_known_declared_assumption_accepted(capsys):
-    from verify.cli import build_parser
+    from bpcalc.verify.cli import build_parser
 
     args = build_parser().parse_args(["bounds", "--declare", "blocks_are_2_designs,embedding_two_design"])
     assert args.declare == ["blocks_are_2_designs", "embedding_two_design"]
@@ -151,7 +151,7 @@ def test_demo_unknown_dataset_refused_before_any_point(capsys, tmp_path):
 
 
 def test_demo_config_refuses_unknown_dataset():
-    from verify.demo import DemoConfig
+    from bpcalc.verify.demo import DemoConfig
 
     with pytest.raises(ValueError, match="nosuch"):
         DemoConfig(dataset="nosuch")
@@ -177,7 +177,7 @@ def test_sweep_unreachable_scheduler_fails_fast_in_one_line(capsys, tmp_path):
 
 
 def test_malformed_scheduler_address():
-    from verify.sweep import check_scheduler_reachable
+    from bpcalc.verify.sweep import check_scheduler_reachable
 
     with pytest.raises(ValueError, match="tcp://host:port"):
         check_scheduler_reachable("tcp://nohostport")
@@ -301,7 +301,7 @@ def test_docs_outside_a_checkout_refused(capsys, tmp_path, monkeypatch):
 
 
 def test_docs_find_the_checkout_from_a_subdirectory(tmp_path, monkeypatch):
-    from verify.docgen import find_docs_dir
+    from bpcalc.verify.docgen import find_docs_dir
 
     monkeypatch.chdir(ROOT / "tests")
     assert find_docs_dir() == ROOT / "docs"
@@ -312,25 +312,25 @@ def test_docs_find_the_checkout_from_a_subdirectory(tmp_path, monkeypatch):
 
 
 def test_user_lookup_error_prints_its_message():
-    from verify.cli import UserLookupError, one_line
+    from bpcalc.verify.cli import UserLookupError, one_line
 
     assert one_line(UserLookupError("no parameter 'x'; known: a, b")) == "no parameter 'x'; known: a, b"
     assert one_line(FileNotFoundError(2, "No such file or directory", "/nope")) == "No such file or directory: /nope"
 
 
 def test_a_real_bug_still_raises(monkeypatch):
-    import verify.commands.info as info
+    import bpcalc.verify.commands.info as info
 
     def broken(args):
         raise ZeroDivisionError("a bug, not a user error")
 
     monkeypatch.setattr(info, "run", broken)
-    from verify.cli import build_parser
+    from bpcalc.verify.cli import build_parser
 
     parser = build_parser()
     args = parser.parse_args(["info"])
     args.func = broken
-    monkeypatch.setattr("verify.cli.build_parser", lambda: _FixedParser(parser, args))
+    monkeypatch.setattr("bpcalc.verify.cli.build_parser", lambda: _FixedParser(parser, args))
     with pytest.raises(ZeroDivisionError):
         main(["info"])
 

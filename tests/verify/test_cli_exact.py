@@ -7,9 +7,9 @@ import json
 import cirq
 import numpy as np
 
-import circuits
-from bounds import exact as E
-from verify.cli import main
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
+from bpcalc.verify.cli import main
 
 
 def test_exact_table_reports_method_and_values(capsys):
@@ -68,7 +68,7 @@ def test_sampled_zero_prints_upper_limit_not_zero(capsys):
 
 
 def test_scaling_fit_does_not_call_sampled_zeros_identically_zero():
-    from verify.architecture import fit_scaling
+    from bpcalc.verify.architecture import fit_scaling
 
     fit = fit_scaling([10, 12, 14], [0.0, 0.0, 0.0], [(0.0, 5.6e-5), (0.0, 5.6e-5), (0.0, 5.6e-5)])
     assert fit.label != "zero" and "below the resolution" in fit.text

@@ -12,12 +12,12 @@ import time
 
 import pytest
 
-from verify.cli import main
-from verify.sweep import read_records
+from bpcalc.verify.cli import main
+from bpcalc.verify.sweep import read_records
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-FINISHED = ('{"type": "meta", "task": "verify.demo:gradient_variance_point"}\n'
+FINISHED = ('{"type": "meta", "task": "bpcalc.verify.demo:gradient_variance_point"}\n'
             '{"type": "point", "key": "k1", "point": {"n": 4}, "status": "ok", "result": {}, "error": null, '
             '"attempts": 1, "elapsed_s": 1.0, "worker": "w", "finished": "t"}\n')
 
@@ -50,7 +50,7 @@ def test_resume_and_force_are_exclusive(capsys, tmp_path):
 
 
 def test_library_refuses_too(tmp_path):
-    from verify.demo import DemoConfig, run_demo
+    from bpcalc.verify.demo import DemoConfig, run_demo
 
     (tmp_path / "points.jsonl").write_text(FINISHED)
     with pytest.raises(FileExistsError, match="--resume"):
@@ -60,12 +60,12 @@ def test_library_refuses_too(tmp_path):
 
 
 def test_interrupt_message_says_how_to_resume(capsys, tmp_path, monkeypatch):
-    import verify.demo
+    import bpcalc.verify.demo
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(verify.demo, "run_demo", interrupted)
+    monkeypatch.setattr(bpcalc.verify.demo, "run_demo", interrupted)
     code, _, err = run(capsys, "demo", "--quick", "--out", str(tmp_path / "o"), "--no-progress")
     assert code == 130
     line = err.strip().splitlines()[-1]
@@ -101,7 +101,7 @@ def test_sigterm_keeps_finished_points_and_says_how_to_resume(tmp_path):
     (tmp_path / "slowtask.py").write_text(TASK)
     out = tmp_path / "sweep.jsonl"
     env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", BPCALC_TEST_BLOCK="1")
-    argv = [sys.executable, "-m", "verify.cli", "sweep", "--task", "slowtask:task", "--n", "4", "6",
+    argv = [sys.executable, "-m", "bpcalc.verify.cli", "sweep", "--task", "slowtask:task", "--n", "4", "6",
             "--embeddings", "tpe", "--out", str(out), "--workers", "2", "--no-progress"]
     proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

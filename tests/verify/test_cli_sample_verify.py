@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from verify.cli import main
+from bpcalc.verify.cli import main
 
 
 def test_sample_json(capsys):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from verify.cli import main
-from verify.commands.bounds import parse_qubits, render_latex, render_text
+from bpcalc.verify.cli import main
+from bpcalc.verify.commands.bounds import parse_qubits, render_latex, render_text
 
 
 def test_list_and_single_theorem(capsys):

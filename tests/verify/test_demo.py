@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from verify.demo import DemoConfig, build_point_model, demo_points, gradient_variance_point, run_demo
+from bpcalc.verify.demo import DemoConfig, build_point_model, demo_points, gradient_variance_point, run_demo
 
 
 def _r_ns(n: int, s: int = 2) -> float:
@@ -16,7 +16,7 @@ def _r_ns(n: int, s: int = 2) -> float:
 
 @pytest.fixture(scope="module")
 def tiny_demo(tmp_path_factory):
-    from verify.cli import main
+    from bpcalc.verify.cli import main
 
     out = tmp_path_factory.mktemp("demo")
     argv = ["demo", "--out", str(out), "--n", "2", "4", "6", "--embeddings", "tpe", "hee", "--n-draws", "60",

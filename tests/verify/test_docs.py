@@ -9,9 +9,9 @@ import sys
 import pytest
 import sympy
 
-from bounds.bound import Assumption, Bound, Citation, sym
-from bounds.registry import Registry, Theorem, Verification
-from verify.docgen import GENERATED_MARK, cli_reference, stale_docs, theorem_index, theorem_page, write_docs
+from bpcalc.bounds.bound import Assumption, Bound, Citation, sym
+from bpcalc.bounds.registry import Registry, Theorem, Verification
+from bpcalc.verify.docgen import GENERATED_MARK, cli_reference, stale_docs, theorem_index, theorem_page, write_docs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -67,7 +67,7 @@ def test_write_docs_then_nothing_is_stale_and_orphans_are_removed(tmp_path):
 
 
 def test_cli_reference_lists_every_command():
-    from verify.cli import build_parser
+    from bpcalc.verify.cli import build_parser
     import argparse
 
     text = cli_reference()
@@ -91,7 +91,7 @@ def test_mkdocs_builds_strict(tmp_path):
 
 
 def test_theorem_nav_in_mkdocs_yml_lists_generated_and_handwritten_pages(tmp_path):
-    from verify.docgen import NAV_BEGIN, NAV_END
+    from bpcalc.verify.docgen import NAV_BEGIN, NAV_END
 
     root = tmp_path / "project"
     docs = root / "docs"

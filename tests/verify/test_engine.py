@@ -13,8 +13,8 @@ import sympy
 sys.path.insert(0, str(Path(__file__).parent))
 from _random_circuits import SYMBOLS, random_circuit, random_pauli_sum  # noqa: E402
 
-from circuits import global_cost, hardware_efficient  # noqa: E402
-from verify.engine import BatchedSimulator, compile_circuit, compile_observable  # noqa: E402
+from bpcalc.circuits import global_cost, hardware_efficient  # noqa: E402
+from bpcalc.verify.engine import BatchedSimulator, compile_circuit, compile_observable  # noqa: E402
 
 TOL = {np.complex64: 1e-6, np.complex128: 1e-10}
 

@@ -13,12 +13,12 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.colors import to_hex  # noqa: E402
 
-from verify.architecture import fit_scaling  # noqa: E402
-from verify.figures import (  # noqa: E402
+from bpcalc.verify.architecture import fit_scaling  # noqa: E402
+from bpcalc.verify.figures import (  # noqa: E402
     COLUMN_WIDTHS, PALETTE, Curve, Points, Scan, bound_label, draw_scan, mathtext, save_scan, variance_scan,
 )
-from verify.figures.labels import bound_rhs  # noqa: E402
-from verify.stats import VarianceEstimate  # noqa: E402
+from bpcalc.verify.figures.labels import bound_rhs  # noqa: E402
+from bpcalc.verify.stats import VarianceEstimate  # noqa: E402
 
 NS = (4, 6, 8, 10)
 
@@ -139,7 +139,7 @@ def test_save_scan_writes_png_pdf_and_caption(tmp_path):
 
 
 def test_mathtext_from_the_bounds_latex():
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     assert mathtext(r"\operatorname{Var}_{\theta}[\partial_k C]") == r"$\mathrm{Var}_{\theta}[\partial_k C]$"
     b = get_theorem("thanasilp2021.tensor_product_variance").bound("local_cost")
@@ -152,8 +152,8 @@ def test_mathtext_from_the_bounds_latex():
 
 def test_demo_figures_from_rows(tmp_path):
     """The demo/reproduction figure: prediction and Haar curves, exact squares, caption."""
-    from verify.demo import _estimate_from_dict
-    from verify.figures import dhs_scan, experiment_variance_scan
+    from bpcalc.verify.demo import _estimate_from_dict
+    from bpcalc.verify.figures import dhs_scan, experiment_variance_scan
 
     rows = []
     for n in (4, 6, 8):
@@ -172,7 +172,7 @@ def test_demo_figures_from_rows(tmp_path):
 
 
 def test_verify_cli_out_lists_vacuous_bound_and_writes_tables(tmp_path, capsys):
-    from verify.cli import main
+    from bpcalc.verify.cli import main
 
     out = tmp_path / "v"
     rc = main(["verify", "--ansatz", "hea", "--qubits", "3", "4", "5", "--layers", "1", "--samples", "60",
@@ -198,7 +198,7 @@ def test_verify_cli_out_lists_vacuous_bound_and_writes_tables(tmp_path, capsys):
 
 
 def test_scaling_sentence_follows_the_verdict():
-    from verify.demo import scaling_sentence
+    from bpcalc.verify.demo import scaling_sentence
 
     poly = {"label": "polynomial", "base": 1.345, "base_se": 0.095, "degree": -1.1, "degree_se": 0.2,
             "ns": [4, 6, 8, 10, 12]}

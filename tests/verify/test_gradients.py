@@ -13,8 +13,8 @@ import sympy
 sys.path.insert(0, str(Path(__file__).parent))
 from _random_circuits import SYMBOLS, random_circuit, random_pauli_sum  # noqa: E402
 
-from verify.backends import CirqSimulator, DensityMatrix, OwnEngine, make_backend, noise_model  # noqa: E402
-from verify.gradients import (  # noqa: E402
+from bpcalc.verify.backends import CirqSimulator, DensityMatrix, OwnEngine, make_backend, noise_model  # noqa: E402
+from bpcalc.verify.gradients import (  # noqa: E402
     adjoint_gradient,
     differentiable_symbols,
     gradient,
@@ -57,7 +57,7 @@ def test_adjoint_and_parameter_shift_match_finite_differences(tile_size):
 
 
 def test_complex64_adjoint_is_accurate():
-    from circuits import hardware_efficient, local_cost
+    from bpcalc.circuits import hardware_efficient, local_cost
 
     c = hardware_efficient(6, 4)
     obs = local_cost(cirq.LineQubit.range(6))

@@ -10,7 +10,7 @@ import pytest
 from cirq_google.api.v2 import program_pb2
 from google.protobuf import text_format
 
-from verify.cli import main
+from bpcalc.verify.cli import main
 
 
 def test_export_writes_proto_json_and_report_that_read_back_and_validate(tmp_path, capsys):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import sympy
 
-from circuits import hardware_efficient, qcnn
-from verify.hardware import (
+from bpcalc.circuits import hardware_efficient, qcnn
+from bpcalc.verify.hardware import (
     compile_for_device,
     equivalence_error,
     from_program_proto,

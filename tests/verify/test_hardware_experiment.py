@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sympy
 
-from circuits import hardware_efficient, local_cost
-from verify.hardware import load_target
-from verify.hardware.experiment import (
+from bpcalc.circuits import hardware_efficient, local_cost
+from bpcalc.verify.hardware import load_target
+from bpcalc.verify.hardware.experiment import (
     noise_data_covers,
     processor_sampler,
     run_gradient_experiment,
@@ -144,7 +144,7 @@ def test_six_qubit_noisy_run_shrinks_gradients_and_finishes_in_minutes():
 
 def _fake_wang_registry():
     """A registry with a stand-in wang2021 theorem: |∂C| ≤ sqrt(8 ln 2) ω₁ √n q^(L+1) (g = 1)."""
-    from bounds import Bound, Citation, Theorem, Verification, register, sym
+    from bpcalc.bounds import Bound, Citation, Theorem, Verification, register, sym
 
     cite = Citation(authors="Wang et al.", title="Noise-induced barren plateaus", arxiv="2007.14384", year=2021,
                     locator="Theorem 1")
@@ -160,7 +160,7 @@ def _fake_wang_registry():
 def test_noise_bound_hook_evaluates_a_registered_wang_theorem():
     import math
 
-    from verify.hardware import noise_induced_bound
+    from bpcalc.verify.hardware import noise_induced_bound
 
     circuit = hardware_efficient(3, 2)
     obs = local_cost(sorted(circuit.all_qubits()), form="z")
@@ -168,7 +168,7 @@ def test_noise_bound_hook_evaluates_a_registered_wang_theorem():
     props = cirq_google.engine.load_device_noise_properties("rainbow")
     q = max(1 - 4 * p / 3 for k, p in props.gate_pauli_errors.items() if issubclass(k.gate_type, cirq.PhasedXZGate))
     # the stand-in theorem (g = 1) alone
-    from bounds import Registry
+    from bpcalc.bounds import Registry
 
     stand_in = Registry([_fake_wang_registry().get("wang2021.test_stand_in")])
     out = noise_induced_bound(circuit, obs, theta, "rainbow", 2, registry=stand_in)
@@ -183,7 +183,7 @@ def test_noise_bound_hook_evaluates_a_registered_wang_theorem():
     registered = 0.5 * math.sqrt(8 * math.log(2)) * math.sqrt(3) * q ** (c * 2 + 1)
     assert out["values"][0]["value"] == pytest.approx(registered, rel=1e-9)
     # without the theorem, or without noise data, the hook says why
-    from bounds import Registry
+    from bpcalc.bounds import Registry
 
     assert "not in the registry" in noise_induced_bound(circuit, obs, theta, "rainbow", 2, registry=Registry())["reason"]
     assert "noise data" in noise_induced_bound(circuit, obs, theta, None, 2, registry=_fake_wang_registry())["reason"]

@@ -9,8 +9,8 @@ import pytest
 import sympy
 from google.protobuf import text_format
 
-from circuits import hardware_efficient
-from verify.hardware import (
+from bpcalc.circuits import hardware_efficient
+from bpcalc.verify.hardware import (
     PLACEMENTS,
     load_target,
     place_qubits,

@@ -12,8 +12,8 @@ import sympy
 from cirq_google.api.v2 import program_pb2
 from google.protobuf import text_format
 
-from circuits import hardware_efficient
-from verify.hardware import (
+from bpcalc.circuits import hardware_efficient
+from bpcalc.verify.hardware import (
     compare_circuits,
     compile_for_device,
     export_compiled,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import sympy
 
-from verify.measurement import (
+from bpcalc.verify.measurement import (
     basis_change,
     estimate_expectation,
     group_qubitwise_commuting,

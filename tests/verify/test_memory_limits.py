@@ -16,14 +16,14 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds import MemoryBudgetExceeded
-from bounds.exact import lie_closure
-from bounds.exact.states import dataset_states
-from bounds.measures import data_states
-from verify import cli
-from verify.backends import make_backend
-from verify.engine import compile_circuit
+from bpcalc import circuits
+from bpcalc.bounds import MemoryBudgetExceeded
+from bpcalc.bounds.exact import lie_closure
+from bpcalc.bounds.exact.states import dataset_states
+from bpcalc.bounds.measures import data_states
+from bpcalc.verify import cli
+from bpcalc.verify.backends import make_backend
+from bpcalc.verify.engine import compile_circuit
 
 LIMIT = 3 * 2**30
 
@@ -34,7 +34,7 @@ def _limit_address_space() -> None:  # runs in the child before exec
 
 def _bpcalc(*argv: str, timeout: int = 240) -> subprocess.CompletedProcess:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "verify.cli", *argv], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "bpcalc.verify.cli", *argv], capture_output=True, text=True,
                           timeout=timeout, preexec_fn=_limit_address_space, env=env)
 
 
@@ -67,7 +67,7 @@ def test_global_compare_at_14_qubits_exits_cleanly_under_address_limit():
 
 
 def test_cli_prints_budget_refusal_in_one_line(monkeypatch, capsys):
-    import verify.commands.info as info
+    import bpcalc.verify.commands.info as info
 
     def refuse(args):
         raise MemoryBudgetExceeded("a 2^40-entry table needs 8.00 TiB, above the memory budget of 1.00 GiB; use path sampling")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import sympy
 
-from bounds.bound import Bound, Citation, sym
-from verify import __version__
-from verify.report import (
+from bpcalc.bounds.bound import Bound, Citation, sym
+from bpcalc.verify import __version__
+from bpcalc.verify.report import (
     Figure,
     Report,
     Table,

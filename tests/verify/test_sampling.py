@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds.exact import exact_gradient_variance, exact_model_gradient_variance
-from verify.backends import DensityMatrix, noise_model
-from verify.sampling import sample_gradient_variance, sample_gradients, symbol_distributions
+from bpcalc import circuits
+from bpcalc.bounds.exact import exact_gradient_variance, exact_model_gradient_variance
+from bpcalc.verify.backends import DensityMatrix, noise_model
+from bpcalc.verify.sampling import sample_gradient_variance, sample_gradients, symbol_distributions
 
 Q3 = cirq.LineQubit.range(3)
 HEA = circuits.hardware_efficient(3, 2)
@@ -38,7 +38,7 @@ def _grid_variance(circuit, observable, symbols, wanted, m=5, data=None, loss="l
         sim = cirq.Simulator(dtype=np.complex128)
         ev = np.array([r[0].real for r in sim.simulate_expectation_values_sweep(circuit, [observable], rows)])
     else:
-        from verify.engine import compile_circuit
+        from bpcalc.verify.engine import compile_circuit
 
         order = symbols + data_syms
         bc = compile_circuit(circuit, symbols=order, dtype=np.complex128)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from verify.stats import bootstrap_interval, chi_square_interval, estimate_variance
+from bpcalc.verify.stats import bootstrap_interval, chi_square_interval, estimate_variance
 
 
 def test_chi_square_interval_matches_the_textbook_formula():

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from verify.sweep import grid, point_key, read_records, resolve_task, sweep, task_name
+from bpcalc.verify.sweep import grid, point_key, read_records, resolve_task, sweep, task_name
 
 
 # Point functions must be importable by worker processes (fork on Linux; cloudpickle by value on Dask).
@@ -253,8 +253,8 @@ def test_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="module:function"):
         resolve_task("nocolon")
     with pytest.raises(ValueError, match="no attribute"):
-        resolve_task("verify.sweep:nope")
-    assert resolve_task("verify.sweep:grid") is grid
+        resolve_task("bpcalc.verify.sweep:nope")
+    assert resolve_task("bpcalc.verify.sweep:grid") is grid
 
 
 def test_dask_local_cluster_with_a_worker_killed_mid_sweep(tmp_path):
@@ -285,7 +285,7 @@ def test_dask_local_cluster_with_a_worker_killed_mid_sweep(tmp_path):
 
 
 def test_sweep_command_runs_resumes_and_refuses_to_overwrite(tmp_path, capsys):
-    from verify.cli import main
+    from bpcalc.verify.cli import main
 
     out = tmp_path / "s.jsonl"
     args = ["sweep", "--out", str(out), "--n", "2", "4", "--embeddings", "tpe", "--n-draws", "20", "--n-data", "3",

@@ -1,9 +1,9 @@
 """The ``--memory-limit`` option, defined once for every command that runs an engine.
 
 ``bpcalc analyze|compare|sample|verify|bounds|exact --memory-limit 4GiB``: the budget every
-engine estimates its allocations against (:class:`bounds.memory.MemoryBudget`); a run that
+engine estimates its allocations against (:class:`bpcalc.bounds.memory.MemoryBudget`); a run that
 would exceed it stops before allocating with one line naming the method that fits
-(:class:`bounds.memory.MemoryBudgetExceeded`, printed by :func:`verify.cli.main`, exit 3).
+(:class:`bpcalc.bounds.memory.MemoryBudgetExceeded`, printed by :func:`bpcalc.verify.cli.main`, exit 3).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ MEMORY_LIMIT_HELP = "memory budget for engines, e.g. 4GiB (default: half of avai
 
 def memory_size(text: str) -> int:
     """``argparse`` type: a memory size such as ``4GiB`` or ``500MB``, in bytes."""
-    from bounds.memory import parse_bytes  # lazy: `bpcalc --help` imports no engine
+    from bpcalc.bounds.memory import parse_bytes  # lazy: `bpcalc --help` imports no engine
 
     try:
         return parse_bytes(text)

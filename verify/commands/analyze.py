@@ -2,7 +2,7 @@
 
 FILE is an OpenQASM 2/3 file (named angles become parameters), a Cirq JSON file
 (``cirq.to_json``) or a Python factory ``module:function`` / ``file.py:function`` returning
-a ``cirq.Circuit``.  See :func:`verify.architecture.analyze_architecture`.
+a ``cirq.Circuit``.  See :func:`bpcalc.verify.architecture.analyze_architecture`.
 
 Examples::
 
@@ -53,7 +53,7 @@ class declared_keys(argparse.Action):
     """``--declare KEY``: an assumption key of some registered theorem (checked at parse time)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from bounds.registry import default_registry
+        from bpcalc.bounds.registry import default_registry
 
         known = sorted({a.key for t in default_registry().values()
                         for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
@@ -93,11 +93,11 @@ def factory_arguments(items: list[str] | None) -> dict:
 
 
 def used_bounds(report) -> tuple:
-    """The registered :class:`bounds.bound.Bound` s applied to any parameter (named
+    """The registered :class:`bpcalc.bounds.bound.Bound` s applied to any parameter (named
     ``theorem[bound]``), for ``bounds.tex`` / ``bounds.bib``."""
     import dataclasses
 
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     out = {}
     for p in report.parameters:

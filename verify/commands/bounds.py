@@ -8,10 +8,10 @@ Examples::
     bpcalc bounds --list
     bpcalc bounds --theorem thanasilp2021.tensor_product_variance --latex
 
-For every ``n`` the model is built, :func:`bounds.analyze.analyze` checks every registered
+For every ``n`` the model is built, :func:`bpcalc.bounds.analysis.analyze` checks every registered
 theorem's assumptions on it and every bound with numbers is shown: a plain value when its
 assumptions hold, ``value*`` ("what-if": the formula evaluated although an assumption fails,
-listed under the table).  The exact variance (``bounds.exact``) is shown when available.
+listed under the table).  The exact variance (``bpcalc.bounds.exact``) is shown when available.
 Exit codes: 0 success, 2 bad input.
 """
 
@@ -80,7 +80,7 @@ def _count(text: str, n: int, what: str) -> int:
 
 def _dataset(args: argparse.Namespace, n: int):
     """The data of the model at ``n`` qubits (one PCA feature per qubit)."""
-    import circuits
+    from bpcalc import circuits
 
     if args.dataset == "uniform":
         return circuits.uniform_random(args.samples or 100, n, seed=args.seed)
@@ -89,7 +89,7 @@ def _dataset(args: argparse.Namespace, n: int):
 
 def build_model(args: argparse.Namespace, n: int):
     """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits."""
-    import circuits
+    from bpcalc import circuits
 
     if args.ansatz in ("tpa", "tp"):
         ansatz = circuits.tensor_product(n, args.block, args.block_depth)
@@ -124,7 +124,7 @@ def build_model(args: argparse.Namespace, n: int):
 
 
 def _default_parameter(model) -> Any:
-    import circuits
+    from bpcalc import circuits
 
     blocks = circuits.block_structure(model.ansatz)
     if blocks:
@@ -154,8 +154,8 @@ def collect(args: argparse.Namespace) -> dict:
     """Build every model, analyse it and gather the table, closed forms and verdict (JSON-ready)."""
     import sympy
 
-    from bounds.analyze import analyze, fit_decay
-    from bounds.registry import Context, Registry, default_registry
+    from bpcalc.bounds.analysis import analyze, fit_decay
+    from bpcalc.bounds.registry import Context, Registry, default_registry
 
     registry = default_registry()
     if args.theorems:
@@ -330,7 +330,7 @@ def _closed_form(bound, values: dict) -> str:
 def _per_datapoint(col: dict) -> bool:
     """True for a column bounding the same quantity as the exact value (mean over data of
     Var[∂ℓ_i]): theorems of scope 'parameter' (not the loss's or the kernel's)."""
-    from bounds.registry import get_theorem
+    from bpcalc.bounds.registry import get_theorem
 
     return get_theorem(col["theorem"]).scope == "parameter"
 
@@ -338,7 +338,7 @@ def _per_datapoint(col: dict) -> bool:
 def _scan(result: dict):
     """The bounds figure: every applicable bound over n (vacuous ones listed in the caption,
     not drawn) and the exact variance."""
-    from bounds.registry import get_theorem
+    from bpcalc.bounds.registry import get_theorem
 
     from ..figures import Curve, Points, Scan, bound_label, mathtext
 
@@ -376,7 +376,7 @@ def write_outputs(args: argparse.Namespace, result: dict, out_dir) -> dict:
     figure bounds.png/.pdf/.caption.txt."""
     import dataclasses
 
-    from bounds.registry import get_theorem
+    from bpcalc.bounds.registry import get_theorem
 
     from ..report import CompactRow, Report, Table, write_report
 
@@ -426,7 +426,7 @@ def write_outputs(args: argparse.Namespace, result: dict, out_dir) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bounds.registry import default_registry, get_theorem
+    from bpcalc.bounds.registry import default_registry, get_theorem
 
     if args.list:
         theorems = list(default_registry().values())

@@ -7,7 +7,7 @@ qubit 0) —, families ``module:function`` taking n, or single circuits side by 
 Var[∂C/∂θ] of the first trainable parameter (--parameter max/mean/NAME for others), from the
 exact Pauli-path engine (unbiased path sampling with a confidence interval when exact
 enumeration would need more than --max-terms Pauli pairs).  See
-:func:`verify.architecture.compare_architectures`.
+:func:`bpcalc.verify.architecture.compare_architectures`.
 
 Examples::
 
@@ -31,7 +31,7 @@ def compact_rows(comparison) -> tuple:
     tightest applicable (non-vacuous) bounds when evaluated (--bounds-up-to), the verdict."""
     import math
 
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     from ..report import CompactRow
 

@@ -7,7 +7,7 @@ Examples::
     bpcalc exact --ansatz tpa --block 2 --qubits 4,8 --observable local --two-design
     bpcalc exact --ansatz ala --block 2 --qubits 8 --layers 3 --parameters 'theta_0_b0_*' --json
 
-For each ``n`` the ansatz is built, :func:`bounds.exact.exact_gradient_variance` computes
+For each ``n`` the ansatz is built, :func:`bpcalc.bounds.exact.exact_gradient_variance` computes
 ``Var[∂_k ℓ]`` for the selected parameters (Pauli-path propagation: exact enumeration when the
 Pauli pairs fit the budget, otherwise unbiased path sampling with a confidence interval, or
 truncation with a rigorous error bound with ``--method truncate``), and the table says which
@@ -66,7 +66,7 @@ def _layers(text: str, n: int) -> int:
 
 def build_ansatz(args: argparse.Namespace, n: int):
     """The ansatz circuit described by the arguments at ``n`` qubits."""
-    import circuits
+    from bpcalc import circuits
 
     layers = _layers(args.layers, n)
     if args.ansatz == "hea":
@@ -82,7 +82,7 @@ def build_observable(text: str, n: int):
     """``'local'`` (seed paper's ``(1/n)Σ|0⟩⟨0|_j``), ``'local-z'``, ``'global'``, ``'Zmid'`` or a Pauli sum."""
     import cirq
 
-    import circuits
+    from bpcalc import circuits
 
     qs = cirq.LineQubit.range(n)
     t = text.strip()
@@ -107,7 +107,7 @@ def _state(text: str, n: int):
         return None
     if t in ("+", "plus"):
         return "+" * n
-    from bounds.exact import parse_product_state
+    from bpcalc.bounds.exact import parse_product_state
 
     try:
         return ",".join(parse_product_state(t, n))
@@ -207,7 +207,7 @@ def _method_text(res) -> str:
 
 
 def _compute(args: argparse.Namespace, n: int) -> dict:
-    from bounds import exact as E
+    from bpcalc.bounds import exact as E
 
     circ = build_ansatz(args, n)
     obs = build_observable(args.observable, n)
@@ -297,7 +297,7 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
 
 
 def _write_files(args: argparse.Namespace, items: list) -> None:
-    """``--plot PATH`` / ``--out DIR``: the figure over n (:func:`verify.figures.exact_scan`) and,
+    """``--plot PATH`` / ``--out DIR``: the figure over n (:func:`bpcalc.verify.figures.exact_scan`) and,
     for ``--out``, report.md/json and the compact table."""
     import math
     import pathlib
@@ -343,13 +343,13 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--block must be >= 1, got {args.block}")
     import sys
 
-    from bounds.memory import MemoryBudget, MemoryBudgetExceeded
+    from bpcalc.bounds.memory import MemoryBudget, MemoryBudgetExceeded
 
     counts = _qubit_counts(args.qubits)
     args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
     args.noise_channel = parse_noise(getattr(args, "noise", None))
     if args.init is not None:
-        from bounds.exact.initialization import InitDistribution
+        from bpcalc.bounds.exact.initialization import InitDistribution
 
         InitDistribution.parse(args.init)  # malformed: one ValueError line before any work
     if args.noise_channel is not None and (args.two_design or args.lie):

@@ -21,7 +21,7 @@ OBSERVABLES = ("local", "local-z", "global")
 
 
 def _build_circuit(args: argparse.Namespace):
-    import circuits
+    from bpcalc import circuits
 
     if args.circuit:
         from ..hardware import read_circuit
@@ -45,7 +45,7 @@ def _build_circuit(args: argparse.Namespace):
 
 
 def _observable(args: argparse.Namespace, circuit):
-    import circuits
+    from bpcalc import circuits
 
     qubits = sorted(circuit.all_qubits())
     if args.observable == "local":

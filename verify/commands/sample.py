@@ -80,32 +80,26 @@ def _layers(text: str, n: int) -> int:
 def check_simulable(n: int, engine: str = "own", memory_limit=None) -> None:
     """Refuse, before building anything, a size whose state vectors cannot be stored.
 
-    The samplers hold at least two state vectors of ``2^n`` complex64 amplitudes (``4^n``
-    for the density-matrix engine); the Pauli-path engine (``bpcalc exact``) needs none.
+    Asks the backend (:meth:`bpcalc.verify.backends.Backend.check_memory`): state vectors of
+    ``2^n`` amplitudes, or ``4^n`` for the density-matrix engine; the Pauli-path engine
+    (``bpcalc exact``) needs none.
 
     Raises
     ------
     ValueError : ``n < 1``.
     bounds.memory.MemoryBudgetExceeded : the vectors exceed the memory budget (one line).
     """
-    from bounds.memory import MemoryBudget, MemoryBudgetExceeded
+    from ..backends import make_backend
 
     if n < 1:
         raise ValueError(f"--qubits must be >= 1, got {n}")
-    exponent = 2 * n if engine == "density_matrix" else n
-    what = (f"the {engine} sampler's {'density matrices' if engine == 'density_matrix' else 'state vectors'} "
-            f"on {n} qubits")
-    alternative = "bpcalc exact (Pauli-path propagation, no state vectors)"
-    budget = MemoryBudget.from_limit(memory_limit)
-    if exponent > 60:  # > 2^63 bytes: no machine holds it; do not even form the float
-        raise MemoryBudgetExceeded(f"{what} need 2^{exponent + 4} bytes, far above the memory budget of "
-                                   f"{budget.limit_bytes / 2**30:.3g} GiB; use {alternative}")
-    budget.check(2 * 8 * 2.0**exponent, what, alternative)
+    # the backend owns its memory estimate (state vectors, or 4^n density matrices)
+    make_backend(engine, n_qubits=n, memory_limit=memory_limit).check_memory(n)
 
 
 def model_from_args(args: argparse.Namespace, n: int | None):
     """Build a ``circuits.Model`` from the model arguments (``n`` qubits)."""
-    import circuits
+    from bpcalc import circuits
 
     if args.dataset is not None and args.embedding == "none":
         raise ValueError(f"--dataset {args.dataset} needs --embedding tpe|hee|che: without an embedding the data "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-DEFAULT_TASK = "verify.demo:gradient_variance_point"
+DEFAULT_TASK = "bpcalc.verify.demo:gradient_variance_point"
 
 
 def run(args: argparse.Namespace) -> int:

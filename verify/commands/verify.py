@@ -1,8 +1,8 @@
 """``bpcalc verify``: sampled variances against the bounds, a fit in ``n``, and a plot.
 
-For every ``n``: build the model, run ``bounds.analyze`` (bounds and exact variances), sample
+For every ``n``: build the model, run ``bpcalc.bounds.analysis`` (bounds and exact variances), sample
 ``Var[∂L]`` and ``Var[∂ℓ_i]``, and check every bound (holds / violated / inconclusive, see
-:func:`verify.check.check`).  Then fit ``Var`` against ``n`` and plot ``log10 Var`` with the
+:func:`bpcalc.verify.check.check`).  Then fit ``Var`` against ``n`` and plot ``log10 Var`` with the
 bounds overlaid (PNG + PDF).
 
 Examples::
@@ -26,9 +26,9 @@ from .sample import add_model_arguments, add_sampling_arguments, model_from_args
 
 def _analysis(model, parameters, exact: bool, memory_limit=None):
     try:
-        from bounds.analyze import analyze
+        from bpcalc.bounds.analysis import analyze
     except ImportError as exc:  # pragma: no cover - bounds ships with bpcalc
-        return None, f"bounds.analyze not available: {exc}"
+        return None, f"bpcalc.bounds.analysis not available: {exc}"
     try:
         return analyze(model, parameters=parameters, exact=exact, ensemble=False, memory_limit=memory_limit), ""
     except (ValueError, TypeError) as exc:
@@ -36,12 +36,12 @@ def _analysis(model, parameters, exact: bool, memory_limit=None):
 
 
 def _bound_object(label: str):
-    """The registered :class:`bounds.bound.Bound` of a record label ``theorem[bound]`` (or None)."""
+    """The registered :class:`bpcalc.bounds.bound.Bound` of a record label ``theorem[bound]`` (or None)."""
     if "[" not in label or not label.endswith("]"):
         return None
     key, name = label[:-1].split("[", 1)
     try:
-        from bounds import get_theorem
+        from bpcalc.bounds import get_theorem
 
         return get_theorem(key).bound(name)
     except (KeyError, ValueError):

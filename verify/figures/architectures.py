@@ -51,7 +51,7 @@ def _fits(fits: Sequence[tuple[str, Any, int]]):
 
 
 def comparison_scan(comparison: Any, name: str = "compare", width: str = "double") -> Scan:
-    """The figure of :class:`verify.architecture.Comparison`."""
+    """The figure of :class:`bpcalc.verify.architecture.Comparison`."""
     pts: list[Points] = []
     notes = []
     fits = []
@@ -76,7 +76,7 @@ def comparison_scan(comparison: Any, name: str = "compare", width: str = "double
 
 
 def family_scan(scaling: Any, name: str = "family") -> Scan:
-    """The figure of :class:`verify.architecture.FamilyScaling`: the largest and the median
+    """The figure of :class:`bpcalc.verify.architecture.FamilyScaling`: the largest and the median
     per-parameter variance against ``n`` and the verdict's fit of the largest."""
     ns = [r["n"] for r in scaling.rows]
     pts = [Points("largest per-parameter variance", ns, [_lg(r["max"]) for r in scaling.rows], "exact", color_index=0),
@@ -96,7 +96,7 @@ def exact_scan(items: Sequence[dict], name: str = "exact", ansatz: str = "", obs
     rigorous error bound as bars) and the verdict's fit of the largest."""
     import numpy as np
 
-    from ..architecture import fit_scaling
+    from ..fits import fit_scaling
 
     ns, mx, md, mx_ci, how = [], [], [], [], set()
     trunc = False

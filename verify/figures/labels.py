@@ -1,4 +1,4 @@
-"""Mathtext labels from the LaTeX the bounds use (:meth:`bounds.bound.Bound.latex`).
+"""Mathtext labels from the LaTeX the bounds use (:meth:`bpcalc.bounds.bound.Bound.latex`).
 
 matplotlib's mathtext renders a subset of TeX; :func:`mathtext` rewrites the few commands the
 bounds use that it lacks (``\\operatorname``, ``\\text``, ``\\displaystyle``, ``\\quad``) and
@@ -70,7 +70,7 @@ def bound_rhs(latex: str) -> str:
 
 
 def bound_label(bound, max_chars: int = 90) -> str:
-    """Legend text of a :class:`bounds.bound.Bound`: its right-hand side in mathtext and its
+    """Legend text of a :class:`bpcalc.bounds.bound.Bound`: its right-hand side in mathtext and its
     source (``[first author year]``); the name when the formula is too long or unrenderable."""
     c = bound.citation
     cite = f" [{c.first_author.split()[-1]} {c.year}]" if c is not None else ""

@@ -2,16 +2,16 @@
 
 A :class:`Scan` is plain data (what to draw); :func:`draw_scan` turns it into a matplotlib
 ``Figure`` and its caption; :func:`save_scan` writes ``<stem>.png``, ``<stem>.pdf`` (vector)
-and ``<stem>.caption.txt`` and returns the :class:`verify.report.Figure` for the report.
+and ``<stem>.caption.txt`` and returns the :class:`bpcalc.verify.report.Figure` for the report.
 The rules (issue 19) are enforced here, once:
 
 * variances on a log y axis (log x too when ``n`` doubles), integer ticks for ``n``;
 * exact values (open black-edged squares) drawn above sampled ones (filled circles);
 * every error bar is defined in the caption (which interval, which confidence);
-* a vacuous bound (a lower bound ``<= 0``, :attr:`bounds.bound.BoundValue.vacuous`) is
+* a vacuous bound (a lower bound ``<= 0``, :attr:`bpcalc.bounds.bound.BoundValue.vacuous`) is
   never drawn: it is listed in the caption;
 * one fit line per series, and only for the model the verdict rule chose
-  (:func:`verify.architecture.fit_scaling`), with its base ± standard error in the legend;
+  (:func:`bpcalc.verify.architecture.fit_scaling`), with its base ± standard error in the legend;
 * the legend sits outside the axes.
 
 Examples
@@ -160,7 +160,7 @@ class FitLine:
 
 
 def fit_line(fit: Any, series: str, color_index: int = 0) -> Optional[FitLine]:
-    """The :class:`FitLine` of a verdict fit (:class:`verify.architecture.ScalingFit`), or
+    """The :class:`FitLine` of a verdict fit (:class:`bpcalc.verify.architecture.ScalingFit`), or
     ``None`` when the verdict chose no model ("not decided", "zero")."""
     label = getattr(fit, "label", None)
     if label not in ("exponentially vanishing", "polynomial") or len(fit.ns) < 2:
@@ -373,7 +373,7 @@ def save_figure(fig, caption: str, stem: str | pathlib.Path) -> tuple[pathlib.Pa
 
 def save_scan(scan: Scan, out_dir: str | pathlib.Path):
     """Draw ``scan`` and write its files into ``out_dir``; returns the report's
-    :class:`verify.report.Figure` (path relative to ``out_dir``, with the caption)."""
+    :class:`bpcalc.verify.report.Figure` (path relative to ``out_dir``, with the caption)."""
     from ..report import Figure
 
     fig, caption = draw_scan(scan)

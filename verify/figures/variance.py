@@ -29,7 +29,7 @@ def _lg(x: Optional[float]) -> Optional[float]:
 
 
 def interval_text(estimate: Any) -> str:
-    """Definition of a :class:`verify.stats.VarianceEstimate`'s bars, e.g. ``"95% BCa bootstrap
+    """Definition of a :class:`bpcalc.verify.stats.VarianceEstimate`'s bars, e.g. ``"95% BCa bootstrap
     confidence interval (200 parameter draws)"``."""
     kind = {"bootstrap": "BCa bootstrap", "chi2": "chi-square"}.get(estimate.interval, estimate.interval)
     draws = f" ({estimate.n_samples} parameter draws" + (f", {estimate.shots} shots" if estimate.shots else "") + ")"
@@ -37,7 +37,7 @@ def interval_text(estimate: Any) -> str:
 
 
 def estimate_points(ns: Sequence[int], estimates: Sequence[Any], label: str = "sampled", color_index: int = 0) -> Points:
-    """Sampled :class:`verify.stats.VarianceEstimate` s as :class:`Points` with their intervals."""
+    """Sampled :class:`bpcalc.verify.stats.VarianceEstimate` s as :class:`Points` with their intervals."""
     ests = list(estimates)
     texts = sorted({interval_text(e) for e in ests})
     return Points(label, tuple(ns), tuple(_lg(e.value) for e in ests), "sampled",
@@ -46,8 +46,8 @@ def estimate_points(ns: Sequence[int], estimates: Sequence[Any], label: str = "s
 
 
 def verdict_fit(ns: Sequence[int], estimates: Sequence[Any]):
-    """The verdict fit of sampled estimates (:func:`verify.architecture.fit_estimates`)."""
-    from ..architecture import fit_estimates
+    """The verdict fit of sampled estimates (:func:`bpcalc.verify.architecture.fit_estimates`)."""
+    from ..fits import fit_estimates
 
     return fit_estimates(ns, estimates)
 
@@ -86,7 +86,7 @@ def variance_scan(
 
 
 def _bound(key: str, name: str):
-    from bounds import get_theorem
+    from bpcalc.bounds import get_theorem
 
     return get_theorem(key).bound(name)
 

@@ -9,7 +9,7 @@ devices.  :func:`compile_for_device` closes the gap:
    ``PauliStringPhasor``) and symbolic ``CZPowGate`` are decomposed into fixed Clifford
    gates and symbolic single-qubit ``Z`` rotations; any other wide gate is decomposed into
    one- and two-qubit gates;
-2. the circuit is placed and routed (:func:`verify.hardware.route_on_device`);
+2. the circuit is placed and routed (:func:`bpcalc.verify.hardware.route_on_device`);
 3. ``cirq.optimize_for_target_gateset`` compiles the fixed gates (SWAPs included);
 4. every symbolic single-qubit Pauli rotation becomes a symbolic ``cirq.PhasedXZGate``
    (``Rx(θ) → PhXZ(a=0, x=θ/π, z=0)``, ``Ry(θ) → PhXZ(a=½, x=θ/π, z=0)``,
@@ -33,7 +33,7 @@ import cirq
 import numpy as np
 import sympy
 
-from circuits import as_pauli_rotation
+from bpcalc.circuits import as_pauli_rotation
 
 from .devices import DeviceLike, load_target
 from .placement import RoutedCircuit, route_on_device
@@ -283,9 +283,9 @@ def compile_for_device(
     ----------
     circuit : a unitary circuit (measurements allowed) on any qubits, with sympy parameters.
     target : processor name (``'rainbow'``), ``GridDevice``, spec proto/file or
-        :class:`~verify.hardware.HardwareTarget`.
+        :class:`~bpcalc.verify.hardware.HardwareTarget`.
     gateset : ``'cz'``, ``'sqrt_iswap'`` or ``'sycamore'`` (``None``: the device's first).
-    placement : see :data:`verify.hardware.PLACEMENTS`.
+    placement : see :data:`bpcalc.verify.hardware.PLACEMENTS`.
     merge : merge symbolic Z rotations into neighbouring single-qubit gates.
 
     Returns
@@ -300,7 +300,7 @@ def compile_for_device(
 
     Examples
     --------
-    >>> from circuits import hardware_efficient
+    >>> from bpcalc.circuits import hardware_efficient
     >>> cc = compile_for_device(hardware_efficient(4, 1), "rainbow")
     >>> cc.in_target_gateset, cc.routed.n_swaps
     (True, 0)

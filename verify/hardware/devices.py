@@ -1,6 +1,6 @@
 """Google processors as compilation targets: virtual processors, ``GridDevice``s, spec files.
 
-A :class:`HardwareTarget` bundles what the rest of :mod:`verify.hardware` needs to know
+A :class:`HardwareTarget` bundles what the rest of :mod:`bpcalc.verify.hardware` needs to know
 about a processor: the ``cirq_google.GridDevice`` (qubits, couplers, gateset), its device
 graph, the compilation target gatesets it advertises and, when known, the
 ``DeviceSpecification`` proto it came from.

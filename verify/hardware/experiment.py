@@ -4,8 +4,8 @@
 parameter-shift gradient ``∂_k ℓ(θ) = [ℓ(θ + π/2 e_k) − ℓ(θ − π/2 e_k)] / 2`` of
 ``ℓ(θ) = ⟨O⟩`` with finite shots on the COMPILED circuit (placed, routed, in the device's
 gateset, read back from the program proto by default) through any ``cirq.Sampler``,
-measures the observable by basis rotation (:mod:`verify.measurement`), and estimates
-``Var_θ[∂_k ℓ]`` with a confidence interval (:func:`verify.stats.estimate_variance`).  The same draws are evaluated exactly with
+measures the observable by basis rotation (:mod:`bpcalc.verify.measurement`), and estimates
+``Var_θ[∂_k ℓ]`` with a confidence interval (:func:`bpcalc.verify.stats.estimate_variance`).  The same draws are evaluated exactly with
 ``cirq.Simulator`` on the logical circuit, so the result also says whether the sampler
 agrees with the noiseless simulator within the shot noise (noiseless engines) or by how
 much noise shrinks the gradients (noisy engines).
@@ -20,7 +20,7 @@ machine (``create_default_noisy_quantum_virtual_machine``: the processor's calib
 The shift is applied to the LOGICAL symbols: the compiled circuit is the same function of
 θ as the input (exponents ``θ/π``), so resolvers built for the input circuit resolve it.
 A symbol used by several gates is first split into one fresh symbol per occurrence
-(:func:`verify.measurement.shifted_circuit`), before compilation.
+(:func:`bpcalc.verify.measurement.shifted_circuit`), before compilation.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import numpy as np
 import scipy.stats
 import sympy
 
-from circuits import as_pauli_sum, parameter_symbols
+from bpcalc.circuits import as_pauli_sum, parameter_symbols
 
 from ..measurement import estimate_expectation, group_qubitwise_commuting, shifted_circuit, shifted_resolvers
 from ..stats import VarianceEstimate, estimate_variance
@@ -132,7 +132,7 @@ class GradientExperimentResult:
     exact_gradients : the same gradients from ``cirq.Simulator`` on the logical circuit
         (``None`` if ``reference=False``).
     variances : per symbol, shot-corrected ``Var_θ[∂ℓ]`` with a bootstrap confidence
-        interval (:func:`verify.stats.estimate_variance`; the value is unbiased and can be
+        interval (:func:`bpcalc.verify.stats.estimate_variance`; the value is unbiased and can be
         negative when shot noise dominates, the interval is clipped at 0).
     exact_variances : per symbol, the variance of ``exact_gradients`` over the same draws.
     agreement_pvalues : per symbol, the χ² p-value of ``Σ_i (ĝ_i − g_i)² / σ̂²_i`` — large
@@ -249,7 +249,7 @@ def noise_induced_bound(
         missing or its assumptions are refused; else ``{"available": True, "theorem": key,
         "values": [...], "text": ...}``.
     """
-    from bounds import Context, default_registry
+    from bpcalc.bounds import Context, default_registry
 
     registry = default_registry() if registry is None else registry
     keys = [k for k in registry if str(k).startswith("wang2021.")]
@@ -269,7 +269,7 @@ def noise_induced_bound(
     values = {k: v for k, v in numbers.items() if k in inputs and v is not None}
     out: dict = {"available": False, "theorem": keys[0], "numbers": numbers}
     try:
-        from circuits import Model
+        from bpcalc.circuits import Model
 
         model = Model(ansatz=cirq.Circuit(circuit), observable=obs)
     except (TypeError, ValueError):

@@ -2,7 +2,7 @@
 
 :func:`export_compiled` writes the compiled circuit as a binary program proto, as a
 text-format program proto and as Cirq JSON, reads every file back, compares it with the
-compiled circuit (:func:`verify.hardware.compare_circuits`), re-validates what was read on
+compiled circuit (:func:`bpcalc.verify.hardware.compare_circuits`), re-validates what was read on
 the device, checks the compiled circuit against the input at resolved parameters, and
 writes a JSON and a plain-text report next to the circuits.
 """
@@ -109,7 +109,7 @@ def export_compiled(
 
     Parameters
     ----------
-    compiled : the output of :func:`verify.hardware.compile_for_device`.
+    compiled : the output of :func:`bpcalc.verify.hardware.compile_for_device`.
     directory : output directory (created if missing).
     target : the device to validate on (default: ``compiled.processor``).
     stem : base file name.

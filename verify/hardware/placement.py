@@ -30,7 +30,7 @@ import cirq
 import cirq_google
 import networkx as nx
 
-from circuits import as_pauli_sum
+from bpcalc.circuits import as_pauli_sum
 
 from .devices import DeviceLike, HardwareTarget, load_target
 
@@ -337,7 +337,7 @@ def route_on_device(
 
     Examples
     --------
-    >>> from circuits import hardware_efficient
+    >>> from bpcalc.circuits import hardware_efficient
     >>> r = route_on_device(hardware_efficient(6, 2), "rainbow")
     >>> r.n_swaps
     0

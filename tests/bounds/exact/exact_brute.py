@@ -16,7 +16,7 @@ import math
 import cirq
 import numpy as np
 
-import circuits
+from bpcalc import circuits
 
 
 def _apply(states: np.ndarray, u: np.ndarray, axes: list[int], n: int) -> np.ndarray:

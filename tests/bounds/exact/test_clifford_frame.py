@@ -14,8 +14,8 @@ import pytest
 import scipy.linalg
 import sympy
 
-import circuits
-from bounds.exact import circuit_generators, clifford_frame, dla_dimension, lie_closure
+from bpcalc import circuits
+from bpcalc.bounds.exact import circuit_generators, clifford_frame, dla_dimension, lie_closure
 
 
 def _random_clifford_rotation_circuit(n: int, n_rot: int, seed: int) -> cirq.Circuit:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import exact as E
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
 from exact_brute import haar_block_moments, random_state
 
 TOL = 1e-9

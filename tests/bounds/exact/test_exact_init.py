@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import exact as E
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
 from exact_brute import grid_moments_density, random_state, symbol_info
 from test_exact_pauli_paths import random_observable
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import exact as E
-from bounds.exact import lie_algebra as LA
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
+from bpcalc.bounds.exact import lie_algebra as LA
 from exact_brute import random_state
 
 

@@ -14,9 +14,9 @@ import textwrap
 import cirq
 import pytest
 
-import circuits
-from bounds import exact as E
-from bounds.memory import MemoryBudgetExceeded
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
+from bpcalc.bounds.memory import MemoryBudgetExceeded
 
 LIMIT = 3 * 2**30
 
@@ -39,7 +39,7 @@ def _assert_clean(proc: subprocess.CompletedProcess, expect_exit: int) -> None:
 def test_cli_refuses_in_one_line_under_a_small_memory_limit():
     proc = _run_limited("""
         import sys
-        from verify.cli import main
+        from bpcalc.verify.cli import main
         sys.exit(main(["exact", "--method", "exact", "--max-terms", "5000000", "--qubits", "12", "--layers", "12",
                        "--observable", "global", "--memory-limit", "64MiB"]))
     """)
@@ -67,16 +67,16 @@ def test_worst_commands_of_the_issue_end_cleanly_under_rlimit():
     # bpcalc exact --method exact --max-terms 5000000 (was _ArrayMemoryError), default budget
     proc = _run_limited("""
         import sys
-        from verify.cli import main
+        from bpcalc.verify.cli import main
         sys.exit(main(["exact", "--method", "exact", "--max-terms", "5000000", "--qubits", "12", "--layers", "12",
                        "--observable", "global"]))
     """)
     _assert_clean(proc, 3)
     # max_terms = 2**22 on the n = 12, L = 12 HEA (was OOM-killed): truncation refuses in one line
     proc = _run_limited("""
-        import sys, cirq, circuits
-        from bounds import exact as E
-        from bounds.memory import MemoryBudgetExceeded
+        import sys, cirq; from bpcalc import circuits
+        from bpcalc.bounds import exact as E
+        from bpcalc.bounds.memory import MemoryBudgetExceeded
         c = circuits.hardware_efficient(12, 12)
         try:
             E.exact_gradient_variance(c, circuits.global_cost(cirq.LineQubit.range(12)), method="truncate",

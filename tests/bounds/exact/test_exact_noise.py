@@ -10,8 +10,8 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds import exact as E
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
 from exact_brute import grid_moments_density, random_state
 from test_exact_pauli_paths import random_circuit, random_observable
 

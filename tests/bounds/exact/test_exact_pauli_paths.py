@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import exact as E
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
 from exact_brute import grid_moments, random_state, two_copy_moments
 
 TOL = 1e-9
@@ -346,8 +346,8 @@ def test_bad_product_state():
 
 def test_sampled_zero_has_positive_upper_limit():
     """No surviving path must not read as a certain zero: the interval is [0, CP upper > 0]."""
-    import circuits
-    from bounds.exact import exact_gradient_variance
+    from bpcalc import circuits
+    from bpcalc.bounds.exact import exact_gradient_variance
 
     c = circuits.hardware_efficient(60, 12)
     r = exact_gradient_variance(

@@ -6,7 +6,7 @@ import cirq
 import numpy as np
 import pytest
 
-from bounds.exact import paulis as P
+from bpcalc.bounds.exact import paulis as P
 
 
 def _random_strings(rng, n, count):

@@ -14,7 +14,7 @@ import cirq
 import numpy as np
 import pytest
 
-from bounds import exact as E
+from bpcalc.bounds import exact as E
 from exact_brute import random_state
 from test_exact_pauli_paths import random_circuit
 

@@ -2,7 +2,7 @@
 
 * a dense ``4^n`` Markov-transfer reference built here from ``cirq.unitary`` only (Pauli
   transfer matrices, angle averages on exact trigonometric grids) — no code shared with
-  ``bounds.exact``;
+  ``bpcalc.bounds.exact``;
 * the Pauli-pair enumeration engine (``method='exact'``) on random circuits with every gate
   kind, Pauli sums, product-state datasets and covariances;
 * brute-force parameter averaging (``exact_brute``) for the global cost on ALA and HEA.
@@ -17,10 +17,10 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds import exact as E
-from bounds.exact.tensor_network import tn_gradient_variance
-from bounds.memory import MemoryBudgetExceeded
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
+from bpcalc.bounds.exact.tensor_network import tn_gradient_variance
+from bpcalc.bounds.memory import MemoryBudgetExceeded
 from exact_brute import symbol_info, two_copy_moments
 from test_exact_pauli_paths import random_circuit, random_observable
 

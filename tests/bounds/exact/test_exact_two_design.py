@@ -8,9 +8,9 @@ import pytest
 import scipy.stats
 import sympy
 
-import circuits
-from bounds import exact as E
-from bounds.exact import two_design as T
+from bpcalc import circuits
+from bpcalc.bounds import exact as E
+from bpcalc.bounds.exact import two_design as T
 from exact_brute import random_state
 
 
@@ -197,7 +197,7 @@ def test_cross_terms_on_qubits_outside_every_block_survive():
 def test_chain_refuses_over_its_memory_budget_before_growing():
     import pytest
 
-    from bounds.memory import MemoryBudgetExceeded
+    from bpcalc.bounds.memory import MemoryBudgetExceeded
 
     n = 8
     c = circuits.alternating_layered(n, 2, 4)

@@ -16,9 +16,9 @@ import pytest
 import scipy.stats
 import sympy
 
-import circuits
-from bounds import Context, get_theorem
-from bounds.exact import exact_gradient_variance, exact_loss_variance
+from bpcalc import circuits
+from bpcalc.bounds import Context, get_theorem
+from bpcalc.bounds.exact import exact_gradient_variance, exact_loss_variance
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "exact"))
 from exact_brute import grid_moments, random_state, simulate  # noqa: E402

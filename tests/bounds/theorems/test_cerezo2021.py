@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import get_theorem
-from bounds.registry import Context
-from bounds.theorems.cerezo2021 import (
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems.cerezo2021 import (
     alternating_layered_geometry,
     alternating_layered_structure,
     guaranteed_first_layer_hits,
@@ -227,7 +227,7 @@ def test_l_conventions_all_below_exact_documented():
 def test_bounds_bracket_the_projects_two_design_engine():
     """G_n <= exact <= F with bpcalc's own 2-design chain (bounds.exact.two_design), which also
     agrees with the independent reference chain of these tests."""
-    from bounds.exact.two_design import two_design_gradient_variance
+    from bpcalc.bounds.exact.two_design import two_design_gradient_variance
 
     n, m, n_layers = 6, 2, 3
     ansatz = circuits.alternating_layered(n, n_layers, m)
@@ -412,7 +412,7 @@ def test_warm_up_closed_forms_against_exact_engine(n):
     """Cerezo et al.'s warm-up (Results): V = ⊗_j exp(iθ_j X/2) on |0…0⟩ gives
     Var[∂C_G] = (1/8)(3/8)^{n−1} for C_G = 1 − Π_j cos²(θ_j/2) and Var[∂C_L] = 1/(8n²)
     for C_L = 1 − (1/n) Σ_j cos²(θ_j/2): published closed forms checked with the Pauli-path engine."""
-    from bounds.exact import exact_gradient_variance
+    from bpcalc.bounds.exact import exact_gradient_variance
 
     qubits = cirq.LineQubit.range(n)
     thetas = sympy.symbols(f"t0:{n}")

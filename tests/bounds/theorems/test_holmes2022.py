@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import get_theorem
-from bounds.exact import exact_gradient_variance
-from bounds.registry import Context
-from bounds.theorems import holmes2022
-from bounds.theorems._inputs import input_states
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.exact import exact_gradient_variance
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems import holmes2022
+from bpcalc.bounds.theorems._inputs import input_states
 
 THEOREM = get_theorem("holmes2022.expressibility")
 

@@ -14,9 +14,9 @@ import pytest
 import scipy.stats
 import sympy
 
-import circuits
-from bounds import Context, get_theorem
-from bounds.exact import clifford_frame, lie_algebraic_variance
+from bpcalc import circuits
+from bpcalc.bounds import Context, get_theorem
+from bpcalc.bounds.exact import clifford_frame, lie_algebraic_variance
 
 
 def _batched_states(circ: cirq.Circuit, qs, values: dict) -> np.ndarray:

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import get_theorem
-from bounds.exact import exact_gradient_variance, exact_loss_variance
-from bounds.registry import Context
-from bounds.theorems.letcher2023 import clifford_sampling, first_layer_split
-from circuits import affine_angle, as_pauli_rotation
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.exact import exact_gradient_variance, exact_loss_variance
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems.letcher2023 import clifford_sampling, first_layer_split
+from bpcalc.circuits import affine_angle, as_pauli_rotation
 
 LOSS = get_theorem("letcher2023.loss_light_cone")
 GRAD = get_theorem("letcher2023.gradient_light_cone")

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import sympy
 
-import circuits
-from bounds import get_theorem
-from bounds.exact import exact_gradient_variance
-from bounds.measures import reduced_density_matrices
-from bounds.registry import Context
-from bounds.theorems.ortiz_marrero2021 import observable_halfwidth, visible_qubits
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.exact import exact_gradient_variance
+from bpcalc.bounds.measures import reduced_density_matrices
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems.ortiz_marrero2021 import observable_halfwidth, visible_qubits
 
 THEOREM = get_theorem("ortiz_marrero2021.entanglement_induced")
 
@@ -88,7 +88,7 @@ def test_refused_when_parameter_is_shared():
 
 
 def test_input_states_validation():
-    from bounds.theorems._inputs import input_states
+    from bpcalc.bounds.theorems._inputs import input_states
 
     model = visible_model(3, 1)
     with pytest.raises(ValueError, match="shape"):

@@ -6,11 +6,11 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds import get_theorem
-from bounds.registry import Context
-from bounds.theorems.pesah2021 import truncated_path_sum
-from circuits import block_structure
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems.pesah2021 import truncated_path_sum
+from bpcalc.circuits import block_structure
 
 from two_design_reference import chain_variance, pauli_squares_by_support, pauli_terms_to_masks
 
@@ -92,7 +92,7 @@ def test_refusals():
 
 
 def test_lower_bound_below_the_projects_two_design_engine():
-    from bounds.exact.two_design import two_design_gradient_variance
+    from bpcalc.bounds.exact.two_design import two_design_gradient_variance
 
     model = qcnn_model(8, "Z0")
     symbols = model.trainable_symbols[::6]

@@ -8,10 +8,10 @@ import pytest
 import sympy
 from scipy import stats
 
-import circuits
-from bounds import get_theorem
-from bounds.exact import exact_gradient_variance, exact_loss_variance
-from bounds.registry import Context
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.exact import exact_gradient_variance, exact_loss_variance
+from bpcalc.bounds.registry import Context
 
 LOSS = get_theorem("ragone2023.lie_algebraic_loss")
 GRAD = get_theorem("ragone2023.lie_algebraic_gradient")

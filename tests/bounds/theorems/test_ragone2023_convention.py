@@ -11,10 +11,10 @@ import cirq
 import pytest
 import sympy
 
-import circuits
-from bounds import get_theorem
-from bounds.exact import exact_gradient_variance
-from bounds.registry import Context
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.exact import exact_gradient_variance
+from bpcalc.bounds.registry import Context
 
 
 def _deep_pow_circuit(n: int, layers: int) -> tuple[cirq.Circuit, list]:

@@ -2,7 +2,7 @@
 
 ``r_{n,s}`` is derived for ``O_L = (1/n)Σ_j|0⟩⟨0|_j = 1/2 + (1/2n)Σ_j Z_j``; with
 ``(1/n)Σ_j Z_j`` the variance is 4× larger.  Both bounds are compared with the 2-design
-Pauli-support chain of :mod:`bounds.exact.two_design` (an engine that never sees r_{n,s}),
+Pauli-support chain of :mod:`bpcalc.bounds.exact.two_design` (an engine that never sees r_{n,s}),
 and each refuses the other normalisation.
 """
 
@@ -12,9 +12,9 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds import Context, get_theorem
-from bounds.exact import dataset_states, two_design_gradient_variance, two_design_loss_variance
+from bpcalc import circuits
+from bpcalc.bounds import Context, get_theorem
+from bpcalc.bounds.exact import dataset_states, two_design_gradient_variance, two_design_loss_variance
 
 VARIANCE = get_theorem("thanasilp2021.tensor_product_variance")
 LINEAR = get_theorem("thanasilp2021.tensor_product_linear_loss")

@@ -6,10 +6,10 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds import get_theorem
-from bounds.registry import Context
-from bounds.theorems.thanasilp2022_kernels import fidelity_expressivity, projected_kernel
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems.thanasilp2022_kernels import fidelity_expressivity, projected_kernel
 
 FIDELITY = get_theorem("thanasilp2022_kernels.fidelity_concentration")
 PROJECTED = get_theorem("thanasilp2022_kernels.projected_concentration")

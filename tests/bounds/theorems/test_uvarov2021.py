@@ -6,9 +6,9 @@ import cirq
 import numpy as np
 import pytest
 
-import circuits
-from bounds import Context, get_theorem
-from bounds.exact import two_design_gradient_variance
+from bpcalc import circuits
+from bpcalc.bounds import Context, get_theorem
+from bpcalc.bounds.exact import two_design_gradient_variance
 
 THEOREM = get_theorem("uvarov2021.causal_cone_lower")
 

@@ -11,10 +11,10 @@ import pytest
 import scipy.optimize
 import sympy
 
-import circuits
-from bounds import get_theorem
-from bounds.registry import Context
-from bounds.theorems.wang2021 import generator_norm
+from bpcalc import circuits
+from bpcalc.bounds import get_theorem
+from bpcalc.bounds.registry import Context
+from bpcalc.bounds.theorems.wang2021 import generator_norm
 
 THEOREM = get_theorem("wang2021.noise_induced")
 C = 1 / (2 * math.log(2))   # c of the exponent cL + 1, computed here independently of the module

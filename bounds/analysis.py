@@ -1,11 +1,11 @@
 """``analyze(model)``: which theorems apply to a model, their numbers, and a verdict.
 
 For every trainable parameter (or the ones asked for) :func:`analyze` builds a
-:class:`~bounds.registry.Context` (model, parameter, :mod:`~bounds.measures`) and asks every
+:class:`~bpcalc.bounds.registry.Context` (model, parameter, :mod:`~bpcalc.bounds.measures`) and asks every
 registered theorem whether its assumptions hold — *checked* on the model's actual structure
 (block layout, exact 2-design tests, observable form, loss), never assumed.  Applicable
 bounds are evaluated (log-space numbers); refused ones keep the failing assumption.  When
-the exact engine (:mod:`bounds.exact`) can handle the model, the exact variance is shown
+the exact engine (:mod:`bpcalc.bounds.exact`) can handle the model, the exact variance is shown
 next to the bounds.  The verdict says "exponentially vanishing (base b)", "polynomial" or
 "not decided: why", with its evidence.
 
@@ -15,8 +15,8 @@ have a known ``n``-dependence (``Theorem.scaling``) or, for a family of models, 
 
 Examples
 --------
->>> import circuits
->>> from bounds.analyze import analyze
+>>> from bpcalc import circuits
+>>> from bpcalc.bounds.analysis import analyze
 >>> n = 4
 >>> ansatz = circuits.tensor_product(n, 2)
 >>> model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(sorted(ansatz.all_qubits())),
@@ -41,7 +41,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 import sympy
 
-from circuits import Model
+from bpcalc.circuits import Model
 
 from .bound import Asymptotics, AssumptionFailed, BoundValue, Check
 from .memory import MemoryBudgetExceeded
@@ -228,14 +228,14 @@ class Analysis:
 
 def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle",
                     memory_limit=None) -> tuple[dict, str]:
-    """Exact per-parameter variances from :mod:`bounds.exact` (``({}, why)`` if unavailable).
+    """Exact per-parameter variances from :mod:`bpcalc.bounds.exact` (``({}, why)`` if unavailable).
 
     ``exponent_symbols``: convention for symbols in exponents (``X**t``), see
-    :data:`bounds.exact.EXPONENT_CONVENTIONS`.
+    :data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`.
 
     Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals
-    (:class:`~bounds.bound.AssumptionFailed`, e.g. gates that are not Pauli rotations, and
-    :class:`~bounds.memory.MemoryBudgetExceeded`) become the note; anything else raises.
+    (:class:`~bpcalc.bounds.bound.AssumptionFailed`, e.g. gates that are not Pauli rotations, and
+    :class:`~bpcalc.bounds.memory.MemoryBudgetExceeded`) become the note; anything else raises.
     """
     try:
         from .exact import exact_model_gradient_variance
@@ -272,7 +272,7 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
             below_resolution=bool(getattr(res, "below_resolution", None) is not None and res.below_resolution[k]
                                   and float(np.mean(per)) == 0.0),
         )
-    return out, f"bounds.exact ({res.method})"
+    return out, f"bpcalc.bounds.exact ({res.method})"
 
 
 # ----------------------------------------------------------------------------- core
@@ -333,15 +333,15 @@ def analyze(
     ----------
     model : the model (``circuits.Model``).
     parameters : trainable symbols (or names) to analyse; default all.
-    registry : theorems to use (default :func:`bounds.registry.default_registry`).
+    registry : theorems to use (default :func:`bpcalc.bounds.registry.default_registry`).
     declared : assumption keys the user asserts (e.g. ``"embedding_two_design"``).
     values : numbers the user supplies (e.g. ``{"p_min": 0.05}``), override the theorems'.
-    exact : also compute exact variances with :mod:`bounds.exact` when possible.
+    exact : also compute exact variances with :mod:`bpcalc.bounds.exact` when possible.
     ensemble : compute the frame potential / KL expressibility of the data ensemble.
     rng : generator for the bootstrap intervals.
-    measures : precomputed :func:`bounds.measures.measures` of this model.
+    measures : precomputed :func:`bpcalc.bounds.measures.measures` of this model.
     exponent_symbols : convention of the exact engine for symbols in exponents (``X**t``):
-        ``'angle'`` (default) or ``'symbol'`` (:data:`bounds.exact.EXPONENT_CONVENTIONS`).
+        ``'angle'`` (default) or ``'symbol'`` (:data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`).
 
     Raises
     ------
@@ -445,36 +445,35 @@ def _verdict(params: Sequence[ParameterAnalysis], m: Measures, ensemble: Sequenc
         reasons.append("no registered theorem applies to this model (see the refused bounds)")
     else:
         reasons.append("the applicable bounds depend on n through data-dependent quantities")
-    reasons.append("analyse a family over several n (bpcalc bounds --qubits …, bounds.analyze.fit_decay)")
+    reasons.append("analyse a family over several n (bpcalc bounds --qubits …, bpcalc.bounds.fit_scaling)")
     return Verdict("not decided", "not decided: " + "; ".join(reasons), tuple(evidence))
 
 
 def fit_decay(ns: Sequence[int], log10_values: Sequence[float]) -> Verdict:
-    """Decide exponential vs polynomial decay from values at several ``n``.
+    """Decide exponential vs polynomial decay from exact values at several ``n`` (log10 given).
 
-    Fits ``log10 V = a − n·log10 b`` (exponential) and ``log10 V = a + p·log10 n``
-    (polynomial) by least squares and keeps the one with the smaller residual; a slope
-    compatible with zero is "polynomial" of degree ~0.  Needs at least 3 distinct ``n``.
+    The one fit and verdict rule of :func:`bpcalc.bounds.scaling.fit_scaling` (never from
+    fewer than :data:`bpcalc.bounds.scaling.MIN_SIZES` sizes; residuals can reject both
+    models), in log space so that values far below a double's range are fine.
 
     Raises
     ------
-    ValueError : fewer than 3 points, non-finite values.
+    ValueError : fewer than 3 distinct ``n``, non-finite values.
     """
-    x = np.asarray(ns, dtype=float)
-    yv = np.asarray(log10_values, dtype=float)
-    if x.shape != yv.shape or x.size < 3 or len(set(x.tolist())) < 3:
+    from .scaling import fit_scaling
+
+    x = [int(v) for v in ns]
+    y = [float(v) for v in log10_values]
+    if len(x) != len(y) or len(set(x)) < 3:
         raise ValueError("fit_decay needs values at >= 3 distinct n")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(yv))):
+    if not all(np.isfinite(y)):
         raise ValueError("fit_decay needs finite n and log10 values")
-    a_exp = np.polyfit(x, yv, 1)
-    r_exp = float(np.sum((np.polyval(a_exp, x) - yv) ** 2))
-    a_pol = np.polyfit(np.log10(x), yv, 1)
-    r_pol = float(np.sum((np.polyval(a_pol, np.log10(x)) - yv) ** 2))
-    base = 10 ** (-a_exp[0])
-    evidence = (f"exponential fit: base {base:.4g}, residual {r_exp:.3g}",
-                f"polynomial fit: degree {a_pol[0]:.3g}, residual {r_pol:.3g}",
-                f"n = {[int(v) for v in x]}")
-    if r_exp < r_pol and base > 1.02:
-        return Verdict("exponentially vanishing", f"exponentially vanishing (fitted base {base:.4g})", evidence,
-                       base=float(base))
-    return Verdict("polynomial", f"polynomial (fitted degree {a_pol[0]:.3g})", evidence, degree=float(a_pol[0]))
+    fit = fit_scaling(x, log10_values=y)
+    label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
+    text = fit.text.replace("exponential:", "exponentially vanishing:", 1) if fit.label == "exponential" else \
+        fit.text.replace("undecided:", "not decided:", 1) if fit.label == "undecided" else fit.text
+    evidence = (fit.describe(), f"n = {x}")
+    return Verdict(label, text, evidence, base=fit.base if fit.label == "exponential" else None,
+                   degree=fit.degree if fit.label == "polynomial" else None)
+
+
