@@ -71,7 +71,7 @@ from ..bound import AssumptionFailed
 from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .initialization import angle_moments, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
-from .states import InputStates, ProductStates, as_input_states, loss_weights
+from .states import InputStates, ProductStates, as_input_states, loss_weights, state_qubits
 
 __all__ = [
     "exact_gradient_variance",
@@ -1097,7 +1097,7 @@ def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_s
     _check_common(method, max_terms, n_samples, confidence)
     circuits.require_circuit(circuit)
     observable = circuits.as_pauli_sum(observable)
-    return observable, _state_qubits(circuit, observable, state, qubits)
+    return observable, state_qubits(circuit, observable, state, qubits)
 
 
 def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
@@ -1116,27 +1116,6 @@ def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
     if isinstance(noise, cirq.Gate) and (cirq.num_qubits(noise) != 1 or not cirq.has_kraus(noise)):
         raise ValueError(f"noise gate {noise} must be a single-qubit channel (e.g. cirq.depolarize(0.01))")
     return cirq.Circuit(circuit).with_noise(noise)
-
-
-def _state_qubits(circuit, observable, state, qubits):
-    """The qubit order of the input state, or ``None`` for ``|0…0⟩`` on the light cone.
-
-    An explicit ``qubits`` or an :class:`InputStates` fixes the order; other state formats
-    (vectors, strings) are read on the sorted qubits of circuit and observable.
-    """
-    if qubits is None and state is None:
-        return None
-    needed = set(circuit.all_qubits()) | set(q for ps in observable for q in ps.qubits)
-    if qubits is not None:
-        qs = tuple(qubits)
-    elif isinstance(state, InputStates):
-        qs = tuple(state.qubits)
-    else:
-        qs = tuple(sorted(needed))
-    missing = needed - set(qs)
-    if missing:
-        raise ValueError(f"qubits {sorted(missing)} of the circuit/observable are not among the state's qubits {list(qs)}")
-    return qs
 
 
 def _restrict_observable(circuit, observable: cirq.PauliSum, program: PauliPathProgram, wanted: list) -> cirq.PauliSum:

@@ -25,6 +25,7 @@ from ..memory import MemoryBudget
 from .paulis import WORD_BITS
 
 __all__ = [
+    "state_qubits",
     "loss_weights",
     "InputStates",
     "ProductStates",
@@ -526,3 +527,24 @@ def loss_weights(weights, n_states: int) -> np.ndarray:
     if not np.all(np.isfinite(u)):
         raise ValueError("weights must be finite")
     return u
+
+
+def state_qubits(circuit, observable, state, qubits):
+    """The qubit order of the input state, or ``None`` for ``|0…0⟩`` on the light cone.
+
+    An explicit ``qubits`` or an :class:`InputStates` fixes the order; other state formats
+    (vectors, strings) are read on the sorted qubits of circuit and observable.
+    """
+    if qubits is None and state is None:
+        return None
+    needed = set(circuit.all_qubits()) | set(q for ps in observable for q in ps.qubits)
+    if qubits is not None:
+        qs = tuple(qubits)
+    elif isinstance(state, InputStates):
+        qs = tuple(state.qubits)
+    else:
+        qs = tuple(sorted(needed))
+    missing = needed - set(qs)
+    if missing:
+        raise ValueError(f"qubits {sorted(missing)} of the circuit/observable are not among the state's qubits {list(qs)}")
+    return qs

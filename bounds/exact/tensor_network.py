@@ -70,7 +70,7 @@ from .mps import MPS, NOISE_FLOOR, Truncation, overlap, product_mps, sum_of_prod
 from .program import (CliffordGroup, FixedRotation, PauliPathProgram, RotationGroup, circuit_symbols, compile_program,
                       resolve_parameters)
 from .results import GradientVarianceResult
-from .states import InputStates, ProductStates, as_input_states, loss_weights
+from .states import InputStates, ProductStates, as_input_states, loss_weights, state_qubits
 
 __all__ = [
     "tn_gradient_variance",
@@ -583,22 +583,6 @@ def _per_parameter_values(layers, inputs: list, stored: dict, freq2: dict, trunc
 # ----------------------------------------------------------------------------------------
 
 
-def _state_qubits(circuit, observable, state, qubits):
-    if qubits is None and state is None:
-        return None
-    needed = set(circuit.all_qubits()) | set(q for ps in observable for q in ps.qubits)
-    if qubits is not None:
-        qs = tuple(qubits)
-    elif isinstance(state, InputStates):
-        qs = tuple(state.qubits)
-    else:
-        qs = tuple(sorted(needed))
-    missing = needed - set(qs)
-    if missing:
-        raise ValueError(f"qubits {sorted(missing)} of the circuit/observable are not among the state's qubits {list(qs)}")
-    return qs
-
-
 def _check_options(max_bond, cutoff) -> None:
     if max_bond is not None and (isinstance(max_bond, bool) or not isinstance(max_bond, (int, np.integer)) or max_bond < 1):
         raise ValueError(f"max_bond must be a positive integer or None, got {max_bond!r}")
@@ -670,7 +654,7 @@ def tn_gradient_variance(
     circuits.require_circuit(circuit)
     observable = circuits.as_pauli_sum(observable)
     budget = MemoryBudget.from_limit(memory_limit)
-    sq = _state_qubits(circuit, observable, state, qubits)
+    sq = state_qubits(circuit, observable, state, qubits)
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
@@ -803,7 +787,7 @@ def route_gradient_variance(
         return None  # enumeration validates and reports
     circuits.require_circuit(circuit)
     obs = circuits.as_pauli_sum(observable)
-    sq = _state_qubits(circuit, obs, state, kwargs.get("qubits"))
+    sq = state_qubits(circuit, obs, state, kwargs.get("qubits"))
     program = compile_program(circuit, obs, sq, kwargs.get("exponent_symbols", "angle"))
     diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
     if (2 if diag else 4) * program.n_local <= math.log2(max_terms) or len(program.observable) == 0:
