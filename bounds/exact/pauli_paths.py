@@ -85,6 +85,8 @@ __all__ = [
 
 PATH_METHODS = ("auto", "exact", "truncate", "sample")
 AUTO_BRANCHING_SLACK = 3.0
+AUTO_TN_FALLBACK_BOND = 64
+"""Largest bond dimension ``method='auto'`` lets the tensor network reach before it samples paths."""
 AUTO_WORK_FACTOR = 16
 MAX_WEIGHT_ENTRIES = 2**24
 _U64 = np.uint64
@@ -1338,6 +1340,12 @@ def exact_gradient_variance(
             )
     elif method == "auto":
         fallback = "estimated branching too large for exact enumeration"
+    if method == "auto" and noise is None and uniform and isinstance(states, ProductStates):
+        # before sampling: the tensor network is exact where enumeration is not (e.g. global costs)
+        routed = _auto_tensor_network(circuit, observable, state, parameters, program, wanted_symbols, weights,
+                                      covariance, exponent_symbols, qubits, budget, fallback)
+        if routed is not None:
+            return routed
     # path sampling
     col_index = {p: j for j, p in enumerate(columns)}
     acc = _Accumulator(n_params=len(columns), n_targets=n + 1)
@@ -1374,6 +1382,29 @@ def exact_gradient_variance(
         confidence=confidence, ci_method=ci_method, n_samples=acc.n, seconds=time.perf_counter() - t0,
         details=details | {"auto_reason": fallback}, below_resolution=below, **base,
     )
+
+
+def _auto_tensor_network(circuit, observable, state, parameters, program, wanted_symbols, weights, covariance,
+                         exponent_symbols, qubits, budget, why_not_enumeration):
+    """``method='auto'`` after enumeration gave up: the exact tensor network if its work
+    (:data:`bounds.exact.tensor_network.AUTO_MAX_WORK`) and bond dimension
+    (:data:`AUTO_TN_FALLBACK_BOND`, small so that a failed attempt is cheap) stay small and it
+    fits the memory budget; ``None`` (path sampling) otherwise."""
+    from . import tensor_network as tn
+
+    pindex = program.parameter_index
+    n_wanted = sum(1 for s in wanted_symbols if s in pindex)
+    if n_wanted == 0 or n_wanted * len(program.moments) * program.n_local > tn.AUTO_MAX_WORK:
+        return None
+    try:
+        res = tn.tn_gradient_variance(circuit, observable, state, parameters, weights=weights, covariance=covariance,
+                                      exponent_symbols=exponent_symbols, qubits=qubits, memory_limit=budget,
+                                      _strict_bond=AUTO_TN_FALLBACK_BOND)
+    except (tn.BondCapExceeded, MemoryBudgetExceeded, AssumptionFailed):
+        return None
+    res.details["auto_choice"] = (f"tensor network: {why_not_enumeration}; the exact network fits "
+                                  f"(bond <= {AUTO_TN_FALLBACK_BOND}, memory budget), so no path sampling was needed")
+    return res
 
 
 def exact_loss_variance(

@@ -350,9 +350,22 @@ def test_data_symbols_without_a_dataset_get_uniform_data():
     assert r.parameter("t").exact["value"] == pytest.approx(want, rel=1e-9)
 
 
-def test_path_sampled_exact_values_are_marked_with_their_interval():
+def test_global_cost_beyond_enumeration_is_exact_by_the_tensor_network():
+    """Issue 16: where enumeration gives up, 'auto' contracts the tensor network before it samples."""
+    ansatz = circuits.alternating_layered(8, 2, 2, block_depth=2)
+    qubits = sorted(ansatz.all_qubits())
+    r = analyze_architecture(ansatz, circuits.global_cost(qubits), theorems=False, trainable="theta_*")
+    methods = {p.exact["method"] for p in r.parameters if p.exact is not None}
+    assert "tn" in methods and "path-sampled" not in methods, methods
+
+
+def test_path_sampled_exact_values_are_marked_with_their_interval(monkeypatch):
     """When exact enumeration is too large the engine samples paths: the report must not present
-    the estimate (often 0) as an exact value."""
+    the estimate (often 0) as an exact value.  (The tensor-network fallback is switched off here
+    so that the engine samples.)"""
+    import bpcalc.bounds.exact.pauli_paths as pp
+
+    monkeypatch.setattr(pp, "AUTO_TN_FALLBACK_BOND", 0)
     ansatz = circuits.alternating_layered(8, 2, 2, block_depth=2)
     qubits = sorted(ansatz.all_qubits())
     r = analyze_architecture(ansatz, circuits.global_cost(qubits), theorems=False, trainable="theta_*")

@@ -53,8 +53,11 @@ def test_issue_example_runs_on_real_digits(capsys):
     assert out.count("\n") > 10 and "tensor_product_variance" in out
 
 
-def test_global_projector_bound_and_sampled_exact_column(capsys):
+def test_global_projector_bound_and_sampled_exact_column(capsys, monkeypatch):
     """Theorem 1 (i) of Cerezo et al. end to end; a path-sampled 'exact' value shows its interval."""
+    import bpcalc.bounds.exact.pauli_paths as pp
+
+    monkeypatch.setattr(pp, "AUTO_TN_FALLBACK_BOND", 0)  # keep the path-sampled route (the network would be exact)
     args = ["bounds", "--ansatz", "ala", "--block", "2", "--ansatz-layers", "2", "--embedding", "none",
             "--qubits", "4,8", "--observable", "global", "--random-blocks", "--theorems", "cerezo2021", "--no-ensemble"]
     assert main(args + ["--json"]) == 0
@@ -72,8 +75,11 @@ def test_global_projector_bound_and_sampled_exact_column(capsys):
     assert f"< {exact8['ci_high']:.3g} (below resolution of path sampling)" in text and "path-sampled estimate" in text
 
 
-def test_sampled_exact_with_label_weights_keeps_the_interval_on_the_linear_loss(capsys):
+def test_sampled_exact_with_label_weights_keeps_the_interval_on_the_linear_loss(capsys, monkeypatch):
     """With a labelled dataset the engine's interval is for the linear loss, not for the dataset mean."""
+    import bpcalc.bounds.exact.pauli_paths as pp
+
+    monkeypatch.setattr(pp, "AUTO_TN_FALLBACK_BOND", 0)  # keep the path-sampled route (the network would be exact)
     args = ["bounds", "--ansatz", "ala", "--block", "2", "--ansatz-layers", "2", "--embedding", "tpe",
             "--dataset", "uniform", "--samples", "4", "--qubits", "8", "--observable", "global", "--random-blocks",
             "--theorems", "cerezo2021", "--no-ensemble", "--json"]
