@@ -49,12 +49,12 @@ def _assert_one_line_refusal(proc: subprocess.CompletedProcess, *words: str) -> 
 
 def test_density_matrix_sample_refused_in_one_line_under_address_limit():
     """A 14-qubit density matrix needs 6 GiB: refused before Cirq allocates it."""
-    proc = _bpcalc("sample", "--engine", "density_matrix", "--qubits", "14", "--layers", "1", "--samples", "10")
+    proc = _bpcalc("sample", "--engine", "density_matrix", "--qubits", "14", "--layers", "1", "--draws", "10")
     _assert_one_line_refusal(proc, "density matrix", "needs 6.00 GiB", "qsim")
 
 
 def test_memory_limit_flag_is_the_budget():
-    proc = _bpcalc("sample", "--engine", "cirq", "--qubits", "10", "--layers", "1", "--samples", "4",
+    proc = _bpcalc("sample", "--engine", "cirq", "--qubits", "10", "--layers", "1", "--draws", "4",
                    "--memory-limit", "16KiB")
     _assert_one_line_refusal(proc, "cirq.Simulator on 10 qubits", "16.00 KiB", "Pauli-path")
 

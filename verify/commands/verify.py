@@ -7,8 +7,8 @@ bounds overlaid (PNG + PDF).
 
 Examples::
 
-    bpcalc verify --ansatz hea --qubits 4 6 8 --layers n --samples 500 --plot out/hea
-    bpcalc verify --ansatz tp --qubits 4 6 8 --embedding hee --dataset digits --n-data 10 --json
+    bpcalc verify --ansatz hea --qubits 4..8:2 --layers n --draws 500 --plot out/hea
+    bpcalc verify --ansatz tpa --qubits 4,6,8 --embedding hee --dataset digits --n-data 10 --json
 
 Exit codes: 0 no bound violated, 1 a bound is violated, 2 bad input.
 """
@@ -21,6 +21,7 @@ import json
 import math
 import sys
 
+from . import _args as A
 from .sample import add_model_arguments, add_sampling_arguments, model_from_args, sample_model
 
 
@@ -157,12 +158,10 @@ def run(args: argparse.Namespace) -> int:
     from ..check import check, fit_scaling
     from .sample import parameters_from_args
 
-    if len(set(args.qubits)) != len(args.qubits):
-        raise ValueError("--qubits has repeated values")
     rows = []
     reports = []
     all_estimates = []
-    for n in args.qubits:
+    for n in A.progress(args.qubits, args, "bpcalc verify: n", total=len(args.qubits)):
         model = model_from_args(args, n)
         params = parameters_from_args(args, model)
         if len(params) != 1:
@@ -233,6 +232,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_arguments(p, multi_n=True)
     add_sampling_arguments(p)
+    A.add_progress(p)
     p.add_argument("--no-exact", action="store_true", help="skip the exact engine of bounds.analyze")
     p.add_argument("--plot", default=None, metavar="PATH", help="write PATH.png, PATH.pdf and PATH.caption.txt")
     p.add_argument("--out", default=None, metavar="DIR",
