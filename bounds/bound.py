@@ -157,6 +157,33 @@ def _latex_symbol_names() -> dict[sympy.Symbol, str]:
     return {_make_symbol(k): v[2] for k, v in _STANDARD.items() if v[2]}
 
 
+_GREEK = frozenset("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+                   "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split())
+
+
+def readable_latex_name(name: str) -> str:
+    r"""LaTeX for a symbol name without a declared one: ``eps_L`` -> ``\varepsilon_{L}``,
+    ``var_dl`` -> ``\mathrm{var}_{\mathrm{dl}}`` (never the bare identifier ``eps_{L}``).
+
+    Examples
+    --------
+    >>> readable_latex_name("eps_L"), readable_latex_name("n_v"), readable_latex_name("c1sqR")
+    ('\\varepsilon_{L}', 'n_{v}', '\\mathrm{c1sqR}')
+    """
+
+    def part(p: str) -> str:
+        if p == "eps":
+            return r"\varepsilon"
+        if p in _GREEK:
+            return "\\" + p
+        if len(p) == 1 or p.isdigit():
+            return p
+        return r"\mathrm{" + p + "}"
+
+    base, *subs = [p for p in name.split("_") if p] or [name]
+    return part(base) + ("_{" + ",".join(part(s) for s in subs) + "}" if subs else "")
+
+
 # ----------------------------------------------------------------------------- citation
 
 
@@ -870,6 +897,8 @@ class Bound:
         for s in self.expr.free_symbols:
             if isinstance(s, sympy.Symbol) and s.name in self.latex_names:
                 names[s] = self.latex_names[s.name]
+            elif isinstance(s, sympy.Symbol) and s not in names and (len(s.name) > 1 and s.name not in _GREEK):
+                names[s] = readable_latex_name(s.name)  # no internal identifiers in LaTeX
         rhs = sympy.latex(self.expr, symbol_names=names)
         text = f"{quantity or self.quantity} {_RELATION[self.kind]} {rhs}"
         if citation and self.citation is not None:

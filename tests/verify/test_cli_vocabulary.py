@@ -196,7 +196,8 @@ def test_theorem_selector_is_one_glob():
         A.theorem_keys(["nosuch.*"], keys)
 
 
-@pytest.mark.parametrize("command,pos", [("bounds", []), ("analyze", ["c.qasm"]), ("compare", ["hea"])])
+@pytest.mark.parametrize("command,pos", [("bounds", []), ("analyze", ["c.qasm"]), ("compare", ["hea"]),
+                                         ("verify", [])])
 def test_every_theorem_selector_is_the_same_option(command, pos, capsys):
     args = parse([command, *pos, "--theorem", "cerezo2021.*", "--theorem", "wang2021"])
     assert args.theorem == ["cerezo2021.*", "wang2021"]
@@ -261,3 +262,52 @@ def test_progress_only_on_request_and_never_on_stdout(capsys):
     assert quiet[2] == "" and "bpcalc exact" in bars[2]
     ns = argparse.Namespace(progress=None)
     assert A.show_progress(ns) is False  # stderr is not a terminal under pytest's capture
+
+
+BOUNDS_HEA = ["bounds", "--ansatz", "hea", "--layers", "2", "--embedding", "none", "--observable", "global",
+              "--qubits", "4,5", "--no-ensemble"]
+
+
+def test_bounds_shows_only_applicable_bounds_by_default_and_what_if_behind_all(capsys):
+    code, out, _ = run(capsys, *BOUNDS_HEA, "--json")
+    assert code == 0
+    default = json.loads(out)
+    cells = [c for r in default["rows"] for c in r["cells"].values()]
+    assert cells and all(c["applicable"] for c in cells)
+    assert not default["refused"] and default["not_shown"]
+    code, out, _ = run(capsys, *BOUNDS_HEA, "--json", "--all")
+    assert code == 0
+    everything = json.loads(out)
+    assert set(default["columns"]) < set(everything["columns"])
+    what_if = [k for r in everything["rows"] for k, c in r["cells"].items() if not c["applicable"]]
+    assert what_if and all(k in everything["refused"] for k in what_if)
+    from bpcalc.verify.commands.bounds import render_text
+
+    text = render_text(default)
+    assert text.splitlines()[0].startswith("verdict")  # the verdict first
+    assert "--all shows their what-if values" in text and "*" not in text.split("columns")[0]
+
+
+def test_latex_has_no_internal_symbol_names(capsys):
+    import re
+
+    from bpcalc.bounds.registry import default_registry
+
+    raw = re.compile(r"(?<![\\a-zA-Z{])[a-z]{2,}_\{")  # eps_{L}, var_{dl}, comm_{plus}: identifiers, not math
+    for t in default_registry().values():
+        for b in t.bounds:
+            latex = b.latex(citation=False)
+            assert not raw.search(latex), (t.key, b.name, latex)
+            assert "{var grad}" not in latex and "_" not in re.sub(r"_\{|_[a-zA-Z0-9]|\\_", "", latex), latex
+    code, out, _ = run(capsys, "bounds", "--theorem", "holmes2022.*", "--latex")
+    assert code == 0 and r"\varepsilon_{L}" in out and "eps_" not in out
+
+
+def test_verify_theorem_selection_limits_the_checks(capsys):
+    def checked(*extra):
+        code, out, err = run(capsys, "verify", "--ansatz", "hea", "--qubits", "2..4", "--draws", "20", "--json", *extra)
+        assert code in (0, 1), err
+        return {c["bound"] for p in json.loads(out)["points"] if p["checks"] for c in p["checks"]["checks"]}
+
+    assert any(n.startswith("holmes2022") for n in checked())
+    assert not any(n.startswith("holmes2022") for n in checked("--theorem", "wang2021"))

@@ -228,9 +228,20 @@ def _short(key: str) -> str:
     return f"{theorem.split('.', 1)[1]}:{bound}"
 
 
+def verdict_line(result: dict) -> str:
+    """The verdict, shown first: the scaling of the exact variance over n (the one verdict rule)
+    when exact values exist at several n, else the verdict at the largest n."""
+    if "exact" in result["trends"]:
+        return f"verdict: {result['trends']['exact']['text']}"
+    last = result["rows"][-1]
+    v = last.get("verdict_at_n") or {}
+    text = v.get("text") or v.get("label") or "not decided"
+    return f"verdict at n = {last['n']}: {text}"
+
+
 def render_text(result: dict) -> str:
     cols = list(result["columns"])
-    lines = []
+    lines = [verdict_line(result), ""]
     header = ["n", "D_HS", "Haar"] + [f"[{i + 1}]" for i in range(len(cols))] + ["exact"]
     table = []
     for r in result["rows"]:
@@ -251,7 +262,10 @@ def render_text(result: dict) -> str:
                  "Haar: (2^s - 2^-s)/(2^n + 1); exact: Var[∂_k ℓ] from bounds.exact (dataset mean; "
                  "'v [lo, hi]' = path-sampled estimate with its 95% interval, 'v~' = path-sampled without an interval of "
                  "its own, when exact enumeration is too large)")
-    lines.append("columns (value* = assumption fails, formula shown as a what-if):")
+    if any(not c["applicable"] for r in result["rows"] for c in r["cells"].values()):
+        lines.append("columns (value* = assumption fails, formula shown as a what-if):")
+    else:
+        lines.append("columns (bounds whose assumptions hold for this model):")
     for i, c in enumerate(cols):
         col = result["columns"][c]
         form = next(f for f in result["closed_forms"] if f["column"] == c)
@@ -263,8 +277,13 @@ def render_text(result: dict) -> str:
         lines.append("not applicable (*):")
         for c, why in result["refused"].items():
             lines.append(f"  {_short(c)}: {why}")
-    if "exact" in result["trends"]:
-        lines.append(f"exact variance trend: {result['trends']['exact']['text']}")
+    hidden = result.get("not_shown") or []
+    if hidden and result["model"].get("all"):
+        lines.append(f"{len(hidden)} other refused bound(s) have no what-if value for this model (their inputs do "
+                     "not exist for it)")
+    elif hidden:
+        lines.append(f"{len(hidden)} other registered bound(s) are refused for this model (an assumption fails); "
+                     "--all shows their what-if values and the failed assumption")
     lines.append(f"parameter: {result['rows'][0]['parameter']}")
     return "\n".join(lines)
 

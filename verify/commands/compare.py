@@ -74,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     from ..report import Figure, to_json, write_report
 
     registry = None if args.theorem is None else A.select_theorems(args.theorem)
+    for i, arch in enumerate(args.architectures):
+        if arch.strip().lower() == "tp":  # the old short name of the tensor-product ansatz
+            A.deprecation("architecture tp", "tpa", "compare")
+            args.architectures[i] = "tpa"
     with A.working(args, "bpcalc compare"):
         comparison = compare_architectures(
             args.architectures, args.qubits, args.observable, args.parameter, method=args.method,

@@ -301,7 +301,11 @@ def run(args: argparse.Namespace) -> int:
     if args.noise_channel is not None and (args.two_design or args.lie):
         raise ValueError("--two-design and --lie describe noiseless circuits; drop them with --noise")
     try:
-        items = [_compute(args, n) for n in A.progress(counts, args, "bpcalc exact: n", total=len(counts))]
+        if len(counts) == 1:  # one size: a running indicator (the engines report no steps)
+            with A.working(args, f"bpcalc exact: n = {counts[0]}"):
+                items = [_compute(args, counts[0])]
+        else:
+            items = [_compute(args, n) for n in A.progress(counts, args, "bpcalc exact: n", total=len(counts))]
     except MemoryBudgetExceeded as exc:
         print(f"bpcalc exact: error: {exc}", file=sys.stderr)
         return 3

@@ -25,13 +25,14 @@ from . import _args as A
 from .sample import add_model_arguments, add_sampling_arguments, model_from_args, sample_model
 
 
-def _analysis(model, parameters, exact: bool, memory_limit=None):
+def _analysis(model, parameters, exact: bool, memory_limit=None, registry=None):
     try:
         from bpcalc.bounds.analysis import analyze
     except ImportError as exc:  # pragma: no cover - bounds ships with bpcalc
         return None, f"bpcalc.bounds.analysis not available: {exc}"
     try:
-        return analyze(model, parameters=parameters, exact=exact, ensemble=False, memory_limit=memory_limit), ""
+        return analyze(model, parameters=parameters, exact=exact, ensemble=False, memory_limit=memory_limit,
+                       registry=registry), ""
     except (ValueError, TypeError) as exc:
         return None, f"analysis failed: {exc}"
 
@@ -158,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
     from ..check import check, fit_scaling
     from .sample import parameters_from_args
 
+    registry = None if args.theorem is None else A.select_theorems(args.theorem)
     rows = []
     reports = []
     all_estimates = []
@@ -167,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
         if len(params) != 1:
             raise ValueError("verify follows one parameter across n: use --parameters first or one name")
         estimates = sample_model(args, model, quantities=["loss", "output"])
-        analysis, note = _analysis(model, params, exact=not args.no_exact, memory_limit=args.memory_limit)
+        analysis, note = _analysis(model, params, exact=not args.no_exact, memory_limit=args.memory_limit,
+                                   registry=registry)
         report = check(analysis, estimates) if analysis is not None else None
         est = next(e for e in estimates if e.quantity in (args.quantity, "loss=output"))
         rows.append((n, model, est, analysis, report, note))
@@ -233,6 +236,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_model_arguments(p, multi_n=True)
     add_sampling_arguments(p)
     A.add_progress(p)
+    A.add_theorem(p)
     p.add_argument("--no-exact", action="store_true", help="skip the exact engine of bounds.analyze")
     p.add_argument("--plot", default=None, metavar="PATH", help="write PATH.png, PATH.pdf and PATH.caption.txt")
     p.add_argument("--out", default=None, metavar="DIR",
