@@ -311,3 +311,19 @@ def test_verify_theorem_selection_limits_the_checks(capsys):
 
     assert any(n.startswith("holmes2022") for n in checked())
     assert not any(n.startswith("holmes2022") for n in checked("--theorem", "wang2021"))
+
+
+def test_vocabulary_table_lists_real_options_and_is_in_the_cli_reference():
+    from bpcalc.verify.commands import VOCABULARY
+    from bpcalc.verify.docgen import cli_reference
+
+    helps = " ".join(p.format_help() for p in build_parser()._subparsers._group_actions[0].choices.values())
+    for options, _ in VOCABULARY:
+        for option in options.split(", "):
+            assert option in helps, option
+    assert "## One vocabulary" in cli_reference() and "`--draws`" in cli_reference()
+
+
+def test_compare_old_architecture_name(capsys):
+    code, out, err = run(capsys, "compare", "tp", "--qubits", "4", "--json")
+    assert code == 0 and "use tpa" in err

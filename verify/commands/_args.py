@@ -78,6 +78,8 @@ __all__ = [
     "progress",
     "show_progress",
     "working",
+    "VOCABULARY",
+    "vocabulary_markdown",
 ]
 
 QUBITS_HELP = "qubit counts: 8, a list 4,8,16, a range 4..16 (every integer), 4..16:2 (step 2) or 4..64:x2 (doubling)"
@@ -90,6 +92,38 @@ THEOREM_HELP = ("theorems to use: glob over registered keys, e.g. 'cerezo2021.*'
                 "(repeatable or comma-separated; see bpcalc bounds --list)")
 ANSATZ_NAMES = ("hea", "ala", "tpa", "qcnn")  # = sorted(circuits.ANSATZE) without importing cirq for --help
 _DEPRECATED_ANSATZ = {"tp": "tpa"}
+
+VOCABULARY: tuple[tuple[str, str], ...] = (
+    ("--qubits", "qubit counts: `8`, a list `4,8,16`, a range `4..16` (every integer), `4..16:2` (step 2), "
+                 "`4..64:x2` (doubling), or combinations `4,8..12`"),
+    ("--ansatz", "`hea`, `ala`, `tpa`, `qcnn` (`bpcalc.circuits.ANSATZE`; aliases in `ANSATZ_ALIASES`)"),
+    ("--layers", "ansatz layers of hea / ala: an integer, `n` (as many as qubits) or `log` (ceil log2 n)"),
+    ("--embedding-layers", "layers of the hee embedding / repetitions of che, same values as `--layers`"),
+    ("--block, --block-depth", "block size of ala / tpa; layers inside a block (default: ala 1, tpa 2)"),
+    ("--draws", "parameter draws θ ~ U[0, 2π) of a sampled variance"),
+    ("--paths", "sampled Pauli paths of the exact engine when enumeration is too large"),
+    ("--n-data", "data points drawn from the dataset"),
+    ("--observable", "default `local`: the local cost (1/n)Σ_j \\|0⟩⟨0\\|_j of Cerezo et al. 2021 (`Z0` on a qcnn, "
+                     "read out on qubit 0); `local-z`, `global`, `Zmid` or a Pauli sum"),
+    ("--theorem", "which theorems: a glob over registered keys (`'cerezo2021.*'`) or a paper name (`cerezo2021`); "
+                  "repeatable or comma-separated"),
+    ("--progress, --no-progress", "progress bars on stderr (default: only when stderr is a terminal); stdout never "
+                                  "changes"),
+)
+"""The shared options and their one meaning (rendered into the CLI reference by ``bpcalc docs``)."""
+
+_DEPRECATED_SPELLINGS = ("`--samples` (for draws, paths or data points), space-separated `--qubits 4 6 8`, "
+                         "`--ansatz tp`, `--theorems PREFIX`, `--n`, `--n-draws`, `--sample`, `--block-size`, "
+                         "`--ansatz-layers`, `--layers` for embedding layers (bounds, analyze, sweep)")
+
+
+def vocabulary_markdown() -> str:
+    """The shared options as a Markdown table, with the deprecated spellings."""
+    rows = ["| option | meaning in every command |", "|---|---|"]
+    rows += [f"| `{o}` | {m} |" for o, m in VOCABULARY]
+    return "\n".join(rows + ["", f"Old spellings still accepted in this release, each with one `DeprecationWarning` "
+                             f"line on stderr naming the new one: {_DEPRECATED_SPELLINGS}."])
+
 
 _RANGE = re.compile(r"(\d+)\.\.(\d+)(?::(x|\*)?(\d+))?")
 
