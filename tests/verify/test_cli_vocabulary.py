@@ -327,3 +327,23 @@ def test_vocabulary_table_lists_real_options_and_is_in_the_cli_reference():
 def test_compare_old_architecture_name(capsys):
     code, out, err = run(capsys, "compare", "tp", "--qubits", "4", "--json")
     assert code == 0 and "use tpa" in err
+
+
+@pytest.mark.parametrize("flags", [
+    ["--ansatz", "tpa", "--embedding", "hee", "--embedding-layers", "2", "--dataset", "uniform", "--n-data", "5"],
+    ["--ansatz", "ala", "--layers", "2", "--embedding", "tpe", "--dataset", "iris", "--n-data", "6"],
+    ["--ansatz", "hea", "--layers", "log", "--embedding", "none", "--observable", "global"],
+    ["--ansatz", "qcnn", "--embedding", "none"],
+])
+def test_the_same_options_build_the_same_model_in_every_command(flags, capsys):
+    from bpcalc.verify.commands.bounds import build_model, resolve_layers
+    from bpcalc.verify.commands.sample import model_from_args
+
+    b = parse(["bounds", *flags])
+    resolve_layers(b)
+    s = parse(["sample", *flags])
+    mb, ms = build_model(b, 4), model_from_args(s, 4)
+    assert mb.ansatz == ms.ansatz and mb.observable == ms.observable and mb.embedding == ms.embedding
+    assert (mb.dataset is None) == (ms.dataset is None)
+    if mb.dataset is not None:
+        assert (mb.dataset.x == ms.dataset.x).all()

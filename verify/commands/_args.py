@@ -73,6 +73,8 @@ __all__ = [
     "add_progress",
     "add_deprecated",
     "build_observable",
+    "build_model",
+    "build_dataset",
     "select_theorems",
     "theorem_keys",
     "progress",
@@ -463,6 +465,68 @@ def build_observable(text: str, qubits: Sequence, ansatz: str | None = None):
     if outside:
         raise ValueError(f"observable {text!r} acts on {outside}, outside the {len(qs)} qubits")
     return obs
+
+
+# ----------------------------------------------------------------------------- the model
+
+
+def build_dataset(args: argparse.Namespace, n: int):
+    """The data of ``--dataset`` (default digits) at ``n`` features: ``--n-data`` points (default:
+    all of a real dataset, 100 uniform), subset seed ``--seed``
+    (:func:`bpcalc.circuits.make_dataset`)."""
+    from bpcalc import circuits
+
+    return circuits.make_dataset(getattr(args, "dataset", None) or "digits", n, n_samples=getattr(args, "n_data", None),
+                                 seed=getattr(args, "seed", 0))
+
+
+def build_model(args: argparse.Namespace, n: int | None, check: Callable[[int], None] | None = None):
+    """The one model builder of the CLI: a ``circuits.Model`` from the shared options at ``n`` qubits.
+
+    Ansatz ``--circuit FILE`` or ``--ansatz`` (:func:`bpcalc.circuits.make_ansatz` with
+    ``--layers``, ``--block``, ``--block-depth``, ``--rotations``, ``--entangler``,
+    ``--topology``), ``--observable`` (:func:`build_observable`), ``--embedding`` with
+    ``--embedding-layers`` and the data of :func:`build_dataset`, ``--loss`` and
+    ``--random-blocks`` (blocks declared local 2-designs).  Options a command lacks take their
+    defaults.  ``check(n)`` runs before the circuit is built (e.g. a memory check).
+
+    Raises
+    ------
+    ValueError : no size, a ``--dataset`` without an embedding, or what the builders refuse.
+    """
+    from bpcalc import circuits
+
+    embedding_name = getattr(args, "embedding", None) or "none"
+    dataset_name = getattr(args, "dataset", None)
+    if dataset_name is not None and embedding_name == "none":
+        raise ValueError(f"--dataset {dataset_name} needs an --embedding (tpe, hee or che): with --embedding none the "
+                         "data never enter the circuit")
+    circuit_file = getattr(args, "circuit", None)
+    if circuit_file:
+        ansatz = circuits.load_circuit(circuit_file)
+        n = len(ansatz.all_qubits())
+        if check is not None:
+            check(n)
+    else:
+        if n is None:
+            raise ValueError("give --qubits N (or --circuit FILE)")
+        if check is not None:
+            check(n)
+        rotations = tuple(r.strip() for r in str(getattr(args, "rotations", "ry,rz")).split(",") if r.strip())
+        ansatz = circuits.make_ansatz(args.ansatz, n, args.layers.at(n), getattr(args, "block", 2),
+                                      getattr(args, "block_depth", None), rotations=rotations,
+                                      entangler=getattr(args, "entangler", "cz"),
+                                      topology=getattr(args, "topology", "chain"))
+    qubits = sorted(ansatz.all_qubits())
+    observable = build_observable(args.observable, qubits, None if circuit_file else args.ansatz)
+    embedding = dataset = None
+    if embedding_name != "none":
+        embedding = circuits.make_embedding(embedding_name, n, args.embedding_layers.at(n), qubits=qubits)
+        dataset = build_dataset(args, n)
+    return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
+                          loss=getattr(args, "loss", "linear"),
+                          two_design_blocks=bool(getattr(args, "random_blocks", False)),
+                          name=circuit_file or f"{args.ansatz}(n={n})")
 
 
 # ----------------------------------------------------------------------------- theorems

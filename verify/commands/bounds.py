@@ -78,30 +78,13 @@ def resolve_layers(args: argparse.Namespace) -> None:
 
 def _dataset(args: argparse.Namespace, n: int):
     """The data of the model at ``n`` qubits (one PCA feature per qubit)."""
-    from bpcalc import circuits
-
-    if args.dataset == "uniform":
-        return circuits.uniform_random(args.n_data or 100, n, seed=args.seed)
-    return circuits.load_dataset(args.dataset or "digits", n, n_samples=args.n_data, seed=args.seed)
+    return A.build_dataset(args, n)
 
 
 def build_model(args: argparse.Namespace, n: int):
-    """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits."""
-    from bpcalc import circuits
-
-    ansatz = circuits.make_ansatz(args.ansatz, n, args.layers.at(n), args.block, args.block_depth)
-    qubits = sorted(ansatz.all_qubits())
-    observable = A.build_observable(args.observable, qubits, args.ansatz)
-    embedding = dataset = None
-    if args.embedding == "none" and args.dataset is not None:
-        raise ValueError(f"--dataset {args.dataset} needs an --embedding (tpe, hee or che): with --embedding none "
-                         "the data never enter the circuit")
-    if args.embedding != "none":
-        embedding = circuits.make_embedding(args.embedding, n, args.embedding_layers.at(n), qubits=qubits)
-        dataset = _dataset(args, n)
-    return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
-                          loss=args.loss, two_design_blocks=args.random_blocks,
-                          name=f"{args.ansatz}(n={n})")
+    """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits
+    (the CLI's one builder, :func:`bpcalc.verify.commands._args.build_model`)."""
+    return A.build_model(args, n)
 
 
 def _default_parameter(model) -> Any:

@@ -83,35 +83,11 @@ def check_simulable(n: int, engine: str = "own", memory_limit=None) -> None:
 
 
 def model_from_args(args: argparse.Namespace, n: int | None):
-    """Build a ``circuits.Model`` from the model arguments (``n`` qubits)."""
-    from bpcalc import circuits
-
-    if args.dataset is not None and args.embedding == "none":
-        raise ValueError(f"--dataset {args.dataset} needs --embedding tpe|hee|che: without an embedding the data "
-                         "never enter the circuit")
+    """Build a ``circuits.Model`` from the model arguments (``n`` qubits; the CLI's one builder,
+    :func:`bpcalc.verify.commands._args.build_model`), after checking that its state vectors fit."""
     engine = getattr(args, "engine", "own")
     memory_limit = getattr(args, "memory_limit", None)
-    rotations = tuple(r.strip() for r in args.rotations.split(",") if r.strip())
-    if args.circuit:
-        ansatz = circuits.load_circuit(args.circuit)
-        qubits = sorted(ansatz.all_qubits())
-        n = len(qubits)
-        check_simulable(n, engine, memory_limit)
-    else:
-        if n is None:
-            raise ValueError("give --qubits N (or --circuit FILE)")
-        check_simulable(n, engine, memory_limit)
-        ansatz = circuits.make_ansatz(args.ansatz, n, args.layers.at(n), args.block, args.block_depth,
-                                      rotations=rotations, entangler=args.entangler, topology=args.topology)
-        qubits = sorted(ansatz.all_qubits())
-    observable = A.build_observable(args.observable, qubits, None if args.circuit else args.ansatz)
-    embedding = dataset = None
-    if args.embedding != "none":
-        embedding = circuits.make_embedding(args.embedding, n, args.embedding_layers.at(n), qubits=qubits)
-        dataset = circuits.make_dataset(args.dataset or "digits", n, n_samples=args.n_data, seed=args.seed)
-    name = args.circuit or f"{args.ansatz}(n={n})"
-    return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
-                          loss=args.loss, name=name)
+    return A.build_model(args, n, check=lambda m: check_simulable(m, engine, memory_limit))
 
 
 def parameters_from_args(args: argparse.Namespace, model) -> list:
