@@ -54,3 +54,9 @@ from .measures import Measures
 from .analysis import Analysis, analyze
 
 __all__ += ["Measures", "Analysis", "analyze"]
+
+from . import assumptions, serialization
+from .assumptions import AssumptionKey
+from .serialization import to_jsonable
+
+__all__ += ["assumptions", "serialization", "AssumptionKey", "to_jsonable"]

@@ -71,13 +71,17 @@ import importlib
 import math
 import re
 import types
+import warnings
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+import numpy as np
 import sympy
 
+from .assumptions import resolve_declared
 from .bound import Assumption, AssumptionFailed, Bound, BoundValue, Check, Citation
 from .memory import MemoryBudgetExceeded
+from .serialization import to_jsonable
 
 __all__ = [
     "STATUSES",
@@ -117,7 +121,8 @@ class Context:
     values : symbol name -> number (or sequence for per-datapoint IndexedBases); overrides
         the theorem's own ``substitutions``.
     measures : ``bpcalc.bounds.measures.Measures`` or ``None`` if not computed.
-    declared : keys of assumptions the user asserts to hold.
+    declared : keys of assumptions the user asserts to hold (see :mod:`bpcalc.bounds.assumptions`;
+        deprecated keys are replaced by their new keys, with a DeprecationWarning, and implied keys added).
     extra : anything else (e.g. ``{"exact_variance": ...}``).
     """
 
@@ -135,7 +140,12 @@ class Context:
             raise TypeError("Context.values must be a mapping name -> number")
         object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
         object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
-        object.__setattr__(self, "declared", frozenset(self.declared))
+        if isinstance(self.declared, str):
+            raise TypeError(f"Context.declared must be a collection of assumption keys, got the string {self.declared!r}")
+        declared, notes = resolve_declared(self.declared)
+        for note in notes:
+            warnings.warn(note, DeprecationWarning, stacklevel=3)
+        object.__setattr__(self, "declared", declared)
 
     @property
     def n_qubits(self) -> int:
@@ -253,22 +263,22 @@ class Instance:
         raise KeyError(f"{self.theorem}: no evaluated bound {bound!r} (evaluated: {[v.name for v in self.values]})")
 
     def to_dict(self) -> dict:
-        def plain(v: Any) -> Any:
-            if isinstance(v, (list, tuple)):
-                return [plain(x) for x in v]
-            try:
-                return float(v)
-            except (TypeError, ValueError):
-                return str(v)
-
         return {
             "theorem": self.theorem,
             "status": self.status,
             "values": [v.to_dict() for v in self.values],
             "refused": [r.to_dict() for r in self.refused],
             "applicability": self.applicability.to_dict(),
-            "substitutions": {k: plain(v) for k, v in self.substitutions.items()},
+            "substitutions": to_jsonable({k: _numeric(v) for k, v in self.substitutions.items()}),
         }
+
+
+def _numeric(value: Any) -> Any:
+    """A substituted number (or array of numbers) as floats; anything else unchanged."""
+    try:
+        return np.asarray(value, dtype=float).tolist()
+    except (TypeError, ValueError):
+        return value
 
 
 SubstitutionFn = Callable[[Context], Mapping[str, Any]]

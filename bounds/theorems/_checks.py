@@ -11,11 +11,11 @@ from typing import Any, Optional
 import cirq
 import numpy as np
 
-from bpcalc.circuits import block_structure
+from bpcalc.circuits import block_structure, operations_outside_blocks
 from bpcalc.circuits.blocks import Block
 
 from ..bound import AssumptionFailed
-from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
+from ..designs import AUTO_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
 
 __all__ = [
     "need_model",
@@ -115,8 +115,7 @@ def check_tensor_product_structure(ctx: Any) -> tuple[Optional[bool], str]:
         seen |= set(b.qubits)
     if seen != set(model.qubits):
         return False, f"blocks cover {len(seen)} of {model.n_qubits} qubits"
-    untagged = [op for op in model.ansatz.all_operations()
-                if not any(isinstance(t, str) and t.startswith("bpcalc.block=") for t in getattr(op, "tags", ()))]
+    untagged = operations_outside_blocks(model.ansatz)
     if untagged:
         return False, f"{len(untagged)} ansatz operation(s) outside every block (e.g. {untagged[0]})"
     sizes = {b.size for b in blocks}
@@ -154,15 +153,16 @@ def check_block_sides_two_designs(ctx: Any) -> tuple[Optional[bool], str]:
     missing = need_parameter(ctx)
     if missing:
         return missing
-    if getattr(ctx.model, "two_design_blocks", False) or "blocks_are_2_designs" in ctx.declared:
+    # declaring 'blocks_are_2_designs' implies this key (bounds.assumptions.resolve_declared)
+    if getattr(ctx.model, "two_design_blocks", False) or "block_sides_two_designs" in ctx.declared:
         return True, "declared by the user: the blocks are random local 2-designs on both sides of θ_k"
     try:
         b, split = _block_split(ctx)
     except ValueError as exc:
         return False, str(exc)
-    if b.size > MAX_DESIGN_QUBITS:
+    if b.size > AUTO_DESIGN_QUBITS:
         return None, (f"block of {b.size} qubits is too large for the exact 2-design test "
-                      f"(<= {MAX_DESIGN_QUBITS}); declare random blocks if they are 2-designs")
+                      f"(<= {AUTO_DESIGN_QUBITS}); declare random blocks if they are 2-designs")
     try:
         dev_minus = two_design_deviation(split.before, b.qubits)
         dev_plus = two_design_deviation(split.after, b.qubits)
@@ -256,15 +256,15 @@ def check_global_two_design(side: str):
         if missing:
             return missing
         key = f"v_{'minus' if side == 'before' else 'plus'}_two_design"
-        if key in ctx.declared or "global_two_design" in ctx.declared:
+        if key in ctx.declared:  # also implied by declaring 'global_two_design' (bounds.assumptions)
             return True, "declared by the user"
         blocks = tensor_product_blocks(ctx.model)
         if getattr(ctx.model, "two_design_blocks", False) and len(blocks) == 1 and \
                 set(blocks[0].qubits) == set(ctx.model.qubits):
             return True, "declared by the user: the single block spans all qubits"
         n = ctx.model.n_qubits
-        if n > MAX_DESIGN_QUBITS:
-            return None, (f"exact 2-design test limited to {MAX_DESIGN_QUBITS} qubits (n = {n}); "
+        if n > AUTO_DESIGN_QUBITS:
+            return None, (f"exact 2-design test limited to {AUTO_DESIGN_QUBITS} qubits (n = {n}); "
                           f"declare {key!r} if it holds")
         try:
             split = parameter_split(ctx)

@@ -18,7 +18,6 @@ Exit codes: 0 success, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import Any
@@ -431,7 +430,8 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         theorems = list(default_registry().values())
         if args.json:
-            print(json.dumps([t.to_dict() for t in theorems], indent=2, default=str))
+            from bpcalc.bounds.serialization import dumps
+            print(dumps([t.to_dict() for t in theorems], indent=2))
             return 0
         for t in theorems:
             print(f"{t.key}  [{t.verification.status}; {t.verification.source}]  {t.title}")
@@ -441,7 +441,8 @@ def run(args: argparse.Namespace) -> int:
     if args.theorem:
         t = get_theorem(args.theorem)
         if args.json:
-            print(json.dumps(t.to_dict(), indent=2, default=str))
+            from bpcalc.bounds.serialization import dumps
+            print(dumps(t.to_dict(), indent=2))
         elif args.latex:
             print(t.latex(citation=True))
         else:
@@ -460,7 +461,8 @@ def run(args: argparse.Namespace) -> int:
         written = write_outputs(args, result, args.out)
         print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result, indent=2, default=str))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(result, indent=2))
     elif args.latex:
         print(render_latex(result))
     else:

@@ -333,7 +333,7 @@ def _write_files(args: argparse.Namespace, items: list) -> None:
                       tuple(rows)),),
         figures=(Figure(png.name, caption),), config={k: v for k, v in vars(args).items() if k != "func"},
         seeds={"paths": args.seed}, compact=tuple(compact),
-        results={"points": [{"n": it["n"], "gradient": it["result"].as_dict()} for it in items]})
+        results={"points": [{"n": it["n"], "gradient": it["result"].to_dict()} for it in items]})
     written = write_report(report, args.out)
     print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
 
@@ -365,10 +365,10 @@ def run(args: argparse.Namespace) -> int:
         payload = []
         for item in items:
             entry = {"n": item["n"], "layers": item["layers"], "ansatz": args.ansatz, "observable": args.observable,
-                     "gradient": item["result"].as_dict()}
+                     "gradient": item["result"].to_dict()}
             for k in ("loss", "two_design", "lie"):
                 if k in item:
-                    entry[k] = item[k].as_dict()
+                    entry[k] = item[k].to_dict()
             for k in ("two_design_error", "lie_error"):
                 if k in item:
                     entry[k] = item[k]

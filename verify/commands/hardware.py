@@ -147,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
         return _export(args, compiled, target)
     report = validate_for_device(compiled.circuit, target)
     if args.json:
-        print(json.dumps({"summary": compiled.summary(), "validation": report.to_dict()}, indent=2, default=str))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({"summary": compiled.summary(), "validation": report.to_dict()}, indent=2))
     else:
         s = compiled.summary()
         r = s["routing"]
