@@ -55,8 +55,8 @@ from .analysis import Analysis, analyze
 
 __all__ += ["Measures", "Analysis", "analyze"]
 
-from . import assumptions, serialization
+from . import assumptions, display, serialization
 from .assumptions import AssumptionKey
 from .serialization import to_jsonable
 
-__all__ += ["assumptions", "serialization", "AssumptionKey", "to_jsonable"]
+__all__ += ["assumptions", "display", "serialization", "AssumptionKey", "to_jsonable"]

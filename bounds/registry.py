@@ -49,6 +49,16 @@ False
 >>> inst = reg.get("example.two_design").instantiate(ctx, check=False)
 >>> f"{inst.values[0].value:.6f}"
 '0.001845'
+>>> print(reg.get("example.two_design"))          # readable text (Jupyter: Markdown / LaTeX / HTML)
+example.two_design: Two-design gradient variance
+  McClean et al. 2018, arXiv:1803.11173, Eq. (5)
+  status: verified (source: recalled)
+  variance: Var_θ[∂_k C] = 2**(2*n)*Delta_O*Delta_rho/(2*(2**(2*n) - 1)**2)
+  assumes two_design: V_- and V_+ are 2-designs
+>>> reg._repr_markdown_().splitlines()[0]
+'| theorem | title | status | source | bounds |'
+>>> len(str(reg).splitlines()) == len(reg)             # the listing: one line per theorem
+True
 
 Inside a theorem module, use ``THEOREMS = (example,)`` instead of :func:`register`.
 
@@ -78,6 +88,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 import numpy as np
 import sympy
 
+from . import display
 from .assumptions import resolve_declared
 from .bound import Assumption, AssumptionFailed, Bound, BoundValue, Check, Citation
 from .memory import MemoryBudgetExceeded
@@ -439,6 +450,19 @@ class Theorem:
         """All bounds as LaTeX lines (one per bound), each with the citation."""
         return " \\\\\n".join(b.latex(citation=citation) for b in self.bounds)
 
+    def __str__(self) -> str:
+        """Key and title, citation, status, one line per bound, the assumptions."""
+        return display.theorem_text(self)
+
+    def _repr_markdown_(self) -> str:
+        return display.theorem_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        return display.theorem_latex(self)
+
+    def _repr_html_(self) -> str:
+        return display.theorem_html(self)
+
     def to_dict(self) -> dict:
         return {
             "key": self.key,
@@ -483,6 +507,22 @@ class Registry(Mapping[str, Theorem]):
         if default is not ...:
             return default
         raise ValueError(f"unknown theorem {key!r}; known: {list(self._items)}")
+
+    def __repr__(self) -> str:
+        return f"Registry({len(self)} theorems: {', '.join(self._items)})"
+
+    def __str__(self) -> str:
+        """One line per theorem: ``key  [status; source]  title``."""
+        return display.registry_text(self.values())
+
+    def _repr_markdown_(self) -> str:
+        return display.registry_markdown(self.values())
+
+    def _repr_latex_(self) -> str:
+        return display.registry_latex(self.values())
+
+    def _repr_html_(self) -> str:
+        return display.registry_html(self.values())
 
     def register(self, *theorems: Theorem) -> "Registry":
         """A new registry with ``theorems`` added (duplicate keys rejected)."""
