@@ -102,6 +102,28 @@ def test_one_json_sanitizer():
                      + "\n".join(bad))
 
 
+# canonical JSON used as a hash key (not a writer): its bytes must never change
+HASH_KEY_FUNCTIONS = {("verify/sweep.py", "_canonical")}
+
+
+def direct_json_writers(sources) -> list[str]:
+    """``json.dump``/``json.dumps`` calls outside the sanitizer module (and the hash-key function)."""
+    bad = []
+    for p, tree in sources.items():
+        if p == SANITIZER:
+            continue
+        allowed = {id(c) for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+                   and (_rel(p), fn.name) in HASH_KEY_FUNCTIONS for c in ast.walk(fn)}
+        bad += [f"{_rel(p)}:{n.lineno} {ast.unparse(n)[:70]}" for n in ast.walk(tree)
+                if isinstance(n, ast.Call) and ast.unparse(n.func) in ("json.dumps", "json.dump") and id(n) not in allowed]
+    return bad
+
+
+def test_every_json_writer_uses_the_sanitizer():
+    bad = direct_json_writers(SOURCES)
+    assert not bad, "write JSON with bpcalc.bounds.serialization.dumps:\n" + "\n".join(bad)
+
+
 def test_rules_catch_the_old_spellings():
     """The detectors are not vacuous: each old pattern is flagged."""
     old = ast.parse('''
@@ -123,6 +145,7 @@ def write(obj):
     fake = {ROOT / "bounds" / "old.py": old}
     assert len(sanitizers(fake)) == 3
     assert as_dict_definitions(fake) == ["bounds/old.py:12"]
+    assert direct_json_writers(fake) == ["bounds/old.py:15 json.dumps(obj, default=str)"]
 
 
 def test_deprecated_as_dict_alias_warns_and_agrees():

@@ -20,7 +20,6 @@ unless ``--state`` is given.  Exit codes: 0 success, 2 bad input, 3 over the mem
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from typing import Any
 
@@ -373,7 +372,8 @@ def run(args: argparse.Namespace) -> int:
                 if k in item:
                     entry[k] = item[k]
             payload.append(entry)
-        print(json.dumps(payload, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(payload, indent=2))
         return 0
     for item in items:
         _print_run(args, item)

@@ -13,7 +13,6 @@ fails), 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 ANSATZE = ("hea", "ala", "tp", "qcnn")
@@ -72,7 +71,8 @@ def _export(args, compiled, target, quiet: bool = False) -> int:
     if quiet:
         pass
     elif args.json:
-        print(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "ok": result.ok()}, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({"files": {k: str(v) for k, v in result.files.items()}, "ok": result.ok()}, indent=2))
     else:
         print(result.files["report_txt"].read_text(), end="")
         print("files:")

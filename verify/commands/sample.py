@@ -13,7 +13,6 @@ Exit codes: 0 success, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 
 from ._memory import add_memory_limit
 
@@ -194,8 +193,9 @@ def run(args: argparse.Namespace) -> int:
     model = model_from_args(args, args.qubits)
     estimates = sample_model(args, model)
     if args.json:
-        print(json.dumps({"model": model.name, "n_qubits": model.n_qubits,
-                          "estimates": [e.to_dict() for e in estimates]}, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({"model": model.name, "n_qubits": model.n_qubits,
+                     "estimates": [e.to_dict() for e in estimates]}, indent=2))
     else:
         e0 = estimates[0]
         shots = "exact gradients" if e0.shots is None else f"{e0.shots} shots"
@@ -211,7 +211,8 @@ def run(args: argparse.Namespace) -> int:
         from pathlib import Path
 
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps([e.to_dict() for e in estimates], indent=2))
+        from bpcalc.bounds.serialization import dumps
+        Path(args.out).write_text(dumps([e.to_dict() for e in estimates], indent=2))
     return 0
 
 
