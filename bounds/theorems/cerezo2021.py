@@ -106,14 +106,12 @@ import numpy as np
 import sympy
 
 from bpcalc.circuits import (
-    backward_light_cone, block_operations, block_structure, block_tags, forward_light_cone, operations_outside_blocks,
-    pauli_basis,
+    backward_light_cone, block_structure, block_tags, forward_light_cone, operations_outside_blocks, pauli_basis,
 )
 from bpcalc.circuits.blocks import Block
 
 from ..bound import AssumptionFailed, Bound, Citation, sym
 from ..assumptions import assumption
-from ..designs import AUTO_DESIGN_QUBITS, DESIGN_TOLERANCE, two_design_deviation
 from ..measures import purities
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -459,28 +457,6 @@ def check_alternating_layered(ctx: Context) -> tuple[Optional[bool], str]:
                   f"{ctx.parameter} in block {g.block.layer}.{g.block.index} (l = {g.layer})")
 
 
-def check_all_blocks_two_designs(ctx: Context) -> tuple[Optional[bool], str]:
-    """Every block is a local 2-design (declared, or an exact second-moment test per block)."""
-    missing = _checks.need_model(ctx)
-    if missing:
-        return missing
-    if getattr(ctx.model, "two_design_blocks", False) or "blocks_are_2_designs" in ctx.declared:
-        return True, "declared by the user: every block is drawn from a local 2-design"
-    ansatz = ctx.model.ansatz
-    for b in block_structure(ansatz):
-        if b.size > AUTO_DESIGN_QUBITS:
-            return None, f"block {b.layer}.{b.index} is too large for the exact 2-design test; declare it"
-        ops = block_operations(ansatz, b)
-        try:
-            dev = two_design_deviation(cirq.Circuit(ops), b.qubits)
-        except ValueError as exc:
-            return None, f"exact 2-design test impossible for block {b.layer}.{b.index}: {exc}"
-        if dev > DESIGN_TOLERANCE:
-            return False, (f"block {b.layer}.{b.index} is not a 2-design (second-moment deviation {dev:.3g}); "
-                           "declare random blocks (Model.two_design_blocks=True) only if they are")
-    return True, "every block passes the exact second-moment (2-design) test"
-
-
 def check_local_cost(ctx: Context) -> tuple[Optional[bool], str]:
     missing = _checks.need_parameter(ctx)
     if missing:
@@ -514,7 +490,7 @@ def check_blocks_cover_qubits(ctx: Context) -> tuple[Optional[bool], str]:
 
 
 ALA = assumption("alternating_layered_ansatz", check_alternating_layered)
-BLOCK_DESIGNS = assumption("blocks_are_2_designs", check_all_blocks_two_designs)
+BLOCK_DESIGNS = assumption("blocks_are_2_designs", _checks.check_all_blocks_two_designs)
 SIDES = assumption("block_sides_two_designs", _checks.check_block_sides_two_designs)
 ROTATION = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
 LOCAL = assumption("block_local_cost", check_local_cost)

@@ -148,21 +148,6 @@ def _p_min_known(ctx: Context) -> tuple[Optional[bool], str]:
     return None, "NLL needs a lower bound p_min > 0 on the label probabilities (values['p_min'])"
 
 
-def _embedding_two_design(ctx: Context) -> tuple[Optional[bool], str]:
-    if "embedding_two_design" in ctx.declared:
-        return True, "declared by the user"
-    ens = getattr(ctx.measures, "ensemble", None) if ctx.measures is not None else None
-    if ens is None:
-        return None, "not declared and no frame-potential measurement available"
-    fp = ens.frame_potential
-    if ens.consistent_with_two_design:
-        return None, (f"frame potential {fp.value:.3g} [{fp.ci_low:.3g}, {fp.ci_high:.3g}] is consistent with "
-                      f"Haar's {ens.haar_frame_potential:.3g}: statistical evidence only, not a proof; declare "
-                      "'embedding_two_design' to apply")
-    return False, (f"frame potential {fp.value:.3g} [{fp.ci_low:.3g}, {fp.ci_high:.3g}] differs from Haar's "
-                   f"{ens.haar_frame_potential:.3g}: the embedded data are not a 2-design")
-
-
 def _product_embedding(ctx: Context) -> tuple[Optional[bool], str]:
     if ctx.model is None:
         return None, "no model given"
@@ -187,7 +172,7 @@ BLOCK_DESIGNS = assumption("block_sides_two_designs", _checks.check_block_sides_
 OBS_BLOCK_LOCAL = assumption("observable_block_local", _checks.check_observable_block_local)
 LOCAL_COST = assumption("local_projector_cost", _checks.check_local_cost_form)
 LOCAL_COST_Z = assumption("local_cost_z", _checks.check_local_cost_z_form)
-HAAR_EMBEDDING = assumption("embedding_two_design", _embedding_two_design)
+HAAR_EMBEDDING = assumption("embedding_two_design", _checks.check_embedding_two_design)
 PRODUCT_EMBEDDING = assumption("product_embedding", _product_embedding)
 
 _TP_COMMON = (TP_STRUCTURE, IN_BLOCK, SINGLE_ROTATION, BLOCK_DESIGNS, OBS_BLOCK_LOCAL)

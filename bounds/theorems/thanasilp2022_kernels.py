@@ -69,6 +69,7 @@ from ..bound import Bound, Citation, sym
 from ..assumptions import assumption
 from ..measures import reduced_density_matrices
 from ..registry import Context, Theorem, Verification
+from . import _checks
 from ._inputs import input_states
 
 __all__ = ["THEOREMS", "FIDELITY", "PROJECTED", "fidelity_kernel", "projected_kernel", "fidelity_expressivity"]
@@ -148,7 +149,7 @@ def check_embedded_data(ctx: Context) -> tuple[Optional[bool], str]:
 
 
 DATA = assumption("embedded_data", check_embedded_data)
-DESIGN = assumption("embedding_two_design")
+DESIGN = assumption("embedding_two_design", _checks.check_embedding_two_design)
 
 
 def check_pure_states(ctx: Context) -> tuple[Optional[bool], str]:

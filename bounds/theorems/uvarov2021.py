@@ -142,14 +142,6 @@ def check_layered_blocks(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"{len(blocks)} blocks of {sizes.pop()} qubits; the first layer covers every qubit; input |0…0⟩"
 
 
-def check_designs(ctx: Context) -> tuple[Optional[bool], str]:
-    if ctx.model is None:
-        return None, "no model given"
-    if getattr(ctx.model, "two_design_blocks", False) or "blocks_are_2_designs" in ctx.declared:
-        return True, "declared by the user: every block is an independent local 2-design"
-    return None, "declare random local 2-design blocks (Model.two_design_blocks=True) if they are"
-
-
 def _numbers(ctx: Context) -> dict[str, Any]:
     if ctx.model is None or ctx.parameter is None:
         return {}
@@ -172,7 +164,7 @@ def _numbers(ctx: Context) -> dict[str, Any]:
 
 
 LAYERED = assumption("layered_blocks", check_layered_blocks)
-DESIGNS = assumption("blocks_are_2_designs", check_designs)
+DESIGNS = assumption("blocks_are_2_designs", _checks.check_all_blocks_two_designs)
 SINGLE = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
 
 _SYMBOLS = {

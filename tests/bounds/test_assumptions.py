@@ -35,6 +35,17 @@ def test_no_catalogue_key_is_unused():
     assert not unused, f"catalogue keys no theorem uses: {unused}"
 
 
+def test_one_check_per_key():
+    """Every theorem that needs a key checks it the same way (the same Assumption), so one model gets
+    one verdict per hypothesis (before: uvarov2021 left 'blocks_are_2_designs' undecided where cerezo2021's
+    exact test refuted it; thanasilp2022_kernels ignored the frame-potential evidence thanasilp2021 used)."""
+    by_key: dict[str, set] = {}
+    for _, a in _registered():
+        by_key.setdefault(a.key, set()).add(a)
+    several = {k: len(v) for k, v in by_key.items() if len(v) > 1}
+    assert not several, f"keys checked in more than one way: {several}"
+
+
 def test_split_keys_mean_one_thing_each():
     """'local_cost' named Cerezo's m-local cost and Thanasilp's O_L; 'blocks_are_2_designs' meant
     'every block' in cerezo2021/uvarov2021 but 'θ_k's block sides' in thanasilp2021."""
