@@ -54,3 +54,9 @@ from .measures import Measures
 from .analysis import Analysis, analyze
 
 __all__ += ["Measures", "Analysis", "analyze"]
+
+from . import assumptions, display, serialization
+from .assumptions import AssumptionKey
+from .serialization import to_jsonable
+
+__all__ += ["assumptions", "display", "serialization", "AssumptionKey", "to_jsonable"]

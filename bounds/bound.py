@@ -30,6 +30,12 @@ Worked example
 'exponentially vanishing: Θ(n^0 · 4^-n)'
 >>> print(b.latex(citation=False))
 \\operatorname{Var}_{\\theta}[\\partial_k C] = \\frac{2^{2 n} \\Delta_{O} \\Delta_{\\rho}}{2 \\left(2^{2 n} - 1\\right)^{2}}
+>>> print(b)                                # readable text; Jupyter shows Markdown / LaTeX / HTML
+two_design_variance: Var_θ[∂_k C] = 2**(2*n)*Delta_O*Delta_rho/(2*(2**(2*n) - 1)**2) (exact; McClean et al. 2018, arXiv:1803.11173, Eq. (5))
+>>> b._repr_markdown_().splitlines()[0]
+'**two_design_variance** (exact value) · McClean et al. 2018, arXiv:1803.11173, Eq. (5)'
+>>> print(b._repr_latex_()[:45])
+$$\\operatorname{Var}_{\\theta}[\\partial_k C] =
 
 Symbols
 -------
@@ -55,6 +61,8 @@ from typing import Any, Callable, Literal, Mapping, Optional, Sequence
 import mpmath
 import numpy as np
 import sympy
+
+from . import display
 
 __all__ = [
     "KINDS",
@@ -906,7 +914,20 @@ class Bound:
         return text
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.kind} {sympy.sstr(self.expr)}"
+        """One readable line: ``name: quantity ≤/≥/= expr (kind; citation)``."""
+        return display.bound_text(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: name, kind, citation, the formula (MathJax) and the assumptions."""
+        return display.bound_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the formula as display math."""
+        return display.bound_latex(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: as :meth:`_repr_markdown_`, in HTML."""
+        return display.bound_html(self)
 
     def to_dict(self) -> dict:
         return {

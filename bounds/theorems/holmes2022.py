@@ -60,7 +60,8 @@ import numpy as np
 import sympy
 from scipy import stats
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
 from bpcalc.circuits import affine_angle, as_pauli_rotation, parameter_convention
 
 from ..designs import ParameterSplit, haar_twirl, second_moment_channel
@@ -232,9 +233,7 @@ def _substitutions(ctx: Context) -> dict[str, Any]:
     return out
 
 
-ROTATION = Assumption("single_pauli_rotation",
-                      "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2); all angles "
-                      "independent and uniform modulo 2π (rx(θ): θ ~ U[0, 2π); X**s: s ~ U[0, 2))", _checks.check_single_pauli_rotation)
+ROTATION = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
 
 V_HAAR = d**2 * Delta_O * Delta_rho / (2 * (d**2 - 1) ** 2)
 CORRECTION = eps_L * eps_R + d * (Delta_O * eps_R + Delta_rho * eps_L) / (2 * (d**2 - 1))

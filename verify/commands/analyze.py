@@ -47,25 +47,38 @@ def engine_name(text: str) -> str:
     return _ENGINE_ALIASES.get(text.strip().lower(), text.strip().lower())
 
 
-# keys the theorem checks read from the declared set without an assumption of that name
-_DECLARE_ONLY = ("global_two_design",)
-
-
 class declared_keys(argparse.Action):
-    """``--declare KEY``: an assumption key of some registered theorem (checked at parse time)."""
+    """``--declare KEY``: an assumption key of :data:`bpcalc.bounds.assumptions.CATALOGUE` (checked at parse time).
+
+    A deprecated key is replaced by the keys it now stands for, with one deprecation line on
+    stderr; a key that bpcalc always checks (not declarable) is kept, with a note that
+    declaring it changes nothing.
+    """
 
     def __call__(self, parser, namespace, values, option_string=None):
+        from bpcalc.bounds.assumptions import CATALOGUE, DEPRECATED_KEYS
         from bpcalc.bounds.registry import default_registry
 
-        known = sorted({a.key for t in default_registry().values()
-                        for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
-                       | set(_DECLARE_ONLY))
+        registered = {a.key for t in default_registry().values()
+                      for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
+        known = sorted(set(CATALOGUE) | registered)
         keys = [k.strip() for v in ([values] if isinstance(values, str) else values) for k in v.split(",") if k.strip()]
-        unknown = [k for k in keys if k not in known]
+        unknown = [k for k in keys if k not in known and k not in DEPRECATED_KEYS]
         if unknown:
             parser.error(f"argument {option_string}: unknown assumption key(s) {unknown}; known keys: {', '.join(known)}")
+        out: list[str] = []
+        for k in keys:
+            if k in DEPRECATED_KEYS:
+                new, note = DEPRECATED_KEYS[k]
+                print(f"bpcalc: {option_string} {note}", file=sys.stderr)
+                out += [n for n in new if n not in out]
+                continue
+            if k in CATALOGUE and not CATALOGUE[k].declarable:
+                print(f"bpcalc: note: {option_string} {k}: bpcalc checks this on the model; declaring it changes nothing",
+                      file=sys.stderr)
+            out.append(k)
         items = list(getattr(namespace, self.dest, None) or [])
-        setattr(namespace, self.dest, items + keys)
+        setattr(namespace, self.dest, items + out)
 
 
 def patterns(values: list[str] | None, default):

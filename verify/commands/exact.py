@@ -21,7 +21,6 @@ unless ``--state`` is given; observable the local cost unless ``--observable`` i
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from typing import Any
 
@@ -281,7 +280,7 @@ def _write_files(args: argparse.Namespace, items: list) -> None:
                       tuple(rows)),),
         figures=(Figure(png.name, caption),), config={k: v for k, v in vars(args).items() if k != "func"},
         seeds={"paths": args.seed}, compact=tuple(compact),
-        results={"points": [{"n": it["n"], "gradient": it["result"].as_dict()} for it in items]})
+        results={"points": [{"n": it["n"], "gradient": it["result"].to_dict()} for it in items]})
     written = write_report(report, args.out)
     print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
 
@@ -315,15 +314,16 @@ def run(args: argparse.Namespace) -> int:
         payload = []
         for item in items:
             entry = {"n": item["n"], "layers": item["layers"], "ansatz": args.ansatz, "observable": args.observable,
-                     "gradient": item["result"].as_dict()}
+                     "gradient": item["result"].to_dict()}
             for k in ("loss", "two_design", "lie"):
                 if k in item:
-                    entry[k] = item[k].as_dict()
+                    entry[k] = item[k].to_dict()
             for k in ("two_design_error", "lie_error"):
                 if k in item:
                     entry[k] = item[k]
             payload.append(entry)
-        print(json.dumps(payload, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(payload, indent=2))
         return 0
     for item in items:
         _print_run(args, item)

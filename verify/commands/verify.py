@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import sys
 
@@ -203,7 +202,8 @@ def run(args: argparse.Namespace) -> int:
             figure = Figure(png.name, caption)
     violated = any(r is not None and not r.ok for r in reports)
     if args.json:
-        print(json.dumps({
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({
             "points": [{"n": n, "estimate": est.to_dict(), "checks": None if rep is None else rep.to_dict(),
                         "note": note} for n, _, est, _, rep, note in rows],
             "fit": None if fit is None else fit.to_dict(), "fit_note": fit_note,
