@@ -27,7 +27,7 @@ task of ``bpcalc sweep``) computes, for the per-datapoint quantity
 
 :func:`run_demo` evaluates the points on a local process pool through :func:`bpcalc.verify.sweep.sweep`
 (one JSON record per point in ``points.jsonl``), fits the decay base per embedding
-(:func:`bpcalc.verify.check.fit_scaling`), plots (:func:`bpcalc.verify.plots.plot_variance_scaling`) and
+(the one fit, :func:`bpcalc.bounds.scaling.fit_scaling`), plots (:func:`bpcalc.verify.plots.plot_variance_scaling`) and
 writes the report (:mod:`bpcalc.verify.report`).
 """
 
@@ -457,9 +457,11 @@ def scaling_sentence(name: str, verdict: Mapping[str, Any], raw: Optional[Mappin
 def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
     """Per embedding: decay base of the sampled variance (raw, and divided by ``r_{n,s}``,
     i.e. of the effective ``D_HS``) and of the bound, with standard errors, and the verdict
-    (:func:`bpcalc.verify.architecture.fit_estimates`) of both."""
-    from .fits import fit_estimates
-    from .check import fit_scaling
+    (:func:`bpcalc.verify.fits.fit_estimates`) of both -- every number from the one fit,
+    :func:`bpcalc.bounds.scaling.fit_scaling`."""
+    from bpcalc.bounds.scaling import fit_scaling
+
+    from .fits import fit_estimates, fit_summary
 
     out: dict[str, dict] = {}
     for emb in dict.fromkeys(r["embedding"] for r in rows):
@@ -471,22 +473,20 @@ def fit_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
         ests = [_estimate_from_dict(r["estimate"]) for r in sel]
         entry: dict[str, Any] = {}
         try:
-            raw = fit_scaling(ns, ests)
             norm_ests = [e.scaled(1.0 / r["r_ns"]) for e, r in zip(ests, sel)]
-            norm = fit_scaling(ns, norm_ests)
-            entry["sampled"] = raw.to_dict()
-            entry["sampled_normalised"] = norm.to_dict()
+            entry["sampled"] = fit_summary(ns, ests)
+            entry["sampled_normalised"] = fit_summary(ns, norm_ests)
             entry["verdict"] = fit_estimates(ns, ests).to_dict()
             entry["verdict_normalised"] = fit_estimates(ns, norm_ests).to_dict()
         except ValueError as exc:
             entry["note"] = str(exc)
-        bounds = [(r["n"], r["bound"]) for r in sel if r["bound"] is not None and r["bound"] > 0]
-        if len(bounds) >= 3:
-            x = np.array([b[0] for b in bounds], dtype=float)
-            lg = np.log10([b[1] for b in bounds])
-            lgn = lg - np.log10([r["r_ns"] for r in sel if r["bound"] is not None and r["bound"] > 0])
-            entry["bound_base"] = float(10 ** -np.polyfit(x, lg, 1)[0])
-            entry["bound_normalised_base"] = float(10 ** -np.polyfit(x, lgn, 1)[0])
+        bounds = [r for r in sel if r["bound"] is not None and r["bound"] > 0]
+        if len({r["n"] for r in bounds}) >= 3:
+            x = [r["n"] for r in bounds]
+            lg = np.log10([r["bound"] for r in bounds])
+            lgn = lg - np.log10([r["r_ns"] for r in bounds])
+            entry["bound_base"] = float(fit_scaling(x, log10_values=lg).base)
+            entry["bound_normalised_base"] = float(fit_scaling(x, log10_values=lgn).base)
         out[emb] = entry
     return out
 
@@ -634,9 +634,9 @@ def report_from_records(records: Sequence[Any], config: Optional[Mapping[str, An
                f.get("verdict_normalised", {}).get("label"),
                f.get("bound_base"), f.get("bound_normalised_base"))
               for e, f in fits.items()),
-        caption="Weighted least squares of log10 Var against n (verify.check.fit_scaling); verdict: the one rule of "
-                "bpcalc.verify.architecture.fit_scaling (exponential only when it fits better by Δχ² ≥ 2 with a "
-                "significant decay; 'not decided' when both models fit equally well). r_{n,s} = "
+        caption="Weighted least squares of log10 Var against n and the verdict: the one fit and rule, "
+                "bpcalc.bounds.scaling.fit_scaling (exponential only when it fits better by Δχ² ≥ 2 with a "
+                "significant decay, never from fewer than 4 sizes; 'not decided' otherwise). r_{n,s} = "
                 "s·2^{3(s−1)}/(n²(2^{2s}−1)²) carries the 1/n² of the local cost's normalisation, so the base of "
                 "Var/r_{n,s} is the decay of the data's expressibility alone: ≈ 1 means no dataset-induced plateau.",
     )

@@ -36,6 +36,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from .demo import EMBEDDING_NAMES, build_point_model, gradient_variance_point
+from .fits import fit_summary
 from .stats import VarianceEstimate
 
 __all__ = [
@@ -242,7 +243,7 @@ def _rows(records) -> list[dict]:
 
 
 def _dhs_estimate(row: Mapping[str, Any], confidence: float = 0.95):
-    """``mean D_HS`` as a VarianceEstimate-shaped value so that :func:`bpcalc.verify.check.fit_scaling`
+    """``mean D_HS`` as a VarianceEstimate-shaped value so that :func:`bpcalc.verify.fits.fit_summary`
     can fit it (its interval is the Student-t interval over data points)."""
     from .stats import VarianceEstimate
 
@@ -254,8 +255,10 @@ def _dhs_estimate(row: Mapping[str, Any], confidence: float = 0.95):
 
 def fits(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
     """Per ``dataset/embedding``: decay bases (± standard error) of mean D_HS (sampled-range
-    states), of the sampled variance, and of the sampled variance divided by ``r_{n,s}``."""
-    from .check import fit_scaling
+    states), of the sampled variance, and of the sampled variance divided by ``r_{n,s}``
+    (weighted by their intervals), and of mean D_HS over every n (exact values) -- every number
+    from the one fit, :func:`bpcalc.bounds.scaling.fit_scaling`."""
+    from bpcalc.bounds.scaling import fit_scaling
 
     out: dict[str, dict] = {}
     for key in dict.fromkeys((r["dataset"], r["embedding"]) for r in rows):
@@ -268,21 +271,17 @@ def fits(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict]:
                                  ("variance_normalised", [e.scaled(1.0 / r["r_ns"]) for e, r in zip(ests, sel)]),
                                  ("d_hs", [_dhs_estimate(r) for r in sel])):
                 try:
-                    f = fit_scaling(ns, series)
-                    entry[name] = {"base": f.base, "base_stderr": f.base_stderr, "degree": f.degree,
-                                   "degree_stderr": f.degree_stderr, "better": f.better,
-                                   "chi2_exponential": f.chi2_exponential, "ns": list(f.ns)}
+                    f = fit_summary(ns, series)
+                    entry[name] = {k: f[k] for k in ("base", "base_stderr", "degree", "degree_stderr", "better",
+                                                     "chi2_exponential", "ns")}
                 except ValueError as exc:
                     entry[name] = {"note": str(exc)}
         allx = [r for r in rows if (r["dataset"], r["embedding"]) == key and r["d_hs_mean"] > 0]
         if len({r["n"] for r in allx}) >= 3:
-            x = np.array([r["n"] for r in allx], dtype=float)
-            lg = np.log10([r["d_hs_mean"] for r in allx])
-            coef, cov = np.polyfit(x, lg, 1, cov=len(x) > 3)
-            slope_se = float(np.sqrt(cov[0, 0])) if len(x) > 3 else math.nan
-            base = float(10 ** -coef[0])
-            entry["d_hs_all_n"] = {"base": base, "base_stderr": base * math.log(10) * slope_se,
-                                   "n_range": [int(x.min()), int(x.max())], "unweighted": True}
+            x = [r["n"] for r in allx]
+            f = fit_scaling(x, log10_values=np.log10([r["d_hs_mean"] for r in allx]))
+            entry["d_hs_all_n"] = {"base": f.base, "base_stderr": f.base_se, "n_range": [min(x), max(x)],
+                                   "unweighted": True}
         out[f"{key[0]}/{key[1]}"] = entry
     return out
 
@@ -398,8 +397,8 @@ def _report(records, config: ReproductionConfig, out: pathlib.Path, timings: Map
                g(f, "variance_normalised", "base"), g(f, "variance_normalised", "base_stderr"),
                g(f, "d_hs_all_n", "base"), "–".join(map(str, g(f, "d_hs_all_n", "n_range") or [])))
               for k, f in fit.items()),
-        caption="Weighted fits over the sampled range (verify.check.fit_scaling); the last columns fit log10 mean "
-                "D_HS over every n including the exact-only points (unweighted). A base ≈ 1 is flat; the Haar value "
+        caption="Weighted fits over the sampled range (bpcalc.bounds.scaling.fit_scaling, the one fit); the last "
+                "columns fit log10 mean D_HS over every n including the exact-only points (unweighted). A base ≈ 1 is flat; the Haar value "
                 "decays with base 2.",
     )
     n_s = sum(r["mode"] == "sampled" for r in rows)
