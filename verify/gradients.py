@@ -34,7 +34,6 @@ T. Jones, J. Gacon, arXiv:2009.02823 (adjoint method).
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Optional, Sequence
 
 import cirq
