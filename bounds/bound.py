@@ -63,6 +63,8 @@ import numpy as np
 import sympy
 
 from . import display
+from .citations import full_authors as _full_authors
+from .citations import matches as _matches_surname
 
 __all__ = [
     "KINDS",
@@ -208,6 +210,9 @@ class Citation:
     locator : theorem / equation / section, e.g. ``"Theorem 1"``, ``"Eq. (5)"``.
     journal : published reference if any.
     note : e.g. "Haar term of Holmes et al. 2022, Theorem 1".
+    full_authors : full names, one per surname of ``authors`` (``"Jarrod R. McClean", …``);
+        default: from :data:`bpcalc.bounds.citations.FULL_AUTHORS` by arXiv identifier, or
+        ``()`` when the paper is not listed there.
     """
 
     authors: str
@@ -217,6 +222,7 @@ class Citation:
     locator: str
     journal: str = ""
     note: str = ""
+    full_authors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in ("authors", "title", "arxiv", "locator"):
@@ -224,6 +230,21 @@ class Citation:
                 raise ValueError(f"Citation.{f} must be a non-empty string")
         if not isinstance(self.year, int) or not 1900 < self.year < 2200:
             raise ValueError(f"Citation.year must be a plausible int year, got {self.year!r}")
+        surnames = self.surnames
+        given = tuple(self.full_authors)
+        if given:
+            if not all(isinstance(f, str) for f in given) or len(given) != len(surnames) or not all(
+                    _matches_surname(f, s) for f, s in zip(given, surnames)):
+                raise ValueError(f"Citation.full_authors {given} must give one full name ending with each surname "
+                                 f"of authors={self.authors!r}")
+        elif "et al" not in self.authors:
+            given = _full_authors(self.arxiv, surnames)
+        object.__setattr__(self, "full_authors", given)
+
+    @property
+    def surnames(self) -> tuple[str, ...]:
+        """The surnames of :attr:`authors` (``"Ortiz Marrero, Kieferová"`` -> two)."""
+        return tuple(a.strip() for a in self.authors.split(",") if a.strip())
 
     @property
     def first_author(self) -> str:

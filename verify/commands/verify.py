@@ -155,7 +155,9 @@ def _report(args, rows, fit, fit_note, figure):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..check import check, fit_scaling
+    from bpcalc.bounds.scaling import fit_scaling
+
+    from ..check import check
     from .sample import parameters_from_args
 
     registry = None if args.theorem is None else A.select_theorems(args.theorem)
@@ -177,10 +179,14 @@ def run(args: argparse.Namespace) -> int:
         all_estimates.append(est)
     fit = None
     fit_note = ""
+    levels = {e.confidence for e in all_estimates}
     try:
-        fit = fit_scaling([r[0] for r in rows], all_estimates)
+        fit = fit_scaling([r[0] for r in rows], [e.value for e in all_estimates],
+                          [(e.ci_low, e.ci_high) for e in all_estimates], interval_confidence=levels.pop())
     except ValueError as exc:
         fit_note = str(exc)
+    if fit is not None and fit.exponential is None:  # fewer than 3 sizes with a positive estimate
+        fit, fit_note = None, fit.reason or fit.text
     paths = None
     figure = None
     if args.plot or args.out:
