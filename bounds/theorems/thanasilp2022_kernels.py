@@ -36,7 +36,20 @@ checked numerically.  The authors' repository
 (``Supanut-Thanasilp/Exponential-concentration-in-quantum-kernel-methods``) plots
 ``⟨|κ^{FQ} − 1/2^n|⟩_x`` and ``⟨|κ^{PQ} − 1|⟩_x``: the concentration points are ``1/2^n`` for the
 fidelity kernel and ``1`` for the projected kernel, as in the forms above; its noise model is
-depolarizing with ``q = 1 − p`` (noise-induced concentration is not registered here).
+depolarizing with ``q = 1 − p``.
+
+``thanasilp2022_kernels.noise_induced`` (noise-induced concentration, unital local noise)::
+
+    |κ̃(x, x') − 2^{-n}| ≤ q^{2L} (1 − 2^{-n})   for every pair x, x',
+
+with ``κ̃(x, x') = Tr[ρ̃(x) ρ̃(x')]`` the fidelity kernel of the noisy embedded states, a unital
+single-qubit channel (``extra["noise"]``) after each of the ``L`` moments of the embedding and
+``q`` its HS contraction coefficient (``1 − 4p/3`` for depolarizing ``p``).  Derivation:
+``κ̃ − 2^{-n} = Tr[(ρ̃ − 1/d)(ρ̃' − 1/d)]`` and, the noise being unital, ``ρ̃ − 1/d`` is the image of
+the traceless ``|0⟩⟨0| − 1/d`` under ``L`` noise layers (and unitaries):
+``‖ρ̃ − 1/d‖₂ ≤ q^L √(1 − 1/d)``; Cauchy–Schwarz.  Deterministic (every pair, any data), exact for
+one qubit with ``RX(x)`` embeddings at ``x, x' ∈ {0, π}``.  The fidelity-kernel bound above
+refuses noisy embeddings (its pure-state assumption).
 
 Examples
 --------
@@ -65,14 +78,16 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..measures import reduced_density_matrices
 from ..registry import Context, Theorem, Verification
 from ._inputs import input_states
+from .noise_layers import declared_noise, hs_contraction, is_unital, noise_moments
 
-__all__ = ["THEOREMS", "FIDELITY", "PROJECTED", "fidelity_kernel", "projected_kernel", "fidelity_expressivity"]
+__all__ = ["THEOREMS", "FIDELITY", "PROJECTED", "NOISE_INDUCED", "fidelity_kernel", "projected_kernel",
+           "fidelity_expressivity"]
 
-n, D_HS = sym("n"), sym("D_HS")
+n, D_HS, q, L = sym("n"), sym("D_HS"), sym("q"), sym("L")
 eps_F = sympy.Symbol("eps_F", nonnegative=True)
 gamma = sympy.Symbol("gamma", positive=True)
 d = 2**n
@@ -87,6 +102,17 @@ CITATION = Citation(
     note="paper text not found; Hilbert-Schmidt forms derived in bpcalc; the authors' code "
          "(github.com/Supanut-Thanasilp/Exponential-concentration-in-quantum-kernel-methods) measures "
          "|κ^FQ − 1/2^n| and |κ^PQ − 1|, the same concentration points",
+)
+
+CITATION_NOISE = Citation(
+    authors="Thanasilp, Wang, Cerezo, Holmes",
+    title="Exponential concentration in quantum kernel methods",
+    arxiv="2208.11060",
+    year=2022,
+    locator="noise-induced concentration (theorem text not read)",
+    journal="Nat. Commun. 15, 5200 (2024)",
+    note="paper text not found; the Hilbert-Schmidt form for unital local noise is derived in bpcalc; the authors' "
+         "code models depolarizing noise with q = 1 − p",
 )
 
 
@@ -155,6 +181,9 @@ def check_pure_states(ctx: Context) -> tuple[Optional[bool], str]:
     """The data states are pure: a unitary embedding of |0…0⟩ (or normalised state vectors in extra['states'])."""
     if ctx.model is None:
         return None, "no model given"
+    if ctx.extra.get("noise") is not None:
+        return False, ("noise is declared (extra['noise']): the embedded data states are mixed; see "
+                       "thanasilp2022_kernels.noise_induced")
     if ctx.extra.get("density_matrices") is not None:
         return False, ("mixed data states (extra['density_matrices']) are not covered: the 2-design reference "
                        "2/(d(d+1)) and ε_F are defined for pure states; noise-induced concentration is a separate "
@@ -248,4 +277,77 @@ PROJECTED = Theorem(
     tags=("kernel", "concentration", "entanglement", "data"),
 )
 
-THEOREMS = (FIDELITY, PROJECTED)
+
+
+def _check_noisy_embedding(ctx: Context) -> tuple[Optional[bool], str]:
+    if ctx.model is None:
+        return None, "no model given"
+    noise = ctx.extra.get("noise")
+    if noise is None:
+        return None, ("no noise declared: give extra['noise'] = a unital single-qubit cirq channel acting on every "
+                      "qubit after every moment of the embedding")
+    model = ctx.model
+    if model.dataset is None or not model.data_symbols or len(model.dataset.x) < 2:
+        return False, "noise-induced kernel concentration needs an embedding with data symbols and >= 2 data points"
+    try:
+        declared_noise(ctx)
+        moments = noise_moments(model.embedding, model.qubits)
+    except AssumptionFailed as exc:
+        return False, str(exc)
+    if not is_unital(noise):
+        return False, f"{noise} is not unital: the embedded states do not approach 1/2^n (no concentration at 2^-n)"
+    q_n = hs_contraction(noise, model.n_qubits)
+    if not q_n < 1:
+        return False, f"{noise} is not strictly contractive: q = {q_n:.6g} >= 1"
+    return True, f"unital {noise} after each of the embedding's {moments} moments, q = {q_n:.6g}"
+
+
+NOISY_EMBEDDING = Assumption("unital_noisy_embedding",
+                             "a unital single-qubit channel (extra['noise'], HS contraction q < 1) acts on every qubit "
+                             "after every moment of the data embedding U(x); ρ(x) is the noisy embedded state of |0…0⟩",
+                             _check_noisy_embedding)
+
+
+def _noise_subs(ctx: Context) -> dict[str, Any]:
+    if ctx.model is None or ctx.extra.get("noise") is None:
+        return {}
+    model = ctx.model
+    return {"n": model.n_qubits, "q": hs_contraction(declared_noise(ctx), model.n_qubits),
+            "L": noise_moments(model.embedding, model.qubits)}
+
+
+NOISE_INDUCED = Theorem(
+    key="thanasilp2022_kernels.noise_induced",
+    title="Noise-induced kernel concentration: |κ̃(x,x') − 2^-n| ≤ q^{2L}(1 − 2^-n) for every pair (unital noise)",
+    citation=CITATION_NOISE,
+    bounds=(
+        Bound("fidelity_deviation", "upper", q**(2 * L) * (1 - 2**-n),
+              quantity=r"\max_{x,x'} |\tilde{\kappa}(x,x') - 2^{-n}|",
+              symbols={"q": "HS contraction of one unital noise layer (the norm of the channel's Bloch matrix; "
+                            "depolarizing p: 1 − 4p/3)",
+                       "L": "number of moments of the embedding = noise layers (noise after every moment)"},
+              citation=CITATION_NOISE,
+              notes="For every pair of data points, deterministically: κ̃ − 2^-n = Tr[(ρ̃ − 1/d)(ρ̃' − 1/d)]."),
+    ),
+    assumptions=(NOISY_EMBEDDING,),
+    substitutions=_noise_subs,
+    verification=Verification(
+        "verified",
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_noise_induced_against_density_matrices, "
+        "tests/bounds/theorems/test_thanasilp2022_kernels.py::test_noise_induced_tight_and_refusals",
+        "Derived in bpcalc (the paper's noise-induced concentration theorem was not read; its setting, the fidelity "
+        "kernel Tr[ρ̃(x)ρ̃(x')] of noisy embeddings concentrating at 2^-n, is the one registered). Check: "
+        "cirq.DensityMatrixSimulator of TPE/HEE embeddings with depolarizing and asymmetric Pauli noise after every "
+        "moment, 2-3 qubits, all pairs of a random dataset: max |κ̃ − 2^-n| <= bound; one qubit with RX(x) "
+        "embeddings at x, x' ∈ {0, π} attains the bound.",
+        source="derived",
+    ),
+    statement="If a unital single-qubit channel with HS contraction q < 1 acts after every one of the L moments of "
+              "the embedding, |Tr[ρ̃(x)ρ̃(x')] − 2^{-n}| ≤ q^{2L}(1 − 2^{-n}) for every pair x, x': the fidelity "
+              "kernel concentrates at 2^{-n} exponentially in the embedding depth, whatever the data. No observable "
+              "is involved.",
+    scope="ensemble",
+    tags=("kernel", "concentration", "noise", "data"),
+)
+
+THEOREMS = (FIDELITY, PROJECTED, NOISE_INDUCED)

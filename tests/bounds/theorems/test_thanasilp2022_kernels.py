@@ -5,6 +5,7 @@ from __future__ import annotations
 import cirq
 import numpy as np
 import pytest
+import sympy
 
 from bpcalc import circuits
 from bpcalc.bounds import get_theorem
@@ -135,3 +136,59 @@ def test_fidelity_needs_pure_states():
     assert not inst.values and "pure" in inst.refused[0].reason.lower()
     ok = FIDELITY.instantiate(Context(model=model, extra={"states": psis}))
     assert ok.values
+
+
+# ----------------------------------------------------------------------------- noise-induced concentration
+
+NOISY = get_theorem("thanasilp2022_kernels.noise_induced")
+
+
+def noisy_embedded_states(model: circuits.Model, noise) -> np.ndarray:
+    """``ρ̃(x)``: the embedding with ``noise`` on every qubit after every moment (built moment by moment)."""
+    sim = cirq.DensityMatrixSimulator(dtype=np.complex128)
+    out = []
+    for x in model.dataset.x:
+        c = cirq.Circuit()
+        for moment in model.embedded_circuit(x):
+            c.append(moment)
+            c.append(cirq.Moment(noise.on_each(*model.qubits)))
+        out.append(sim.simulate(c, qubit_order=model.qubits).final_density_matrix)
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("name,n,layers,noise", [("tpe", 2, 1, cirq.depolarize(0.05)), ("hee", 3, 1, cirq.depolarize(0.1)),
+                                                 ("hee", 2, 2, cirq.asymmetric_depolarize(0.05, 0.1, 0.02)),
+                                                 ("che", 2, 1, cirq.depolarize(0.2))])
+def test_noise_induced_against_density_matrices(name, n, layers, noise):
+    model = kernel_model(name, n, layers, n_data=8, seed=n + layers)
+    rho = noisy_embedded_states(model, noise)
+    kappa = np.real(np.einsum("aij,bji->ab", rho, rho))
+    lhs = float(np.max(np.abs(kappa - 2.0**-n)))
+    inst = NOISY.instantiate(Context(model=model, extra={"noise": noise}))
+    assert not inst.refused, inst.refused
+    assert inst.substitutions["L"] == len(model.embedding)
+    bound = inst.value("fidelity_deviation").value
+    assert lhs <= bound * (1 + 1e-9)
+    # the pure-state theorem refuses the noisy embedding instead of reporting the noiseless value
+    pure = FIDELITY.instantiate(Context(model=model, extra={"noise": noise}))
+    assert not pure.values and "mixed" in pure.refused[0].reason
+
+
+def test_noise_induced_tight_and_refusals():
+    """One qubit, RX(x) embedding, x, x' ∈ {0, π}: κ̃ − 1/2 = ±q²/2 = the bound q^{2L}(1 − 1/2), L = 1."""
+    q0 = cirq.LineQubit(0)
+    x = sympy.Symbol("x_0")
+    emb = cirq.Circuit(cirq.rx(x).on(q0))
+    data = circuits.Dataset(x=np.array([[0.0], [np.pi]]), y=np.array([1.0, -1.0]), name="two points")
+    model = circuits.Model(ansatz=cirq.Circuit(cirq.ry(sympy.Symbol("t")).on(q0)), observable=cirq.PauliSum.wrap(cirq.Z(q0)),
+                           embedding=emb, dataset=data)
+    p = 0.1
+    rho = noisy_embedded_states(model, cirq.depolarize(p))
+    kappa = np.real(np.einsum("aij,bji->ab", rho, rho))
+    bound = NOISY.instantiate(Context(model=model, extra={"noise": cirq.depolarize(p)})).value("fidelity_deviation").value
+    assert np.max(np.abs(kappa - 0.5)) == pytest.approx(bound, rel=1e-9)
+    assert bound == pytest.approx((1 - 4 * p / 3) ** 2 / 2, rel=1e-12)
+    refused = NOISY.instantiate(Context(model=model, extra={"noise": cirq.amplitude_damp(0.1)}))
+    assert not refused.values and "not unital" in refused.refused[0].reason
+    undeclared = NOISY.instantiate(Context(model=model))
+    assert not undeclared.values and "no noise" in undeclared.refused[0].reason
