@@ -93,7 +93,7 @@ def _check_noise(ctx: Context) -> tuple[Optional[bool], str]:
         return False, str(exc)
     if not info["q"] < 1:
         return False, f"{ctx.extra['noise']} on {info['n']} qubits is not HS-contractive: q_n = {info['q']:.6g} >= 1"
-    return True, f"{ctx.extra['noise']} after each of the {info['L']} moments, HS contraction q_{info['n']} = {info['q']:.6g}"
+    return True, f"{ctx.extra['noise']} after each of the {info['M']} moments, HS contraction q_{info['n']} = {info['q']:.6g}"
 
 
 def _check_depth(ctx: Context) -> tuple[Optional[bool], str]:

@@ -48,7 +48,7 @@ Examples
 --------
 >>> from bpcalc.bounds import get_theorem
 >>> b = get_theorem("singkanipa2024.unital_noise").bound("gradient_magnitude")
->>> round(b.evaluate(n=1, L=2, q=0.9, g_k=0.5, Delta_O=2.0).value, 6)   # one qubit, O = Z
+>>> round(b.evaluate(n=1, M=2, q=0.9, g_k=0.5, Delta_O=2.0).value, 6)   # one qubit, O = Z
 0.81
 
 References
@@ -74,7 +74,8 @@ from .wang2021 import generator_norm
 
 __all__ = ["THEOREMS", "UNITAL", "HS_CONTRACTIVE", "noise_inputs"]
 
-n, L, q, Delta_O = sym("n"), sym("L"), sym("q"), sym("Delta_O")
+n, q, Delta_O = sym("n"), sym("q"), sym("Delta_O")
+M = sympy.Symbol("M", positive=True, integer=True)
 g_k = sympy.Symbol("g_k", nonnegative=True)
 b_k = sympy.Symbol("b_k", nonnegative=True, integer=True)
 
@@ -92,22 +93,22 @@ CITATION = Citation(
 _SYMBOLS = {
     "g_k": "Σ |c|/2 over the gates exp(-i(c θ_k + d)P/2) holding θ_k (1/2 for one rx/ry/rz)",
     "Delta_O": "Δ(O) = Tr O² − (Tr O)²/2^n = 2^n Σ_{P≠I} ω_P², the squared HS norm of O's traceless part",
-    "L": "M, the number of moments of model.circuit = number of noise layers (noise after every moment)",
+    "M": "the number of moments of model.circuit = number of noise layers (noise after every moment)",
     "q": "HS contraction coefficient of one noise layer N^{⊗n} on traceless operators (exact, from the channel)",
     "b_k": "noise layers after θ_k: M minus the index of the last moment holding θ_k",
 }
-_LATEX = {"g_k": "g_k", "b_k": "b_k"}
+_LATEX = {"g_k": "g_k", "b_k": "b_k", "M": "M"}
 
 
 def noise_inputs(ctx: Context) -> dict[str, Any]:
-    """``{"n", "L" (= M), "q", "unital"}`` of the declared noise on ``ctx.model`` (AssumptionFailed if not usable)."""
+    """``{"n", "M", "q", "unital"}`` of the declared noise on ``ctx.model`` (AssumptionFailed if not usable)."""
     model = ctx.model
     noise = declared_noise(ctx)
     if noise is None:
         raise AssumptionFailed("no noise channel declared (extra['noise'])")
     if model.dataset is not None or model.data_symbols:
         raise AssumptionFailed("the model embeds data: the noise theorems take one input |0…0⟩ through model.circuit")
-    return {"n": model.n_qubits, "L": noise_moments(model.circuit, model.qubits),
+    return {"n": model.n_qubits, "M": noise_moments(model.circuit, model.qubits),
             "q": hs_contraction(noise, model.n_qubits), "unital": is_unital(noise)}
 
 
@@ -128,7 +129,7 @@ def _check_noise(unital: bool):
         if not info["q"] < 1:
             return False, (f"{ctx.extra['noise']} on {info['n']} qubits is not HS-contractive: q_n = {info['q']:.6g} "
                            ">= 1 (the HS norm of traceless operators is not reduced by a noise layer)")
-        return True, (f"{ctx.extra['noise']} after each of the {info['L']} moments, "
+        return True, (f"{ctx.extra['noise']} after each of the {info['M']} moments, "
                       f"{'unital' if info['unital'] else 'non-unital'}, HS contraction q_{info['n']} = {info['q']:.6g}")
     return check
 
@@ -160,14 +161,14 @@ def _substitutions(ctx: Context) -> dict[str, Any]:
     if model is None:
         return {}
     info = noise_inputs(ctx)
-    out = {"n": info["n"], "L": info["L"], "q": info["q"], "Delta_O": _checks.pauli_delta(model.observable, info["n"])}
+    out = {"n": info["n"], "M": info["M"], "q": info["q"], "Delta_O": _checks.pauli_delta(model.observable, info["n"])}
     if ctx.parameter is not None:
         out["g_k"] = generator_norm(model.circuit, ctx.parameter)
-        out["b_k"] = info["L"] - max(moment_of_parameter(model.circuit, ctx.parameter))
+        out["b_k"] = info["M"] - max(moment_of_parameter(model.circuit, ctx.parameter))
     return out
 
 
-_F_UNITAL = 2 * g_k * sympy.sqrt(Delta_O) * sympy.sqrt(1 - 2**-n) * q**L
+_F_UNITAL = 2 * g_k * sympy.sqrt(Delta_O) * sympy.sqrt(1 - 2**-n) * q**M
 _F_HS = 2 * g_k * sympy.sqrt(Delta_O) * sympy.sqrt(1 - 2**-n) * q**b_k
 _MAG = r"|\partial_k \tilde{C}(\theta)| \ \forall\theta"
 _VAR = r"\operatorname{Var}_{\theta}[\partial_k \tilde{C}]"

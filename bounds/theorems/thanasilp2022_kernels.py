@@ -40,14 +40,14 @@ depolarizing with ``q = 1 − p``.
 
 ``thanasilp2022_kernels.noise_induced`` (noise-induced concentration, unital local noise)::
 
-    |κ̃(x, x') − 2^{-n}| ≤ q^{2L} (1 − 2^{-n})   for every pair x, x',
+    |κ̃(x, x') − 2^{-n}| ≤ q^{2M} (1 − 2^{-n})   for every pair x, x',
 
 with ``κ̃(x, x') = Tr[ρ̃(x) ρ̃(x')]`` the fidelity kernel of the noisy embedded states, a unital
-single-qubit channel (``extra["noise"]``) after each of the ``L`` moments of the embedding and
+single-qubit channel (``extra["noise"]``) after each of the ``M`` moments of the embedding and
 ``q`` its HS contraction coefficient (``1 − 4p/3`` for depolarizing ``p``).  Derivation:
 ``κ̃ − 2^{-n} = Tr[(ρ̃ − 1/d)(ρ̃' − 1/d)]`` and, the noise being unital, ``ρ̃ − 1/d`` is the image of
-the traceless ``|0⟩⟨0| − 1/d`` under ``L`` noise layers (and unitaries):
-``‖ρ̃ − 1/d‖₂ ≤ q^L √(1 − 1/d)``; Cauchy–Schwarz.  Deterministic (every pair, any data), exact for
+the traceless ``|0⟩⟨0| − 1/d`` under ``M`` noise layers (and unitaries):
+``‖ρ̃ − 1/d‖₂ ≤ q^M √(1 − 1/d)``; Cauchy–Schwarz.  Deterministic (every pair, any data), exact for
 one qubit with ``RX(x)`` embeddings at ``x, x' ∈ {0, π}``.  The fidelity-kernel bound above
 refuses noisy embeddings (its pure-state assumption).
 
@@ -87,7 +87,8 @@ from .noise_layers import declared_noise, hs_contraction, is_unital, noise_momen
 __all__ = ["THEOREMS", "FIDELITY", "PROJECTED", "NOISE_INDUCED", "fidelity_kernel", "projected_kernel",
            "fidelity_expressivity"]
 
-n, D_HS, q, L = sym("n"), sym("D_HS"), sym("q"), sym("L")
+n, D_HS, q = sym("n"), sym("D_HS"), sym("q")
+M = sympy.Symbol("M", positive=True, integer=True)
 eps_F = sympy.Symbol("eps_F", nonnegative=True)
 gamma = sympy.Symbol("gamma", positive=True)
 d = 2**n
@@ -259,7 +260,7 @@ PROJECTED = Theorem(
               symbols={"gamma": "projected-kernel bandwidth γ"}, assumptions=(DESIGN,), citation=CITATION,
               notes="E_Haar D_HS(ρ_k, 1/2) = (3/2)/(2^n + 1)"),
     ),
-    assumptions=(DATA,),
+    assumptions=(DATA, PURE),
     substitutions=_projected_subs,
     verification=Verification(
         "verified",
@@ -313,19 +314,19 @@ def _noise_subs(ctx: Context) -> dict[str, Any]:
         return {}
     model = ctx.model
     return {"n": model.n_qubits, "q": hs_contraction(declared_noise(ctx), model.n_qubits),
-            "L": noise_moments(model.embedding, model.qubits)}
+            "M": noise_moments(model.embedding, model.qubits)}
 
 
 NOISE_INDUCED = Theorem(
     key="thanasilp2022_kernels.noise_induced",
-    title="Noise-induced kernel concentration: |κ̃(x,x') − 2^-n| ≤ q^{2L}(1 − 2^-n) for every pair (unital noise)",
+    title="Noise-induced kernel concentration: |κ̃(x,x') − 2^-n| ≤ q^{2M}(1 − 2^-n) for every pair (unital noise)",
     citation=CITATION_NOISE,
     bounds=(
-        Bound("fidelity_deviation", "upper", q**(2 * L) * (1 - 2**-n),
+        Bound("fidelity_deviation", "upper", q**(2 * M) * (1 - 2**-n),
               quantity=r"\max_{x,x'} |\tilde{\kappa}(x,x') - 2^{-n}|",
               symbols={"q": "HS contraction of one unital noise layer (the norm of the channel's Bloch matrix; "
                             "depolarizing p: 1 − 4p/3)",
-                       "L": "number of moments of the embedding = noise layers (noise after every moment)"},
+                       "M": "number of moments of the embedding = noise layers (noise after every moment)"},
               citation=CITATION_NOISE,
               notes="For every pair of data points, deterministically: κ̃ − 2^-n = Tr[(ρ̃ − 1/d)(ρ̃' − 1/d)]."),
     ),
@@ -342,8 +343,8 @@ NOISE_INDUCED = Theorem(
         "embeddings at x, x' ∈ {0, π} attains the bound.",
         source="derived",
     ),
-    statement="If a unital single-qubit channel with HS contraction q < 1 acts after every one of the L moments of "
-              "the embedding, |Tr[ρ̃(x)ρ̃(x')] − 2^{-n}| ≤ q^{2L}(1 − 2^{-n}) for every pair x, x': the fidelity "
+    statement="If a unital single-qubit channel with HS contraction q < 1 acts after every one of the M moments of "
+              "the embedding, |Tr[ρ̃(x)ρ̃(x')] − 2^{-n}| ≤ q^{2M}(1 − 2^{-n}) for every pair x, x': the fidelity "
               "kernel concentrates at 2^{-n} exponentially in the embedding depth, whatever the data. No observable "
               "is involved.",
     scope="ensemble",

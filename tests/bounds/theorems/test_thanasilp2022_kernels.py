@@ -166,7 +166,7 @@ def test_noise_induced_against_density_matrices(name, n, layers, noise):
     lhs = float(np.max(np.abs(kappa - 2.0**-n)))
     inst = NOISY.instantiate(Context(model=model, extra={"noise": noise}))
     assert not inst.refused, inst.refused
-    assert inst.substitutions["L"] == len(model.embedding)
+    assert inst.substitutions["M"] == len(model.embedding)
     bound = inst.value("fidelity_deviation").value
     assert lhs <= bound * (1 + 1e-9)
     # the pure-state theorem refuses the noisy embedding instead of reporting the noiseless value
@@ -175,7 +175,7 @@ def test_noise_induced_against_density_matrices(name, n, layers, noise):
 
 
 def test_noise_induced_tight_and_refusals():
-    """One qubit, RX(x) embedding, x, x' ∈ {0, π}: κ̃ − 1/2 = ±q²/2 = the bound q^{2L}(1 − 1/2), L = 1."""
+    """One qubit, RX(x) embedding, x, x' ∈ {0, π}: κ̃ − 1/2 = ±q²/2 = the bound q^{2M}(1 − 1/2), M = 1."""
     q0 = cirq.LineQubit(0)
     x = sympy.Symbol("x_0")
     emb = cirq.Circuit(cirq.rx(x).on(q0))
