@@ -481,6 +481,55 @@ def _run_noisy_kernel(case):
     assert not violations, (label, violations)
 
 
+KERNEL_MEAN = r"\mathbb{E}_{x,x'}[\kappa(x,x')]"
+KERNEL_SECOND = r"\mathbb{E}_{x,x'}[\kappa(x,x')^2]"
+KERNEL_TAIL = r"\Pr_{x,x'}[\kappa(x,x') \ge \delta]"
+
+
+@st.composite
+def product_kernel_models(draw):
+    """A product embedding (TPE, or random single-qubit rotations of disjoint feature sets with fixed gates) of
+    2-3 data points on 1-3 qubits, features declared independent; a threshold δ for the tail bound."""
+    n = draw(st.integers(1, 3))
+    qs = cirq.LineQubit.range(n)
+    if draw(st.booleans()):
+        emb = circuits.make_embedding("tpe", n, qubits=qs)
+        n_features = n
+    else:
+        ops, j = [], 0
+        for q in qs:
+            for _ in range(draw(st.integers(0, 2))):
+                gate = draw(st.sampled_from((cirq.rx, cirq.ry, cirq.rz)))
+                ops.append(gate(draw(st.sampled_from((1, 2, -1))) * sympy.Symbol(f"x_{j}")).on(q))
+                j += 1
+                if draw(st.booleans()):
+                    ops.append(draw(st.sampled_from(CLIFFORDS_1 + (cirq.T,))).on(q))
+        if j == 0:
+            ops.append(cirq.rx(sympy.Symbol("x_0")).on(qs[0]))
+            j = 1
+        emb, n_features = cirq.Circuit(ops), j
+    data = circuits.uniform_random(draw(st.integers(2, 3)), n_features, seed=draw(st.integers(0, 1000)))
+    model = circuits.Model(ansatz=circuits.hardware_efficient(n, 1, qubits=qs), observable=circuits.local_cost(qs),
+                           embedding=emb, dataset=data)
+    return model, draw(st.sampled_from((0.05, 0.3, 0.7))), f"n={n} features={n_features} N={len(data.x)}"
+
+
+def _run_product_kernel(case):
+    import itertools
+
+    model, delta, label = case
+    x = np.asarray(model.dataset.x)
+    combos = list(itertools.product(*[x[:, j] for j in range(x.shape[1])]))
+    states = np.stack([model.data_state(np.array(c)) for c in combos])   # full n-qubit simulation, no factorisation
+    kappa = np.abs(states.conj() @ states.T) ** 2
+    truths = {KERNEL_MEAN: float(np.mean(kappa)), KERNEL_SECOND: float(np.mean(kappa**2)),
+              KERNEL_TAIL: float(np.mean(kappa >= delta))}
+    # the other kernel theorems are about the dataset's own pairs; this family is about the product distribution
+    violations = check_every_theorem(model, None, truths, declared={"independent_features"}, values={"delta": delta},
+                                     skip=set(REGISTRY) - {"thanasilp2022_kernels.global_measurement"})
+    assert not violations, (label, violations, str(model.embedding))
+
+
 # ----------------------------------------------------------------------------- the tests
 
 
@@ -595,3 +644,15 @@ def test_theorems_hold_on_noisy_circuits_many():
 @pytest.mark.slow
 def test_theorems_hold_on_noisy_kernels_many():
     _run_family(noisy_kernel_models(), _run_noisy_kernel, 150, NOISY_KERNELS)
+
+
+PRODUCT_KERNELS = {("thanasilp2022_kernels.global_measurement", b) for b in ("mean", "second_moment", "mean_uniform", "tail")}
+
+
+def test_theorems_hold_on_product_kernels():
+    _run_family(product_kernel_models(), _run_product_kernel, 20, PRODUCT_KERNELS)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_product_kernels_many():
+    _run_family(product_kernel_models(), _run_product_kernel, 200, PRODUCT_KERNELS)

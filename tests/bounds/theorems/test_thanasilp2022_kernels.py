@@ -192,3 +192,61 @@ def test_noise_induced_tight_and_refusals():
     assert not refused.values and "not unital" in refused.refused[0].reason
     undeclared = NOISY.instantiate(Context(model=model))
     assert not undeclared.values and "no noise" in undeclared.refused[0].reason
+
+
+# ----------------------------------------------------------------------------- global-measurement concentration
+
+GLOBAL = get_theorem("thanasilp2022_kernels.global_measurement")
+
+
+def enumerated_kernel(model: circuits.Model) -> np.ndarray:
+    """κ over all pairs of the product-of-marginals distribution: every combination of the features'
+    observed values, embedded with the full n-qubit circuit (no factorisation used)."""
+    import itertools
+
+    x = np.asarray(model.dataset.x)
+    combos = list(itertools.product(*[x[:, j] for j in range(x.shape[1])]))
+    states = np.stack([model.data_state(np.array(c)) for c in combos])
+    return np.abs(states.conj() @ states.T) ** 2
+
+
+def product_model(n: int, n_data: int, seed: int, custom: bool = False) -> circuits.Model:
+    qs = cirq.LineQubit.range(n)
+    if custom:   # two features on qubit 0, none on the last qubit, fixed gates in between
+        xs = sympy.symbols(f"x_0:{n}")
+        ops = [cirq.H(qs[0]), cirq.rx(xs[0]).on(qs[0]), cirq.rz(2 * xs[1]).on(qs[0])]
+        ops += [cirq.ry(xs[j + 1]).on(qs[j]) for j in range(1, n - 1)] + [cirq.T(qs[-1])]
+        emb = cirq.Circuit(ops)
+        data = circuits.uniform_random(n_data, n, seed=seed)
+    else:
+        emb = circuits.make_embedding("tpe", n, qubits=qs)
+        data = circuits.uniform_random(n_data, n, seed=seed)
+    return circuits.Model(ansatz=circuits.hardware_efficient(n, 1, qubits=qs), observable=circuits.local_cost(qs),
+                          embedding=emb, dataset=data)
+
+
+@pytest.mark.parametrize("n,n_data,custom", [(1, 3, False), (2, 3, False), (3, 3, False), (3, 2, True), (2, 4, True)])
+def test_global_measurement_against_enumeration(n, n_data, custom):
+    model = product_model(n, n_data, seed=n + n_data, custom=custom)
+    kappa = enumerated_kernel(model)
+    inst = GLOBAL.instantiate(Context(model=model, values={"delta": 0.3}, declared={"independent_features"}))
+    assert not inst.refused, inst.refused
+    assert float(np.mean(kappa)) == pytest.approx(inst.value("mean").value, rel=1e-10)
+    assert float(np.mean(kappa**2)) == pytest.approx(inst.value("second_moment").value, rel=1e-10)
+    assert float(np.mean(kappa)) <= inst.value("mean_uniform").value * (1 + 1e-12)
+    assert float(np.mean(kappa >= 0.3)) <= inst.value("tail").value + 1e-12
+    # on the dataset's own pairs (not independent features) the product is generally NOT the mean
+    own = np.abs(simulated_states(model).conj() @ simulated_states(model).T) ** 2
+    if n >= 2 and not custom:
+        assert abs(float(np.mean(own)) - inst.value("mean").value) > 1e-6
+
+
+def test_global_measurement_refusals():
+    model = kernel_model("hee", 3, 1, n_data=3)
+    inst = GLOBAL.instantiate(Context(model=model, declared={"independent_features"}))
+    assert not inst.values and "acts on 2 qubits" in inst.refused[0].reason
+    tpe = product_model(2, 3, seed=1)
+    undeclared = GLOBAL.instantiate(Context(model=tpe))
+    assert not undeclared.values and "independent_features" in undeclared.refused[0].reason
+    noisy = GLOBAL.instantiate(Context(model=tpe, declared={"independent_features"}, extra={"noise": cirq.depolarize(0.1)}))
+    assert not noisy.values and "mixed" in noisy.refused[0].reason
