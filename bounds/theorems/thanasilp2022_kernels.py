@@ -95,7 +95,7 @@ from ._inputs import input_states
 from .noise_layers import declared_noise, hs_contraction, is_unital, noise_moments
 
 __all__ = ["THEOREMS", "FIDELITY", "PROJECTED", "NOISE_INDUCED", "GLOBAL_MEASUREMENT", "fidelity_kernel",
-           "projected_kernel", "fidelity_expressivity", "product_kernel_moments"]
+           "projected_kernel", "fidelity_expressivity", "product_factors", "product_kernel_moments"]
 
 n, D_HS, q = sym("n"), sym("D_HS"), sym("q")
 M = sympy.Symbol("M", positive=True, integer=True)
@@ -366,17 +366,12 @@ MAX_PRODUCT_COMBINATIONS = 4096
 """Largest number of feature combinations enumerated for one qubit's factor of a product embedding."""
 
 
-def product_kernel_moments(model: Any) -> list[tuple[float, float]]:
-    """``[(E κ_k, E κ_k²)]`` per qubit of a product embedding, features independent with the dataset's marginals.
-
-    Every embedding gate acts on one qubit; the features used by different qubits are disjoint.
-    For qubit ``k`` with features ``F_k`` every combination of the ``N`` observed values of each
-    feature in ``F_k`` is simulated (single-qubit circuits); ``κ_k = |⟨ψ_k|ψ_k'⟩|²``.
+def product_factors(model: Any) -> dict:
+    """``{qubit: its embedding gates}`` of a product embedding (structure only, no simulation).
 
     Raises
     ------
-    AssumptionFailed : an entangling gate, a feature shared between qubits, no dataset, or more than
-        :data:`MAX_PRODUCT_COMBINATIONS` combinations on one qubit.
+    AssumptionFailed : no dataset, an entangling gate, or a feature entering two qubits.
     """
     if model.dataset is None or not model.data_symbols:
         raise AssumptionFailed("the global-measurement statement needs a data embedding and a dataset")
@@ -394,17 +389,35 @@ def product_kernel_moments(model: Any) -> list[tuple[float, float]]:
                                        "are then not independent")
             owner[sym_] = q
     x = np.asarray(model.dataset.x, dtype=float)
-    out = []
     for q, ops in per_qubit.items():
+        n_feats = len(cirq.parameter_symbols(cirq.Circuit(ops)))
+        if len(x) ** n_feats > MAX_PRODUCT_COMBINATIONS:
+            raise AssumptionFailed(f"qubit {q} uses {n_feats} features: {len(x)}^{n_feats} combinations exceed "
+                                   f"{MAX_PRODUCT_COMBINATIONS}")
+    return per_qubit
+
+
+def product_kernel_moments(model: Any) -> list[tuple[float, float]]:
+    """``[(E κ_k, E κ_k²)]`` per qubit of a product embedding, features independent with the dataset's marginals.
+
+    Every embedding gate acts on one qubit; the features used by different qubits are disjoint
+    (:func:`product_factors`).  For qubit ``k`` with features ``F_k`` every combination of the ``N``
+    observed values of each feature in ``F_k`` is simulated (single-qubit circuits);
+    ``κ_k = |⟨ψ_k|ψ_k'⟩|²``.
+
+    Raises
+    ------
+    AssumptionFailed : see :func:`product_factors`.
+    """
+    x = np.asarray(model.dataset.x, dtype=float) if model.dataset is not None else None
+    out = []
+    for q, ops in product_factors(model).items():
         circ = cirq.Circuit(ops)
         feats = sorted(cirq.parameter_symbols(circ), key=lambda s_: int(s_.name[2:]))
         if not feats:
             out.append((1.0, 1.0))
             continue
         columns = [x[:, int(f.name[2:])] for f in feats]
-        if len(x) ** len(feats) > MAX_PRODUCT_COMBINATIONS:
-            raise AssumptionFailed(f"qubit {q} uses {len(feats)} features: {len(x)}^{len(feats)} combinations exceed "
-                                   f"{MAX_PRODUCT_COMBINATIONS}")
         states = []
         for combo in itertools.product(*columns):
             resolved = cirq.resolve_parameters(circ, dict(zip(feats, combo)))
@@ -418,10 +431,10 @@ def _check_product(ctx: Context) -> tuple[Optional[bool], str]:
     if ctx.model is None:
         return None, "no model given"
     try:
-        moments = product_kernel_moments(ctx.model)
+        factors = product_factors(ctx.model)
     except AssumptionFailed as exc:
         return False, str(exc)
-    return True, f"product embedding over {len(moments)} qubits with disjoint features"
+    return True, f"product embedding over {len(factors)} qubits with disjoint features"
 
 
 PRODUCT = Assumption("product_embedding", "every embedding gate acts on one qubit and no feature enters two qubits: "
