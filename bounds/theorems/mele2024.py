@@ -73,8 +73,8 @@ CITATION = Citation(
     title="Noise-induced shallow circuits and absence of barren plateaus",
     arxiv="2403.13927",
     year=2024,
-    locator="effective-depth mechanism (Theorem 1 of the journal version is an average-case statement, not "
-            "registered); arXiv v2",
+    locator="effective-depth mechanism (per a third-party note, Theorem 1 of the journal version is an average-case "
+            "statement; not registered); arXiv v2",
     journal="Nat. Phys. 22, 751-756 (2026), doi:10.1038/s41567-026-03245-z",
     note="abstract read; theorem text not accessible; deterministic Hilbert-Schmidt form derived in bpcalc",
 )
@@ -142,8 +142,8 @@ EFFECTIVE_DEPTH = Theorem(
         "verified",
         "tests/bounds/theorems/test_mele2024.py::test_truncation_error_against_density_matrices, "
         "tests/bounds/theorems/test_mele2024.py::test_single_qubit_is_tight",
-        "Derived in bpcalc (abstract-level source; the journal's Theorem 1 is an average-case statement and is not "
-        "registered). Check: cirq.DensityMatrixSimulator of the full and the truncated noisy circuits (depolarizing, "
+        "Derived in bpcalc (abstract-level source; per a third-party note the journal's Theorem 1 is an average-case "
+        "statement, not registered). Check: cirq.DensityMatrixSimulator of the full and the truncated noisy circuits (depolarizing, "
         "amplitude damping, generalized amplitude damping), 1-3 qubits, every ℓ, a grid of θ: |C̃ − C̃_ℓ| <= bound; "
         "one qubit, X then RZ moments, depolarizing: |C̃ − C̃_ℓ| = q^ℓ(1 + q^{M−ℓ}) against 2q^ℓ (ratio (1 + q)/2 "
         "at ℓ = M − 1).",

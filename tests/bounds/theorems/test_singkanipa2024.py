@@ -157,3 +157,20 @@ def test_late_parameter_keeps_gradient_under_amplitude_damping():
     _, v_late = brute.gradient_moments(ansatz, model.observable, ch, [q0], syms[-1])
     assert v_early <= early.value("variance").value and v_late <= late.value("variance").value
     assert v_late > 10 * v_early
+
+
+def test_noise_convention_refusals_and_bad_inputs():
+    """Idle qubits get no noise from with_noise (refused by noise_moments); bad channels / sizes: one clear error."""
+    from bpcalc.bounds.theorems.noise_layers import MAX_NONUNITAL_QUBITS, noise_moments
+
+    qs = cirq.LineQubit.range(2)
+    with pytest.raises(ValueError, match="carry no gate"):
+        noise_moments(cirq.Circuit(cirq.ry(sympy.Symbol("t")).on(qs[0])), qs)
+    assert noise_moments(cirq.Circuit(cirq.ry(sympy.Symbol("t")).on(qs[0]), cirq.CZ(*qs)), qs) == 2
+    with pytest.raises(ValueError, match="positive integer"):
+        hs_contraction(cirq.depolarize(0.1), 0)
+    with pytest.raises(ValueError, match="single-qubit cirq channel"):
+        hs_contraction(cirq.CZ, 2)
+    with pytest.raises(ValueError, match="computed up to"):
+        hs_contraction(cirq.amplitude_damp(0.1), MAX_NONUNITAL_QUBITS + 1)
+    assert hs_contraction(cirq.depolarize(0.1), 1000) == pytest.approx(1 - 0.4 / 3)   # unital: any n
