@@ -137,8 +137,10 @@ def test_unital_refuses_amplitude_damping_and_undeclared_noise():
     assert not inst.values and "no noise declared" in inst.refused[0].reason
     inst = UNITAL.instantiate(Context(model=model, parameter=t, extra={"noise": cirq.phase_damp(0.2)}))
     assert not inst.values and "q_n = 1" in inst.refused[0].reason
-    inst = UNITAL.instantiate(Context(model=model, parameter=t, extra={"noise": cirq.X}))
-    assert not inst.values and "channel" in inst.refused[0].reason
+    inst = UNITAL.instantiate(Context(model=model, parameter=t, extra={"noise": cirq.X}))   # a unitary: q = 1
+    assert not inst.values and "X on 1 qubits is not HS-contractive" in inst.refused[0].reason
+    inst = UNITAL.instantiate(Context(model=model, parameter=t, extra={"noise": "depolarize"}))
+    assert not inst.values and "must be a single-qubit cirq channel gate" in inst.refused[0].reason
 
 
 def test_late_parameter_keeps_gradient_under_amplitude_damping():
