@@ -165,7 +165,7 @@ def _pieces(op: cirq.Operation, depth: int) -> Optional[list[Piece]]:
     op = op.untagged if isinstance(op, cirq.TaggedOperation) else op
     if len(op.qubits) == 0:  # a global phase
         return []
-    if cirq.has_kraus(op) and not cirq.is_parameterized(op) and not cirq.has_unitary(op):
+    if not cirq.is_parameterized(op) and not cirq.has_unitary(op):
         return None
     rot = circuits.as_pauli_rotation(op)
     if rot is not None:
@@ -236,7 +236,10 @@ def pauli_factors(op: cirq.Operation) -> Optional[tuple[Piece, ...]]:
     >>> len(pauli_factors(cirq.CZPowGate(exponent=t).on(a, b)))
     3
     """
-    pieces = _pieces(op, 0)
+    try:
+        pieces = _pieces(op, 0)
+    except (TypeError, ValueError, NotImplementedError, AttributeError):  # a Cirq decomposition that needs numbers
+        return None
     if pieces is None:
         return None
     qubits = list(op.qubits)

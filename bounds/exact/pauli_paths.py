@@ -1205,7 +1205,7 @@ def _refuse_sampling(program: PauliPathProgram, why_not_exact: Optional[str], ma
         return
     names = [p.symbol.name for p in program.parameters if p.tied]
     lead = f"{why_not_exact} (max_terms = {max_terms}); " if why_not_exact else ""
-    raise ValueError(
+    raise AssumptionFailed(
         f"{lead}path sampling does not handle parameters that drive several rotations ({', '.join(names[:5])}"
         f"{' …' if len(names) > 5 else ''}: shared symbols or gates such as crz, CZ**t, FSim); use method='exact' "
         "with a larger max_terms, or method='truncate' (rigorous error bound)"

@@ -65,9 +65,11 @@ def _layers(text: str, n: int) -> int:
 
 
 def build_ansatz(args: argparse.Namespace, n: int):
-    """The ansatz circuit described by the arguments at ``n`` qubits."""
+    """The ansatz circuit described by the arguments at ``n`` qubits (or the user's ``--circuit``)."""
     from bpcalc import circuits
 
+    if getattr(args, "circuit", None):
+        return _user_circuit(args.circuit, n)
     layers = _layers(args.layers, n)
     if args.ansatz == "hea":
         return circuits.hardware_efficient(n, layers, entangler=args.entangler)
@@ -76,6 +78,22 @@ def build_ansatz(args: argparse.Namespace, n: int):
     if args.ansatz == "tpa":
         return circuits.tensor_product(n, args.block, block_depth=args.block_depth or 2)
     return circuits.qcnn(n)
+
+
+def _user_circuit(spec: str, n: int):
+    """``--circuit``: a file or a factory (called with ``n=`` when it takes it); its symbols are the parameters."""
+    import inspect
+
+    from bpcalc.bounds.from_files import load_user_circuit
+
+    kwargs = {}
+    if ":" in spec and not spec.endswith((".json", ".qasm")):
+        from bpcalc.circuits import load_factory
+
+        if "n" in inspect.signature(load_factory(spec)).parameters:
+            kwargs["n"] = n
+    circuit, _ = load_user_circuit(spec, **kwargs)
+    return circuit
 
 
 def build_observable(text: str, n: int):
@@ -243,13 +261,20 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
 
     res = item["result"]
     n = item["n"]
+    what = (f"circuit {args.circuit}" if getattr(args, "circuit", None)
+            else f"ansatz {args.ansatz}  layers {item['layers']}")
     print(
-        f"n = {n}  ansatz {args.ansatz}  layers {item['layers']}  observable {args.observable}  "
+        f"n = {n}  {what}  observable {args.observable}  "
         f"light cone {res.details.get('light_cone_qubits')} qubits, {int(res.in_light_cone.sum())}/{len(res)} "
         f"selected parameters inside  [{res.seconds:.3f} s]"
     )
     print(f"  method: {_method_text(res)}; exponent symbols (X^t): {getattr(args, 'exponent_symbols', 'angle')} convention"
           + (f"  noise: {args.noise_channel} after every moment" if getattr(args, "noise_channel", None) is not None else ""))
+    tied = res.details.get("tied_parameters")
+    if tied:  # symbols driving several rotations (crz, CZ**t, FSim, shared symbols): their own period
+        print("  averaged jointly over their period (several rotations each): "
+              + ", ".join(f"{k} ~ U[0, {v['period']:.6g})" for k, v in list(tied.items())[:6])
+              + (" …" if len(tied) > 6 else ""))
     extra = [k for k in ("two_design", "lie") if k in item]
     per_param = args.per_parameter or len(res) <= 12
     if per_param:
@@ -346,6 +371,8 @@ def run(args: argparse.Namespace) -> int:
     from bpcalc.bounds.memory import MemoryBudget, MemoryBudgetExceeded
 
     counts = _qubit_counts(args.qubits)
+    if getattr(args, "circuit", None) and args.qubits == "8" and ":" not in str(args.circuit):
+        counts = [len(_user_circuit(args.circuit, 0).all_qubits())]  # a file: its own width
     args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
     args.noise_channel = parse_noise(getattr(args, "noise", None))
     if args.init is not None:
@@ -387,6 +414,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[0],
     )
     p.add_argument("--ansatz", choices=ANSATZE, default="hea", help="ansatz family (default hea)")
+    p.add_argument("--circuit", metavar="FILE", default=None,
+                   help="your own circuit instead of --ansatz: .qasm, .json, module:function or file.py:function "
+                        "(called with n=QUBITS if it takes n); crz, u3, CZ**t, FSim … with symbols are exact")
     p.add_argument("--qubits", default="8", help="qubit count(s), e.g. 1000 or 8,16,32")
     p.add_argument("--layers", default="log", help="layers: an integer, 'log' (ceil log2 n, default) or 'n'")
     p.add_argument("--block", type=int, default=2, help="block size for ala/tpa (default 2)")
