@@ -462,12 +462,21 @@ def _pauli_product(op: cirq.Operation) -> bool:
     pieces = pauli_factors(op)
     if pieces is None:
         return False
-    for piece in pieces:
-        if isinstance(piece, PauliFactor):
-            try:
-                affine_angle(piece.angle)
-            except ValueError:
-                return False
+    last: dict = {}  # symbol -> index of its latest rotation among the pieces
+    for k, piece in enumerate(pieces):
+        if not isinstance(piece, PauliFactor):
+            continue
+        try:
+            aff = affine_angle(piece.angle)
+        except ValueError:
+            return False
+        if aff.symbol is None:
+            continue
+        if aff.symbol in last:  # a symbol twice in one gate: everything between must commute with it
+            for other in pieces[last[aff.symbol] + 1:k]:
+                if not isinstance(other, PauliFactor) or not cirq.commutes(other.pauli, piece.pauli):
+                    return False
+        last[aff.symbol] = k
     return True
 
 
