@@ -272,7 +272,10 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
             below_resolution=bool(getattr(res, "below_resolution", None) is not None and res.below_resolution[k]
                                   and float(np.mean(per)) == 0.0),
         )
-    return out, f"bpcalc.bounds.exact ({res.method})"
+    tied = res.details.get("tied_parameters") or {}
+    joint = ("; averaged jointly over their own period (symbols driving several rotations: crz, CZ**t, FSim, "
+             "shared symbols): " + ", ".join(f"{k} ~ U[0, {v['period']:.6g})" for k, v in tied.items())) if tied else ""
+    return out, f"bpcalc.bounds.exact ({res.method}){joint}"
 
 
 # ----------------------------------------------------------------------------- core

@@ -1200,7 +1200,7 @@ def analyze_architecture(
             sampled.get(sym.name), scaling, model.n_qubits, asymptotics,
         )
         why = ""
-        if sym.name in skipped and st.in_cone:
+        if sym.name in skipped and st.in_cone and ex is None:
             why = f"no value: {skipped[sym.name]}"
         elif ex is None and exact and skipped and st.in_cone:
             others = ", ".join(sorted(skipped))
