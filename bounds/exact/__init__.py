@@ -27,6 +27,7 @@ from .states import (
     product_state,
     zero_state,
 )
+from .embedded import EmbeddedStates, embedded_states
 from .pauli_paths import (
     BudgetExceeded,
     circuit_symbols,
@@ -75,6 +76,8 @@ __all__ = [
     "InputStates",
     "ProductStates",
     "StateVectors",
+    "EmbeddedStates",
+    "embedded_states",
     "as_input_states",
     "dataset_states",
     "product_state",

@@ -1030,6 +1030,35 @@ def _intervals(s1, s2, n, lower, upper, binary, confidence):
 # ----------------------------------------------------------------------------------------
 
 
+def _pair_expectations(states: InputStates, rows: _Rows, positions):
+    """``Tr[ρ_i Q]``, ``Tr[ρ_i R]`` of the pairs and bounds on their errors (one call for both copies)."""
+    if rows.diag:
+        eq, dq = states.expectations_with_error(rows.qx, rows.qz, positions)
+        return eq, eq, dq, dq
+    r = len(rows)
+    e, d = states.expectations_with_error(
+        np.concatenate([rows.qx, rows.rx]), np.concatenate([rows.qz, rows.rz]), positions
+    )
+    return e[:, :r], e[:, r:], d[:, :r], d[:, r:]
+
+
+def _expectation_error(w: np.ndarray, dq: np.ndarray, dr: np.ndarray, u: np.ndarray):
+    """Bounds on how much errors ``dq, dr`` of the state expectations change ``Σ w a_Q a_R``.
+
+    ``|a a' − â â'| <= |a| |a' − â'| + |â'| |a − â| <= U e' + (U + e') e`` with ``|a| <= U``
+    (``U = 1`` per state, ``Σ|u|`` for the linear loss).  Returns ``(per parameter column and
+    state, per parameter column)``; zeros when the states are exact.
+    """
+    if not (np.any(dq) or np.any(dr)):
+        return np.zeros((w.shape[1], dq.shape[0])), np.zeros(w.shape[1])
+    aw = np.abs(w)
+    per = aw.T @ (dr + (1.0 + dr) * dq).T
+    big_u = float(np.abs(u).sum())
+    eq_l, er_l = np.abs(u) @ dq, np.abs(u) @ dr
+    lin = aw.T @ (big_u * er_l + (big_u + er_l) * eq_l)
+    return per, lin
+
+
 def _auto_try_exact(program: PauliPathProgram, max_terms: int, details: dict) -> tuple[bool, Optional[float]]:
     """``method='auto'``: attempt exact enumeration, and with which work budget?
 
@@ -1285,6 +1314,7 @@ def exact_gradient_variance(
             batches = _column_batches(columns, max_terms)
             peak = 0
             eb = np.zeros(k)
+            eb_state = np.zeros((k, n))
             truncated = False
             for batch in batches:
                 rows, err, pk, dropped_any = _exact_pairs(
@@ -1294,25 +1324,34 @@ def exact_gradient_variance(
                 peak = max(peak, pk)
                 budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
                              f"for {n} state(s)", alternative=_MEMORY_ALTERNATIVE)
-                eq = states.expectations(rows.qx, rows.qz, program.positions)
-                er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
+                eq, er, dq, dr = _pair_expectations(states, rows, program.positions)
                 w = rows.w[:, 1:]  # (R, batch)
                 ps = w.T @ (eq * er).T  # (batch, N)
                 lin = w.T @ ((u @ eq) * (u @ er))
                 truncated |= dropped_any
+                ps_err, lin_err = _expectation_error(w, dq, dr, u)
+                truncated |= bool(np.any(ps_err > 0))
                 for j, p in enumerate(batch):
                     i = pos_of[p]
                     per_state[i] = ps[j]
                     values[i] = lin[j]
-                    eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2)
+                    eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2) + lin_err[j]
+                    eb_state[i] = err[1 + j] + ps_err[j]
                     if covariance:
                         cov[i] = (eq * w[:, j]) @ er.T
                     if moments:  # E[∂ℓ_i] ≠ 0: subtract the squared mean (single-copy, exact)
                         mx, mz, mw = _exact_mean_general(program, moments, p)
-                        e = states.expectations(mx, mz, program.positions) @ mw if len(mw) else np.zeros(n)
+                        if len(mw):
+                            e, de = states.expectations_with_error(mx, mz, program.positions)
+                            e, de = e @ mw, de @ np.abs(mw)
+                        else:
+                            e, de = np.zeros(n), np.zeros(n)
                         grad_mean[i] = float(u @ e)
                         per_state[i] -= e**2
                         values[i] -= grad_mean[i] ** 2
+                        g_err = float(np.abs(u) @ de)  # |e² − ê²| <= E (2|ê| + E)
+                        eb[i] += g_err * (2 * abs(grad_mean[i]) + g_err)
+                        eb_state[i] += de * (2 * np.abs(e) + de)
                         if covariance:
                             cov[i] -= np.outer(e, e)
         except BudgetExceeded as exc:
@@ -1333,8 +1372,10 @@ def exact_gradient_variance(
             fallback = f"exact enumeration would not fit the memory budget: {exc}"
         else:
             details["max_pairs"] = peak
+            if truncated:
+                details["per_state_error_bound"] = eb_state
             return GradientVarianceResult(
-                values=values, method="truncated" if (method == "truncate" and truncated) else "exact",
+                values=values, method="truncated" if truncated else "exact",
                 per_state=per_state, covariance=cov, error_bound=eb, n_terms=peak,
                 seconds=time.perf_counter() - t0, details=details, gradient_mean=grad_mean, **base,
             )
@@ -1445,7 +1486,11 @@ def exact_loss_variance(
     u = loss_weights(weights, states.n_states)
     moments = _init_moments(program, init, method)
     mx, mz, mw = _exact_mean_general(program, moments) if moments else _exact_mean(program)
-    mean_i = (states.expectations(mx, mz, program.positions) @ mw) if len(mw) else np.zeros(states.n_states)
+    if len(mw):
+        mean_e, mean_d = states.expectations_with_error(mx, mz, program.positions)
+        mean_i, mean_d = mean_e @ mw, mean_d @ np.abs(mw)
+    else:
+        mean_i, mean_d = np.zeros(states.n_states), np.zeros(states.n_states)
     mean_l = float(u @ mean_i)
     details = {"light_cone_qubits": program.n_local, "n_observable_terms": len(program.observable)}
     if len(program.observable) == 0:
@@ -1479,16 +1524,20 @@ def exact_loss_variance(
             if method != "auto" or moments:
                 raise MemoryBudgetExceeded(str(exc)) from None
         else:
-            eq = states.expectations(rows.qx, rows.qz, program.positions)
-            er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
+            eq, er, dq, dr = _pair_expectations(states, rows, program.positions)
             w = rows.w[:, 0]
             second_i = (eq * er) @ w
             second = float(((u @ eq) * (u @ er)) @ w)
-            truncated = dropped_any
+            ps_err, lin_err = _expectation_error(w[:, None], dq, dr, u)
+            # Var = E[L²] − E[L]²: the error of the mean's square adds (|m² − m̂²| <= E (2|m̂| + E))
+            mean_err = float(np.abs(u) @ mean_d)
+            err = err.copy()
+            err[0] = err[0] * np.abs(u).sum() ** 2 + lin_err[0] + mean_err * (2 * abs(mean_l) + mean_err)
+            truncated = dropped_any or err[0] > 0
             return LossVarianceResult(
                 value=second - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=second,
                 method="truncated" if truncated else "exact", per_state=second_i - mean_i**2,
-                per_state_mean=mean_i + ident, weights=u, error_bound=float(err[0] * np.abs(u).sum() ** 2),
+                per_state_mean=mean_i + ident, weights=u, error_bound=float(err[0]),
                 n_terms=peak, seconds=time.perf_counter() - t0, details=details,
             )
     gen = _as_rng(rng)
@@ -1516,32 +1565,56 @@ def exact_model_gradient_variance(
     *,
     data=None,
     weights=None,
+    data_route: str = "auto",
+    initial_state=None,
     **kwargs,
 ) -> GradientVarianceResult:
     """:func:`exact_gradient_variance` for a :class:`circuits.Model`.
 
-    The input states are the embedded data states (``model.dataset`` or ``data``; product
-    states when the embedding has no entangling gates, so any ``n`` works), or ``|0…0⟩``
-    when the model has no embedding.  ``values`` is ``Var[∂_k L]`` for the linear loss
-    ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``); ``per_state`` holds ``Var[∂_k ℓ_i]`` and
-    ``covariance=True`` the cross terms, from which Theorem 1 of the seed paper bounds
-    non-linear losses.
+    The input states are the embedded data states (``model.dataset`` or ``data``), or
+    ``initial_state`` (default ``|0…0⟩``) when the model has no embedding.  ``values`` is
+    ``Var[∂_k L]`` for the linear loss ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``);
+    ``per_state`` holds ``Var[∂_k ℓ_i]`` and ``covariance=True`` the cross terms
+    ``E[∂_kℓ_i ∂_kℓ_j]``, from which Theorem 1 of the seed paper bounds non-linear losses.
+
+    ``data_route`` says how the data states enter:
+
+    * ``'auto'`` (default): product states (Bloch vectors) when the embedding has no
+      multi-qubit gates, else ``'paths'``;
+    * ``'paths'``: no state vector — the Pauli strings left by the averaged ansatz are
+      propagated through ``U(x_i)`` at fixed angles down to ``initial_state``, all data
+      points together (:class:`~bpcalc.bounds.exact.embedded.EmbeddedStates`; any number
+      of qubits);
+    * ``'state_vector'``: simulate ``U(x_i)|0…0⟩`` (``n <= 24``).
 
     Raises
     ------
     TypeError : ``model`` is not a :class:`circuits.Model`.
+    ValueError : an embedding without data, an unknown ``data_route``.
     """
+    from .embedded import embedded_states
     from .states import dataset_states
 
     if not isinstance(model, circuits.Model):
         raise TypeError(f"model must be a circuits.Model, got {type(model).__name__}")
+    routes = ("auto", "paths", "state_vector")
+    if data_route not in routes:
+        raise ValueError(f"data_route must be one of {routes}, got {data_route!r}")
     has_embedding = bool(list(model.embedding.all_operations()))
-    if has_embedding and (data is not None or model.dataset is not None):
-        states = dataset_states(model, data)
-    elif has_embedding:
+    if has_embedding and data is None and model.dataset is None:
         raise ValueError("the model has an embedding but no dataset; pass data=(N, n_features)")
+    if not has_embedding:
+        states = initial_state
     else:
-        states = None
+        x = model.dataset.x if data is None else data
+        product = all(len(op.qubits) <= 1 for op in model.embedding.all_operations())
+        if data_route == "paths" or (data_route == "auto" and (not product or initial_state is not None)):
+            states = embedded_states(model.embedding, x, tuple(model.qubits), initial_state,
+                                     memory_limit=kwargs.get("memory_limit"))
+        else:
+            if initial_state is not None:
+                raise ValueError("initial_state with data_route='state_vector' is not supported; use data_route='paths'")
+            states = dataset_states(model, x)
     return exact_gradient_variance(
         model.ansatz, model.observable, states, parameters, weights=weights, qubits=tuple(model.qubits), **kwargs
     )
