@@ -28,6 +28,7 @@ from .states import (
     zero_state,
 )
 from .embedded import EmbeddedStates, embedded_states
+from .reuploading import exact_reuploading_gradient_variance
 from .pauli_paths import (
     BudgetExceeded,
     circuit_symbols,
@@ -78,6 +79,7 @@ __all__ = [
     "StateVectors",
     "EmbeddedStates",
     "embedded_states",
+    "exact_reuploading_gradient_variance",
     "as_input_states",
     "dataset_states",
     "product_state",
