@@ -13,10 +13,10 @@ data points are propagated together: every string carries one weight column per 
 every branching.
 
 Truncation.  ``tol`` drops strings whose weights are all ``<= tol`` (every requested string
-starts with weight 1), ``max_terms`` keeps the heaviest strings; both are rigorous: a dropped weight
-``w`` changes ``Tr[ρ_i Q]`` by at most ``|w|`` times ``Π (|cos φ| + |sin φ|)`` over the
-rotations still to be applied (``|Tr[ρ_0 S]| <= 1`` and every other step is
-l1-non-increasing), per data point.  :meth:`EmbeddedStates.expectations_with_error`
+starts with weight 1), ``max_terms`` keeps the heaviest strings; both are rigorous: a dropped
+weight ``w`` on string ``S`` changes ``Tr[ρ_i Q]`` by exactly ``w · Tr[ρ_0 W† S W]`` with ``W``
+the part of the embedding still ahead (a unitary, or a unital channel dual), so by at most
+``|w|``, per data point; errors of different steps add.  :meth:`EmbeddedStates.expectations_with_error`
 returns these bounds; with ``tol = 0`` and no ``max_terms`` nothing is dropped and the
 numbers are exact (to floating-point rounding).
 
@@ -265,9 +265,9 @@ def _merge(rows: _Tagged) -> _Tagged:
     return out if np.all(nz) else out.take(nz)
 
 
-def _drop(rows: _Tagged, err: np.ndarray, amp: np.ndarray, tol: float, max_terms: Optional[int]) -> _Tagged:
-    """Drop light rows (``|w| <= tol`` everywhere, then all but the ``max_terms`` heaviest);
-    add ``|w| · amp`` (amplification by the rotations still ahead, per data point) to ``err``."""
+def _drop(rows: _Tagged, err: np.ndarray, tol: float, max_terms: Optional[int]) -> _Tagged:
+    """Drop light rows (``|w| <= tol`` everywhere, then all but the ``max_terms`` heaviest) and
+    add their ``|w|`` to ``err`` (per source string and data point; see the module docstring)."""
     size = np.max(np.abs(rows.w), axis=1)
     drop = size <= tol if tol > 0 else np.zeros(len(size), dtype=bool)
     if max_terms is not None and len(size) - int(drop.sum()) > max_terms:
@@ -276,7 +276,7 @@ def _drop(rows: _Tagged, err: np.ndarray, amp: np.ndarray, tol: float, max_terms
         drop[keep] = False
     if not np.any(drop):
         return rows
-    np.add.at(err, rows.src[drop], np.abs(rows.w[drop]) * amp[None, :])
+    np.add.at(err, rows.src[drop], np.abs(rows.w[drop]))
     return rows.take(~drop)
 
 
@@ -350,7 +350,6 @@ class EmbeddedStates(InputStates):
         budget = MemoryBudget.from_limit(self.memory_limit)
         rows = _Tagged(ux, uz, np.arange(s), np.ones((s, n)))
         err = np.zeros((s, n))
-        amp = self._amplification()
         n_local = prog.n_local
         words = ux.shape[1]
         for m in range(len(prog.moments) - 1, -1, -1):
@@ -381,31 +380,11 @@ class EmbeddedStates(InputStates):
                         fx, fz = _flip_masks(ins.lmap, ins.offsets, anchor, n_local)
                         rows = _branch(rows, anti, neg, fx, fz, c, sn)
                 rows = _merge(rows)
-                rows = _drop(rows, err, amp[m], self.tol, self.max_terms)
+                rows = _drop(rows, err, self.tol, self.max_terms)
         e0 = self.initial.expectations(rows.x, rows.z, prog.positions)[0]  # (R,)
         vals = np.zeros((s, n))
         np.add.at(vals, rows.src, rows.w * e0[:, None])
         return vals.T, err.T
-
-    def _amplification(self) -> list[np.ndarray]:
-        """``A[m]`` (per data point): product of ``|cos| + |sin|`` over rotations in moments ``< m``
-        (applied after moment ``m``'s instructions in the backward pass; rigorous for that moment too)."""
-        n = self.n_states
-        out = [np.ones(n)]
-        for moment in self.program.moments:
-            f = np.ones(n)
-            for ins in moment:
-                if isinstance(ins, FixedRotation):
-                    f = f * (abs(ins.cos) + abs(ins.sin))
-                elif isinstance(ins, NoiseChannel):
-                    f = f * max(ins.amplification, 1.0)
-                elif isinstance(ins, RotationGroup):
-                    for p in ins.params:
-                        if p in self.angles:
-                            c, sn = self.angles[p]
-                            f = f * (np.abs(c) + np.abs(sn))
-            out.append(out[-1] * f)
-        return out
 
     def _channel(self, rows: _Tagged, ch: NoiseChannel) -> _Tagged:
         t = ch.transfer

@@ -296,6 +296,7 @@ def _exact_pairs(
     max_work: Optional[float] = None,
     budget: Optional[MemoryBudget] = None,
     moments: Optional[dict] = None,
+    tol: float = 0.0,
 ) -> tuple[_Rows, np.ndarray, int, bool]:
     """Backward pair propagation.  Column 0: no derivative; column 1+i: parameter columns[i].
 
@@ -310,19 +311,23 @@ def _exact_pairs(
 
     Notes
     -----
-    Why the error bound is rigorous.  Let ``W_t`` be the exact pair-weight vector (one entry
-    per pair ``(Q, R)``, one column per derivative) after ``t`` backward steps and ``Ŵ_t`` the
-    computed one.  The final value is ``Σ_{QR} w_{QR} a_Q a_R`` with ``|a_Q| = |Σ_i u_i
-    Tr[ρ_i Q]| <= Σ|u|``, so ``|value − v̂alue| <= (Σ|u|)² ‖W − Ŵ‖₁`` per column.  Every backward
-    step is a linear map ``T`` on pair weights with ``‖T x‖₁ <= a ‖x‖₁``: a Clifford permutes
-    pairs with signs (``a = 1``); an averaged rotation keeps commuting pairs, kills mixed ones
-    and maps an anticommuting pair to ``½(Q,R) + ½(Q',R')`` (``a = 1``); a fixed rotation
-    ``cos φ Q + sin φ Q'`` on both copies has ``a = (|cos φ| + |sin φ|)²``.  So an error
-    ``e`` (the l1 weight of dropped pairs) made before the remaining steps grows to at most
-    ``e · Π a`` (``amplification_suffix``), and errors add (triangle inequality).  A
-    parameter's column is created as ``freq² · D · W⁰`` with ``D`` the projection on the pairs
-    anticommuting with its generator (``‖D‖₁ <= 1``), so it inherits ``freq²`` times column
-    0's error accumulated so far — the term the old code forgot (issue 13, item 2).
+    Why the error bound is rigorous.  The exact result is linear in the pair weights held at
+    any step ``t`` of the backward pass: ``value = Σ_{QR} w_{QR} f_t(Q, R)`` with
+    ``f_t(Q, R) = Tr[(ρ_a ⊗ ρ_b) T_t(Q ⊗ R)]``, where ``T_t`` is the rest of the pass (in the
+    Schrödinger-dual picture): averages over the angle distribution of conjugations ``U† · U``
+    on both copies, Clifford and fixed-angle conjugations, and duals of CPTP noise channels —
+    every one of them unital and completely positive, hence of operator norm ``<= 1`` (Russo–Dye),
+    so ``|f_t(Q, R)| <= ‖Q ⊗ R‖ = 1``, and ``<= (Σ|u|)²`` for the linear loss, whose two-copy
+    input ``(Σ_i u_i ρ_i)^{⊗2}`` has trace norm ``<= (Σ|u|)²``.  Dropping pairs of total l1
+    weight ``e`` at step ``t`` therefore changes the value by at most ``e`` (times ``(Σ|u|)²``),
+    whatever comes after — no amplification by the remaining fixed rotations, whose l1 growth
+    ``(|cos φ| + |sin φ|)²`` the previous bound multiplied in — and errors made at different
+    steps add (triangle inequality).  A parameter's column is created as ``freq² · D · W⁰``
+    (the derivative of a conjugation is ``freq`` times the conjugation at the shifted angle), so
+    it inherits ``freq²`` times column 0's error accumulated so far (issue 13, item 2), and
+    later drops in it count once.  ``tol`` drops every pair whose weights are all
+    ``<= tol · (Σ|c|)²`` (coefficient threshold, counted as truncation when it drops
+    anything), ``max_terms`` the lightest pairs beyond that many.
     """
     work = 0.0
     n_cols = 1 + len(columns)
@@ -337,19 +342,8 @@ def _exact_pairs(
     moments = moments or {}
     rows = _initial_rows(program, n_cols, force_pair=bool(moments))
     scale = float(np.abs(program.observable.coefficients).sum() ** 2) or 1.0
-    tiny = 1e-15 * scale
-    amp = program.amplification_suffix()
-    if moments:  # a non-uniform rotation grows the l1 weight by at most 2 max(1, freq²)
-        grow = [1.0] * (len(program.moments) + 1)
-        for m, moment in enumerate(program.moments):
-            f = 1.0
-            for ins in moment:
-                if isinstance(ins, RotationGroup):
-                    for p in ins.params:
-                        if p in moments:
-                            f *= 2.0 * max(1.0, params_freq2(program, p))
-            grow[m + 1] = grow[m] * f
-        amp = [a * g for a, g in zip(amp, grow)]
+    floor = 1e-15 * scale  # below float64 resolution of the result: dropped, bounded, not "truncation"
+    tiny = max(floor, float(tol) * scale)
     err = np.zeros(n_cols)
     n_dropped = 0
     peak = len(rows)
@@ -399,17 +393,20 @@ def _exact_pairs(
             peak = max(peak, len(rows))
             if len(rows) > 2 * last_merge or len(rows) > max_terms:
                 rows, dropped = _merge(rows, tiny, budget)
-                # amp[m + 1] also covers fixed rotations of moment m not yet applied (rigorous)
-                err += dropped * amp[m + 1]
+                err += dropped  # no amplification: see the Notes
+                if tiny > floor and np.any(dropped > 0):
+                    n_dropped += 1
                 last_merge = max(len(rows), 1)
                 if len(rows) > max_terms:
                     if not truncate:
                         raise BudgetExceeded(f"more than {max_terms} Pauli pairs are needed")
                     rows, dropped = _truncate(rows, max_terms, budget)
-                    err += dropped * amp[m + 1]
+                    err += dropped
                     n_dropped += int(np.count_nonzero(dropped))
     rows, dropped = _merge(rows, tiny, budget)
     err += dropped
+    if tiny > floor and np.any(dropped > 0):
+        n_dropped += 1
     # reorder the columns as requested (parameters whose gate was never reached stay zero)
     out = np.zeros((len(rows), n_cols))
     out_err = np.zeros(n_cols)
@@ -419,6 +416,8 @@ def _exact_pairs(
         if p in assigned:
             out[:, 1 + i] = rows.w[:, assigned[p]]
             out_err[1 + i] = err[assigned[p]]
+        else:  # never reached because every pair was dropped: the whole column 0 error applies
+            out_err[1 + i] = params[p].frequency ** 2 * err[0]
     rows.w = out
     rows.active = n_cols
     return rows, out_err, peak, n_dropped > 0
@@ -1123,6 +1122,13 @@ def _check_common(method, max_terms, n_samples, confidence):
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
 
 
+def _check_tol(tol, method) -> None:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not math.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    if tol > 0 and method != "truncate":
+        raise ValueError(f"tol > 0 drops Pauli pairs: use method='truncate' (got method={method!r})")
+
+
 def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence):
     """Check the arguments shared by the public entry points; return ``(PauliSum, state qubit order)``."""
     _check_common(method, max_terms, n_samples, confidence)
@@ -1175,6 +1181,7 @@ def exact_gradient_variance(
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
     init=None,
+    tol: float = 0.0,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -1220,6 +1227,11 @@ def exact_gradient_variance(
         (on ``[−A, A]``), a number (fixed value), or ``{name: spec, '*': default}``.  With a
         non-uniform distribution ``E[∂_k L] ≠ 0``: ``gradient_mean`` holds it and ``values``
         the variance ``E[(∂_k L)²] − E[∂_k L]²``, both exact (exact enumeration only).
+    tol : with ``method='truncate'``: also drop every Pauli pair whose weights are all
+        ``<= tol · (Σ|c|)²`` (``c`` the observable's coefficients) after each merge — a
+        coefficient threshold that keeps deep circuits with many fixed-angle rotations
+        tractable; the dropped weight enters ``error_bound`` (rigorous, per parameter, see
+        ``_exact_pairs``) and ``method`` is ``'truncated'`` when anything was dropped.
 
     Returns
     -------
@@ -1242,6 +1254,7 @@ def exact_gradient_variance(
     ('exact', 0.3125)
     """
     budget = MemoryBudget.from_limit(memory_limit)  # a bad size is refused before any work
+    _check_tol(tol, method)
     uniform = init is None or (isinstance(init, str) and init.strip().lower() == "uniform")
     if method == "tn" and (noise is not None or not uniform):
         raise AssumptionFailed("the tensor-network engine handles noiseless circuits with uniform initialization; "
@@ -1319,7 +1332,7 @@ def exact_gradient_variance(
             for batch in batches:
                 rows, err, pk, dropped_any = _exact_pairs(
                     program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
-                    moments=moments,
+                    moments=moments, tol=tol,
                 )
                 peak = max(peak, pk)
                 budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
@@ -1464,6 +1477,7 @@ def exact_loss_variance(
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
     init=None,
+    tol: float = 0.0,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
@@ -1479,6 +1493,7 @@ def exact_loss_variance(
     """
     t0 = time.perf_counter()
     observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
+    _check_tol(tol, method)
     budget = MemoryBudget.from_limit(memory_limit)
     circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
@@ -1510,7 +1525,7 @@ def exact_loss_variance(
         try:
             rows, err, peak, dropped_any = _exact_pairs(
                 program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
-                moments=moments,
+                moments=moments, tol=tol,
             )
             budget.check(8.0 * len(rows) * states.n_states * 4, what=f"input-state expectations of {len(rows):,} "
                          f"Pauli pairs for {states.n_states} state(s)", alternative=_MEMORY_ALTERNATIVE)
