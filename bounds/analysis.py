@@ -227,11 +227,15 @@ class Analysis:
 
 
 def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle",
-                    memory_limit=None) -> tuple[dict, str]:
+                    memory_limit=None, init=None, noise=None) -> tuple[dict, str]:
     """Exact per-parameter variances from :mod:`bpcalc.bounds.exact` (``({}, why)`` if unavailable).
 
     ``exponent_symbols``: convention for symbols in exponents (``X**t``), see
-    :data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`.
+    :data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`.  ``init`` / ``noise``: initialization
+    distribution and noise model of the engine (``None``: uniform, noiseless).  Data
+    re-uploading models (``model.reuploading``) go to
+    :func:`bpcalc.bounds.exact.exact_reuploading_gradient_variance` (one propagation per data
+    point, the linear loss with a data register).
 
     Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals
     (:class:`~bpcalc.bounds.bound.AssumptionFailed`, e.g. gates that are not Pauli rotations, and
@@ -249,8 +253,22 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
     try:
         # the budget reaches the engine only when given (engines without one use the default)
         budget = {} if memory_limit is None else {"memory_limit": memory_limit}
-        res = exact_model_gradient_variance(model, list(parameters), weights=weights,
-                                            exponent_symbols=exponent_symbols, **budget)
+        if init is not None:
+            budget["init"] = init
+        if noise is not None:
+            budget["noise"] = noise
+        if getattr(model, "reuploading", False):
+            from .exact import exact_reuploading_gradient_variance
+
+            if model.dataset is None:
+                return {}, "exact engine: a data re-uploading model needs a dataset"
+            res = exact_reuploading_gradient_variance(
+                model.circuit, model.observable, model.dataset.x, list(parameters), weights=weights,
+                data_symbols=model.data_symbols, qubits=tuple(model.qubits), linear_loss=weights is not None,
+                exponent_symbols=exponent_symbols, **budget)
+        else:
+            res = exact_model_gradient_variance(model, list(parameters), weights=weights,
+                                                exponent_symbols=exponent_symbols, **budget)
     except (AssumptionFailed, MemoryBudgetExceeded) as exc:
         # outside the engine's scope, or over the memory budget (the message names the method
         # that fits); any other exception is a bug and propagates
@@ -329,6 +347,8 @@ def analyze(
     measures: Optional[Measures] = None,
     exponent_symbols: str = "angle",
     memory_limit=None,
+    init=None,
+    noise=None,
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdict.
 
@@ -345,6 +365,10 @@ def analyze(
     measures : precomputed :func:`bpcalc.bounds.measures.measures` of this model.
     exponent_symbols : convention of the exact engine for symbols in exponents (``X**t``):
         ``'angle'`` (default) or ``'symbol'`` (:data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`).
+    init, noise : initialization distribution (``'gaussian:0.1'``, ``'uniform:A'``, see
+        :mod:`bpcalc.bounds.exact.initialization`) and noise (a ``cirq.NoiseModel`` or a
+        single-qubit channel gate) of the exact values.  The theorems are stated for uniform,
+        noiseless circuits, so with either they are refused (the exact values remain).
 
     Raises
     ------
@@ -366,27 +390,40 @@ def analyze(
                 raise ValueError(f"unknown trainable parameter {name!r}; the ansatz has {sorted(by_name)[:8]}…")
             wanted.append(by_name[name])
     m = measures if measures is not None else compute_measures(model, rng=rng, ensemble=ensemble)
-    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols, memory_limit) if exact
-                             else ({}, "exact variances not requested"))
+    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols, memory_limit, init=init, noise=noise)
+                             if exact else ({}, "exact variances not requested"))
     per_theorems = [t for t in registry.values() if t.scope in ("parameter", "loss")]
     ens_theorems = [t for t in registry.values() if t.scope == "ensemble"]
+    uniform = init is None or (isinstance(init, str) and init.strip().lower() == "uniform")
+    out_of_scope = ("data re-uploading: the theorems are stated for the model V(θ)U(x) (embedding first)"
+                    if getattr(model, "reuploading", False) else
+                    "non-uniform initialization: the theorems assume θ uniform on [0, 2π)" if not uniform else
+                    "noise: the theorems are stated for noiseless circuits" if noise is not None else "")
+    refused_all = ()
+    if out_of_scope:
+        refused_all = tuple(RefusedBound(t.key, "*", out_of_scope) for t in per_theorems)
+        per_theorems = []
     declared = frozenset(declared)
     base_values = dict(values or {})
     results = []
     for sym in wanted:
         extra: dict[str, Any] = {}
         ev = exact_map.get(sym.name)
-        if ev is not None:
+        if ev is not None and uniform:  # E[∂ℓ_i] = 0 only for the uniform initialization
             extra["per_datapoint"] = {"var_dl": list(ev.per_state), "mean_dl": [0.0] * len(ev.per_state)}
         ctx = Context(model=model, parameter=sym, values=base_values, measures=m, declared=declared, extra=extra)
         applicable, refused = _evaluate(per_theorems, ctx)
+        refused = list(refused_all) + list(refused)
         results.append(ParameterAnalysis(
             parameter=sym.name, structure=m.parameter(sym), applicable=tuple(applicable), refused=tuple(refused),
             exact=ev, exact_note=exact_note if ev is None else f"from {exact_note}",
         ))
     first = wanted[0] if wanted else None
     ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared)
-    ens_app, ens_ref = _evaluate(ens_theorems, ctx)
+    if out_of_scope:
+        ens_app, ens_ref = [], [RefusedBound(t.key, "*", out_of_scope) for t in ens_theorems]
+    else:
+        ens_app, ens_ref = _evaluate(ens_theorems, ctx)
     verdict = _verdict(results, m, ens_app)
     return Analysis(
         model=model.name or "model",

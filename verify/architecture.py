@@ -1049,6 +1049,8 @@ def analyze_architecture(
     exponent_symbols: str = "angle",
     label_column: str | int | None = None,
     memory_limit=None,
+    init=None,
+    noise=None,
 ) -> ArchitectureReport:
     """Per-parameter trainability report of a user's circuit.
 
@@ -1075,6 +1077,9 @@ def analyze_architecture(
     only_theorems, skip_theorems : glob patterns of theorem keys to keep / to leave out
         (e.g. ``skip_theorems=["mcclean2018.*"]``: exact 2-design checks cost time exponential in n).
     factory_kwargs : arguments of a factory ``source`` (e.g. ``{"n": 6}``).
+    init, noise : initialization distribution (``'gaussian:0.1'``, ``'uniform:A'``) and noise
+        (``cirq.depolarize(0.01)`` or a ``cirq.NoiseModel``) of the exact values
+        (:func:`bpcalc.bounds.analysis.analyze`); the theorems are then refused.
 
     Returns
     -------
@@ -1120,7 +1125,7 @@ def analyze_architecture(
         registry = select_theorems(registry, only_theorems, skip_theorems)
         analysis = analyze(model, registry=registry, declared=declared, exact=exact,
                            rng=np.random.default_rng(seed), exponent_symbols=exponent_symbols,
-                           memory_limit=memory_limit)
+                           memory_limit=memory_limit, init=init, noise=noise)
         structure = {p.parameter: p.structure for p in analysis.parameters}
         exact_map = {p.parameter: p.exact for p in analysis.parameters}
         exact_notes = {p.parameter: p.exact_note for p in analysis.parameters}
@@ -1144,7 +1149,8 @@ def analyze_architecture(
 
         structure = {s.symbol: s for s in parameter_structure(model)}
         if exact:
-            exact_map, note = exact_variances(model, model.trainable_symbols, exponent_symbols)
+            exact_map, note = exact_variances(model, model.trainable_symbols, exponent_symbols, memory_limit,
+                                              init=init, noise=noise)
         else:
             exact_map, note = {}, "exact variances not requested"
         exact_notes = {s.name: note for s in model.trainable_symbols}
@@ -1214,7 +1220,11 @@ def analyze_architecture(
             sampled=sampled.get(sym.name), scaling=scaling, verdict=label, verdict_text=text, evidence=evidence,
             note=why,
         ))
-    notes = (list(pm.notes) + ([default_data_note] if default_data_note else []) + ([sample_note] if sample_note else [])
+    engine_note = [f"exact values with initialization {init}" * (init is not None)
+                   + (" and " if init is not None and noise is not None else "")
+                   + (f"noise {noise} after every moment on every qubit" if noise is not None else "")]
+    notes = (list(pm.notes) + [n for n in engine_note if n] + ([default_data_note] if default_data_note else [])
+             + ([sample_note] if sample_note else [])
              + list(notes_measures) + [f"{r.name}: {r.note}" for r in reports if r.note])
     if fam is not None:
         notes += _family_consistency(fam, reports, model.n_qubits)

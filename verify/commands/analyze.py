@@ -12,6 +12,8 @@ Examples::
     bpcalc analyze model.json --trainable 'theta_*' --data 'x_*' --observable '0.5*Z0*Z1 + X3'
     bpcalc analyze ansatz.qasm --embedding hee --embedding-layers 2 --dataset digits
     bpcalc analyze examples/sim2019_circuit2.qasm --theorem 'cerezo2021.*' --draws 400
+    bpcalc analyze examples/reuploading_3x.qasm --observable Z0 --dataset uniform --n-data 16
+    bpcalc analyze examples/sim2019_circuit2.qasm --observable Z0 --init gaussian:0.1 --noise depolarize:0.01
     bpcalc analyze examples/sim2019_circuit2.qasm \\
         --family examples/my_family.py:sim_circuit2 --qubits 4..12:2
 """
@@ -166,6 +168,13 @@ def run(args: argparse.Namespace) -> int:
 
     from ..architecture import analyze_architecture
     from ..report import to_json, write_report
+    from .exact import parse_noise
+
+    args.noise_channel = parse_noise(args.noise)  # malformed: one ValueError line before any work
+    if args.init is not None:
+        from bpcalc.bounds.exact.initialization import InitDistribution
+
+        InitDistribution.parse(args.init)
 
     only = A.theorem_keys(args.theorem, [t.key for t in default_registry().values()])
     with A.working(args, "bpcalc analyze"):
@@ -209,6 +218,8 @@ def _analyze(args: argparse.Namespace, analyze_architecture, only):
         factory_kwargs=factory_arguments(args.arg),
         exponent_symbols=args.exponent_symbols,
         label_column=args.label_column,
+        init=args.init,
+        noise=args.noise_channel,
     )
 
 
@@ -259,6 +270,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-theorems", action="append", metavar="GLOB",
                    help="leave these theorem keys out (e.g. 'mcclean2018.*', whose exact 2-design checks are slow)")
     p.add_argument("--no-exact", action="store_true", help="skip exact variances")
+    p.add_argument("--init", default=None, metavar="DIST",
+                   help="initialization of the angles for the exact values: uniform (default), gaussian:SIGMA, "
+                        "uniform:A (on [-A, A]) or a fixed value (mean and variance; the theorems are then refused)")
+    p.add_argument("--noise", default=None, metavar="CHANNEL",
+                   help="noise after every moment on every qubit for the exact values: depolarize:P, "
+                        "asymmetric_depolarize:PX,PY,PZ, bit_flip:P, phase_flip:P, phase_damp:G, amplitude_damp:G, "
+                        "generalized_amplitude_damp:P,G (the theorems are then refused)")
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
     A.add_progress(p)
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
