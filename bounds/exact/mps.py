@@ -201,6 +201,41 @@ class MPS:
         self.gauge = (lo, lo)
         return err
 
+    def marginalize_outside(self, lo: int, hi: int, index: int = 0) -> None:
+        """Contract every site outside ``lo..hi`` with the unit vector ``e_index`` (in place).
+
+        The sites outside become ``e_index`` (bond 1); the result is the vector
+        ``(⊗_{j∉[lo,hi]} e_index e_indexᵀ) v``, which agrees with ``v`` on every overlap with a
+        vector that is ``e_index`` outside the window (the identity letter ``I``, index 0, in
+        the tensor network: the averaged gates fix ``I…I``).  No singular value is discarded.
+        """
+        n = self.n
+        if lo <= 0 and hi >= n - 1:
+            return
+        d = self.d
+        unit = np.zeros((1, d, 1))
+        unit[0, index, 0] = 1.0
+        if lo > 0:
+            v = self.tensors[0][:, index, :]
+            for j in range(1, lo):
+                v = v @ self.tensors[j][:, index, :]
+            self.tensors[lo] = np.tensordot(v, self.tensors[lo], axes=(1, 0))
+            for j in range(lo):
+                self.tensors[j] = unit
+        if hi < n - 1:
+            v = self.tensors[n - 1][:, index, :]
+            for j in range(n - 2, hi, -1):
+                v = self.tensors[j][:, index, :] @ v
+            self.tensors[hi] = np.tensordot(self.tensors[hi], v, axes=(2, 0))
+            for j in range(hi + 1, n):
+                self.tensors[j] = unit
+        # sites outside are units (isometric); the modified sites lo / hi are not
+        a, b = self.gauge
+        changed = ([lo] if lo > 0 else []) + ([hi] if hi < n - 1 else [])
+        a = lo if lo > 0 else a
+        b = hi if hi < n - 1 else b
+        self.gauge = (min([a] + changed), max([b] + changed))
+
     def dense(self) -> np.ndarray:
         """The full ``d^n`` vector (tests only)."""
         v = np.ones((1, 1))

@@ -525,9 +525,37 @@ def _backward(layers, b0: MPS, active0: np.ndarray, wanted_layers: list[int], tr
     return stored, peak
 
 
-def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, budget, bond_cap: Optional[int]):
+def _active_windows(layers, active0: np.ndarray) -> list[tuple[int, int]]:
+    """``(lo, hi)``: hull of the sites where ``layer_l ⋯ layer_last |B⟩`` may differ from ``I``.
+
+    Entry ``l`` is the hull after the backward map of layer ``l``; entry ``len(layers)`` the
+    observable's own support.  Outside it the observable side is the identity letter, so the
+    input side only matters through its marginal on the window (the averaged gates fix ``I…I``).
+    """
+    active = active0.copy()
+    out = [None] * (len(layers) + 1)
+
+    def hull():
+        idx = np.nonzero(active)[0]
+        return (int(idx[0]), int(idx[-1])) if len(idx) else (0, -1)
+
+    out[len(layers)] = hull()
+    for li in range(len(layers) - 1, -1, -1):
+        for g in layers[li]:
+            if active[g.lo : g.hi + 1].any():
+                active[g.lo : g.hi + 1] = True
+        out[li] = hull()
+    return out
+
+
+def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, budget, bond_cap: Optional[int],
+                        windows: Optional[list] = None):
     """Every parameter from one forward pass per input (left/right environments per layer).
 
+    With ``windows`` (:func:`_active_windows`) the input side is marginalized (contracted with
+    the identity letter) outside the observable side's window before every layer, and gates
+    that only touch marginalized sites are skipped: exact, and it keeps the input side's bond
+    dimension bounded by the shrinking light cone instead of the whole circuit.
     Raises :class:`BondCapExceeded` when the input-side bond exceeds ``bond_cap``.
     """
     last = max(stored)
@@ -538,6 +566,9 @@ def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, 
         f = f0.copy()
         err = 0.0
         for li in range(last + 1):
+            if windows is not None:
+                lo, hi = windows[li]
+                f.marginalize_outside(lo, hi)
             if li in stored:
                 s = stored[li]
                 vals = _layer_values(f, s.mps, layers[li])
@@ -549,7 +580,11 @@ def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, 
                     bounds[p][t] = freq2[p] * (err * ((s.norm or 0.0) + s.err) + fn * s.err)
             if li == last:
                 break
-            err += _apply_layer(f, layers[li], trunc, budget, transpose=True)
+            layer = layers[li]
+            if windows is not None:
+                lo, hi = windows[li + 1]
+                layer = [g for g in layer if g.hi >= lo and g.lo <= hi]
+            err += _apply_layer(f, layer, trunc, budget, transpose=True)
             peak = max(peak, f.max_bond)
             if bond_cap is not None and f.max_bond > bond_cap:
                 raise BondCapExceeded(f"input-side bond {f.max_bond} > {bond_cap}")
@@ -719,7 +754,8 @@ def tn_gradient_variance(
     details["strategy"] = strategy
     if strategy == "environment":
         try:
-            vals, bnds, peak_f = _environment_values(layers, inputs, stored, freq2, trunc, budget, cap)
+            vals, bnds, peak_f = _environment_values(layers, inputs, stored, freq2, trunc, budget, cap,
+                                                     windows=_active_windows(layers, active0))
         except BondCapExceeded as exc:
             details["strategy"] = "per-parameter"
             details["strategy_reason"] = f"environment sweep abandoned: {exc}"
