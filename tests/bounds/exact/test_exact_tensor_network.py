@@ -256,3 +256,56 @@ def test_input_side_window_on_wide_hea_matches_dense_reference():
     for i in picks:
         ref = dense_markov_reference(c, cirq.Z(qs[5]), qs, bloch, res.parameters[i])
         assert abs(res.values[i] - ref) < TOL, (res.parameters[i], res.values[i], ref)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_loss_variance_through_the_network_agrees_with_enumeration(seed):
+    rng = np.random.default_rng(300 + seed)
+    n = int(rng.integers(2, 6))
+    circ, qs = random_circuit(n, 5, rng)
+    obs = random_observable(qs, rng, terms=int(rng.integers(1, 4)))
+    st = E.ProductStates(qubits=tuple(qs), bloch=_random_bloch(n, rng, 2))
+    w = [0.25, 0.75]
+    a = E.exact_loss_variance(circ, obs, st, method="exact", weights=w)
+    b = E.exact_loss_variance(circ, obs, st, method="tn", weights=w)
+    assert b.method == "tn"
+    assert abs(b.value - a.value) < TOL and abs(b.second_moment - a.second_moment) < TOL
+    np.testing.assert_allclose(b.per_state, a.per_state, atol=TOL, rtol=0)
+    assert b.mean == a.mean and b.error_bound < 1e-9
+
+
+def two_copy_mean(circuit, m, qubits, psi) -> float:
+    """``E_θ[ℓ]`` by gate-wise averaging of ``ρ`` (one copy; each angle average exact on a grid)."""
+    info = symbol_info(circuit)
+    rho = np.outer(psi, psi.conj())
+    for op in circuit.all_operations():
+        syms = list(cirq.parameter_symbols(op))
+        pts = [None]
+        if syms:
+            d = info[syms[0]]
+            g = 2 * abs(d["k"]) + 1
+            pts = np.arange(g) * d["period"] / g
+        acc = 0
+        for v in pts:
+            o = op if v is None else cirq.resolve_parameters(op, {syms[0]: float(v)})
+            u = cirq.Circuit(o).unitary(qubit_order=qubits)
+            acc = acc + u @ rho @ u.conj().T
+        rho = acc / len(pts)
+    return float(np.real(np.trace(m @ rho)))
+
+
+@pytest.mark.parametrize("ansatz", ["hea", pytest.param("ala", marks=pytest.mark.slow)])
+def test_loss_variance_global_cost_against_brute_force(ansatz):
+    n = 4
+    c = circuits.hardware_efficient(n, 2) if ansatz == "hea" else circuits.alternating_layered(n, 2, 2)
+    qs = sorted(c.all_qubits())
+    obs = circuits.global_cost(qs)
+    r = E.exact_loss_variance(c, obs, method="tn")
+    psi = np.zeros(2**n, dtype=complex)
+    psi[0] = 1
+    second = two_copy_moments(c, obs, qs, psi, None)  # gate-wise averaging of ρ⊗ρ
+    m = obs.matrix(qs)
+    mean = two_copy_mean(c, m, qs, psi)
+    assert r.method == "tn"
+    assert abs(r.mean - mean) < TOL
+    assert abs(r.value - (second - mean**2)) < TOL  # second_moment leaves the identity term out
