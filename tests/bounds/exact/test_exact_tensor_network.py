@@ -309,3 +309,38 @@ def test_loss_variance_global_cost_against_brute_force(ansatz):
     assert r.method == "tn"
     assert abs(r.mean - mean) < TOL
     assert abs(r.value - (second - mean**2)) < TOL  # second_moment leaves the identity term out
+
+
+def _bench_module():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[3] / "benchmarks" / "bench_tensor_network.py"
+    spec = importlib.util.spec_from_file_location("bench_tensor_network", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_mcclean_figure_rows_fit_and_drawing(tmp_path):
+    """The docs figure of McClean Fig. 3 (small n): exact rows, dense reference, fit, drawn in the house style."""
+    bench = _bench_module()
+    rows = bench.mcclean_rows((2, 3, 4, 5), budget_s=1e9, log=lambda m: None)
+    assert [r[0] for r in rows] == [2, 3, 4, 5] and all(r[4] == "tn" for r in rows)
+    # n = 3: the same value from the dense Markov reference
+    c = circuits.hardware_efficient(3, 12)
+    qs = sorted(c.all_qubits())
+    bloch = np.zeros((3, 3))
+    bloch[:, 2] = 1.0
+    ref = dense_markov_reference(c, cirq.Z(qs[0]) * cirq.Z(qs[1]), qs, bloch, E.circuit_symbols(c)[0])
+    assert abs(rows[1][2] - ref) < TOL
+    # the 2-design value at n = 1 qubit pair structure: d = 4 -> 4² · 4 · (3/4) / (2 · 15²)
+    assert abs(bench.two_design_value(2) - 16 * 3 / 450) < 1e-15
+    scan, fit = bench.mcclean_scan(rows)
+    assert fit.label == "exponential" and 1.5 < fit.base < 2.5
+    from bpcalc.verify.figures import draw_scan, save_scan
+
+    f, caption = draw_scan(scan)
+    assert f.axes[0].get_yscale() == "log" and "2-design" in caption
+    save_scan(scan, tmp_path)
+    assert (tmp_path / "mcclean_fig3.png").exists() and (tmp_path / "mcclean_fig3.caption.txt").exists()
