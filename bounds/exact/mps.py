@@ -163,23 +163,46 @@ class MPS:
             m = np.tensordot(m, self.tensors[j], axes=(m.ndim - 1, 0))
         m = m.reshape(cl, big, cr)
         m = np.asarray(op @ m.transpose(1, 0, 2).reshape(big, cl * cr)).reshape(big, cl, cr).transpose(1, 0, 2)
-        err2 = 0.0
-        err = 0.0
+        # physical-leg compression: a leg whose values span fewer than d directions (e.g. a
+        # site just projected by an averaged rotation: 3 of 4 letters, 6 of 16 letter pairs)
+        # is split in that subspace (SVDs of (χ r) × (r χ) instead of (χ d) × (d χ))
+        err, legs, dims = 0.0, [], [d] * k
+        if k > 1:
+            t = m.reshape((cl,) + (d,) * k + (cr,))
+            for p in range(k):
+                u, s, _ = np.linalg.svd(np.moveaxis(t, 1 + p, 0).reshape(d, -1), full_matrices=False)
+                r = int(np.count_nonzero(s > NOISE_FLOOR * s[0])) if len(s) and s[0] > 0 else 1
+                r = max(r, 1)
+                if r < d:
+                    err += math.sqrt(float(np.sum(s[r:] ** 2)))  # exact 2-norm change (canonical centre)
+                    w = u[:, :r]
+                    t = np.moveaxis(np.tensordot(w.T, t, axes=(1, 1 + p)), 0, 1 + p)
+                    legs.append(w)
+                    dims[p] = r
+                else:
+                    legs.append(None)
+            m = t
         left = cl
-        rest = m.reshape(cl, big * cr)
+        rest = m.reshape(cl, -1)
         for p in range(k - 1):
-            rows = left * d
+            rows = left * dims[p]
             mat = rest.reshape(rows, -1)
             u, s, vt = np.linalg.svd(mat, full_matrices=False)
             r = trunc.keep(s)
-            err2 = float(np.sum(s[r:] ** 2))
-            err += math.sqrt(err2)
-            self.tensors[lo + p] = u[:, :r].reshape(left, d, r)
+            err += math.sqrt(float(np.sum(s[r:] ** 2)))
+            self.tensors[lo + p] = self._embed(u[:, :r].reshape(left, dims[p], r), legs[p] if legs else None)
             rest = s[:r, None] * vt[:r]
             left = r
-        self.tensors[lo + k - 1] = rest.reshape(left, d, cr)
+        self.tensors[lo + k - 1] = self._embed(rest.reshape(left, dims[k - 1], cr), legs[k - 1] if legs else None)
         self.gauge = (lo + k - 1, lo + k - 1)
         return err
+
+    @staticmethod
+    def _embed(a: np.ndarray, w: Optional[np.ndarray]) -> np.ndarray:
+        """``(χl, r, χr)`` coordinates in the leg basis ``w`` (``d × r``, orthonormal) -> ``(χl, d, χr)``."""
+        if w is None:
+            return a
+        return np.einsum("arb,dr->adb", a, w)
 
     def compress(self, trunc: Truncation, lo: int = 0, hi: Optional[int] = None) -> float:
         """Right-to-left SVD sweep over the bonds of sites ``lo..hi``; returns the 2-norm change.
