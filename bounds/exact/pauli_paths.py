@@ -1629,7 +1629,9 @@ def exact_loss_variance(
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
     Same arguments and conventions as :func:`exact_gradient_variance`.  ``E_θ[L]`` is always
-    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.
+    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.  ``method='tn'``
+    contracts ``E_θ[L²]`` as a tensor network
+    (:func:`bpcalc.bounds.exact.tensor_network.tn_loss_second_moment`, product input states).
 
     Examples
     --------
@@ -1639,8 +1641,13 @@ def exact_loss_variance(
     ('exact', 0.5)
     """
     t0 = time.perf_counter()
-    observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
-    _check_tol(tol, method)
+    use_tn = method == "tn"  # E[L²] from the tensor network (bounds.exact.tensor_network)
+    observable, sq = _validated_inputs(circuit, observable, state, qubits, "exact" if use_tn else method, max_terms,
+                                       n_samples, confidence)
+    _check_tol(tol, "exact" if use_tn else method)
+    if use_tn and (noise is not None or init is not None):
+        raise ValueError("method='tn' needs a noiseless circuit with uniformly initialized angles; "
+                         "use method='exact' for noise or init=")
     budget = MemoryBudget.from_limit(memory_limit)
     circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
@@ -1662,6 +1669,16 @@ def exact_loss_variance(
             error_bound=0.0, n_terms=0, seconds=time.perf_counter() - t0, details=details,
         )
     ident = program.identity
+    if use_tn:
+        from .tensor_network import tn_loss_second_moment
+
+        sm = tn_loss_second_moment(circuit, observable, state, weights=weights, exponent_symbols=exponent_symbols,
+                                   qubits=qubits, memory_limit=budget)
+        return LossVarianceResult(
+            value=sm.value - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=sm.value, method=sm.method,
+            per_state=sm.per_state - mean_i**2, per_state_mean=mean_i + ident, weights=u, error_bound=sm.error_bound,
+            n_terms=sm.max_bond, seconds=time.perf_counter() - t0, details=details | sm.details,
+        )
     use_exact = method in ("exact", "truncate")
     limit = None
     if moments or (method == "auto" and program.n_tied):
