@@ -51,6 +51,6 @@ __all__ += [
 ]
 
 from .measures import Measures
-from .analysis import Analysis, analyze
+from .analysis import Analysis, LossAnalysis, LossVariance, ParameterAnalysis, ParameterVerdict, analyze
 
-__all__ += ["Measures", "Analysis", "analyze"]
+__all__ += ["Measures", "Analysis", "LossAnalysis", "LossVariance", "ParameterAnalysis", "ParameterVerdict", "analyze"]

@@ -1516,6 +1516,7 @@ def exact_model_gradient_variance(
     *,
     data=None,
     weights=None,
+    states=None,
     **kwargs,
 ) -> GradientVarianceResult:
     """:func:`exact_gradient_variance` for a :class:`circuits.Model`.
@@ -1525,7 +1526,8 @@ def exact_model_gradient_variance(
     when the model has no embedding.  ``values`` is ``Var[∂_k L]`` for the linear loss
     ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``); ``per_state`` holds ``Var[∂_k ℓ_i]`` and
     ``covariance=True`` the cross terms, from which Theorem 1 of the seed paper bounds
-    non-linear losses.
+    non-linear losses.  ``states``: the model's input states when already computed (an
+    analysis computes them once, :func:`bpcalc.bounds.analysis.input_states`, and hands them on).
 
     Raises
     ------
@@ -1536,7 +1538,10 @@ def exact_model_gradient_variance(
     if not isinstance(model, circuits.Model):
         raise TypeError(f"model must be a circuits.Model, got {type(model).__name__}")
     has_embedding = bool(list(model.embedding.all_operations()))
-    if has_embedding and (data is not None or model.dataset is not None):
+    if states is not None:
+        if data is not None:
+            raise ValueError("give either data or states, not both")
+    elif has_embedding and (data is not None or model.dataset is not None):
         states = dataset_states(model, data)
     elif has_embedding:
         raise ValueError("the model has an embedding but no dataset; pass data=(N, n_features)")

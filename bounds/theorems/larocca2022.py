@@ -117,10 +117,17 @@ def check_controllable(ctx: Context) -> tuple[Optional[bool], str]:
                       "'controllable' if g = su(2^n)")
     if "controllable" in ctx.declared:
         return True, "declared by the user"
-    try:
-        info = diagnose(ctx.model.ansatz, tuple(ctx.model.qubits))
-    except ValueError as exc:
-        return False, str(exc)
+    qubits = tuple(ctx.model.qubits)
+
+    def closure() -> tuple[Optional[dict], str]:  # once per analysis: it depends on the ansatz only
+        try:
+            return diagnose(ctx.model.ansatz, qubits), ""
+        except ValueError as exc:
+            return None, str(exc)
+
+    info, error = ctx.memoized(("larocca2022.diagnose", qubits), closure)
+    if info is None:
+        return False, error
     full = 4**nq - 1
     if info["controllable"]:
         return True, f"dim g = {info['dim']} = 4^{nq} − 1: g = su({2**nq}), the circuit is controllable"
