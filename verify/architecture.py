@@ -63,6 +63,7 @@ import numpy as np
 import sympy
 
 from bpcalc import circuits
+from bpcalc.bounds.analysis import parameter_verdict
 from bpcalc.bounds.from_files import PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model
 
 from .report import Figure, Report, Table
@@ -453,6 +454,9 @@ class ParameterReport:
     verdict : ``"zero"``, ``"exponentially vanishing"``, ``"polynomial"`` or ``"not decided"``.
     verdict_text, evidence : the verdict in words and what it rests on.
     note : why a value could not be computed for this parameter (empty when nothing is missing).
+    size, size_text : the answer at this size from the exact variance and the shot budget
+        (:func:`bpcalc.bounds.scaling.size_verdict`): "trainable at this size", "vanishing at this
+        size", "zero" or "undecided".
     """
 
     name: str
@@ -471,6 +475,8 @@ class ParameterReport:
     verdict_text: str
     evidence: tuple[str, ...]
     note: str = ""
+    size: str = ""
+    size_text: str = ""
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -494,69 +500,12 @@ class GroupSummary:
         return dataclasses.asdict(self) | {"verdicts": dict(self.verdicts)}
 
 
-def _trusted(rows: Sequence[dict]) -> list[dict]:
-    return [r for r in rows if r["status"] in ("verified", "corrected")]
-
-
 def _abbreviate(text: str, limit: int = 160) -> str:
     """A long observable printed as its first terms and the number of terms (the JSON keeps all)."""
     if len(text) <= limit:
         return text
     n_terms = text.count("+") + text.count("-") + 1
     return f"{text[:limit].rsplit('+', 1)[0]}+… (about {n_terms} terms; the JSON report has all)"
-
-
-def _parameter_verdict(
-    name: str, in_cone: bool, bounds: Sequence[dict], refused: Sequence[dict], exact: Optional[dict],
-    sampled: Optional[dict], scaling: Optional[ScalingFit], n: int, asymptotics: Mapping[str, Any],
-) -> tuple[str, str, tuple[str, ...]]:
-    """Label, text and evidence for one parameter (see :class:`ParameterReport`)."""
-    evidence: list[str] = []
-    if exact is not None:
-        interval = (f" [{exact['ci_low']:.3g}, {exact['ci_high']:.3g}]"
-                    if exact.get("ci_high") is not None else " (sampled, no interval of its own)"
-                    if exact.get("sampled") else "")
-        evidence.append(f"exact Var = {exact['value']:.4g}{interval} at n = {n} ({exact['method']})")
-    if sampled is not None:
-        evidence.append(f"sampled Var = {sampled['value']:.4g} [{sampled['ci_low']:.3g}, {sampled['ci_high']:.3g}] "
-                        f"({sampled['n_samples']} draws, {sampled['engine']})")
-    if not in_cone:
-        return ("zero", "zero: outside the observable's light cone, ∂C/∂θ ≡ 0",
-                tuple(evidence + ["no gate of this parameter is in the observable's backward light cone"]))
-    if exact is not None and exact["value"] == 0 and exact["method"] == "exact":
-        return ("zero", "zero: the exact variance is 0 (the gradient vanishes identically)", tuple(evidence))
-    if scaling is not None and scaling.label in ("exponentially vanishing", "polynomial", "zero"):
-        return (scaling.label, scaling.text, tuple(evidence + [scaling.text] + list(scaling.evidence[:1])))
-    vanishing = [r for r in _trusted(bounds) if r["kind"] in ("upper", "exact")
-                 and asymptotics.get((r["theorem"], r["bound"])) is not None
-                 and asymptotics[(r["theorem"], r["bound"])].exponentially_vanishing]
-    if vanishing:
-        best = max(vanishing, key=lambda r: asymptotics[(r["theorem"], r["bound"])].base or 0.0)
-        a = asymptotics[(best["theorem"], best["bound"])]
-        return ("exponentially vanishing", f"exponentially vanishing with base {a.base:.4g} ({best['theorem']})",
-                tuple(evidence + [f"{best['theorem']} [{best['bound']}] = {best['value']} ({best['citation']}): "
-                                  f"{a.describe()}"]))
-    poly = [r for r in _trusted(bounds) if r["kind"] in ("lower", "exact") and not r.get("vacuous")
-            and asymptotics.get((r["theorem"], r["bound"])) is not None
-            and asymptotics[(r["theorem"], r["bound"])].kind == "polynomial"]
-    if poly:
-        a = asymptotics[(poly[0]["theorem"], poly[0]["bound"])]
-        return ("polynomial", f"polynomial ({poly[0]['theorem']}: {a.describe()})",
-                tuple(evidence + [f"{poly[0]['theorem']} [{poly[0]['bound']}] = {poly[0]['value']}"]))
-    why = []
-    if bounds:
-        why.append(f"{len(bounds)} bound(s) apply at n = {n}, none fixes the n-dependence")
-        evidence += [f"{r['theorem']} [{r['bound']}] ({r['kind']}) = {r['value']} ({r['status']})" for r in bounds[:3]]
-    elif refused:
-        why.append(f"no theorem applies ({len(refused)} bounds refused)")
-        evidence += [f"refused {r['theorem']} [{r['bound']}]: {r['reason']}" for r in refused[:2]]
-    else:
-        why.append("no theorem applies")
-    if scaling is not None:
-        why.append(f"family fit: {scaling.text}")
-    else:
-        why.append(f"single size n = {n}, no scaling claimed (use --family)")
-    return ("not decided", "not decided: " + "; ".join(why), tuple(evidence))
 
 
 def _summarise_groups(params: Sequence[ParameterReport]) -> tuple[GroupSummary, ...]:
@@ -789,6 +738,7 @@ class ArchitectureReport:
     timings: Mapping[str, float]
     seed: int
     dataset: tuple[dict, ...] = ()
+    loss_variance: Any = None  # bpcalc.bounds.analysis.LossAnalysis: Var[C] next to the gradient variances
 
     def parameter(self, name: str) -> ParameterReport:
         for p in self.parameters:
@@ -816,7 +766,21 @@ class ArchitectureReport:
         mv = self.model_verdict
         if mv:
             lines += ["", f"Theorem-based verdict for the model (bpcalc.bounds.analyze): {mv.get('text', mv.get('label'))}."]
+        lines += [x for line in self.loss_lines() for x in ("", line)]
         return "\n".join(lines)
+
+    def loss_lines(self) -> list[str]:
+        """The loss variance next to the gradient variances (Arrasmith et al. 2022), as sentences."""
+        la = self.loss_variance
+        if la is None:
+            return []
+        if la.variance is None:
+            return [f"Loss variance: not computed ({la.note or la.relation})."]
+        out = [f"Loss variance Var[C] = {la.variance.describe()} for the {la.variance.cost}"
+               + ("" if la.gradient_max is None else
+                  f"; gradient variances Var[∂_k C]: max {la.gradient_max:.4g}, sum {la.gradient_sum:.4g}") + "."]
+        out.append(f"Arrasmith et al. 2022 (max_k Var[∂_k C] ≤ Var[C] ≤ Σ_k Var[∂_k C]): {la.relation}.")
+        return out
 
     def to_dict(self) -> dict:
         return {
@@ -827,6 +791,7 @@ class ArchitectureReport:
             "model_verdict": dict(self.model_verdict),
             "family": None if self.family is None else self.family.to_dict(),
             "notes": list(self.notes), "verdict_counts": self.verdict_counts, "dataset": list(self.dataset),
+            "loss_variance": None if self.loss_variance is None else self.loss_variance.to_dict(),
         }
 
     def to_report(self) -> Report:
@@ -847,11 +812,12 @@ class ArchitectureReport:
                     f" [{fmt(p.exact['ci_low'])}, {fmt(p.exact['ci_high'])}]" if p.exact.get("ci_high") is not None
                     else "~" if p.exact.get("sampled") else ""),
                 None if p.sampled is None else f"{fmt(p.sampled['value'])} [{fmt(p.sampled['ci_low'])}, {fmt(p.sampled['ci_high'])}]",
-                p.verdict_text,
+                p.size_text or None, p.verdict_text,
             ))
         tables = [
             Table("Parameters", ("parameter", "group", "in cone", "width", "depth", "theorems", "upper/exact bound",
-                                 "lower bound", "exact Var", "sampled Var [CI]", "verdict"), tuple(param_rows),
+                                 "lower bound", "exact Var", "sampled Var [CI]", "at this size", "verdict"),
+                  tuple(param_rows),
                   caption="Var = Var_θ[∂C/∂θ_k] with θ ~ U[0, 2π); width/depth of the light cone towards the observable."),
             Table("Groups", ("group", "parameters", "in cone", "width", "depth", "exact log10 Var (min, max)", "verdicts"),
                   tuple((g.group, g.n_parameters, g.n_in_cone, f"{g.width[0]}–{g.width[1]}", f"{g.depth[0]}–{g.depth[1]}",
@@ -896,14 +862,16 @@ class ArchitectureReport:
     def to_text(self, max_rows: int = 60) -> str:
         """A compact plain-text rendering for the terminal."""
         out = [self.summary().replace("**", ""), ""]
-        head = f"{'parameter':<16}{'group':<22}{'cone w×d':>9}  {'#thm':>4}  {'exact Var':>10}  {'sampled Var':>24}  verdict"
+        head = (f"{'parameter':<16}{'group':<22}{'cone w×d':>9}  {'#thm':>4}  {'exact Var':>10}  {'sampled Var':>24}  "
+                f"{'at this size':<23} verdict")
         out.append(head)
         out.append("-" * len(head))
         for p in self.parameters[:max_rows]:
             ex = "—" if p.exact is None else f"{p.exact['value']:.3e}" + ("~" if p.exact.get("sampled") else "")
             sa = "—" if p.sampled is None else f"{p.sampled['value']:.2e} [{p.sampled['ci_low']:.1e},{p.sampled['ci_high']:.1e}]"
             cone = f"{p.width}×{p.depth}" if p.in_cone else "out"
-            out.append(f"{p.name:<16}{p.group[:21]:<22}{cone:>9}  {len(p.bounds):>4}  {ex:>10}  {sa:>24}  {p.verdict_text}")
+            out.append(f"{p.name:<16}{p.group[:21]:<22}{cone:>9}  {len(p.bounds):>4}  {ex:>10}  {sa:>24}  "
+                       f"{p.size or '—':<23} {p.verdict_text}")
         if len(self.parameters) > max_rows:
             out.append(f"… {len(self.parameters) - max_rows} more parameters (use --json or --out for all)")
         if any(p.exact is not None and p.exact.get("sampled") for p in self.parameters):
@@ -1102,18 +1070,19 @@ def analyze_architecture(
     default_data_note = ""
     if dataset is None and pm.data:
         # variances of a QML model are averages over data: without a dataset, use uniform random data
+        # (bound to the model prepared above: the circuit is loaded and prepared once)
         dataset = "uniform"
-        pm = prepare_model(
-            source, observable, trainable=trainable, data=data, embedding=embedding,
-            embedding_layers=embedding_layers, dataset=dataset, n_data=n_data, data_seed=data_seed, loss=loss,
-            two_design_blocks=two_design_blocks, name=name, factory_kwargs=factory_kwargs,
-        )
+        n_features = circuits.Model.n_features_of(pm.model.embedding)
+        data_obj = circuits.make_dataset(dataset, n_features, n_samples=n_data, seed=data_seed)
+        pm = dataclasses.replace(
+            pm, model=dataclasses.replace(pm.model, dataset=data_obj),
+            notes=tuple(pm.notes) + (f"dataset {dataset}: {data_obj.n_samples} points, {n_features} features, "
+                                     f"seed {data_seed}",))
         default_data_note = (f"no --dataset given: uniform random data on [0, 2π) ({pm.model.dataset.n_samples} points, "
                              f"seed {data_seed}) for the {len(pm.data)} data symbol(s)")
     model = pm.model
     timings["load"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    asymptotics: dict[tuple[str, str], Any] = {}
     if theorems:
         from bpcalc.bounds.analysis import analyze
 
@@ -1127,10 +1096,9 @@ def analyze_architecture(
         applicable = {p.parameter: _bound_rows(p) for p in analysis.parameters}
         refused = {p.parameter: tuple({"theorem": r.theorem, "bound": r.bound, "reason": r.reason}
                                       for r in p.refused) for p in analysis.parameters}
-        for p in analysis.parameters:
-            for r in p.applicable:
-                asymptotics[(r.theorem, r.bound)] = r.asymptotics
         model_verdict = analysis.verdict.to_dict()
+        typed = {p.parameter: p for p in analysis.parameters}
+        loss_section = analysis.loss_variance
         dataset_rows = tuple(
             {"qubits": list(sub.qubits), "labels": "; ".join(sub.labels), "d_hs_mean": sub.d_hs_mean,
              "ci_low": float(sub.d_hs_ci.ci_low), "ci_high": float(sub.d_hs_ci.ci_high), "haar": float(sub.haar),
@@ -1143,6 +1111,7 @@ def analyze_architecture(
         from bpcalc.bounds.measures import parameter_structure
 
         structure = {s.symbol: s for s in parameter_structure(model)}
+        typed, loss_section = {}, None
         if exact:
             exact_map, note = exact_variances(model, model.trainable_symbols, exponent_symbols)
         else:
@@ -1183,6 +1152,7 @@ def analyze_architecture(
         )
         timings["family"] = time.perf_counter() - t3
     groups = parameter_groups(model.ansatz, model.trainable_symbols)
+    observable_norm = float(sum(abs(complex(t.coefficient)) for t in model.observable if t.qubits)) or 1.0
     uses: dict[str, list[str]] = {}
     for op in model.ansatz.all_operations():
         for s in cirq.parameter_symbols(op):
@@ -1195,10 +1165,18 @@ def analyze_architecture(
                                       "linear_loss": ev.linear_loss, "ci_low": ev.ci_low, "ci_high": ev.ci_high,
                                       "sampled": ev.sampled}
         scaling = fam.fits.get(sym.name) if fam is not None else None
-        label, text, evidence = _parameter_verdict(
-            sym.name, bool(st.in_cone), applicable.get(sym.name, ()), refused.get(sym.name, ()), ex,
-            sampled.get(sym.name), scaling, model.n_qubits, asymptotics,
-        )
+        pa = typed.get(sym.name)
+        # the one per-parameter rule (bpcalc.bounds.analysis.parameter_verdict) on the typed results;
+        # verify adds the sampled estimate to its evidence
+        v = parameter_verdict(bool(st.in_cone), pa.applicable if pa is not None else (),
+                              pa.refused if pa is not None else (), ev, model.n_qubits, scaling=scaling,
+                              observable_norm=observable_norm)
+        label, text, evidence = v.label, v.text, list(v.evidence)
+        sa = sampled.get(sym.name)
+        if sa is not None:
+            evidence.insert(1 if ev is not None else 0,
+                            f"sampled Var = {sa['value']:.4g} [{sa['ci_low']:.3g}, {sa['ci_high']:.3g}] "
+                            f"({sa['n_samples']} draws, {sa['engine']})")
         why = ""
         if sym.name in skipped and st.in_cone:
             why = f"no value: {skipped[sym.name]}"
@@ -1211,8 +1189,8 @@ def analyze_architecture(
             name=sym.name, group=groups[sym.name], gates=tuple(uses.get(sym.name, ())), in_cone=bool(st.in_cone),
             width=int(st.width), depth=int(st.depth), bounds=applicable.get(sym.name, ()),
             refused=refused.get(sym.name, ()), exact=ex, exact_note=exact_notes.get(sym.name, ""),
-            sampled=sampled.get(sym.name), scaling=scaling, verdict=label, verdict_text=text, evidence=evidence,
-            note=why,
+            sampled=sampled.get(sym.name), scaling=scaling, verdict=label, verdict_text=text, evidence=tuple(evidence),
+            note=why, size=v.size.label, size_text=v.size.text,
         ))
     notes = (list(pm.notes) + ([default_data_note] if default_data_note else []) + ([sample_note] if sample_note else [])
              + list(notes_measures) + [f"{r.name}: {r.note}" for r in reports if r.note])
@@ -1242,7 +1220,7 @@ def analyze_architecture(
         data=tuple(pm.data_names.get(s.name, s.name) for s in pm.data), gates=_gate_table(pm),
         parameters=tuple(reports), groups=_summarise_groups(reports), model_verdict=model_verdict, family=fam,
         notes=tuple(notes), config=config, timings={k: round(v, 3) for k, v in timings.items()}, seed=seed,
-        dataset=dataset_rows,
+        dataset=dataset_rows, loss_variance=loss_section,
     )
 
 
