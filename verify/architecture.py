@@ -64,6 +64,7 @@ import sympy
 
 from bpcalc import circuits
 from bpcalc.bounds.analysis import parameter_verdict
+from bpcalc.bounds.family import PARAMETER_CHOICES, VariancePoint, scan_family, variance_point
 from bpcalc.bounds.from_files import PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model
 
 from .report import Figure, Report, Table
@@ -91,8 +92,6 @@ __all__ = [
     "compare_architectures",
     "plot_comparison",
 ]
-
-PARAMETER_CHOICES = ("first", "max", "mean")
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -292,48 +291,10 @@ def parameter_groups(ansatz: cirq.AbstractCircuit, symbols: Sequence[sympy.Symbo
 
 # ----------------------------------------------------------------------------- fits
 
-from .fits import ScalingFit, fit_estimates, fit_scaling  # noqa: E402  (the verdict fits live in verify.fits)
+from .fits import ScalingFit, fit_estimates, fit_scaling, labelled  # noqa: E402  (the verdict fits live in verify.fits)
 
 
 # ----------------------------------------------------------------------------- one size
-
-
-@dataclasses.dataclass(frozen=True)
-class VariancePoint:
-    """``Var_θ[∂C/∂θ]`` of one architecture at one ``n``.
-
-    Attributes
-    ----------
-    architecture, n : which circuit.
-    parameter : the parameter's name, or ``"max over K"`` / ``"mean over K"``.
-    value : the variance (``None`` when not computed; see ``note``).
-    ci_low, ci_high : confidence interval when the value is sampled.
-    method : ``"exact"``, ``"truncated"``, ``"path-sampled"``, ``"sampled"`` or ``"not computed"``.
-    seconds : wall time of this point.
-    note : why a value is missing, or which parameter attained the max.
-    bounds : applicable theorems at this ``n`` (``theorem``, ``bound``, ``kind``, ``log10``,
-        ``status``), when requested.
-    """
-
-    architecture: str
-    n: int
-    parameter: str
-    value: Optional[float]
-    ci_low: Optional[float] = None
-    ci_high: Optional[float] = None
-    method: str = ""
-    seconds: float = 0.0
-    note: str = ""
-    bounds: tuple = ()
-
-    @property
-    def log10(self) -> Optional[float]:
-        if self.value is None:
-            return None
-        return -math.inf if self.value <= 0 else math.log10(self.value)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self) | {"log10": self.log10}
 
 
 def _bound_rows(analysis_parameter) -> tuple[dict, ...]:
@@ -346,21 +307,6 @@ def _bound_rows(analysis_parameter) -> tuple[dict, ...]:
             "asymptotics": None if r.asymptotics is None else r.asymptotics.describe(),
         })
     return tuple(rows)
-
-
-def _select_parameters(model: circuits.Model, parameter: str) -> tuple[list[sympy.Symbol], str]:
-    trainable = list(model.trainable_symbols)
-    if parameter == "first":
-        return trainable[:1], "first"
-    if parameter in ("max", "mean"):
-        return trainable, parameter
-    names = {s.name: s for s in trainable}
-    if parameter not in names:
-        raise ValueError(
-            f"parameter {parameter!r} is not a trainable symbol of the circuit (first ones: {list(names)[:6]}); "
-            f"use one of {PARAMETER_CHOICES} or a symbol name"
-        )
-    return [names[parameter]], "named"
 
 
 def variance_at(
@@ -389,46 +335,18 @@ def variance_at(
     raises :class:`bpcalc.bounds.memory.MemoryBudgetExceeded` before allocating.
     ``with_bounds`` also evaluates the applicable theorems (:func:`bpcalc.bounds.analysis.analyze`).
     """
-    from bpcalc.bounds.exact import exact_model_gradient_variance
-
     arch = resolve_architecture(architecture)
-    t0 = time.perf_counter()
     pm = prepare_model(arch.circuit(n), observable or arch.observable, name=f"{arch.name}(n={n})")
-    params, mode = _select_parameters(pm.model, parameter)
-    bounds_rows: tuple = ()
-    if with_bounds:
+
+    def theorem_rows(params: list) -> tuple:
         from bpcalc.bounds.analysis import analyze
 
-        a = analyze(pm.model, parameters=params[:1] if mode != "named" else params, exact=False, ensemble=False,
-                    registry=registry)
-        bounds_rows = _bound_rows(a.parameters[0])
-    label = params[0].name if mode in ("first", "named") else f"{mode} over {len(params)}"
-    if not pm.exact_supported:
-        bad = pm.unsupported("exact")[0]
-        return VariancePoint(arch.name, n, label, None, method="not computed", seconds=time.perf_counter() - t0,
-                             note=f"exact engine: {bad.operation}: {bad.reason}", bounds=bounds_rows)
-    try:
-        budget = {} if memory_limit is None else {"memory_limit": memory_limit}
-        res = exact_model_gradient_variance(pm.model, params, method=method, max_terms=max_terms,
-                                            n_samples=n_samples, rng=seed, exponent_symbols=exponent_symbols, **budget)
-    except ValueError as exc:
-        return VariancePoint(arch.name, n, label, None, method="not computed", seconds=time.perf_counter() - t0,
-                             note=f"exact engine refused: {exc}", bounds=bounds_rows)
-    values = np.asarray(res.values, dtype=float)
-    lo = None if res.ci_low is None else np.asarray(res.ci_low, dtype=float)
-    hi = None if res.ci_high is None else np.asarray(res.ci_high, dtype=float)
-    note = ""
-    if mode == "mean":
-        value = float(values.mean())
-        ci = (None, None) if lo is None else (float(lo.mean()), float(hi.mean()))
-    else:
-        k = int(np.argmax(values)) if mode == "max" else 0
-        value = float(values[k])
-        ci = (None, None) if lo is None else (float(lo[k]), float(hi[k]))
-        if mode == "max":
-            note = f"attained by {res.parameters[k].name}"
-    return VariancePoint(arch.name, n, label, value, ci[0], ci[1], method=str(res.method),
-                         seconds=time.perf_counter() - t0, note=note, bounds=bounds_rows)
+        return _bound_rows(analyze(pm.model, parameters=params, exact=False, ensemble=False,
+                                   registry=registry).parameters[0])
+
+    return variance_point(pm, arch.name, n, parameter, method=method, max_terms=max_terms, n_samples=n_samples,
+                          seed=seed, exponent_symbols=exponent_symbols, memory_limit=memory_limit,
+                          bounds=theorem_rows if with_bounds else None)
 
 
 # ----------------------------------------------------------------------------- per parameter
@@ -642,63 +560,30 @@ def family_scaling(
         and ``sample`` is not given (the message names the gate), or any input error of
         :func:`prepare_model`.
     """
-    from bpcalc.bounds.exact import exact_model_gradient_variance
-
     ns = parse_qubits(qubits)
     name = family.name if isinstance(family, Architecture) else str(family)
-    per: dict[str, dict[int, float]] = {}
-    per_ci: dict[str, dict[int, tuple[float, float]]] = {}
-    rows = []
-    for n in ns:
-        t0 = time.perf_counter()
-        pm = _family_model(family, n, observable, model_kwargs)
-        if pm.exact_supported:
-            res = exact_model_gradient_variance(pm.model, "all", method=method, max_terms=max_terms,
-                                                n_samples=n_samples, rng=seed)
-            names = [p.name for p in res.parameters]
-            vals = np.asarray(res.per_state, dtype=float).mean(axis=1)
-            single = np.asarray(res.per_state).shape[1] == 1
-            cis = ([(float(lo), float(hi)) for lo, hi in zip(res.ci_low, res.ci_high)]
-                   if single and res.ci_low is not None else [None] * len(names))
-            how = str(res.method)
-        elif sample and not pm.unsupported("sampling"):
-            est = _sampled_estimates(pm.model, int(sample), seed, sample_engine)
-            names = list(est)
-            vals = np.array([est[p]["value"] for p in names])
-            cis = [(est[p]["ci_low"], est[p]["ci_high"]) for p in names]
-            how = f"sampled ({sample} draws, {sample_engine})"
-        elif sample:
-            bad = pm.unsupported("sampling")[0]
-            raise ValueError(f"family {name} at n = {n}: neither the exact engine nor the samplers accept "
-                             f"{bad.operation} ({bad.reason})")
-        else:
+
+    def sampled(n: int, pm: PreparedModel) -> tuple[list, list, list, str]:
+        # verify adds sampled estimates where the exact engine refuses the circuit
+        if not sample:
             bad = pm.unsupported("exact")[0]
             raise ValueError(
                 f"family {name} at n = {n}: the exact engine does not accept {bad.operation} ({bad.reason}); "
                 "pass --sample N to estimate the variances by sampling instead"
             )
-        for p, v, c in zip(names, vals, cis):
-            per.setdefault(p, {})[n] = float(v)
-            if c is not None:
-                per_ci.setdefault(p, {})[n] = c
-        k = int(np.argmax(vals))
-        positive = vals[vals > 0]
-        # sampled zeros keep their upper limits, so no fit reads "below resolution" as "zero"
-        uppers = [c[1] for c in cis if c is not None and c[1] is not None and c[1] > 0]
-        rows.append({"n": n, "n_parameters": len(vals), "max": float(vals[k]), "argmax": names[k],
-                     "max_ci": (0.0, max(uppers)) if not vals[k] > 0 and uppers else None,
-                     "median_ci": (0.0, max(uppers)) if not positive.size and uppers else None,
-                     "median": float(np.median(positive)) if positive.size else 0.0,
-                     "n_zero": int(np.sum(vals <= 0)), "method": how,
-                     "seconds": round(time.perf_counter() - t0, 3)})
-    fits: dict[str, ScalingFit] = {
-        "max": fit_scaling(ns, [r["max"] for r in rows], [r.pop("max_ci") for r in rows]),
-        "median": fit_scaling(ns, [r["median"] for r in rows], [r.pop("median_ci") for r in rows]),
-    }
-    complete = [p for p, d in per.items() if len(d) >= 3][:max_fits]
-    for p in complete:
-        sizes = sorted(per[p])
-        fits[p] = fit_scaling(sizes, [per[p][n] for n in sizes], [per_ci.get(p, {}).get(n) for n in sizes])
+        if pm.unsupported("sampling"):
+            bad = pm.unsupported("sampling")[0]
+            raise ValueError(f"family {name} at n = {n}: neither the exact engine nor the samplers accept "
+                             f"{bad.operation} ({bad.reason})")
+        est = _sampled_estimates(pm.model, int(sample), seed, sample_engine)
+        names = list(est)
+        return (names, [est[p]["value"] for p in names], [(est[p]["ci_low"], est[p]["ci_high"]) for p in names],
+                f"sampled ({sample} draws, {sample_engine})")
+
+    scan = scan_family(lambda n: _family_model(family, n, observable, model_kwargs), ns, name=name, method=method,
+                       max_terms=max_terms, n_samples=n_samples, seed=seed, max_fits=max_fits, fallback=sampled)
+    fits = {k: labelled(f) for k, f in scan.fits.items()}
+    complete = [k for k in fits if k not in ("max", "median")]
     verdict = fits["max"]
     exp_params = sum(1 for p in complete if fits[p].label == "exponentially vanishing")
     if verdict.label == "exponentially vanishing":
@@ -709,8 +594,7 @@ def family_scaling(
                    "individually fitted parameters vanish exponentially")
     else:
         summary = f"{name}: {verdict.text}"
-    values = {p: tuple(d.get(n) for n in ns) for p, d in per.items()}
-    return FamilyScaling(name, str(observable), ns, tuple(rows), values, fits, verdict, summary)
+    return FamilyScaling(name, str(observable), ns, scan.rows, scan.values, fits, verdict, summary)
 
 
 # ----------------------------------------------------------------------------- the report
