@@ -54,3 +54,7 @@ from .measures import Measures
 from .analysis import Analysis, LossAnalysis, LossVariance, ParameterAnalysis, ParameterVerdict, analyze
 
 __all__ += ["Measures", "Analysis", "LossAnalysis", "LossVariance", "ParameterAnalysis", "ParameterVerdict", "analyze"]
+
+from .family import FamilyScan, VariancePoint, scan_family, variance_point
+
+__all__ += ["FamilyScan", "VariancePoint", "scan_family", "variance_point"]

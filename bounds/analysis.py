@@ -80,10 +80,12 @@ class BoundResult:
     citation: str
     latex: str
     asymptotics: Optional[Asymptotics] = None
+    scope: str = ""  # the theorem's scope: 'parameter' (Var[∂ℓ_i] of the outputs), 'loss' (of the cost), 'ensemble'
 
     def to_dict(self) -> dict:
         return {
             "theorem": self.theorem,
+            "scope": self.scope,
             "bound": self.bound,
             "kind": self.kind,
             "value": self.value.to_dict(),
@@ -507,7 +509,7 @@ def _evaluate(theorems: Iterable[Theorem], context: Context) -> tuple[list[Bound
             applicable.append(BoundResult(
                 theorem=t.key, bound=v.name, kind=v.kind, value=v, status=t.verification.status,
                 citation=(b.citation or t.citation).short(), latex=b.latex(citation=False),
-                asymptotics=_classify(t, v.name, context),
+                asymptotics=_classify(t, v.name, context), scope=t.scope,
             ))
         for r in inst.refused:
             refused.append(RefusedBound(t.key, r.bound, r.reason, r.failed))
@@ -620,7 +622,9 @@ def analyze(
     observable_norm = _observable_norm(model)
     results = []
     for sym in wanted:
-        extra: dict[str, Any] = dict(shared)
+        # the loss-level numbers (Var[C], every Var[∂_k C]) go to the model-level loss section only: bounds
+        # on Var[C] or Var[C(θ) − C(θ')] are no bounds on one parameter's gradient variance
+        extra: dict[str, Any] = {}
         ev = exact_map.get(sym.name)
         if ev is not None:
             extra["per_datapoint"] = {"var_dl": list(ev.per_state), "mean_dl": [0.0] * len(ev.per_state)}
