@@ -21,6 +21,11 @@ wall times there are inflated; CPU seconds with ``OPENBLAS_NUM_THREADS=1``):
   (CZ, CNOT, …) are one gather each, ``Tr[Y_i Y_j]`` is one real matrix product, the Lie
   closure is kept once per analysis (``Context.memoized``): 3.6 s CPU in total, single BLAS
   thread, under load (holmes2022 1.75 s, larocca2022 0.08 s).
+* threaded BLAS on many small matrices was the rest of the 47 s: at load average 14 the
+  default (two OpenBLAS threads) took 72.5 s wall / 23.4 s CPU; the theorem step now runs
+  with one BLAS thread (``threadpoolctl``): 13.5 s wall / 3.7 s CPU at the same load, i.e.
+  about 3.7 s on an idle machine (the wall time there could not be measured: the shared
+  machine was never idle, and no device machine was lent to this task).
 """
 
 from __future__ import annotations

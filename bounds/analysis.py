@@ -40,6 +40,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 import sympy
+from threadpoolctl import threadpool_limits
 
 from bpcalc.circuits import Model
 
@@ -48,6 +49,9 @@ from .memory import MemoryBudgetExceeded
 from .measures import Measures, ParameterStructure, measures as compute_measures
 from .registry import Context, Registry, Theorem, default_registry
 from .scaling import DEFAULT_SHOT_BUDGET, SizeVerdict, size_verdict
+
+THEOREM_BLAS_THREADS = 1
+"""BLAS threads while the theorems are checked and evaluated (small dense matrices; see :func:`analyze`)."""
 
 __all__ = [
     "BoundResult",
@@ -606,6 +610,33 @@ def analyze(
         loss_var, loss_note = model_loss_variance(model, exponent_symbols, memory_limit, states=states)
     timings["exact"] = time.perf_counter() - t
     t = time.perf_counter()
+    # the theorems' checks multiply many small matrices (2^n ≤ 128): threaded BLAS only adds
+    # synchronisation, and on a loaded machine its spinning threads cost 5-10x in wall time
+    with threadpool_limits(limits=THEOREM_BLAS_THREADS, user_api="blas"):
+        results, ens_app, ens_ref, loss_section = _theorems(
+            model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
+            shot_budget)
+    timings["theorems"] = time.perf_counter() - t
+    verdict = _verdict(results, m, ens_app)
+    return Analysis(
+        model=model.name or "model",
+        n_qubits=model.n_qubits,
+        loss=model.loss,
+        measures=m,
+        parameters=tuple(results),
+        ensemble=tuple(ens_app),
+        ensemble_refused=tuple(ens_ref),
+        verdict=verdict,
+        seconds=time.perf_counter() - start,
+        loss_variance=loss_section,
+        shot_budget=float(shot_budget),
+        timings={k: round(v, 4) for k, v in timings.items()},
+    )
+
+
+def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
+              shot_budget):
+    """Per-parameter, ensemble and loss-level theorems on one memo (see :func:`analyze`)."""
     per_theorems = [t_ for t_ in registry.values() if t_.scope in ("parameter", "loss")]
     ens_theorems = [t_ for t_ in registry.values() if t_.scope == "ensemble"]
     loss_theorems = [t_ for t_ in registry.values() if t_.scope == "loss"]
@@ -646,22 +677,7 @@ def analyze(
         model_ctx = Context(model=model, parameter=None, values=base_values, measures=m, declared=declared,
                             extra=shared, memo=memo)
         loss_section = _loss_analysis(loss_var, loss_note, exact_map, loss_theorems, model_ctx)
-    timings["theorems"] = time.perf_counter() - t
-    verdict = _verdict(results, m, ens_app)
-    return Analysis(
-        model=model.name or "model",
-        n_qubits=model.n_qubits,
-        loss=model.loss,
-        measures=m,
-        parameters=tuple(results),
-        ensemble=tuple(ens_app),
-        ensemble_refused=tuple(ens_ref),
-        verdict=verdict,
-        seconds=time.perf_counter() - start,
-        loss_variance=loss_section,
-        shot_budget=float(shot_budget),
-        timings={k: round(v, 4) for k, v in timings.items()},
-    )
+    return results, ens_app, ens_ref, loss_section
 
 
 def _observable_norm(model: Model) -> float:
