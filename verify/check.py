@@ -143,15 +143,17 @@ def _field(obj: Any, name: str, default=None):
     return getattr(obj, name, default)
 
 
-def _scope_quantity(theorem_key: str) -> str:
-    try:
+def _scope_quantity(result: Any, theorem_key: str) -> str:
+    """The estimated quantity a bound is about, from its scope (carried by the typed result; a
+    plain record without one falls back to the registered theorem's)."""
+    scope = _field(result, "scope", "") or ""
+    if not scope and theorem_key:
         from bpcalc.bounds.registry import get_theorem
-    except ImportError:  # pragma: no cover - bounds is part of bpcalc
-        return ""
-    try:
-        scope = get_theorem(theorem_key).scope
-    except Exception:  # noqa: BLE001 - unknown key
-        return ""
+
+        try:
+            scope = get_theorem(theorem_key).scope
+        except (KeyError, ValueError):  # a theorem that is not registered: quantity unknown
+            scope = ""
     return {"parameter": "output", "loss": "loss"}.get(scope, "")
 
 
@@ -171,7 +173,7 @@ def bound_records(analysis: Any) -> list[BoundRecord]:
                 lg, sg = _log10_sign(_field(r, "value"))
                 theorem = str(_field(r, "theorem", ""))
                 label = f"{theorem}[{_field(r, 'bound', '')}]" if theorem else str(_field(r, "bound", _field(r, "name", "")))
-                out.append(BoundRecord(name, label, str(_field(r, "kind")), lg, sg, _scope_quantity(theorem),
+                out.append(BoundRecord(name, label, str(_field(r, "kind")), lg, sg, _scope_quantity(r, theorem),
                                        str(_field(r, "citation", ""))))
             ex = _field(p, "exact")
             if ex is not None:

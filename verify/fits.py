@@ -12,7 +12,7 @@ import dataclasses
 import math
 from typing import Any, Optional, Sequence
 
-__all__ = ["ScalingFit", "fit_scaling", "fit_estimates", "fit_summary", "size_range"]
+__all__ = ["ScalingFit", "fit_scaling", "fit_estimates", "fit_summary", "labelled", "size_range"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +73,12 @@ def fit_scaling(
         raise ValueError(f"fit_scaling: {len(ns)} qubit counts, {len(vals)} values, {len(cis)} intervals")
     if any(math.isnan(v) for v in vals):
         raise ValueError("fit_scaling: NaN variance")
-    fit = one_fit(ns, vals, cis, interval_confidence=confidence)
+    return labelled(one_fit(ns, vals, cis, interval_confidence=confidence))
+
+
+def labelled(fit: Any) -> ScalingFit:
+    """The report's :class:`ScalingFit` of a :class:`bpcalc.bounds.scaling.ScalingFit` (same fit and
+    verdict; the labels of the reports: "exponentially vanishing", "polynomial", "zero", "not decided")."""
     label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
     text = fit.text
     if fit.label == "exponential":

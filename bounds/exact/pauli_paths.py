@@ -1747,6 +1747,7 @@ def exact_model_gradient_variance(
     weights=None,
     data_route: str = "auto",
     initial_state=None,
+    states=None,
     **kwargs,
 ) -> GradientVarianceResult:
     """:func:`exact_gradient_variance` for a :class:`circuits.Model`.
@@ -1766,6 +1767,8 @@ def exact_model_gradient_variance(
       points together (:class:`~bpcalc.bounds.exact.embedded.EmbeddedStates`; any number
       of qubits);
     * ``'state_vector'``: simulate ``U(x_i)|0…0⟩`` (``n <= 24``).
+    ``states``: the model's input states when already computed (an analysis computes them once,
+    :func:`bpcalc.bounds.analysis.input_states`, and hands them on).
 
     Raises
     ------
@@ -1781,9 +1784,14 @@ def exact_model_gradient_variance(
     if data_route not in routes:
         raise ValueError(f"data_route must be one of {routes}, got {data_route!r}")
     has_embedding = bool(list(model.embedding.all_operations()))
-    if has_embedding and data is None and model.dataset is None:
+    if states is not None:
+        if data is not None or initial_state is not None:
+            raise ValueError("give either states or data / initial_state, not both")
+    elif has_embedding and data is None and model.dataset is None:
         raise ValueError("the model has an embedding but no dataset; pass data=(N, n_features)")
-    if not has_embedding:
+    if states is not None:
+        pass  # computed once by the caller (an analysis) and handed on
+    elif not has_embedding:
         states = initial_state
     else:
         x = model.dataset.x if data is None else data
