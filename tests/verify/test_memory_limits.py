@@ -128,7 +128,7 @@ def test_qsim_is_memory_budgeted_like_the_other_simulators(capsys):
     # 3 copies of 2^12 complex64 amplitudes = 96 KiB: a 128 KiB budget is enough
     prepared = make_backend("qsim", memory_limit="128KiB").prepare(circuit, cirq.Z(qubits[0]))
     assert prepared is not None
-    rc = cli.main(["sample", "--engine", "qsim", "--qubits", "12", "--layers", "1", "--samples", "4",
+    rc = cli.main(["sample", "--engine", "qsim", "--qubits", "12", "--layers", "1", "--draws", "4",
                    "--memory-limit", "64KiB"])
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert rc == 3 and len(err) == 1 and "qsim sampler on 12 qubits" in err[0] and "Pauli-path" in err[0], err
