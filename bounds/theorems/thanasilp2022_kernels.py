@@ -88,9 +88,11 @@ import cirq
 import numpy as np
 import sympy
 
+from ..assumptions import assumption
 from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
 from ..measures import reduced_density_matrices
 from ..registry import Context, Theorem, Verification
+from . import _checks
 from ._inputs import input_states
 from .noise_layers import declared_noise, hs_contraction, is_unital, noise_moments
 
@@ -183,9 +185,8 @@ def check_embedded_data(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"{states.shape[0]} embedded data states on {ctx.model.n_qubits} qubits"
 
 
-DATA = Assumption("embedded_data", "the model embeds at least two data points as pure states (or extra['states'])",
-                  check_embedded_data)
-DESIGN = Assumption("embedding_two_design", "the embedded data states form a state 2-design (declared)")
+DATA = assumption("embedded_data", check_embedded_data)
+DESIGN = assumption("embedding_two_design", _checks.check_embedding_two_design)
 
 
 def check_pure_states(ctx: Context) -> tuple[Optional[bool], str]:
@@ -203,8 +204,7 @@ def check_pure_states(ctx: Context) -> tuple[Optional[bool], str]:
                   "extra['states'] holds normalised state vectors")
 
 
-PURE = Assumption("pure_data_states", "the embedded data states are pure, ρ(x) = |ψ(x)⟩⟨ψ(x)| (the fidelity kernel "
-                  "is then |⟨ψ(x)|ψ(x')⟩|² and the Haar reference is the pure-state 2-design)", check_pure_states)
+PURE = assumption("pure_data_states", check_pure_states)
 
 
 def _fidelity_subs(ctx: Context) -> dict[str, Any]:
