@@ -38,6 +38,7 @@ import math
 import time
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+import cirq
 import numpy as np
 import sympy
 from threadpoolctl import threadpool_limits
@@ -663,7 +664,7 @@ def analyze(
     with threadpool_limits(limits=THEOREM_BLAS_THREADS, user_api="blas"):
         results, ens_app, ens_ref, loss_section = _theorems(
             model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
-            shot_budget, out_of_scope, uniform)
+            shot_budget, out_of_scope, uniform, noise=noise if (uniform and not reuploading) else None)
     timings["theorems"] = time.perf_counter() - t
     verdict = _verdict(results, m, ens_app)
     return Analysis(
@@ -683,21 +684,28 @@ def analyze(
 
 
 def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
-              shot_budget, out_of_scope="", uniform=True):
+              shot_budget, out_of_scope="", uniform=True, noise=None):
     """Per-parameter, ensemble and loss-level theorems on one memo (see :func:`analyze`);
-    ``out_of_scope``: why every theorem is refused (noise, non-uniform init, re-uploading)."""
+    ``out_of_scope``: why every theorem is refused (noise, non-uniform init, re-uploading).  With
+    ``noise`` a single-qubit channel gate (uniform init, no re-uploading) the theorems about noisy
+    circuits (tag ``"noise"``) are evaluated with ``extra["noise"]``; the others are refused."""
+    noise_channel = noise if isinstance(noise, cirq.Gate) else None
+    kept = {k for k, t_ in registry.items() if "noise" in t_.tags} if noise_channel is not None else set()
     per_theorems = [t_ for t_ in registry.values() if t_.scope in ("parameter", "loss")]
     ens_theorems = [t_ for t_ in registry.values() if t_.scope == "ensemble"]
     loss_theorems = [t_ for t_ in registry.values() if t_.scope == "loss"]
     refused_all: tuple = ()
+    ens_refused_all: list = []
     if out_of_scope:
-        refused_all = tuple(RefusedBound(t_.key, "*", out_of_scope) for t_ in per_theorems)
-        ens_refused_all = [RefusedBound(t_.key, "*", out_of_scope) for t_ in ens_theorems]
-        per_theorems, ens_theorems, loss_theorems = [], [], []
+        refused_all = tuple(RefusedBound(t_.key, "*", out_of_scope) for t_ in per_theorems if t_.key not in kept)
+        ens_refused_all = [RefusedBound(t_.key, "*", out_of_scope) for t_ in ens_theorems if t_.key not in kept]
+        per_theorems, ens_theorems, loss_theorems = ([t_ for t_ in ts if t_.key in kept]
+                                                     for ts in (per_theorems, ens_theorems, loss_theorems))
+    noise_extra = {"noise": noise_channel} if kept else {}
     declared = frozenset(declared)
     base_values = dict(values or {})
     memo: dict = {}
-    shared: dict[str, Any] = {}
+    shared: dict[str, Any] = dict(noise_extra)
     # Arrasmith et al.'s theorems take exact numbers only (a sampled or truncated value is no input of a bound)
     if (exact_map and len(exact_map) == len(model.trainable_symbols)
             and all(v.method == "exact" and v.cost is not None for v in exact_map.values())):
@@ -709,7 +717,7 @@ def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_not
     for sym in wanted:
         # the loss-level numbers (Var[C], every Var[∂_k C]) go to the model-level loss section only: bounds
         # on Var[C] or Var[C(θ) − C(θ')] are no bounds on one parameter's gradient variance
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(noise_extra)
         ev = exact_map.get(sym.name)
         if ev is not None and uniform:  # E[∂ℓ_i] = 0 only for the uniform initialization
             extra["per_datapoint"] = {"var_dl": list(ev.per_state), "mean_dl": [0.0] * len(ev.per_state)}
@@ -725,8 +733,10 @@ def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_not
                                       shot_budget=shot_budget, observable_norm=observable_norm),
         ))
     first = wanted[0] if wanted else None
-    ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared, memo=memo)
-    ens_app, ens_ref = _evaluate(ens_theorems, ctx) if not out_of_scope else ([], ens_refused_all)
+    ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared, memo=memo,
+                  extra=noise_extra)
+    ens_app, ens_ref = _evaluate(ens_theorems, ctx)
+    ens_ref = ens_refused_all + list(ens_ref)
     loss_section = None
     if exact:
         model_ctx = Context(model=model, parameter=None, values=base_values, measures=m, declared=declared,

@@ -72,10 +72,12 @@ from typing import Any, Optional
 
 import sympy
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
+from ..bound import AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from .noise_layers import declared_noise, hs_contraction, is_unital, moment_of_parameter, noise_moments
+from . import wang2021
 from .wang2021 import generator_norm
 
 __all__ = ["THEOREMS", "UNITAL", "HS_CONTRACTIVE", "COST_CONCENTRATION", "noise_inputs"]
@@ -112,8 +114,9 @@ def noise_inputs(ctx: Context) -> dict[str, Any]:
     noise = declared_noise(ctx)
     if noise is None:
         raise AssumptionFailed("no noise channel declared (extra['noise'])")
-    if model.dataset is not None or model.data_symbols:
-        raise AssumptionFailed("the model embeds data: the noise theorems take one input |0…0⟩ through model.circuit")
+    if list(model.embedding.all_operations()):
+        raise AssumptionFailed("the model has an embedding: the noise theorems take the input |0…0⟩ and noise after "
+                               "every moment of the ansatz (the exact engines prepare embedded states without noise)")
     return {"n": model.n_qubits, "M": noise_moments(model.circuit, model.qubits),
             "q": hs_contraction(noise, model.n_qubits), "unital": is_unital(noise)}
 
@@ -140,26 +143,9 @@ def _check_noise(unital: bool):
     return check
 
 
-def _check_rotations(ctx: Context) -> tuple[Optional[bool], str]:
-    missing = _checks.need_parameter(ctx)
-    if missing:
-        return missing
-    try:
-        g = generator_norm(ctx.model.circuit, ctx.parameter)
-    except ValueError as exc:
-        return False, str(exc)
-    return True, f"every gate of {ctx.parameter} is a Pauli rotation; g_k = {g:g}"
-
-
-ROTATIONS = Assumption("pauli_generators", "every gate holding θ_k is a Pauli rotation exp(-i(cθ_k + d)P/2)",
-                       _check_rotations)
-UNITAL_NOISE = Assumption("unital_hs_contractive_noise",
-                          "a unital single-qubit channel N (extra['noise']) acts on every qubit after every moment, "
-                          "with HS contraction q = ‖Bloch matrix of N‖ < 1; input |0…0⟩", _check_noise(True))
-HS_NOISE = Assumption("hs_contractive_noise",
-                      "a single-qubit channel N (extra['noise'], unital or not) acts on every qubit after every moment, "
-                      "and the layer N^{⊗n} is HS-contractive: q_n < 1 on traceless operators; input |0…0⟩",
-                      _check_noise(False))
+ROTATIONS = wang2021.ROTATIONS   # one check per assumption key (bounds.assumptions)
+UNITAL_NOISE = assumption("unital_hs_contractive_noise", _check_noise(True))
+HS_NOISE = assumption("hs_contractive_noise", _check_noise(False))
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:
