@@ -787,6 +787,7 @@ def _loss_analysis(variance: Optional[LossVariance], note: str, exact_map: Mappi
     g_sum = float(sum(costs)) if costs else None
     applicable, refused = _evaluate(theorems, ctx) if theorems else ([], [])
     hypotheses = any(r.theorem == "arrasmith2022.loss_concentration" for r in applicable)
+    checked = any(t.key == "arrasmith2022.loss_concentration" for t in theorems)
     complete = len(exact_map) == len(ctx.model.trainable_symbols)
     if variance is None or not costs:
         relation, holds = "not checked: " + (note if variance is None else "no exact gradient variances"), None
@@ -798,7 +799,9 @@ def _loss_analysis(variance: Optional[LossVariance], note: str, exact_map: Mappi
         holds = (g_max <= variance.value + tol) and (not complete or variance.value <= g_sum + tol)
         upper = f" ≤ Σ_k Var[∂_k C] = {g_sum:.4g}" if complete else " (Σ_k over a subset of the parameters: not compared)"
         relation = f"max_k Var[∂_k C] = {g_max:.4g} ≤ Var[C] = {variance.value:.4g}{upper}"
-        if not hypotheses:
+        if not checked:
+            relation += " (arrasmith2022.loss_concentration was not selected: its hypotheses were not checked)"
+        elif not hypotheses:
             relation += " — Arrasmith et al.'s hypotheses do not all hold here, so the relation is not guaranteed"
         if holds:
             relation = "holds: " + relation
