@@ -36,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import cirq
 import numpy as np
@@ -49,6 +49,7 @@ from .bound import Asymptotics, AssumptionFailed, BoundValue, Check
 from .memory import MemoryBudgetExceeded
 from .measures import Measures, ParameterStructure, measures as compute_measures
 from .registry import Context, Registry, Theorem, default_registry
+from .family import FamilyScan, scan_family
 from .scaling import DEFAULT_SHOT_BUDGET, SizeVerdict, size_verdict
 
 THEOREM_BLAS_THREADS = 1
@@ -319,6 +320,7 @@ class Analysis:
     loss_variance: Optional[LossAnalysis] = None
     shot_budget: float = DEFAULT_SHOT_BUDGET
     timings: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    family: Optional[FamilyScan] = None
 
     def __str__(self) -> str:
         from .rendering import analysis_text
@@ -360,6 +362,7 @@ class Analysis:
             "shot_budget": self.shot_budget,
             "seconds": self.seconds,
             "timings": dict(self.timings),
+            "family": None if self.family is None else self.family.to_dict(),
         }
 
 
@@ -570,6 +573,8 @@ def analyze(
     shot_budget: float = DEFAULT_SHOT_BUDGET,
     init=None,
     noise=None,
+    family: Optional[Callable[[int], Any]] = None,
+    qubits: Sequence[int] = (),
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdicts.
 
@@ -600,6 +605,11 @@ def analyze(
         channel gate) of the exact values.  The theorems are stated for uniform, noiseless
         circuits with the embedding first, so with either (or a data re-uploading model) they
         are refused, each with that reason (the exact values remain).
+    family, qubits : the same architecture at other sizes, ``n -> PreparedModel``
+        (:func:`bpcalc.bounds.from_files.prepare_model`), scanned with the exact engines at
+        ``qubits`` (:func:`bpcalc.bounds.family.scan_family`): the scaling verdict of the
+        model (the fit of the largest variance) and of every parameter (its own fit, matched by
+        name) then rests on that fit.
 
     Raises
     ------
@@ -667,6 +677,17 @@ def analyze(
             shot_budget, out_of_scope, uniform, noise=noise if (uniform and not reuploading) else None)
     timings["theorems"] = time.perf_counter() - t
     verdict = _verdict(results, m, ens_app)
+    scan = None
+    if family is not None:
+        if len(qubits) < 1:
+            raise ValueError("a family needs the sizes to scan (qubits=[4, 6, 8, 10])")
+        t = time.perf_counter()
+        scan = scan_family(family, qubits, name=model.name or "family")
+        timings["family"] = time.perf_counter() - t
+        results = [dataclasses.replace(p, verdict=parameter_verdict(
+            p.structure.in_cone, p.applicable, p.refused, p.exact, model.n_qubits, scaling=scan.fits.get(p.parameter),
+            shot_budget=shot_budget, observable_norm=_observable_norm(model))) for p in results]
+        verdict = _family_verdict(scan)
     return Analysis(
         model=model.name or "model",
         n_qubits=model.n_qubits,
@@ -680,7 +701,23 @@ def analyze(
         loss_variance=loss_section,
         shot_budget=float(shot_budget),
         timings={k: round(v, 4) for k, v in timings.items()},
+        family=scan,
     )
+
+
+def _family_verdict(scan: FamilyScan) -> Verdict:
+    """The model's verdict from a family scan: the one fit of the largest per-parameter variance."""
+    fit = scan.verdict
+    label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
+    text = fit.text
+    if fit.label == "exponential":
+        text = "exponentially vanishing:" + text[len("exponential:"):]
+    elif fit.label == "undecided":
+        text = "not decided" + text[len("undecided"):]
+    return Verdict(label, text, (f"family {scan.family} over n = {list(scan.qubits)}: the largest per-parameter "
+                                 "variance at each n", fit.describe()),
+                   base=fit.base if fit.label == "exponential" else None,
+                   degree=fit.degree if fit.label == "polynomial" else None)
 
 
 def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
@@ -760,6 +797,7 @@ def _loss_analysis(variance: Optional[LossVariance], note: str, exact_map: Mappi
     g_sum = float(sum(costs)) if costs else None
     applicable, refused = _evaluate(theorems, ctx) if theorems else ([], [])
     hypotheses = any(r.theorem == "arrasmith2022.loss_concentration" for r in applicable)
+    checked = any(t.key == "arrasmith2022.loss_concentration" for t in theorems)
     complete = len(exact_map) == len(ctx.model.trainable_symbols)
     if variance is None or not costs:
         relation, holds = "not checked: " + (note if variance is None else "no exact gradient variances"), None
@@ -771,7 +809,9 @@ def _loss_analysis(variance: Optional[LossVariance], note: str, exact_map: Mappi
         holds = (g_max <= variance.value + tol) and (not complete or variance.value <= g_sum + tol)
         upper = f" ≤ Σ_k Var[∂_k C] = {g_sum:.4g}" if complete else " (Σ_k over a subset of the parameters: not compared)"
         relation = f"max_k Var[∂_k C] = {g_max:.4g} ≤ Var[C] = {variance.value:.4g}{upper}"
-        if not hypotheses:
+        if not checked:
+            relation += " (arrasmith2022.loss_concentration was not selected: its hypotheses were not checked)"
+        elif not hypotheses:
             relation += " — Arrasmith et al.'s hypotheses do not all hold here, so the relation is not guaranteed"
         if holds:
             relation = "holds: " + relation
