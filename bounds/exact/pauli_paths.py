@@ -62,6 +62,7 @@ from .program import (
     NoiseChannel,
     PauliPathProgram,
     RotationGroup,
+    TiedRotation,
     circuit_symbols,
     compile_program,
     resolve_parameters,
@@ -71,6 +72,7 @@ from ..bound import AssumptionFailed
 from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .initialization import angle_moments, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
+from .ties import SNAP, mean_coefficients, pair_coefficients
 from .states import InputStates, ProductStates, as_input_states, loss_weights, state_qubits
 
 __all__ = [
@@ -388,6 +390,17 @@ def _exact_pairs(
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
             elif isinstance(ins, NoiseChannel):
                 rows = _exact_channel(rows, ins, budget)
+            elif isinstance(ins, TiedRotation):
+                p = ins.param
+                work += len(rows)
+                col = None
+                chain = float(params[p].frequency)
+                if p in wanted:
+                    col = assigned[p] = rows.active
+                    rows.active += 1
+                    err[col] = chain**2 * ins.derivative_amplification * err[0]
+                rows, snapped = _exact_tied(rows, ins, col, chain, budget)
+                err += snapped * amp[m + 1]
             else:
                 rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
@@ -606,6 +619,8 @@ def _exact_mean_general(program: PauliPathProgram, moments: dict, deriv: Optiona
         for ins in program.moments[m]:
             if len(w) == 0:
                 return x, z, w
+            if isinstance(ins, TiedRotation) and ins.param == deriv:  # uniform over a full period: E[∂ℓ] = 0
+                return x[:0], z[:0], w[:0]
             if isinstance(ins, RotationGroup):
                 for anchor, p in zip(ins.anchors, ins.params):
                     am = bit_mask([anchor], n_local)
@@ -665,6 +680,103 @@ def _exact_fixed_rotation(rows: _Rows, g: FixedRotation, budget: Optional[Memory
     return rows
 
 
+def _tied_anticommuting(x: np.ndarray, z: np.ndarray, ins: TiedRotation) -> np.ndarray:
+    """``(N, k)`` bool: does each string anticommute with each rotation of the tied group?"""
+    out = np.zeros((x.shape[0], len(ins.harmonics)), dtype=bool)
+    for j in range(len(ins.harmonics)):
+        a, _ = _rotation_bits(x, z, ins.lmaps[j], ins.offsets[j], ins.anchor_masks[j], False)
+        out[:, j] = np.any(a != 0, axis=1)
+    return out
+
+
+def _tied_flip(x: np.ndarray, z: np.ndarray, ins: TiedRotation, j: int) -> np.ndarray:
+    """Flip (in place) every string by rotation ``j`` (``Q → Q'_j``); return the ``±1`` signs."""
+    _, neg = _rotation_bits(x, z, ins.lmaps[j], ins.offsets[j], ins.anchor_masks[j], True)
+    x ^= ins.flip_x_masks[j]
+    z ^= ins.flip_z_masks[j]
+    return np.where(popcount_parity(neg), -1.0, 1.0)
+
+
+def _exact_tied(
+    rows: _Rows, ins: TiedRotation, col: Optional[int], chain: float, budget: Optional[MemoryBudget] = None
+) -> tuple[_Rows, np.ndarray]:
+    """Average a tied parameter on both copies (:mod:`~bpcalc.bounds.exact.ties`, pair mode).
+
+    Each pair ``(Q, R)`` becomes ``Σ_{S ⊆ A_Q, S' ⊆ A_R} E_u[F F'] (Q_S, R_S')``; the
+    differentiated column ``col`` (created from column 0) gets ``chain² E_u[∂F ∂F']``.
+    Returns the rows and, per column, a bound on the error of the averages set to zero
+    below :data:`~bpcalc.bounds.exact.ties.SNAP`.
+    """
+    k = len(ins.harmonics)
+    bit = np.int64(1) << np.arange(k, dtype=np.int64)
+    aq = _tied_anticommuting(rows.qx, rows.qz, ins)
+    ar = _tied_anticommuting(rows.rx, rows.rz, ins)
+    fan = 2.0 ** (aq.sum(axis=1) + ar.sum(axis=1))
+    _need_rows(budget, rows, 2.0 * float(fan.sum()) + len(rows), "expanding a tied parameter")
+    act = rows.active
+    n_cols = rows.w.shape[1]
+    snapped = np.zeros(n_cols)
+    plain_cols = [c for c in range(act) if c != col]
+    snapped[plain_cols] = SNAP * np.abs(rows.w[:, plain_cols] * fan[:, None]).sum(axis=0)
+    if col is not None:
+        snapped[col] = SNAP * chain**2 * float(np.abs(rows.w[:, 0] * fan).sum())
+    masks = {"aq": aq.astype(np.int64) @ bit, "ar": ar.astype(np.int64) @ bit,
+             "sq": np.zeros(len(rows), dtype=np.int64), "sr": np.zeros(len(rows), dtype=np.int64)}
+    cur = rows
+    for j in range(k):
+        for part in ("q", "r"):
+            amask = masks["a" + part]
+            idx = np.nonzero(amask & bit[j])[0]
+            if len(idx) == 0:
+                continue
+            new = cur.take(idx)
+            x = new.qx if part == "q" else new.rx
+            zz = new.qz if part == "q" else new.rz
+            sign = _tied_flip(x, zz, ins, j)
+            new.w[:, :act] *= sign[:, None]
+            extra = {key: val[idx].copy() for key, val in masks.items()}
+            extra["s" + part] |= bit[j]
+            cur = cur.extend(new)
+            masks = {key: np.concatenate([masks[key], extra[key]]) for key in masks}
+    keys = np.stack([masks["aq"], masks["sq"], masks["ar"], masks["sr"]], axis=1)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    plain, der = pair_coefficients(ins.harmonics, ins.phases, uniq, col is not None)
+    cp = plain[inv]
+    w0 = cur.w[:, 0].copy()
+    cur.w[:, plain_cols] *= cp[:, None]
+    keep = cp != 0
+    if col is not None:
+        cd = der[inv]
+        cur.w[:, col] = w0 * cd * chain**2
+        keep |= cd != 0
+    if not np.all(keep):
+        cur = cur.take(keep)
+    return cur, snapped
+
+
+def _mean_tied(x: np.ndarray, z: np.ndarray, w: np.ndarray, ins: TiedRotation):
+    """Single-copy average of a tied parameter: ``Q → Σ_{S ⊆ A} E_u[F_{A,S}] Q_S`` (exact)."""
+    k = len(ins.harmonics)
+    bit = np.int64(1) << np.arange(k, dtype=np.int64)
+    amask = _tied_anticommuting(x, z, ins).astype(np.int64) @ bit
+    smask = np.zeros(len(w), dtype=np.int64)
+    for j in range(k):
+        idx = np.nonzero(amask & bit[j])[0]
+        if len(idx) == 0:
+            continue
+        nx, nz = x[idx].copy(), z[idx].copy()
+        sign = _tied_flip(nx, nz, ins, j)
+        x, z = np.concatenate([x, nx]), np.concatenate([z, nz])
+        w = np.concatenate([w, w[idx] * sign])
+        amask = np.concatenate([amask, amask[idx]])
+        smask = np.concatenate([smask, smask[idx] | bit[j]])
+    uniq, inv = np.unique(np.stack([amask, smask], axis=1), axis=0, return_inverse=True)
+    c = mean_coefficients(ins.harmonics, ins.phases, uniq)[inv.ravel()]
+    keep = c != 0
+    return x[keep], z[keep], (w * c)[keep]
+
+
 def _exact_mean(program: PauliPathProgram) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Single-copy propagation: ``E_θ[U† O U]`` as packed strings with weights."""
     obs = program.observable
@@ -681,6 +793,8 @@ def _exact_mean(program: PauliPathProgram) -> tuple[np.ndarray, np.ndarray, np.n
                 a, _ = _rotation_bits(x, z, ins.lmap, ins.offsets, ins.anchor_mask, False)
                 keep = ~np.any(a != 0, axis=1)
                 x, z, w = x[keep], z[keep], w[keep]
+            elif isinstance(ins, TiedRotation):
+                x, z, w = _mean_tied(x, z, w, ins)
             elif isinstance(ins, NoiseChannel):
                 letter = _letter_index(x, z, ins.qubit)
                 xs, zs, ws = [x[letter == 0]], [z[letter == 0]], [w[letter == 0]]
@@ -803,6 +917,11 @@ def _propagate_paths(
                     records.append((both, wanted))
             elif isinstance(ins, NoiseChannel):
                 weight = _sample_channel(ins, qx, qz, rx, rz, weight, rng)
+            elif isinstance(ins, TiedRotation):
+                if not count:  # pragma: no cover - refused before sampling (_refuse_sampling)
+                    raise AssertionError("path sampling does not handle tied parameters")
+                for part in ((qx, qz),) if rx is None else ((qx, qz), (rx, rz)):
+                    branches += _tied_anticommuting(part[0], part[1], ins).sum(axis=1)
             else:
                 weight = _sample_fixed(ins, qx, qz, rx, rz, weight, rng)
                 if count:
@@ -1091,6 +1210,11 @@ def _init_moments(program: PauliPathProgram, init, method: str) -> dict:
         dist = dists.get(p.symbol)
         if dist is None or dist.is_uniform:
             continue
+        if p.tied:
+            raise ValueError(
+                f"symbol {p.symbol.name} drives several rotations (a tied parameter or a multi-term generator such as "
+                f"crz / CZ**t); only the uniform initialization over its period {p.period:g} is implemented for it"
+            )
         k = p.frequency if (p.unit == "radian" or program.exponent_symbols == "angle") else p.frequency / math.pi
         aff = circuits.affine_angle(circuits.as_pauli_rotation(p.operation).angle)
         sign = 1.0 if complex(p.pauli.coefficient).real > 0 else -1.0
@@ -1101,6 +1225,19 @@ def _init_moments(program: PauliPathProgram, init, method: str) -> dict:
             f"(got method={method!r})"
         )
     return out
+
+
+def _refuse_sampling(program: PauliPathProgram, why_not_exact: Optional[str], max_terms: int) -> None:
+    """Path sampling does not implement tied parameters: refuse in one line instead."""
+    if program.n_tied == 0:
+        return
+    names = [p.symbol.name for p in program.parameters if p.tied]
+    lead = f"{why_not_exact} (max_terms = {max_terms}); " if why_not_exact else ""
+    raise AssumptionFailed(
+        f"{lead}path sampling does not handle parameters that drive several rotations ({', '.join(names[:5])}"
+        f"{' …' if len(names) > 5 else ''}: shared symbols or gates such as crz, CZ**t, FSim); use method='exact' "
+        "with a larger max_terms, or method='truncate' (rigorous error bound)"
+    )
 
 
 def _as_rng(rng) -> np.random.Generator:
@@ -1157,7 +1294,11 @@ def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
 
 def _restrict_observable(circuit, observable: cirq.PauliSum, program: PauliPathProgram, wanted: list) -> cirq.PauliSum:
     """Drop terms outside the forward light cone of the wanted parameters' gates (exact)."""
-    start = {program.parameters[p].operation: program.parameters[p].moment for p in wanted}
+    start = {}
+    for p in wanted:
+        info = program.parameters[p]
+        for op, moment in info.operations or ((info.operation, info.moment),):
+            start[op] = min(start.get(op, moment), moment)  # equal operations: the earliest reaches furthest
     reach = forward_cone_qubits(circuit, start)
     kept = [ps for ps in observable if len(ps) > 0 and any(q in reach for q in ps.qubits)]
     return cirq.PauliSum.from_pauli_strings(kept) if kept else cirq.PauliSum()
@@ -1299,6 +1440,9 @@ def exact_gradient_variance(
         "n_observable_terms": len(program.observable),
         "exponent_symbols": exponent_symbols,
     }
+    tied = {p.symbol.name: {"period": p.period, "rotations": len(p.operations)} for p in program.parameters if p.tied}
+    if tied:  # shared symbols / multi-term generators, averaged jointly over their period (bounds.exact.ties)
+        details["tied_parameters"] = tied
     pos_of = {}  # position in wanted_symbols of each program parameter index
     for i, s in enumerate(wanted_symbols):
         if s in pindex:
@@ -1318,6 +1462,8 @@ def exact_gradient_variance(
         dists = resolve_init(init, list(program.symbols))
         details["init"] = {p.symbol.name: f"{dists[p.symbol].kind}:{dists[p.symbol].scale:g}" for p in program.parameters}
         use_exact = True
+    elif method == "auto" and program.n_tied:
+        use_exact = True  # path sampling does not handle tied parameters
     elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
     fallback = None
@@ -1401,6 +1547,7 @@ def exact_gradient_variance(
         if routed is not None:
             return routed
     # path sampling
+    _refuse_sampling(program, fallback, max_terms)
     col_index = {p: j for j, p in enumerate(columns)}
     acc = _Accumulator(n_params=len(columns), n_targets=n + 1)
     if covariance:
@@ -1482,7 +1629,9 @@ def exact_loss_variance(
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
     Same arguments and conventions as :func:`exact_gradient_variance`.  ``E_θ[L]`` is always
-    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.
+    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.  ``method='tn'``
+    contracts ``E_θ[L²]`` as a tensor network
+    (:func:`bpcalc.bounds.exact.tensor_network.tn_loss_second_moment`, product input states).
 
     Examples
     --------
@@ -1492,8 +1641,13 @@ def exact_loss_variance(
     ('exact', 0.5)
     """
     t0 = time.perf_counter()
-    observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
-    _check_tol(tol, method)
+    use_tn = method == "tn"  # E[L²] from the tensor network (bounds.exact.tensor_network)
+    observable, sq = _validated_inputs(circuit, observable, state, qubits, "exact" if use_tn else method, max_terms,
+                                       n_samples, confidence)
+    _check_tol(tol, "exact" if use_tn else method)
+    if use_tn and (noise is not None or init is not None):
+        raise ValueError("method='tn' needs a noiseless circuit with uniformly initialized angles; "
+                         "use method='exact' for noise or init=")
     budget = MemoryBudget.from_limit(memory_limit)
     circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
@@ -1515,9 +1669,19 @@ def exact_loss_variance(
             error_bound=0.0, n_terms=0, seconds=time.perf_counter() - t0, details=details,
         )
     ident = program.identity
+    if use_tn:
+        from .tensor_network import tn_loss_second_moment
+
+        sm = tn_loss_second_moment(circuit, observable, state, weights=weights, exponent_symbols=exponent_symbols,
+                                   qubits=qubits, memory_limit=budget)
+        return LossVarianceResult(
+            value=sm.value - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=sm.value, method=sm.method,
+            per_state=sm.per_state - mean_i**2, per_state_mean=mean_i + ident, weights=u, error_bound=sm.error_bound,
+            n_terms=sm.max_bond, seconds=time.perf_counter() - t0, details=details | sm.details,
+        )
     use_exact = method in ("exact", "truncate")
     limit = None
-    if moments:
+    if moments or (method == "auto" and program.n_tied):
         use_exact = True
     elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
@@ -1556,6 +1720,7 @@ def exact_loss_variance(
                 per_state_mean=mean_i + ident, weights=u, error_bound=float(err[0]),
                 n_terms=peak, seconds=time.perf_counter() - t0, details=details,
             )
+    _refuse_sampling(program, None if method == "sample" else "exact enumeration did not fit", max_terms)
     gen = _as_rng(rng)
     n = states.n_states
     acc = _Accumulator(n_params=0, n_targets=n + 1)
@@ -1583,6 +1748,7 @@ def exact_model_gradient_variance(
     weights=None,
     data_route: str = "auto",
     initial_state=None,
+    states=None,
     **kwargs,
 ) -> GradientVarianceResult:
     """:func:`exact_gradient_variance` for a :class:`circuits.Model`.
@@ -1602,6 +1768,8 @@ def exact_model_gradient_variance(
       points together (:class:`~bpcalc.bounds.exact.embedded.EmbeddedStates`; any number
       of qubits);
     * ``'state_vector'``: simulate ``U(x_i)|0…0⟩`` (``n <= 24``).
+    ``states``: the model's input states when already computed (an analysis computes them once,
+    :func:`bpcalc.bounds.analysis.input_states`, and hands them on).
 
     A data re-uploading model (``model.reuploading``) is refused (``AssumptionFailed``):
     use :func:`~bpcalc.bounds.exact.reuploading.exact_reuploading_gradient_variance`.
@@ -1626,9 +1794,14 @@ def exact_model_gradient_variance(
             "not by exact_model_gradient_variance"
         )
     has_embedding = bool(list(model.embedding.all_operations()))
-    if has_embedding and data is None and model.dataset is None:
+    if states is not None:
+        if data is not None or initial_state is not None:
+            raise ValueError("give either states or data / initial_state, not both")
+    elif has_embedding and data is None and model.dataset is None:
         raise ValueError("the model has an embedding but no dataset; pass data=(N, n_features)")
-    if not has_embedding:
+    if states is not None:
+        pass  # computed once by the caller (an analysis) and handed on
+    elif not has_embedding:
         states = initial_state
     else:
         x = model.dataset.x if data is None else data
