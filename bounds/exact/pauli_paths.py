@@ -400,7 +400,7 @@ def _exact_pairs(
                     rows.active += 1
                     err[col] = chain**2 * ins.derivative_amplification * err[0]
                 rows, snapped = _exact_tied(rows, ins, col, chain, budget)
-                err += snapped * amp[m + 1]
+                err += snapped  # no amplification by what follows (see the Notes)
             else:
                 rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
