@@ -135,6 +135,10 @@ class Context:
     declared : keys of assumptions the user asserts to hold (see :mod:`bpcalc.bounds.assumptions`;
         deprecated keys are replaced by their new keys, with a DeprecationWarning, and implied keys added).
     extra : anything else (e.g. ``{"exact_variance": ...}``).
+    memo : a dict shared by the contexts of one analysis (:func:`bpcalc.bounds.analysis.analyze`
+        passes one to every parameter's context), so that model-level results a theorem needs
+        for every parameter (a Lie closure, an observable's matrix) are computed once; ``None``
+        (default): nothing is kept.  See :meth:`memoized`.
     """
 
     model: Any = None
@@ -143,6 +147,7 @@ class Context:
     measures: Any = None
     declared: frozenset = frozenset()
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    memo: Optional[dict] = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.parameter is not None and not isinstance(self.parameter, sympy.Symbol):
@@ -174,6 +179,24 @@ class Context:
 
     def replace(self, **changes: Any) -> "Context":
         return dataclasses.replace(self, **changes)
+
+    def memoized(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept in :attr:`memo` under ``key`` for the other contexts of the same analysis.
+
+        ``key`` must name everything the result depends on besides the model (which all
+        contexts sharing a memo have in common); a ``compute`` that raises is not kept.
+
+        Examples
+        --------
+        >>> ctx = Context(memo={})
+        >>> ctx.memoized("answer", lambda: 42), ctx.replace().memoized("answer", lambda: 0)
+        (42, 42)
+        """
+        if self.memo is None:
+            return compute()
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 @dataclasses.dataclass(frozen=True)

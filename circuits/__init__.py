@@ -6,11 +6,15 @@ light cones, and the recognition of Pauli rotations.  This package imports neith
 """
 
 from .ansatz import (
+    ANSATZ_ALIASES,
+    ANSATZE,
     ENTANGLERS,
     ROTATIONS,
     alternating_layered,
     entangling_pairs,
+    ansatz_key,
     hardware_efficient,
+    make_ansatz,
     qcnn,
     tensor_product,
 )

@@ -181,11 +181,13 @@ def cli_reference() -> str:
     import argparse
 
     from .cli import build_parser
+    from .commands import vocabulary_markdown
 
     with _columns(_HELP_COLUMNS):
         parser = build_parser()
         out = [GENERATED_MARK, "", "# CLI reference", "",
                "Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2 bad input.", "",
+               "## One vocabulary", "", vocabulary_markdown(), "",
                "```text", parser.format_help().rstrip(), "```", ""]
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         for name, p in sub.choices.items():

@@ -296,8 +296,26 @@ def _bib_escape(text: str) -> str:
     return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_")
 
 
+def _bib_name(full_name: str, surname: str) -> str:
+    """``"Surname, Given"``: unambiguous for BibTeX also for surnames of several words."""
+    given = " ".join(full_name.split())[: -len(" ".join(surname.split()))].strip()
+    return f"{surname}, {given}" if given else surname
+
+
 def bibtex(citations: Iterable[Citation]) -> str:
-    """BibTeX ``@article`` entries (with ``eprint``/``archivePrefix``) for distinct citations."""
+    """BibTeX ``@article`` entries (with ``eprint``/``archivePrefix``) for distinct citations.
+
+    Authors carry their full names (``Citation.full_authors``, written ``Surname, Given``) where
+    the citation has them, else the surnames it was written with.
+
+    Examples
+    --------
+    >>> from bpcalc.bounds.bound import Citation
+    >>> c = Citation(authors="Ortiz Marrero, Kieferová, Wiebe", title="Entanglement-induced barren plateaus",
+    ...              arxiv="2010.15968", year=2021, locator="Theorem 1")
+    >>> print(bibtex([c]).splitlines()[1])
+      author        = {Ortiz Marrero, Carlos and Kieferová, Mária and Wiebe, Nathan},
+    """
     seen: dict[str, Citation] = {}
     for c in citations:
         if not isinstance(c, Citation):
@@ -305,7 +323,8 @@ def bibtex(citations: Iterable[Citation]) -> str:
         seen.setdefault(cite_key(c), c)
     entries = []
     for key, c in seen.items():
-        authors = " and ".join(a.strip() for a in c.authors.split(",") if a.strip())
+        authors = " and ".join(_bib_name(f, s) for f, s in zip(c.full_authors, c.surnames)) if c.full_authors \
+            else " and ".join(c.surnames)
         fields = [
             f"  author        = {{{_bib_escape(authors)}}}",
             f"  title         = {{{{{_bib_escape(c.title)}}}}}",

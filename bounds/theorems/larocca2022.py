@@ -118,10 +118,19 @@ def check_controllable(ctx: Context) -> tuple[Optional[bool], str]:
     if nq > MAX_CONTROLLABILITY_QUBITS:
         return None, (f"n = {nq} > {MAX_CONTROLLABILITY_QUBITS}: the DLA closure is not computed here; declare "
                       "'controllable' if g = su(2^n)")
-    try:
-        info = diagnose(ctx.model.ansatz, tuple(ctx.model.qubits))
-    except ValueError as exc:
-        return False, str(exc)
+    if "controllable" in ctx.declared:
+        return True, "declared by the user"
+    qubits = tuple(ctx.model.qubits)
+
+    def closure() -> tuple[Optional[dict], str]:  # once per analysis: it depends on the ansatz only
+        try:
+            return diagnose(ctx.model.ansatz, qubits), ""
+        except ValueError as exc:
+            return None, str(exc)
+
+    info, error = ctx.memoized(("larocca2022.diagnose", qubits), closure)
+    if info is None:
+        return False, error
     full = 4**nq - 1
     if info["controllable"]:
         return True, f"dim g = {info['dim']} = 4^{nq} − 1: g = su({2**nq}), the circuit is controllable"
