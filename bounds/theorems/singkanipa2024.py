@@ -66,11 +66,12 @@ from typing import Any, Optional
 
 import sympy
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from .noise_layers import declared_noise, hs_contraction, is_unital, moment_of_parameter, noise_moments
-from .wang2021 import generator_norm
+from .wang2021 import ROTATIONS, generator_norm
 
 __all__ = ["THEOREMS", "UNITAL", "HS_CONTRACTIVE", "noise_inputs"]
 
@@ -134,26 +135,8 @@ def _check_noise(unital: bool):
     return check
 
 
-def _check_rotations(ctx: Context) -> tuple[Optional[bool], str]:
-    missing = _checks.need_parameter(ctx)
-    if missing:
-        return missing
-    try:
-        g = generator_norm(ctx.model.circuit, ctx.parameter)
-    except ValueError as exc:
-        return False, str(exc)
-    return True, f"every gate of {ctx.parameter} is a Pauli rotation; g_k = {g:g}"
-
-
-ROTATIONS = Assumption("pauli_generators", "every gate holding θ_k is a Pauli rotation exp(-i(cθ_k + d)P/2)",
-                       _check_rotations)
-UNITAL_NOISE = Assumption("unital_hs_contractive_noise",
-                          "a unital single-qubit channel N (extra['noise']) acts on every qubit after every moment, "
-                          "with HS contraction q = ‖Bloch matrix of N‖ < 1; input |0…0⟩", _check_noise(True))
-HS_NOISE = Assumption("hs_contractive_noise",
-                      "a single-qubit channel N (extra['noise'], unital or not) acts on every qubit after every moment, "
-                      "and the layer N^{⊗n} is HS-contractive: q_n < 1 on traceless operators; input |0…0⟩",
-                      _check_noise(False))
+UNITAL_NOISE = assumption("unital_hs_contractive_noise", _check_noise(True))
+HS_NOISE = assumption("hs_contractive_noise", _check_noise(False))
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:
