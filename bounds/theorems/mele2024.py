@@ -58,8 +58,8 @@ from typing import Any, Optional
 
 import sympy
 
-from ..bound import Bound, Citation, sym
 from ..assumptions import assumption
+from ..bound import AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from .singkanipa2024 import HS_NOISE, noise_inputs
@@ -94,6 +94,7 @@ def _check_depth(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"the truncated circuit keeps the last {int(value)} of {depth} moments"
 
 
+NOISE = HS_NOISE   # the same check as singkanipa2024 (one check per assumption key)
 DEPTH = assumption("truncation_depth", _check_depth)
 
 
@@ -117,7 +118,7 @@ EFFECTIVE_DEPTH = Theorem(
               citation=CITATION, latex_names={"ell": r"\ell"},
               notes="For every θ and every circuit; the first M − ℓ moments enter only through this term."),
     ),
-    assumptions=(HS_NOISE, DEPTH),
+    assumptions=(NOISE, DEPTH),
     substitutions=_substitutions,
     verification=Verification(
         "verified",
