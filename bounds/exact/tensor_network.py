@@ -981,6 +981,11 @@ def route_gradient_variance(
     """
     if method == "tn":
         return tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+    if method == "auto" and isinstance(observable, cirq.ProjectorString):
+        res = tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+        res.details["auto_choice"] = ("tensor network: the projector observable is a product of bond dimension 1; "
+                                      "the other engines would need its 2^n Pauli terms")
+        return res
     if method != "auto" or isinstance(max_terms, bool) or not isinstance(max_terms, (int, np.integer)) or max_terms < 1:
         return None  # enumeration validates and reports
     circuits.require_circuit(circuit)

@@ -379,3 +379,6 @@ def test_projector_global_cost_beyond_the_pauli_expansion():
     assert abs(r.values[0] - 0.125 * 0.375**19) <= 1e-10 * r.values[0]
     with pytest.raises(ValueError, match="basis state"):
         tn_gradient_variance(c, cirq.ProjectorString({qs[0]: 2}))
+    auto = E.exact_gradient_variance(c, cirq.ProjectorString({q: 0 for q in qs}), parameters="theta_0_0_0")
+    assert auto.method == "tn" and "projector" in auto.details["auto_choice"]
+    assert abs(auto.values[0] - r.values[0]) < TOL
