@@ -382,3 +382,14 @@ def test_projector_global_cost_beyond_the_pauli_expansion():
     auto = E.exact_gradient_variance(c, cirq.ProjectorString({q: 0 for q in qs}), parameters="theta_0_0_0")
     assert auto.method == "tn" and "projector" in auto.details["auto_choice"]
     assert abs(auto.values[0] - r.values[0]) < TOL
+
+
+def test_input_side_is_marginalized_to_the_light_cone_window():
+    """The input side lives only on the observable side's window: its bond stays at the narrow
+    end of the cone (27 here; 81 when the whole light cone is evolved), values unchanged."""
+    c = circuits.hardware_efficient(24, 5)
+    r = tn_gradient_variance(c, "Z12", strategy="environment")
+    assert r.details["strategy"] == "environment"
+    assert r.details["max_bond_other_side"] <= 27
+    ref = E.exact_gradient_variance(c, "Z12", parameters=[r.parameters[i] for i in range(0, len(r), 60)], method="exact")
+    np.testing.assert_allclose(r.values[::60], ref.values, atol=TOL, rtol=0)
