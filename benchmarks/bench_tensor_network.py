@@ -14,7 +14,7 @@ seconds are the comparable number); nothing here is asserted (tests hold the che
 Measured 2026-12-02 on 2 shared cores (load 8–15), light-cone window sweep:
 
 * hea-log: n = 16, L = 4: 0.11 s CPU (19.8 s before the window sweep); n = 64, L = 6: 1.3 s CPU
-  (203 s); n = 1000, L = 10: 223 s CPU (did not finish), exact (``tn``), bonds 216 / 365,
+  (203 s); n = 1000, L = 10: 126 s CPU (223 s without the leg compression; did not finish before), exact (``tn``), bonds 216 / 365,
   error bound 7e-10 — not the issue's 10 s;
 * mcclean: n = 2..8 exact within the budget (n = 8: bond 108, ~3 s CPU on an idle core),
   decay base 1.816 [1.769, 1.864] vs the 2-design base 1.951;
