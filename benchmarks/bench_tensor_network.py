@@ -16,8 +16,8 @@ Measured 2026-12-02 on 2 shared cores (load 8–15), light-cone window sweep:
 * hea-log: n = 16, L = 4: 0.11 s CPU (19.8 s before the window sweep); n = 64, L = 6: 1.3 s CPU
   (203 s); n = 1000, L = 10: 126 s CPU (223 s without the leg compression; did not finish before), exact (``tn``), bonds 216 / 365,
   error bound 7e-10 — not the issue's 10 s;
-* mcclean: n = 2..8 exact within the budget (n = 8: bond 108, ~3 s CPU on an idle core),
-  decay base 1.816 [1.769, 1.864] vs the 2-design base 1.951;
+* mcclean: n = 2..11 exact within the 10-minute budget (n = 10: bond 255, 32 s CPU; n = 11:
+  bond 292, 126 s CPU), decay base 1.766 [1.731, 1.802] vs the 2-design base 1.970;
 * vs-sampling: hea 10x6 Z0 — tn 0.82 s vs 2^16 sampled paths ±2.4 % in 0.36 s (±1e-6 would take
   ~5.6e4 h); hea 8x8 Z0Z1 — 1.49 s vs ±3.3 % in 0.74 s (~2.2e5 h); ala 8x4 global — 5.4 s vs no
   sampled path surviving (below resolution < 5.3e-5; exact 2.76e-5).
