@@ -105,7 +105,8 @@ def mcclean_scan(rows):
         title="McClean et al. 2018, Fig. 3 (exact)",
         what=(f"Exact variance of the derivative by the first angle of the hardware-efficient ansatz (RY, RZ, "
               f"CZ chain, L = {'/'.join(map(str, lay))}·n layers), observable Z_0 Z_1, input |0…0⟩, against n, from "
-              f"the tensor-network engine (no sampling; every error bound below 1e-13)."),
+              f"the tensor-network engine (no sampling; every rigorous error bound at most "
+              f"{max(r[3] for r in rows):.1e})."),
         notes=(f"Reference: the 2-design value d²Δ(O)Δ(ρ)/(2(d²−1)²) (McClean et al. 2018). "
                f"Fitted decay base {fit.base:.3f} (95% interval {fit.base_ci[0]:.3f}–{fit.base_ci[1]:.3f}); "
                f"2-design base {fit_scaling(ns, haar).base:.3f}.",),
