@@ -10,8 +10,9 @@ turns that into the :class:`circuits.Model` every analysis of bpcalc works on:
   supported gates and of what each engine accepts, empty circuits are refused;
 * :func:`observable_from_spec` — ``"0.5*Z0*Z1 + X3"``, ``"local"`` or ``"global"``;
 * :func:`split_embedding_ansatz` — cut the circuit into the data embedding ``U(x)`` (the
-  causal past of every data gate) and the ansatz ``V(θ)``; refuses data re-uploading (a
-  data gate after a trainable gate), which the seed paper's model ``V(θ)U(x)`` does not cover;
+  causal past of every data gate) and the ansatz ``V(θ)``; a circuit with data re-uploading (a
+  data gate after a trainable gate), which the seed paper's model ``V(θ)U(x)`` does not cover,
+  becomes a ``Model(reuploading=True)`` analysed per data point by the exact engine;
 * :func:`gate_support` — per operation: its role and which engine can handle it (the exact
   Pauli-path engine: Pauli rotations and Clifford gates; samplers: any unitary gate);
 * :func:`prepare_model` / :func:`model_from_circuit` — all of the above in one call, with an
@@ -68,6 +69,8 @@ from bpcalc.circuits.embeddings import EMBEDDINGS
 from bpcalc.circuits.qiskit_io import circuit_from_qiskit, is_qiskit_circuit, is_qiskit_operator, pauli_sum_from_qiskit
 from bpcalc.circuits.parametrize import ANGLE_KINDS, AngleParameter, parametrize_angles, split_kinds
 
+from .exact.generators import PauliFactor, pauli_factors
+
 __all__ = [
     "ENGINE_SCOPE",
     "QASM_GATES",
@@ -77,6 +80,7 @@ __all__ = [
     "load_user_circuit",
     "observable_from_spec",
     "split_embedding_ansatz",
+    "DataReuploading",
     "classify_operation",
     "gate_support",
     "unsupported_gate_message",
@@ -146,9 +150,12 @@ QASM_GATES: dict[str, tuple[str, ...]] = {
     "Clifford gates (exact engine + samplers)": (
         "id", "u0", "x", "y", "z", "h", "s", "sdg", "sx", "sxdg", "cx", "CX", "cy", "cz", "swap", "iswap",
     ),
+    "products of Pauli rotations (exact engine; samplers only with constant or data angles)": (
+        "r", "u", "U", "u1", "u2", "u3", "ch", "cp", "crx", "cry", "crz", "csx", "ccx", "cswap", "rccx", "c3x",
+        "c3sqrtx", "c4x",
+    ),
     "other gates (samplers only, with constant or data angles; no engine differentiates a trainable angle in them)": (
-        "r", "u", "U", "u1", "u2", "u3", "ch", "cp", "crx", "cry", "crz", "csx", "cu", "cu1", "cu3",
-        "ccx", "cswap", "rccx", "rc3x", "c3x", "c3sqrtx", "c4x",
+        "cu", "cu1", "cu3", "rc3x",
     ),
 }
 """OpenQASM gates Cirq's importer knows, grouped by engine support."""
@@ -292,6 +299,10 @@ def _roles(op: cirq.Operation, trainable: set, data: set) -> tuple[bool, bool]:
     return bool(syms & trainable), bool(syms & data)
 
 
+class DataReuploading(ValueError):
+    """A data gate comes after a trainable gate: the circuit is not ``V(θ)U(x)``."""
+
+
 def split_embedding_ansatz(
     circuit: cirq.AbstractCircuit,
     trainable: Sequence[sympy.Symbol],
@@ -306,8 +317,9 @@ def split_embedding_ansatz(
 
     Raises
     ------
-    ValueError : a gate mixing data and trainable symbols, or a trainable gate in the causal
-        past of a data gate (data re-uploading), naming both gates and their moments.
+    ValueError : a gate mixing data and trainable symbols; :class:`DataReuploading` (a
+        ``ValueError``) for a trainable gate in the causal past of a data gate, naming both
+        gates and their moments.
     """
     trainable_set, data_set = set(trainable), set(data)
     ops = [(m, op) for m, moment in enumerate(circuit) for op in moment]
@@ -341,7 +353,7 @@ def split_embedding_ansatz(
     for i, (m, op) in enumerate(ops):
         if in_past[i] and _roles(op, trainable_set, data_set)[0]:
             dm, dop = ops[origin[i]]
-            raise ValueError(
+            raise DataReuploading(
                 f"data re-uploading: the data gate {dop} (moment {dm}) comes after the trainable gate {op} "
                 f"(moment {m}). bpcalc's model is V(θ)U(x) — the embedding U(x) first, then the ansatz V(θ) "
                 "(Thanasilp et al., arXiv:2110.14753, Sec. 2) — so the theorems and the exact engine do not "
@@ -380,7 +392,9 @@ class OpSupport:
     gate : a short gate name (``"Ry"``, ``"CZ"``, ``"ControlledGate"`` …).
     role : ``"trainable"``, ``"data"`` or ``"fixed"``.
     kind : ``"pauli-rotation"``, ``"clifford"``, ``"fixed-rotation"`` (a non-Clifford Pauli
-        rotation by a constant angle), ``"data"`` or ``"other"``.
+        rotation by a constant angle), ``"pauli-product"`` (a gate the exact engine writes as a
+        product of Pauli rotations: ``crz``, ``CZ**t``, ``FSimGate``, ``u3`` …, see
+        :func:`bpcalc.bounds.exact.generators.pauli_factors`), ``"data"`` or ``"other"``.
     exact : whether the exact Pauli-path engine accepts it.
     sampling : whether the samplers accept it (trainable symbols only in Pauli rotations; any
         constant or data-dependent unitary gate).
@@ -422,9 +436,13 @@ def classify_operation(op: cirq.Operation, trainable: set, data: set, moment: in
     rot = as_pauli_rotation(op)
     if is_t:
         if rot is None:
+            if _pauli_product(op):
+                return OpSupport(moment, text, name, role, "pauli-product", True, False,
+                                 f"{name} is not a single Pauli rotation: the samplers' parameter-shift rule does not "
+                                 "differentiate it (the exact engine does, as a product of Pauli rotations)")
             return OpSupport(moment, text, name, role, "other", False, False,
-                             f"{name} is not a Pauli rotation exp(-iθP/2): no gradient engine differentiates it "
-                             "(write it as Pauli rotations and Clifford gates)")
+                             f"{name} is not a product of Pauli rotations with affine angles: no gradient engine "
+                             "differentiates it (write it as Pauli rotations and Clifford gates)")
         try:
             aff = affine_angle(rot.angle)
         except ValueError as exc:
@@ -440,8 +458,42 @@ def classify_operation(op: cirq.Operation, trainable: set, data: set, moment: in
     has_unitary = cirq.has_unitary(op)
     if rot is not None:
         return OpSupport(moment, text, name, role, "fixed-rotation", True, has_unitary)
+    if has_unitary and _pauli_product(op):
+        return OpSupport(moment, text, name, role, "pauli-product", True, has_unitary)
     return OpSupport(moment, text, name, role, "other", False, has_unitary,
-                     f"{name} is neither a Pauli rotation nor a Clifford gate")
+                     f"{name} is neither a Pauli rotation, a Clifford gate nor a product of Pauli rotations")
+
+
+def _pauli_product(op: cirq.Operation) -> bool:
+    """Whether the exact engine writes ``op`` as Pauli rotations with angles affine in one symbol each."""
+    pieces = pauli_factors(op)
+    if pieces is None:
+        return False
+    last: dict = {}  # symbol -> index of its latest rotation among the pieces
+    for k, piece in enumerate(pieces):
+        if not isinstance(piece, PauliFactor):
+            continue
+        try:
+            aff = affine_angle(piece.angle)
+        except ValueError:
+            return False
+        if aff.symbol is None:
+            continue
+        if aff.symbol in last:  # a symbol twice in one gate: everything between must commute with it
+            for other in pieces[last[aff.symbol] + 1:k]:
+                if not isinstance(other, PauliFactor) or not cirq.commutes(other.pauli, piece.pauli):
+                    return False
+        last[aff.symbol] = k
+    return True
+
+
+def _generators(op: cirq.Operation, symbol: sympy.Symbol) -> list[cirq.PauliString]:
+    """The Pauli generators of the rotations of ``op`` whose angle depends on ``symbol``."""
+    rot = as_pauli_rotation(op)
+    if rot is not None:
+        return [rot.pauli] if symbol in rot.symbols else []
+    pieces = pauli_factors(op) or ()
+    return [p.pauli for p in pieces if isinstance(p, PauliFactor) and symbol in sympy.sympify(p.angle).free_symbols]
 
 
 def gate_support(
@@ -451,22 +503,35 @@ def gate_support(
 ) -> tuple[OpSupport, ...]:
     """:class:`OpSupport` of every operation, plus the shared-parameter check.
 
-    A trainable symbol used by several gates (tied parameters) makes the gates' angles
-    dependent; the exact engine assumes independent parameters, so such gates are marked
-    ``exact=False``.
+    A trainable symbol used by several gates (tied parameters) is averaged jointly by the
+    exact engine when the generators of its rotations commute
+    (:mod:`bpcalc.bounds.exact.ties`); gates sharing a symbol whose generators do not
+    commute are marked ``exact=False``.  (The engine also refuses commuting rotations with a
+    non-commuting gate between them; that needs the light cone and is reported by the engine.)
     """
     trainable_set, data_set = set(trainable), set(data)
-    uses: dict[sympy.Symbol, int] = {}
+    gens: dict[sympy.Symbol, list] = {}
     for op in circuit.all_operations():
         for s in cirq.parameter_symbols(op) & trainable_set:
-            uses[s] = uses.get(s, 0) + 1
+            gens.setdefault(s, []).append((op, _generators(op, s)))
+    clash: dict[sympy.Symbol, str] = {}
+    for s, uses in gens.items():
+        flat = [(op, g) for op, gs in uses for g in gs]
+        for i, (op1, g1) in enumerate(flat):
+            bad = next(((op2, g2) for op2, g2 in flat[i + 1:] if not cirq.commutes(g1, g2)), None)
+            if bad is not None:
+                clash[s] = f"{g1} (in {op1}) and {bad[1]} (in {bad[0]})"
+                break
     out = []
     for m, moment in enumerate(circuit):
         for op in moment:
             s = classify_operation(op, trainable_set, data_set, m)
-            shared = sorted(x.name for x in cirq.parameter_symbols(op) & trainable_set if uses[x] > 1)
+            shared = sorted(x.name for x in cirq.parameter_symbols(op) & trainable_set if x in clash)
             if shared and s.exact:
-                s = dataclasses.replace(s, exact=False, reason=f"trainable symbol(s) {shared} shared by several gates")
+                why = clash[next(x for x in cirq.parameter_symbols(op) if x.name == shared[0])]
+                s = dataclasses.replace(s, exact=False, reason=f"trainable symbol(s) {shared} drive non-commuting "
+                                        f"rotations ({why}); the exact engine averages a shared symbol only when "
+                                        "the generators of its gates commute")
             out.append(s)
     return tuple(out)
 
@@ -638,7 +703,7 @@ def prepare_model(
     Raises
     ------
     FileNotFoundError, ValueError, TypeError : bad files (with line/column), unknown gates,
-        symbols neither trainable nor data, data re-uploading, observables on absent
+        symbols neither trainable nor data, data re-uploading with an extra ``embedding``, observables on absent
         qubits, empty circuits, circuits without trainable parameters, a dataset without an
         embedding — each message names the offending object.
 
@@ -671,7 +736,18 @@ def prepare_model(
     circuit, data_syms, data_names = _rename_data(circuit, data_syms)
     if data_names:
         notes.append("data symbols renamed for binding datasets: " + ", ".join(f"{k} = {v}" for k, v in data_names.items()))
-    emb_circuit, ansatz = split_embedding_ansatz(circuit, train_syms, data_syms)
+    reuploading = False
+    try:
+        emb_circuit, ansatz = split_embedding_ansatz(circuit, train_syms, data_syms)
+    except DataReuploading:
+        # data gates interleaved with trainable ones: analysed per data point by the exact engine
+        # (bpcalc.bounds.exact.exact_reuploading_gradient_variance); the theorems do not apply
+        if embedding is not None:
+            raise
+        reuploading = True
+        emb_circuit, ansatz = cirq.Circuit(), cirq.Circuit(circuit)
+        notes.append("data re-uploading (data gates after trainable gates): exact variances per data point; "
+                     "the theorems for V(θ)U(x) models are not applied")
     if embedding is not None:
         if data_syms:
             raise ValueError(
@@ -694,7 +770,7 @@ def prepare_model(
     obs = observable_from_spec(observable, circuit + emb_circuit)
     data_obj: Optional[Dataset] = None
     if dataset is not None:
-        n_features = Model.n_features_of(emb_circuit)
+        n_features = Model.n_features_of(ansatz if reuploading else emb_circuit)
         if n_features == 0:
             raise ValueError(
                 f"a dataset ({dataset if isinstance(dataset, str) else dataset.name!r}) was given but the model has no "
@@ -715,6 +791,7 @@ def prepare_model(
         loss=loss,
         dataset=data_obj,
         two_design_blocks=two_design_blocks,
+        reuploading=reuploading,
         name=name or (src if isinstance(source, cirq.AbstractCircuit) or is_qiskit_circuit(source)
                       else Path(src.split(":")[-1]).stem),
     )

@@ -18,7 +18,16 @@ from .ansatz import (
     qcnn,
     tensor_product,
 )
-from .blocks import Block, block_structure, block_tag, strip_block_tags
+from .blocks import (
+    Block,
+    BlockTag,
+    block_operations,
+    block_structure,
+    block_tag,
+    block_tags,
+    operations_outside_blocks,
+    strip_block_tags,
+)
 from .datasets import DATASETS, Dataset, load_dataset, load_dataset_file, make_dataset, uniform_random
 from .embeddings import (
     EMBEDDINGS,

@@ -54,6 +54,8 @@ import time
 import traceback
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from bpcalc.bounds.serialization import dumps
+
 from ._version import __version__
 
 __all__ = [
@@ -343,29 +345,12 @@ class _Writer:
             self._fh.write("\n")
 
     def write(self, obj: dict) -> None:
-        self._fh.write(json.dumps(obj, sort_keys=False, default=_json_default, allow_nan=True) + "\n")
+        self._fh.write(dumps(obj, nonfinite="keep", unknown="raise", ensure_ascii=True) + "\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         self._fh.close()
-
-
-def _json_default(obj: Any) -> Any:
-    try:
-        import numpy as np
-
-        if isinstance(obj, np.generic):
-            return obj.item()
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(obj, (set, frozenset, tuple)):
-        return list(obj)
-    if isinstance(obj, pathlib.PurePath):
-        return str(obj)
-    raise TypeError(f"object of type {type(obj).__name__} is not JSON serialisable")
 
 
 # --------------------------------------------------------------------------- tasks
@@ -415,7 +400,7 @@ def _call(func: Callable, point: dict) -> dict:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
         result = func(dict(point))
-        json.dumps(result, default=_json_default)  # fail here, in the worker, if unserialisable
+        dumps(result, nonfinite="keep", unknown="raise")  # fail here, in the worker, if unserialisable
         return {"status": "ok", "result": result, "error": None, "elapsed_s": time.perf_counter() - t0, "worker": worker}
     except Exception:  # noqa: BLE001 - any failure of the user's function is recorded
         return {

@@ -3,8 +3,11 @@
 Four engines (see the theory notes, §3–4):
 
 * :mod:`~bpcalc.bounds.exact.pauli_paths` — Pauli-path propagation for circuits of Pauli
-  rotations with independent parameters and Clifford gates (exact enumeration, truncation
-  with a rigorous error bound, or unbiased path sampling with a confidence interval);
+  rotations and Clifford gates (exact enumeration, truncation with a rigorous error bound, or
+  unbiased path sampling with a confidence interval); other gates (``crz``, ``CZ**t``,
+  ``FSimGate``, ``u3`` …) are written as Pauli rotations by
+  :mod:`~bpcalc.bounds.exact.generators`, and a symbol driving several commuting rotations is
+  averaged jointly by :mod:`~bpcalc.bounds.exact.ties`;
 * :mod:`~bpcalc.bounds.exact.tensor_network` — the same pair propagation contracted as a matrix
   product state over qubits (exact far beyond enumeration: the averaged circuit is local);
 * :mod:`~bpcalc.bounds.exact.two_design` — the Markov chain on supports for layered ansätze whose
@@ -15,6 +18,8 @@ Four engines (see the theory notes, §3–4):
 
 from .paulis import PauliTable, anticommutes, pack_pauli_sum, pack_pauli_strings, product_phase, unpack_pauli
 from .program import EXPONENT_CONVENTIONS, NoiseChannel, PauliPathProgram, channel_transfer_matrix, compile_program
+from .generators import PauliFactor, pauli_factors
+from .ties import TieConvention, tie_convention
 from .initialization import InitDistribution, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
 from .states import (
@@ -27,6 +32,8 @@ from .states import (
     product_state,
     zero_state,
 )
+from .embedded import EmbeddedStates, embedded_states
+from .reuploading import exact_reuploading_gradient_variance
 from .pauli_paths import (
     BudgetExceeded,
     circuit_symbols,
@@ -70,11 +77,18 @@ __all__ = [
     "EXPONENT_CONVENTIONS",
     "PauliPathProgram",
     "compile_program",
+    "PauliFactor",
+    "pauli_factors",
+    "TieConvention",
+    "tie_convention",
     "GradientVarianceResult",
     "LossVarianceResult",
     "InputStates",
     "ProductStates",
     "StateVectors",
+    "EmbeddedStates",
+    "embedded_states",
+    "exact_reuploading_gradient_variance",
     "as_input_states",
     "dataset_states",
     "product_state",

@@ -62,6 +62,7 @@ from .program import (
     NoiseChannel,
     PauliPathProgram,
     RotationGroup,
+    TiedRotation,
     circuit_symbols,
     compile_program,
     resolve_parameters,
@@ -71,6 +72,7 @@ from ..bound import AssumptionFailed
 from ..memory import MemoryBudget, MemoryBudgetExceeded
 from .initialization import angle_moments, resolve_init
 from .results import GradientVarianceResult, LossVarianceResult
+from .ties import SNAP, mean_coefficients, pair_coefficients
 from .states import InputStates, ProductStates, as_input_states, loss_weights, state_qubits
 
 __all__ = [
@@ -296,6 +298,7 @@ def _exact_pairs(
     max_work: Optional[float] = None,
     budget: Optional[MemoryBudget] = None,
     moments: Optional[dict] = None,
+    tol: float = 0.0,
 ) -> tuple[_Rows, np.ndarray, int, bool]:
     """Backward pair propagation.  Column 0: no derivative; column 1+i: parameter columns[i].
 
@@ -310,19 +313,23 @@ def _exact_pairs(
 
     Notes
     -----
-    Why the error bound is rigorous.  Let ``W_t`` be the exact pair-weight vector (one entry
-    per pair ``(Q, R)``, one column per derivative) after ``t`` backward steps and ``Ŵ_t`` the
-    computed one.  The final value is ``Σ_{QR} w_{QR} a_Q a_R`` with ``|a_Q| = |Σ_i u_i
-    Tr[ρ_i Q]| <= Σ|u|``, so ``|value − v̂alue| <= (Σ|u|)² ‖W − Ŵ‖₁`` per column.  Every backward
-    step is a linear map ``T`` on pair weights with ``‖T x‖₁ <= a ‖x‖₁``: a Clifford permutes
-    pairs with signs (``a = 1``); an averaged rotation keeps commuting pairs, kills mixed ones
-    and maps an anticommuting pair to ``½(Q,R) + ½(Q',R')`` (``a = 1``); a fixed rotation
-    ``cos φ Q + sin φ Q'`` on both copies has ``a = (|cos φ| + |sin φ|)²``.  So an error
-    ``e`` (the l1 weight of dropped pairs) made before the remaining steps grows to at most
-    ``e · Π a`` (``amplification_suffix``), and errors add (triangle inequality).  A
-    parameter's column is created as ``freq² · D · W⁰`` with ``D`` the projection on the pairs
-    anticommuting with its generator (``‖D‖₁ <= 1``), so it inherits ``freq²`` times column
-    0's error accumulated so far — the term the old code forgot (issue 13, item 2).
+    Why the error bound is rigorous.  The exact result is linear in the pair weights held at
+    any step ``t`` of the backward pass: ``value = Σ_{QR} w_{QR} f_t(Q, R)`` with
+    ``f_t(Q, R) = Tr[(ρ_a ⊗ ρ_b) T_t(Q ⊗ R)]``, where ``T_t`` is the rest of the pass (in the
+    Schrödinger-dual picture): averages over the angle distribution of conjugations ``U† · U``
+    on both copies, Clifford and fixed-angle conjugations, and duals of CPTP noise channels —
+    every one of them unital and completely positive, hence of operator norm ``<= 1`` (Russo–Dye),
+    so ``|f_t(Q, R)| <= ‖Q ⊗ R‖ = 1``, and ``<= (Σ|u|)²`` for the linear loss, whose two-copy
+    input ``(Σ_i u_i ρ_i)^{⊗2}`` has trace norm ``<= (Σ|u|)²``.  Dropping pairs of total l1
+    weight ``e`` at step ``t`` therefore changes the value by at most ``e`` (times ``(Σ|u|)²``),
+    whatever comes after — no amplification by the remaining fixed rotations, whose l1 growth
+    ``(|cos φ| + |sin φ|)²`` the previous bound multiplied in — and errors made at different
+    steps add (triangle inequality).  A parameter's column is created as ``freq² · D · W⁰``
+    (the derivative of a conjugation is ``freq`` times the conjugation at the shifted angle), so
+    it inherits ``freq²`` times column 0's error accumulated so far (issue 13, item 2), and
+    later drops in it count once.  ``tol`` drops every pair whose weights are all
+    ``<= tol · (Σ|c|)²`` (coefficient threshold, counted as truncation when it drops
+    anything), ``max_terms`` the lightest pairs beyond that many.
     """
     work = 0.0
     n_cols = 1 + len(columns)
@@ -337,19 +344,8 @@ def _exact_pairs(
     moments = moments or {}
     rows = _initial_rows(program, n_cols, force_pair=bool(moments))
     scale = float(np.abs(program.observable.coefficients).sum() ** 2) or 1.0
-    tiny = 1e-15 * scale
-    amp = program.amplification_suffix()
-    if moments:  # a non-uniform rotation grows the l1 weight by at most 2 max(1, freq²)
-        grow = [1.0] * (len(program.moments) + 1)
-        for m, moment in enumerate(program.moments):
-            f = 1.0
-            for ins in moment:
-                if isinstance(ins, RotationGroup):
-                    for p in ins.params:
-                        if p in moments:
-                            f *= 2.0 * max(1.0, params_freq2(program, p))
-            grow[m + 1] = grow[m] * f
-        amp = [a * g for a, g in zip(amp, grow)]
+    floor = 1e-15 * scale  # below float64 resolution of the result: dropped, bounded, not "truncation"
+    tiny = max(floor, float(tol) * scale)
     err = np.zeros(n_cols)
     n_dropped = 0
     peak = len(rows)
@@ -394,22 +390,36 @@ def _exact_pairs(
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
             elif isinstance(ins, NoiseChannel):
                 rows = _exact_channel(rows, ins, budget)
+            elif isinstance(ins, TiedRotation):
+                p = ins.param
+                work += len(rows)
+                col = None
+                chain = float(params[p].frequency)
+                if p in wanted:
+                    col = assigned[p] = rows.active
+                    rows.active += 1
+                    err[col] = chain**2 * ins.derivative_amplification * err[0]
+                rows, snapped = _exact_tied(rows, ins, col, chain, budget)
+                err += snapped * amp[m + 1]
             else:
                 rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
             if len(rows) > 2 * last_merge or len(rows) > max_terms:
                 rows, dropped = _merge(rows, tiny, budget)
-                # amp[m + 1] also covers fixed rotations of moment m not yet applied (rigorous)
-                err += dropped * amp[m + 1]
+                err += dropped  # no amplification: see the Notes
+                if tiny > floor and np.any(dropped > 0):
+                    n_dropped += 1
                 last_merge = max(len(rows), 1)
                 if len(rows) > max_terms:
                     if not truncate:
                         raise BudgetExceeded(f"more than {max_terms} Pauli pairs are needed")
                     rows, dropped = _truncate(rows, max_terms, budget)
-                    err += dropped * amp[m + 1]
+                    err += dropped
                     n_dropped += int(np.count_nonzero(dropped))
     rows, dropped = _merge(rows, tiny, budget)
     err += dropped
+    if tiny > floor and np.any(dropped > 0):
+        n_dropped += 1
     # reorder the columns as requested (parameters whose gate was never reached stay zero)
     out = np.zeros((len(rows), n_cols))
     out_err = np.zeros(n_cols)
@@ -419,6 +429,8 @@ def _exact_pairs(
         if p in assigned:
             out[:, 1 + i] = rows.w[:, assigned[p]]
             out_err[1 + i] = err[assigned[p]]
+        else:  # never reached because every pair was dropped: the whole column 0 error applies
+            out_err[1 + i] = params[p].frequency ** 2 * err[0]
     rows.w = out
     rows.active = n_cols
     return rows, out_err, peak, n_dropped > 0
@@ -607,6 +619,8 @@ def _exact_mean_general(program: PauliPathProgram, moments: dict, deriv: Optiona
         for ins in program.moments[m]:
             if len(w) == 0:
                 return x, z, w
+            if isinstance(ins, TiedRotation) and ins.param == deriv:  # uniform over a full period: E[∂ℓ] = 0
+                return x[:0], z[:0], w[:0]
             if isinstance(ins, RotationGroup):
                 for anchor, p in zip(ins.anchors, ins.params):
                     am = bit_mask([anchor], n_local)
@@ -666,6 +680,103 @@ def _exact_fixed_rotation(rows: _Rows, g: FixedRotation, budget: Optional[Memory
     return rows
 
 
+def _tied_anticommuting(x: np.ndarray, z: np.ndarray, ins: TiedRotation) -> np.ndarray:
+    """``(N, k)`` bool: does each string anticommute with each rotation of the tied group?"""
+    out = np.zeros((x.shape[0], len(ins.harmonics)), dtype=bool)
+    for j in range(len(ins.harmonics)):
+        a, _ = _rotation_bits(x, z, ins.lmaps[j], ins.offsets[j], ins.anchor_masks[j], False)
+        out[:, j] = np.any(a != 0, axis=1)
+    return out
+
+
+def _tied_flip(x: np.ndarray, z: np.ndarray, ins: TiedRotation, j: int) -> np.ndarray:
+    """Flip (in place) every string by rotation ``j`` (``Q → Q'_j``); return the ``±1`` signs."""
+    _, neg = _rotation_bits(x, z, ins.lmaps[j], ins.offsets[j], ins.anchor_masks[j], True)
+    x ^= ins.flip_x_masks[j]
+    z ^= ins.flip_z_masks[j]
+    return np.where(popcount_parity(neg), -1.0, 1.0)
+
+
+def _exact_tied(
+    rows: _Rows, ins: TiedRotation, col: Optional[int], chain: float, budget: Optional[MemoryBudget] = None
+) -> tuple[_Rows, np.ndarray]:
+    """Average a tied parameter on both copies (:mod:`~bpcalc.bounds.exact.ties`, pair mode).
+
+    Each pair ``(Q, R)`` becomes ``Σ_{S ⊆ A_Q, S' ⊆ A_R} E_u[F F'] (Q_S, R_S')``; the
+    differentiated column ``col`` (created from column 0) gets ``chain² E_u[∂F ∂F']``.
+    Returns the rows and, per column, a bound on the error of the averages set to zero
+    below :data:`~bpcalc.bounds.exact.ties.SNAP`.
+    """
+    k = len(ins.harmonics)
+    bit = np.int64(1) << np.arange(k, dtype=np.int64)
+    aq = _tied_anticommuting(rows.qx, rows.qz, ins)
+    ar = _tied_anticommuting(rows.rx, rows.rz, ins)
+    fan = 2.0 ** (aq.sum(axis=1) + ar.sum(axis=1))
+    _need_rows(budget, rows, 2.0 * float(fan.sum()) + len(rows), "expanding a tied parameter")
+    act = rows.active
+    n_cols = rows.w.shape[1]
+    snapped = np.zeros(n_cols)
+    plain_cols = [c for c in range(act) if c != col]
+    snapped[plain_cols] = SNAP * np.abs(rows.w[:, plain_cols] * fan[:, None]).sum(axis=0)
+    if col is not None:
+        snapped[col] = SNAP * chain**2 * float(np.abs(rows.w[:, 0] * fan).sum())
+    masks = {"aq": aq.astype(np.int64) @ bit, "ar": ar.astype(np.int64) @ bit,
+             "sq": np.zeros(len(rows), dtype=np.int64), "sr": np.zeros(len(rows), dtype=np.int64)}
+    cur = rows
+    for j in range(k):
+        for part in ("q", "r"):
+            amask = masks["a" + part]
+            idx = np.nonzero(amask & bit[j])[0]
+            if len(idx) == 0:
+                continue
+            new = cur.take(idx)
+            x = new.qx if part == "q" else new.rx
+            zz = new.qz if part == "q" else new.rz
+            sign = _tied_flip(x, zz, ins, j)
+            new.w[:, :act] *= sign[:, None]
+            extra = {key: val[idx].copy() for key, val in masks.items()}
+            extra["s" + part] |= bit[j]
+            cur = cur.extend(new)
+            masks = {key: np.concatenate([masks[key], extra[key]]) for key in masks}
+    keys = np.stack([masks["aq"], masks["sq"], masks["ar"], masks["sr"]], axis=1)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    plain, der = pair_coefficients(ins.harmonics, ins.phases, uniq, col is not None)
+    cp = plain[inv]
+    w0 = cur.w[:, 0].copy()
+    cur.w[:, plain_cols] *= cp[:, None]
+    keep = cp != 0
+    if col is not None:
+        cd = der[inv]
+        cur.w[:, col] = w0 * cd * chain**2
+        keep |= cd != 0
+    if not np.all(keep):
+        cur = cur.take(keep)
+    return cur, snapped
+
+
+def _mean_tied(x: np.ndarray, z: np.ndarray, w: np.ndarray, ins: TiedRotation):
+    """Single-copy average of a tied parameter: ``Q → Σ_{S ⊆ A} E_u[F_{A,S}] Q_S`` (exact)."""
+    k = len(ins.harmonics)
+    bit = np.int64(1) << np.arange(k, dtype=np.int64)
+    amask = _tied_anticommuting(x, z, ins).astype(np.int64) @ bit
+    smask = np.zeros(len(w), dtype=np.int64)
+    for j in range(k):
+        idx = np.nonzero(amask & bit[j])[0]
+        if len(idx) == 0:
+            continue
+        nx, nz = x[idx].copy(), z[idx].copy()
+        sign = _tied_flip(nx, nz, ins, j)
+        x, z = np.concatenate([x, nx]), np.concatenate([z, nz])
+        w = np.concatenate([w, w[idx] * sign])
+        amask = np.concatenate([amask, amask[idx]])
+        smask = np.concatenate([smask, smask[idx] | bit[j]])
+    uniq, inv = np.unique(np.stack([amask, smask], axis=1), axis=0, return_inverse=True)
+    c = mean_coefficients(ins.harmonics, ins.phases, uniq)[inv.ravel()]
+    keep = c != 0
+    return x[keep], z[keep], (w * c)[keep]
+
+
 def _exact_mean(program: PauliPathProgram) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Single-copy propagation: ``E_θ[U† O U]`` as packed strings with weights."""
     obs = program.observable
@@ -682,6 +793,8 @@ def _exact_mean(program: PauliPathProgram) -> tuple[np.ndarray, np.ndarray, np.n
                 a, _ = _rotation_bits(x, z, ins.lmap, ins.offsets, ins.anchor_mask, False)
                 keep = ~np.any(a != 0, axis=1)
                 x, z, w = x[keep], z[keep], w[keep]
+            elif isinstance(ins, TiedRotation):
+                x, z, w = _mean_tied(x, z, w, ins)
             elif isinstance(ins, NoiseChannel):
                 letter = _letter_index(x, z, ins.qubit)
                 xs, zs, ws = [x[letter == 0]], [z[letter == 0]], [w[letter == 0]]
@@ -804,6 +917,11 @@ def _propagate_paths(
                     records.append((both, wanted))
             elif isinstance(ins, NoiseChannel):
                 weight = _sample_channel(ins, qx, qz, rx, rz, weight, rng)
+            elif isinstance(ins, TiedRotation):
+                if not count:  # pragma: no cover - refused before sampling (_refuse_sampling)
+                    raise AssertionError("path sampling does not handle tied parameters")
+                for part in ((qx, qz),) if rx is None else ((qx, qz), (rx, rz)):
+                    branches += _tied_anticommuting(part[0], part[1], ins).sum(axis=1)
             else:
                 weight = _sample_fixed(ins, qx, qz, rx, rz, weight, rng)
                 if count:
@@ -1030,6 +1148,35 @@ def _intervals(s1, s2, n, lower, upper, binary, confidence):
 # ----------------------------------------------------------------------------------------
 
 
+def _pair_expectations(states: InputStates, rows: _Rows, positions):
+    """``Tr[ρ_i Q]``, ``Tr[ρ_i R]`` of the pairs and bounds on their errors (one call for both copies)."""
+    if rows.diag:
+        eq, dq = states.expectations_with_error(rows.qx, rows.qz, positions)
+        return eq, eq, dq, dq
+    r = len(rows)
+    e, d = states.expectations_with_error(
+        np.concatenate([rows.qx, rows.rx]), np.concatenate([rows.qz, rows.rz]), positions
+    )
+    return e[:, :r], e[:, r:], d[:, :r], d[:, r:]
+
+
+def _expectation_error(w: np.ndarray, dq: np.ndarray, dr: np.ndarray, u: np.ndarray):
+    """Bounds on how much errors ``dq, dr`` of the state expectations change ``Σ w a_Q a_R``.
+
+    ``|a a' − â â'| <= |a| |a' − â'| + |â'| |a − â| <= U e' + (U + e') e`` with ``|a| <= U``
+    (``U = 1`` per state, ``Σ|u|`` for the linear loss).  Returns ``(per parameter column and
+    state, per parameter column)``; zeros when the states are exact.
+    """
+    if not (np.any(dq) or np.any(dr)):
+        return np.zeros((w.shape[1], dq.shape[0])), np.zeros(w.shape[1])
+    aw = np.abs(w)
+    per = aw.T @ (dr + (1.0 + dr) * dq).T
+    big_u = float(np.abs(u).sum())
+    eq_l, er_l = np.abs(u) @ dq, np.abs(u) @ dr
+    lin = aw.T @ (big_u * er_l + (big_u + er_l) * eq_l)
+    return per, lin
+
+
 def _auto_try_exact(program: PauliPathProgram, max_terms: int, details: dict) -> tuple[bool, Optional[float]]:
     """``method='auto'``: attempt exact enumeration, and with which work budget?
 
@@ -1063,6 +1210,11 @@ def _init_moments(program: PauliPathProgram, init, method: str) -> dict:
         dist = dists.get(p.symbol)
         if dist is None or dist.is_uniform:
             continue
+        if p.tied:
+            raise ValueError(
+                f"symbol {p.symbol.name} drives several rotations (a tied parameter or a multi-term generator such as "
+                f"crz / CZ**t); only the uniform initialization over its period {p.period:g} is implemented for it"
+            )
         k = p.frequency if (p.unit == "radian" or program.exponent_symbols == "angle") else p.frequency / math.pi
         aff = circuits.affine_angle(circuits.as_pauli_rotation(p.operation).angle)
         sign = 1.0 if complex(p.pauli.coefficient).real > 0 else -1.0
@@ -1073,6 +1225,19 @@ def _init_moments(program: PauliPathProgram, init, method: str) -> dict:
             f"(got method={method!r})"
         )
     return out
+
+
+def _refuse_sampling(program: PauliPathProgram, why_not_exact: Optional[str], max_terms: int) -> None:
+    """Path sampling does not implement tied parameters: refuse in one line instead."""
+    if program.n_tied == 0:
+        return
+    names = [p.symbol.name for p in program.parameters if p.tied]
+    lead = f"{why_not_exact} (max_terms = {max_terms}); " if why_not_exact else ""
+    raise AssumptionFailed(
+        f"{lead}path sampling does not handle parameters that drive several rotations ({', '.join(names[:5])}"
+        f"{' …' if len(names) > 5 else ''}: shared symbols or gates such as crz, CZ**t, FSim); use method='exact' "
+        "with a larger max_terms, or method='truncate' (rigorous error bound)"
+    )
 
 
 def _as_rng(rng) -> np.random.Generator:
@@ -1092,6 +1257,13 @@ def _check_common(method, max_terms, n_samples, confidence):
         raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
     if not (0 < confidence < 1):
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+
+
+def _check_tol(tol, method) -> None:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not math.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    if tol > 0 and method != "truncate":
+        raise ValueError(f"tol > 0 drops Pauli pairs: use method='truncate' (got method={method!r})")
 
 
 def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence):
@@ -1122,7 +1294,11 @@ def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
 
 def _restrict_observable(circuit, observable: cirq.PauliSum, program: PauliPathProgram, wanted: list) -> cirq.PauliSum:
     """Drop terms outside the forward light cone of the wanted parameters' gates (exact)."""
-    start = {program.parameters[p].operation: program.parameters[p].moment for p in wanted}
+    start = {}
+    for p in wanted:
+        info = program.parameters[p]
+        for op, moment in info.operations or ((info.operation, info.moment),):
+            start[op] = min(start.get(op, moment), moment)  # equal operations: the earliest reaches furthest
     reach = forward_cone_qubits(circuit, start)
     kept = [ps for ps in observable if len(ps) > 0 and any(q in reach for q in ps.qubits)]
     return cirq.PauliSum.from_pauli_strings(kept) if kept else cirq.PauliSum()
@@ -1146,6 +1322,7 @@ def exact_gradient_variance(
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
     init=None,
+    tol: float = 0.0,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -1191,6 +1368,11 @@ def exact_gradient_variance(
         (on ``[−A, A]``), a number (fixed value), or ``{name: spec, '*': default}``.  With a
         non-uniform distribution ``E[∂_k L] ≠ 0``: ``gradient_mean`` holds it and ``values``
         the variance ``E[(∂_k L)²] − E[∂_k L]²``, both exact (exact enumeration only).
+    tol : with ``method='truncate'``: also drop every Pauli pair whose weights are all
+        ``<= tol · (Σ|c|)²`` (``c`` the observable's coefficients) after each merge — a
+        coefficient threshold that keeps deep circuits with many fixed-angle rotations
+        tractable; the dropped weight enters ``error_bound`` (rigorous, per parameter, see
+        ``_exact_pairs``) and ``method`` is ``'truncated'`` when anything was dropped.
 
     Returns
     -------
@@ -1213,6 +1395,7 @@ def exact_gradient_variance(
     ('exact', 0.3125)
     """
     budget = MemoryBudget.from_limit(memory_limit)  # a bad size is refused before any work
+    _check_tol(tol, method)
     uniform = init is None or (isinstance(init, str) and init.strip().lower() == "uniform")
     if method == "tn" and (noise is not None or not uniform):
         raise AssumptionFailed("the tensor-network engine handles noiseless circuits with uniform initialization; "
@@ -1257,6 +1440,9 @@ def exact_gradient_variance(
         "n_observable_terms": len(program.observable),
         "exponent_symbols": exponent_symbols,
     }
+    tied = {p.symbol.name: {"period": p.period, "rotations": len(p.operations)} for p in program.parameters if p.tied}
+    if tied:  # shared symbols / multi-term generators, averaged jointly over their period (bounds.exact.ties)
+        details["tied_parameters"] = tied
     pos_of = {}  # position in wanted_symbols of each program parameter index
     for i, s in enumerate(wanted_symbols):
         if s in pindex:
@@ -1276,6 +1462,8 @@ def exact_gradient_variance(
         dists = resolve_init(init, list(program.symbols))
         details["init"] = {p.symbol.name: f"{dists[p.symbol].kind}:{dists[p.symbol].scale:g}" for p in program.parameters}
         use_exact = True
+    elif method == "auto" and program.n_tied:
+        use_exact = True  # path sampling does not handle tied parameters
     elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
     fallback = None
@@ -1285,34 +1473,44 @@ def exact_gradient_variance(
             batches = _column_batches(columns, max_terms)
             peak = 0
             eb = np.zeros(k)
+            eb_state = np.zeros((k, n))
             truncated = False
             for batch in batches:
                 rows, err, pk, dropped_any = _exact_pairs(
                     program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
-                    moments=moments,
+                    moments=moments, tol=tol,
                 )
                 peak = max(peak, pk)
                 budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
                              f"for {n} state(s)", alternative=_MEMORY_ALTERNATIVE)
-                eq = states.expectations(rows.qx, rows.qz, program.positions)
-                er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
+                eq, er, dq, dr = _pair_expectations(states, rows, program.positions)
                 w = rows.w[:, 1:]  # (R, batch)
                 ps = w.T @ (eq * er).T  # (batch, N)
                 lin = w.T @ ((u @ eq) * (u @ er))
                 truncated |= dropped_any
+                ps_err, lin_err = _expectation_error(w, dq, dr, u)
+                truncated |= bool(np.any(ps_err > 0))
                 for j, p in enumerate(batch):
                     i = pos_of[p]
                     per_state[i] = ps[j]
                     values[i] = lin[j]
-                    eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2)
+                    eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2) + lin_err[j]
+                    eb_state[i] = err[1 + j] + ps_err[j]
                     if covariance:
                         cov[i] = (eq * w[:, j]) @ er.T
                     if moments:  # E[∂ℓ_i] ≠ 0: subtract the squared mean (single-copy, exact)
                         mx, mz, mw = _exact_mean_general(program, moments, p)
-                        e = states.expectations(mx, mz, program.positions) @ mw if len(mw) else np.zeros(n)
+                        if len(mw):
+                            e, de = states.expectations_with_error(mx, mz, program.positions)
+                            e, de = e @ mw, de @ np.abs(mw)
+                        else:
+                            e, de = np.zeros(n), np.zeros(n)
                         grad_mean[i] = float(u @ e)
                         per_state[i] -= e**2
                         values[i] -= grad_mean[i] ** 2
+                        g_err = float(np.abs(u) @ de)  # |e² − ê²| <= E (2|ê| + E)
+                        eb[i] += g_err * (2 * abs(grad_mean[i]) + g_err)
+                        eb_state[i] += de * (2 * np.abs(e) + de)
                         if covariance:
                             cov[i] -= np.outer(e, e)
         except BudgetExceeded as exc:
@@ -1333,8 +1531,10 @@ def exact_gradient_variance(
             fallback = f"exact enumeration would not fit the memory budget: {exc}"
         else:
             details["max_pairs"] = peak
+            if truncated:
+                details["per_state_error_bound"] = eb_state
             return GradientVarianceResult(
-                values=values, method="truncated" if (method == "truncate" and truncated) else "exact",
+                values=values, method="truncated" if truncated else "exact",
                 per_state=per_state, covariance=cov, error_bound=eb, n_terms=peak,
                 seconds=time.perf_counter() - t0, details=details, gradient_mean=grad_mean, **base,
             )
@@ -1347,6 +1547,7 @@ def exact_gradient_variance(
         if routed is not None:
             return routed
     # path sampling
+    _refuse_sampling(program, fallback, max_terms)
     col_index = {p: j for j, p in enumerate(columns)}
     acc = _Accumulator(n_params=len(columns), n_targets=n + 1)
     if covariance:
@@ -1423,11 +1624,14 @@ def exact_loss_variance(
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
     init=None,
+    tol: float = 0.0,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
     Same arguments and conventions as :func:`exact_gradient_variance`.  ``E_θ[L]`` is always
-    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.
+    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.  ``method='tn'``
+    contracts ``E_θ[L²]`` as a tensor network
+    (:func:`bpcalc.bounds.exact.tensor_network.tn_loss_second_moment`, product input states).
 
     Examples
     --------
@@ -1437,7 +1641,13 @@ def exact_loss_variance(
     ('exact', 0.5)
     """
     t0 = time.perf_counter()
-    observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
+    use_tn = method == "tn"  # E[L²] from the tensor network (bounds.exact.tensor_network)
+    observable, sq = _validated_inputs(circuit, observable, state, qubits, "exact" if use_tn else method, max_terms,
+                                       n_samples, confidence)
+    _check_tol(tol, "exact" if use_tn else method)
+    if use_tn and (noise is not None or init is not None):
+        raise ValueError("method='tn' needs a noiseless circuit with uniformly initialized angles; "
+                         "use method='exact' for noise or init=")
     budget = MemoryBudget.from_limit(memory_limit)
     circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
@@ -1445,7 +1655,11 @@ def exact_loss_variance(
     u = loss_weights(weights, states.n_states)
     moments = _init_moments(program, init, method)
     mx, mz, mw = _exact_mean_general(program, moments) if moments else _exact_mean(program)
-    mean_i = (states.expectations(mx, mz, program.positions) @ mw) if len(mw) else np.zeros(states.n_states)
+    if len(mw):
+        mean_e, mean_d = states.expectations_with_error(mx, mz, program.positions)
+        mean_i, mean_d = mean_e @ mw, mean_d @ np.abs(mw)
+    else:
+        mean_i, mean_d = np.zeros(states.n_states), np.zeros(states.n_states)
     mean_l = float(u @ mean_i)
     details = {"light_cone_qubits": program.n_local, "n_observable_terms": len(program.observable)}
     if len(program.observable) == 0:
@@ -1455,9 +1669,19 @@ def exact_loss_variance(
             error_bound=0.0, n_terms=0, seconds=time.perf_counter() - t0, details=details,
         )
     ident = program.identity
+    if use_tn:
+        from .tensor_network import tn_loss_second_moment
+
+        sm = tn_loss_second_moment(circuit, observable, state, weights=weights, exponent_symbols=exponent_symbols,
+                                   qubits=qubits, memory_limit=budget)
+        return LossVarianceResult(
+            value=sm.value - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=sm.value, method=sm.method,
+            per_state=sm.per_state - mean_i**2, per_state_mean=mean_i + ident, weights=u, error_bound=sm.error_bound,
+            n_terms=sm.max_bond, seconds=time.perf_counter() - t0, details=details | sm.details,
+        )
     use_exact = method in ("exact", "truncate")
     limit = None
-    if moments:
+    if moments or (method == "auto" and program.n_tied):
         use_exact = True
     elif method == "auto":
         use_exact, limit = _auto_try_exact(program, max_terms, details)
@@ -1465,7 +1689,7 @@ def exact_loss_variance(
         try:
             rows, err, peak, dropped_any = _exact_pairs(
                 program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
-                moments=moments,
+                moments=moments, tol=tol,
             )
             budget.check(8.0 * len(rows) * states.n_states * 4, what=f"input-state expectations of {len(rows):,} "
                          f"Pauli pairs for {states.n_states} state(s)", alternative=_MEMORY_ALTERNATIVE)
@@ -1479,18 +1703,23 @@ def exact_loss_variance(
             if method != "auto" or moments:
                 raise MemoryBudgetExceeded(str(exc)) from None
         else:
-            eq = states.expectations(rows.qx, rows.qz, program.positions)
-            er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
+            eq, er, dq, dr = _pair_expectations(states, rows, program.positions)
             w = rows.w[:, 0]
             second_i = (eq * er) @ w
             second = float(((u @ eq) * (u @ er)) @ w)
-            truncated = dropped_any
+            ps_err, lin_err = _expectation_error(w[:, None], dq, dr, u)
+            # Var = E[L²] − E[L]²: the error of the mean's square adds (|m² − m̂²| <= E (2|m̂| + E))
+            mean_err = float(np.abs(u) @ mean_d)
+            err = err.copy()
+            err[0] = err[0] * np.abs(u).sum() ** 2 + lin_err[0] + mean_err * (2 * abs(mean_l) + mean_err)
+            truncated = dropped_any or err[0] > 0
             return LossVarianceResult(
                 value=second - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=second,
                 method="truncated" if truncated else "exact", per_state=second_i - mean_i**2,
-                per_state_mean=mean_i + ident, weights=u, error_bound=float(err[0] * np.abs(u).sum() ** 2),
+                per_state_mean=mean_i + ident, weights=u, error_bound=float(err[0]),
                 n_terms=peak, seconds=time.perf_counter() - t0, details=details,
             )
+    _refuse_sampling(program, None if method == "sample" else "exact enumeration did not fit", max_terms)
     gen = _as_rng(rng)
     n = states.n_states
     acc = _Accumulator(n_params=0, n_targets=n + 1)
@@ -1516,32 +1745,64 @@ def exact_model_gradient_variance(
     *,
     data=None,
     weights=None,
+    data_route: str = "auto",
+    initial_state=None,
+    states=None,
     **kwargs,
 ) -> GradientVarianceResult:
     """:func:`exact_gradient_variance` for a :class:`circuits.Model`.
 
-    The input states are the embedded data states (``model.dataset`` or ``data``; product
-    states when the embedding has no entangling gates, so any ``n`` works), or ``|0…0⟩``
-    when the model has no embedding.  ``values`` is ``Var[∂_k L]`` for the linear loss
-    ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``); ``per_state`` holds ``Var[∂_k ℓ_i]`` and
-    ``covariance=True`` the cross terms, from which Theorem 1 of the seed paper bounds
-    non-linear losses.
+    The input states are the embedded data states (``model.dataset`` or ``data``), or
+    ``initial_state`` (default ``|0…0⟩``) when the model has no embedding.  ``values`` is
+    ``Var[∂_k L]`` for the linear loss ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``);
+    ``per_state`` holds ``Var[∂_k ℓ_i]`` and ``covariance=True`` the cross terms
+    ``E[∂_kℓ_i ∂_kℓ_j]``, from which Theorem 1 of the seed paper bounds non-linear losses.
+
+    ``data_route`` says how the data states enter:
+
+    * ``'auto'`` (default): product states (Bloch vectors) when the embedding has no
+      multi-qubit gates, else ``'paths'``;
+    * ``'paths'``: no state vector — the Pauli strings left by the averaged ansatz are
+      propagated through ``U(x_i)`` at fixed angles down to ``initial_state``, all data
+      points together (:class:`~bpcalc.bounds.exact.embedded.EmbeddedStates`; any number
+      of qubits);
+    * ``'state_vector'``: simulate ``U(x_i)|0…0⟩`` (``n <= 24``).
+    ``states``: the model's input states when already computed (an analysis computes them once,
+    :func:`bpcalc.bounds.analysis.input_states`, and hands them on).
 
     Raises
     ------
     TypeError : ``model`` is not a :class:`circuits.Model`.
+    ValueError : an embedding without data, an unknown ``data_route``.
     """
+    from .embedded import embedded_states
     from .states import dataset_states
 
     if not isinstance(model, circuits.Model):
         raise TypeError(f"model must be a circuits.Model, got {type(model).__name__}")
+    routes = ("auto", "paths", "state_vector")
+    if data_route not in routes:
+        raise ValueError(f"data_route must be one of {routes}, got {data_route!r}")
     has_embedding = bool(list(model.embedding.all_operations()))
-    if has_embedding and (data is not None or model.dataset is not None):
-        states = dataset_states(model, data)
-    elif has_embedding:
+    if states is not None:
+        if data is not None or initial_state is not None:
+            raise ValueError("give either states or data / initial_state, not both")
+    elif has_embedding and data is None and model.dataset is None:
         raise ValueError("the model has an embedding but no dataset; pass data=(N, n_features)")
+    if states is not None:
+        pass  # computed once by the caller (an analysis) and handed on
+    elif not has_embedding:
+        states = initial_state
     else:
-        states = None
+        x = model.dataset.x if data is None else data
+        product = all(len(op.qubits) <= 1 for op in model.embedding.all_operations())
+        if data_route == "paths" or (data_route == "auto" and (not product or initial_state is not None)):
+            states = embedded_states(model.embedding, x, tuple(model.qubits), initial_state,
+                                     memory_limit=kwargs.get("memory_limit"))
+        else:
+            if initial_state is not None:
+                raise ValueError("initial_state with data_route='state_vector' is not supported; use data_route='paths'")
+            states = dataset_states(model, x)
     return exact_gradient_variance(
         model.ansatz, model.observable, states, parameters, weights=weights, qubits=tuple(model.qubits), **kwargs
     )

@@ -47,7 +47,9 @@ import sympy
 from bpcalc import circuits
 
 from ..bound import AssumptionFailed
+from .generators import PauliFactor, pauli_factors
 from .paulis import LocalMap, PauliTable, bit_mask, clifford_local_map, n_words, pack_pauli_sum, rotation_local_map
+from .ties import tie_convention
 
 __all__ = [
     "resolve_parameters",
@@ -55,6 +57,7 @@ __all__ = [
     "CliffordGroup",
     "RotationGroup",
     "FixedRotation",
+    "TiedRotation",
     "NoiseChannel",
     "PauliPathProgram",
     "channel_transfer_matrix",
@@ -77,7 +80,10 @@ class ParameterInfo:
     """A trainable symbol of the light cone and the rotation it drives.
 
     ``frequency`` is the chain-rule factor of the derivative (``c`` or ``k``, see the module
-    docstring); the variance carries ``frequency²``.
+    docstring); the variance carries ``frequency²``.  A *tied* parameter (one symbol driving
+    several commuting Pauli rotations, see :class:`TiedRotation`) has ``tied=True``, its
+    averaging ``period`` and ``frequency = (1 or π)/q`` (the derivative by the reported
+    variable in units of the integer-harmonic variable ``u``).
     """
 
     symbol: sympy.Symbol
@@ -86,6 +92,9 @@ class ParameterInfo:
     operation: cirq.Operation
     pauli: cirq.PauliString
     unit: str  # 'radian' or 'half-turn'
+    period: Optional[float] = None  # s ~ U[0, period); None: the convention's (2π or 2)
+    operations: tuple = ()  # tied parameters: every (operation, moment) the symbol drives
+    tied: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +128,37 @@ class FixedRotation:
     flip_x_mask: np.ndarray
     flip_z_mask: np.ndarray
     operation: cirq.Operation
+
+
+@dataclasses.dataclass(frozen=True)
+class TiedRotation:
+    """One symbol driving several commuting Pauli rotations, averaged jointly (:mod:`~bpcalc.bounds.exact.ties`).
+
+    ``exp(-i φ_j P_j / 2)`` with ``φ_j = harmonics[j]·u + phases[j]``, ``u ~ U[0, 2π)``; per
+    rotation ``j`` the rotation's local map, offsets, anchor and flip masks as in
+    :class:`FixedRotation`.  ``amplification`` bounds the l1 growth of the pair weights
+    (``2^k``), ``derivative_amplification`` that of the differentiated column
+    (``(Σ|n_j|)² 2^k``, before the chain-rule factor).
+    """
+
+    param: int
+    lmaps: tuple
+    offsets: tuple
+    anchors: tuple[int, ...]
+    anchor_masks: tuple
+    flip_x_masks: tuple
+    flip_z_masks: tuple
+    harmonics: tuple[int, ...]
+    phases: tuple[float, ...]
+    operations: tuple
+
+    @property
+    def amplification(self) -> float:
+        return 2.0 ** len(self.harmonics)
+
+    @property
+    def derivative_amplification(self) -> float:
+        return float(sum(abs(h) for h in self.harmonics)) ** 2 * self.amplification
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,6 +251,8 @@ class PauliPathProgram:
     n_fixed_rotations : instructions that branch a string into several: non-Clifford constant
         rotations and non-diagonal channels in the cone (they need pair mode).
     n_channels : noise channels in the cone.
+    n_tied : :class:`TiedRotation` instructions (shared symbols / multi-term generators); only
+        exact (or truncated) Pauli-pair enumeration handles them.
     exponent_symbols : the convention used for half-turn symbols.
     """
 
@@ -225,6 +267,7 @@ class PauliPathProgram:
     n_fixed_rotations: int
     exponent_symbols: str
     n_channels: int = 0
+    n_tied: int = 0
 
     @property
     def n_local(self) -> int:
@@ -249,6 +292,8 @@ class PauliPathProgram:
             for ins in moment:
                 if isinstance(ins, FixedRotation):
                     f *= (abs(ins.cos) + abs(ins.sin)) ** 2
+                elif isinstance(ins, TiedRotation):
+                    f *= ins.amplification
                 elif isinstance(ins, NoiseChannel):
                     f *= max(ins.amplification, 1.0) ** 2
             out[m + 1] = out[m] * f
@@ -339,6 +384,184 @@ def _pauli_slots(pauli: cirq.PauliString, local: dict) -> tuple[list[int], list[
     return [i for i, _ in items], [b for _, b in items]
 
 
+def _rotation_of(item) -> Optional[tuple[cirq.PauliString, object]]:
+    """``(pauli, angle)`` of an expanded item if it is a Pauli rotation, else None."""
+    kind, obj, _, rot = item
+    if kind == "factor":
+        return obj.pauli, obj.angle
+    return None if rot is None else (rot.pauli, rot.angle)
+
+
+def _is_clifford(op: cirq.Operation, cache: dict) -> bool:
+    if len(op.qubits) > MAX_CLIFFORD_QUBITS:
+        return False
+    gate = getattr(op, "gate", None)
+    key = (gate, len(op.qubits)) if gate is not None else None
+    if key is not None:
+        try:
+            if key in cache:
+                return cache[key]
+        except TypeError:  # an unhashable gate
+            key = None
+    u = cirq.unitary(op, None)
+    found = u is not None and clifford_local_map(u) is not None
+    if key is not None:
+        cache[key] = found
+    return found
+
+
+def _expand_moment(ops: Sequence[cirq.Operation], m: int, cache: dict) -> list[list[tuple]]:
+    """The moment's operations as layers of items ``(kind, object, origin operation)``.
+
+    ``kind`` is ``'op'`` (a channel, a Pauli rotation, a Clifford gate, or an operation the
+    main loop refuses) or ``'factor'`` (a :class:`~bpcalc.bounds.exact.generators.PauliFactor`
+    of a decomposed gate); the ``j``-th piece of a decomposed gate goes to layer ``j``, so that
+    every layer acts on disjoint qubits and layers are in time order.
+    """
+    layers: list[list[tuple]] = [[]]
+    for op in ops:
+        if cirq.is_measurement(op):
+            raise AssumptionFailed(f"the circuit contains a measurement {op} in moment {m}; a unitary circuit is needed")
+        param = cirq.is_parameterized(op)
+        if not param and not cirq.has_unitary(op) and cirq.has_kraus(op):
+            layers[0].append(("op", op, op, None))
+            continue
+        rot = circuits.as_pauli_rotation(op)
+        if rot is not None:
+            layers[0].append(("op", op, op, rot))
+            continue
+        if not param:
+            if len(op.qubits) == 0:
+                continue
+            if _is_clifford(op, cache):
+                layers[0].append(("op", op, op, None))
+                continue
+        pieces = pauli_factors(op)
+        if pieces is None:
+            if param:
+                raise AssumptionFailed(
+                    f"operation {op} in moment {m} has symbols {sorted(cirq.parameter_names(op)) or '(symbolic angles)'} "
+                    "but is not a product of Pauli rotations with rational generator coefficients; the exact engine "
+                    "takes rx/ry/rz, X**t-style gates, XX/YY/ZZ**t, PauliStringPhasor, CZ**t / cphase, controlled "
+                    "rotations (crz …), FSimGate, PhasedXPowGate / PhasedXZGate, u3 (QasmUGate) and gates whose Cirq "
+                    "decomposition consists of those"
+                )
+            layers[0].append(("op", op, op, None))  # the main loop names what is wrong with it
+            continue
+        for j, piece in enumerate(pieces):
+            while len(layers) <= j:
+                layers.append([])
+            if isinstance(piece, PauliFactor):
+                layers[j].append(("factor", piece, op, None))
+            else:
+                layers[j].append(("op", piece, op, circuits.as_pauli_rotation(piece)))
+    return [layer for layer in layers if layer] or [[]]
+
+
+def _item_op(item) -> cirq.Operation:
+    kind, obj = item[0], item[1]
+    return obj.operation() if kind == "factor" else obj
+
+
+def _commutes_with(item, pauli: cirq.PauliString) -> bool:
+    """Does the item commute with every rotation ``exp(-iφ·pauli/2)``?  (Conservative: False if unsure.)"""
+    op = _item_op(item)
+    if not set(op.qubits) & set(pauli.qubits):
+        return True
+    rot = _rotation_of(item)
+    if rot is not None:
+        return bool(cirq.commutes(rot[0], pauli))
+    qs = list(op.qubits)
+    restricted = cirq.PauliString({q: pauli[q] for q in qs if q in pauli.qubits})
+    mat = restricted.matrix(qs)
+    if not cirq.is_parameterized(op) and cirq.has_unitary(op):
+        u = cirq.unitary(op)
+        return bool(np.allclose(u @ mat, mat @ u, atol=1e-10))
+    if not cirq.is_parameterized(op) and cirq.has_kraus(op):
+        ks = [np.asarray(k) for k in cirq.kraus(op)]
+        sup = sum(np.kron(k, k.conj()) for k in ks)
+        for phi in (0.7, 2.1):
+            r = np.cos(phi / 2) * np.eye(len(mat)) - 1j * np.sin(phi / 2) * mat
+            sr = np.kron(r, r.conj())
+            if not np.allclose(sup @ sr, sr @ sup, atol=1e-10):
+                return False
+        return True
+    return False
+
+
+def _tied_groups(subs: list, exponent_symbols: str) -> dict:
+    """``{symbol: (first sub-moment, [(sub, index, unit pauli, coefficient, offset, origin)], TieConvention)}``.
+
+    A symbol is *tied* when it drives several Pauli rotations of the light cone.  Refused (one
+    line naming the gates) when two of its generators do not commute, or when a rotation cannot
+    be moved next to the first one because a gate in between does not commute with it.
+    """
+    counts: dict = {}
+    eigen_types: dict = {}
+    for _, items in subs:
+        for kind, obj, _, _ in items:
+            syms = obj.angle.free_symbols if kind == "factor" else _op_symbols(obj, eigen_types)
+            for sym in syms:
+                counts[sym] = counts.get(sym, 0) + 1
+    shared = {sym for sym, c in counts.items() if c > 1}
+    if not shared:
+        return {}
+    occ: dict = {}
+    for si, (m, items) in enumerate(subs):
+        for ii, item in enumerate(items):
+            kind, obj = item[0], item[1]
+            syms = obj.angle.free_symbols if kind == "factor" else _op_symbols(obj, eigen_types)
+            if not shared.intersection(syms):
+                continue
+            rot = _rotation_of(item)
+            if rot is None:
+                continue
+            pauli, angle = rot
+            try:
+                aff = circuits.affine_angle(angle)
+            except ValueError as exc:
+                raise AssumptionFailed(f"operation {item[2]} in moment {m}: {exc}") from None
+            if aff.symbol is None:
+                continue
+            sign = 1.0 if complex(pauli.coefficient).real > 0 else -1.0
+            occ.setdefault(aff.symbol, []).append(
+                (si, ii, pauli.with_coefficient(1), sign * aff.coefficient, sign * aff.offset, item[2], m)
+            )
+    tied = {s: lst for s, lst in occ.items() if len(lst) > 1}
+    if not tied:
+        return {}
+    member = {(o[0], o[1]): s for s, lst in tied.items() for o in lst}
+    out = {}
+    for sym, lst in tied.items():
+        for a in range(len(lst)):
+            for b in range(a + 1, len(lst)):
+                if not cirq.commutes(lst[a][2], lst[b][2]):
+                    raise AssumptionFailed(
+                        f"symbol {sym} drives non-commuting rotations: {lst[a][2]} (in {lst[a][5]}, moment {lst[a][6]}) "
+                        f"and {lst[b][2]} (in {lst[b][5]}, moment {lst[b][6]}); a shared parameter is averaged exactly "
+                        "only when the generators of its gates commute (use one symbol per gate)"
+                    )
+        first = min(o[0] for o in lst)
+        for si, ii, pauli, _, _, origin, m in lst:
+            for sj in range(first, si):
+                for jj, other in enumerate(subs[sj][1]):
+                    owner = member.get((sj, jj))
+                    if owner == sym or (sj == first and owner is None):
+                        continue
+                    if not _commutes_with(other, pauli):
+                        raise AssumptionFailed(
+                            f"symbol {sym}: its rotation {pauli} (in {origin}, moment {m}) does not commute with "
+                            f"{other[2]} (moment {subs[sj][0]}) between it and the symbol's first gate; a shared "
+                            "parameter is averaged exactly only when its rotations can be brought together"
+                        )
+        try:
+            conv = tie_convention([o[3] for o in lst], exponent_symbols, sym.name)
+        except ValueError as exc:
+            raise AssumptionFailed(f"symbol {sym} (gates {sorted({str(o[5]) for o in lst})}): {exc}") from None
+        out[sym] = (first, lst, conv)
+    return out
+
+
 def compile_program(
     circuit: cirq.AbstractCircuit,
     observable: cirq.PauliSum,
@@ -348,13 +571,22 @@ def compile_program(
 ) -> PauliPathProgram:
     """Compile ``circuit`` and ``observable`` into a :class:`PauliPathProgram`.
 
+    Gates that are not single Pauli rotations or Cliffords are first written as products of
+    Pauli rotations (:func:`~bpcalc.bounds.exact.generators.pauli_factors`: ``crz``, ``CZ**t``,
+    ``FSimGate``, ``u3`` …); the pieces of one gate become consecutive program moments.  A
+    symbol driving several rotations of the light cone becomes one :class:`TiedRotation`
+    (averaged jointly, :mod:`~bpcalc.bounds.exact.ties`), placed right after the moment of its
+    first rotation.
+
     Raises
     ------
     TypeError : ``circuit`` is not a Cirq circuit.
-    AssumptionFailed : (a ``ValueError``) the circuit is outside the engine's scope: a symbol used by two rotations of the light cone, a non-affine angle or a
-        non-integer frequency, a symbol inside a gate that is not a Pauli rotation, a
-        constant non-Clifford gate that is not a Pauli rotation, measurements, multi-qubit
-        channels, or an observable on qubits the state does not cover.
+    AssumptionFailed : (a ``ValueError``) the circuit is outside the engine's scope: a shared
+        symbol whose rotations do not commute (or cannot be brought together), a non-affine
+        angle, a non-integer frequency of an independent symbol (or non-rational ones of a
+        shared symbol), a symbol inside a gate that is not a product of Pauli rotations, a
+        constant gate that is neither Clifford nor such a product, measurements, or an
+        observable on qubits the state does not cover.
     """
     circuits.require_circuit(circuit)
     if exponent_symbols not in EXPONENT_CONVENTIONS:
@@ -373,19 +605,29 @@ def compile_program(
     state_index = {q: j for j, q in enumerate(state_qubits)}
     positions = tuple(state_index[q] for q in cone_qubits)
 
+    clifford_cache: dict = {}
+    subs = [(m, layer) for m, ops in enumerate(kept) for layer in _expand_moment(ops, m, clifford_cache)]
+    ties = _tied_groups(subs, exponent_symbols)
+    tied_items = {(o[0], o[1]) for _, lst, _ in ties.values() for o in lst}
+    placed: dict = {}
+    for sym, (first, lst, _) in ties.items():
+        placed.setdefault(first, []).append(sym)
+
     parameters: list[ParameterInfo] = []
     seen_symbols: dict = {}
     lmap_cache: dict = {}
     moments: list[tuple] = []
     n_fixed = 0
     n_channels = 0
-    for m, ops in enumerate(kept):
+    n_tied = 0
+    for si, (m, items) in enumerate(subs):
         clifford_groups: dict = {}
         rotation_groups: dict = {}
         fixed: list = []
-        for op in ops:
-            if cirq.is_measurement(op):
-                raise AssumptionFailed(f"the circuit contains a measurement {op} in moment {m}; a unitary circuit is needed")
+        for ii, item in enumerate(items):
+            if (si, ii) in tied_items:
+                continue
+            op = _item_op(item)
             if not cirq.is_parameterized(op) and not cirq.has_unitary(op) and cirq.has_kraus(op):
                 ch = _noise_channel(op, local, n_local, m)
                 if np.allclose(ch.transfer, np.eye(4), atol=1e-15):
@@ -394,7 +636,7 @@ def compile_program(
                 n_channels += 1
                 n_fixed += not ch.diagonal
                 continue
-            rot = circuits.as_pauli_rotation(op)
+            rot = item[3] if item[0] == "op" else circuits.as_pauli_rotation(op)
             if rot is not None and len(rot.pauli) == 0:
                 continue  # a global phase
             if rot is not None and rot.is_parametrized:
@@ -402,13 +644,10 @@ def compile_program(
                     aff = circuits.affine_angle(rot.angle)
                 except ValueError as exc:
                     raise AssumptionFailed(f"operation {op} in moment {m}: {exc}") from None
-                if aff.symbol in seen_symbols:
-                    raise AssumptionFailed(
-                        f"symbol {aff.symbol} drives two rotations of the light cone ({seen_symbols[aff.symbol]} and {op}); "
-                        "the exact engines need independent parameters (one gate per symbol)"
-                    )
+                if aff.symbol in seen_symbols:  # pragma: no cover - shared symbols are tied above
+                    raise AssumptionFailed(f"symbol {aff.symbol} drives two rotations ({seen_symbols[aff.symbol]} and {op})")
                 seen_symbols[aff.symbol] = op
-                freq, unit = _frequency(aff.coefficient, op, exponent_symbols)
+                freq, unit = _frequency(aff.coefficient, item[2], exponent_symbols)
                 slots, bits = _pauli_slots(rot.pauli, local)
                 parameters.append(
                     ParameterInfo(symbol=aff.symbol, frequency=freq, moment=m, operation=op, pauli=rot.pauli, unit=unit)
@@ -417,12 +656,8 @@ def compile_program(
                 key = (tuple(bits), offsets)
                 rotation_groups.setdefault(key, []).append((slots[0], len(parameters) - 1))
                 continue
-            if cirq.is_parameterized(op):
-                raise AssumptionFailed(
-                    f"operation {op} in moment {m} has symbols {sorted(s.name for s in cirq.parameter_symbols(op))} "
-                    "but is not a Pauli rotation exp(-iθP/2); only rx/ry/rz, XPowGate-style gates, XX/YY/ZZPowGate "
-                    "and cirq.PauliStringPhasor may carry trainable symbols"
-                )
+            if cirq.is_parameterized(op):  # pragma: no cover - refused by _expand_moment
+                raise AssumptionFailed(f"operation {op} in moment {m} carries symbols but is not a Pauli rotation")
             if rot is not None:
                 phi = float(rot.angle) * (1.0 if complex(rot.pauli.coefficient).real > 0 else -1.0)
                 quarter = phi / (math.pi / 2)
@@ -456,8 +691,9 @@ def compile_program(
             lm = lmap_cache[key_u]
             if lm is None:
                 raise AssumptionFailed(
-                    f"operation {op} in moment {m} is neither Clifford nor a Pauli rotation; the Pauli-path engine "
-                    "handles Clifford gates, Pauli rotations with trainable symbols and constant-angle Pauli rotations"
+                    f"operation {op} in moment {m} is neither Clifford nor a product of Pauli rotations; the "
+                    "Pauli-path engine handles Clifford gates, Pauli rotations (trainable or constant) and gates that "
+                    "decompose into them exactly"
                 )
             if np.array_equal(lm.table, np.arange(len(lm.table))) and np.all(lm.signs == 1):
                 continue  # identity (up to phase)
@@ -484,6 +720,15 @@ def compile_program(
             )
         instructions.extend(fixed)
         moments.append(tuple(instructions))
+        for sym in placed.get(si, []):
+            _, lst, conv = ties[sym]
+            parameters.append(ParameterInfo(
+                symbol=sym, frequency=conv.frequency, moment=lst[0][6], operation=lst[0][5], pauli=lst[0][2],
+                unit=conv.unit, period=conv.period, operations=tuple((o[5], o[6]) for o in lst), tied=True,
+            ))
+            moments.append((_tied_rotation(lst, conv, len(parameters) - 1, local, n_local, lmap_cache),))
+            n_tied += 1
+            n_fixed += 1
     obs_table, identity = pack_pauli_sum(observable, local, n_local)
     return PauliPathProgram(
         qubits=tuple(cone_qubits),
@@ -497,6 +742,24 @@ def compile_program(
         n_fixed_rotations=n_fixed,
         exponent_symbols=exponent_symbols,
         n_channels=n_channels,
+        n_tied=n_tied,
+    )
+
+
+def _tied_rotation(lst, conv, param: int, local: dict, n_local: int, lmap_cache: dict) -> TiedRotation:
+    lmaps, offsets, anchors, ams, fxs, fzs = [], [], [], [], [], []
+    for o in lst:
+        slots, bits = _pauli_slots(o[2], local)
+        lmaps.append(lmap_cache.setdefault(("rot", tuple(bits)), rotation_local_map(list(bits))))
+        offsets.append(tuple(s - slots[0] for s in slots))
+        anchors.append(slots[0])
+        ams.append(bit_mask([slots[0]], n_local))
+        fxs.append(bit_mask([s for s, b in zip(slots, bits) if b[0]], n_local))
+        fzs.append(bit_mask([s for s, b in zip(slots, bits) if b[1]], n_local))
+    return TiedRotation(
+        param=param, lmaps=tuple(lmaps), offsets=tuple(offsets), anchors=tuple(anchors), anchor_masks=tuple(ams),
+        flip_x_masks=tuple(fxs), flip_z_masks=tuple(fzs), harmonics=conv.harmonics,
+        phases=tuple(float(o[4]) for o in lst), operations=tuple(o[5] for o in lst),
     )
 
 

@@ -92,8 +92,8 @@ def test_unsupported_gate_is_still_a_note():
     import cirq
     import sympy
 
-    q = cirq.LineQubit.range(1)
-    c = cirq.Circuit(cirq.PhasedXZGate(x_exponent=sympy.Symbol("a"), z_exponent=0.1, axis_phase_exponent=0.2).on(q[0]))
+    q = cirq.LineQubit.range(1)  # Z^-a X^0.3 Z^a: a tie across a non-commuting rotation
+    c = cirq.Circuit(cirq.PhasedXPowGate(phase_exponent=sympy.Symbol("a"), exponent=0.3).on(q[0]))
     model = circuits.Model(ansatz=c, observable=circuits.local_cost(q))
     out, note = analyze_module.exact_variances(model, [sympy.Symbol("a")])
     assert out == {} and "refused" in note

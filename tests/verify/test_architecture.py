@@ -209,11 +209,16 @@ def test_family_in_the_report_and_its_errors():
 def test_family_outside_the_exact_engine_falls_back_to_sampling(tmp_path):
     fam = tmp_path / "crz_family.py"
     fam.write_text(
-        "import cirq, sympy\n"
+        "import cirq, numpy, sympy\n"
+        "class Opaque(cirq.Gate):  # a constant CRz(0.7) known only by its matrix (no decomposition)\n"
+        "    def _num_qubits_(self):\n"
+        "        return 2\n"
+        "    def _unitary_(self):\n"
+        "        return numpy.diag([1, 1, numpy.exp(-0.35j), numpy.exp(0.35j)])\n"
         "def build(n):\n"
         "    q = cirq.LineQubit.range(n)\n"
         "    c = cirq.Circuit([cirq.ry(sympy.Symbol(f't{i}')).on(q[i]) for i in range(n)])\n"
-        "    c.append(cirq.ControlledGate(cirq.rz(0.7)).on(q[0], q[1]))\n"
+        "    c.append(Opaque().on(q[0], q[1]))\n"
         "    c.append(cirq.CNOT(q[i], q[i - 1]) for i in range(n - 1, 0, -1))\n"
         "    return c\n"
     )
@@ -259,13 +264,13 @@ def test_compare_reports_unsupported_sizes_and_gates(tmp_path):
         "def build(n):\n"
         "    q = cirq.LineQubit.range(n)\n"
         "    return cirq.Circuit([cirq.ry(sympy.Symbol(f't{i}')).on(q[i]) for i in range(n)],\n"
-        "                        cirq.ControlledGate(cirq.rz(sympy.Symbol('c'))).on(q[0], q[1]))\n"
+        "                        cirq.PhasedXPowGate(phase_exponent=sympy.Symbol('c'), exponent=0.3).on(q[0]))\n"
     )
     cmp = compare_architectures(["qcnn", f"{fam}:build"], "4,6,8", "Z0")
     q6 = next(p for p in cmp.series("qcnn") if p.n == 6)
     assert q6.value is None and "power of two" in q6.note
     b = cmp.series("build")[0]
-    assert b.value is None and "exact engine" in b.note and "not a Pauli rotation" in b.note
+    assert b.value is None and "exact engine" in b.note and "not a product of Pauli rotations" in b.note
     with pytest.raises(ValueError, match="distinct"):
         compare_architectures(["hea", "hea"], "4,6,8")
 
@@ -306,15 +311,17 @@ def test_compare_builtins_up_to_64_qubits():
 def test_gates_outside_every_engine_are_named_in_the_report():
     q = cirq.LineQubit.range(2)
     a, c = sympy.symbols("a c")
-    circuit = cirq.Circuit(cirq.ry(a).on(q[0]), cirq.ControlledGate(cirq.rz(c)).on(q[0], q[1]))
+    # (CRz(c) is exact now; a symbolic phase Z^-c X^0.3 Z^c is outside both engines)
+    circuit = cirq.Circuit(cirq.ry(a).on(q[0]), cirq.CNOT(q[0], q[1]),
+                           cirq.PhasedXPowGate(phase_exponent=c, exponent=0.3).on(q[1]))
     r = analyze_architecture(circuit, "Z1", theorems=False, sample=50)
     row = next(g for g in r.gates if g["role"] == "trainable" and not g["exact"])
-    assert not row["sampling"] and "not a Pauli rotation" in row["reason"]
+    assert not row["sampling"] and "not a product of Pauli rotations" in row["reason"]
     params = {p.name: p for p in r.parameters}
     # per parameter (issue 13): the RY parameter is sampled although CRz(c) shares the circuit;
     # c, whose gate has no gradient rule, has no value and says why
     assert params["a"].sampled is not None and params["c"].sampled is None
-    assert not params["c"].in_cone or "not a Pauli rotation" in params["c"].note
+    assert not params["c"].in_cone or "not a product of Pauli rotations" in params["c"].note
     assert all(p.exact is None for p in r.parameters)
     assert any("exact engine refused" in n for n in r.notes)
     assert "gates the exact engine does not accept" in r.to_text()

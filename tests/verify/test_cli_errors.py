@@ -245,7 +245,7 @@ def test_product_state_with_minus_i_via_the_cli(capsys):
 # ----------------------------------------------------------------------------- partly supported circuits
 
 
-def test_u3_crz_fsim_parameters_are_refused_one_by_one(capsys, tmp_path):
+def test_fsim_parameters_get_exact_values_and_are_sampled_where_possible(capsys, tmp_path):
     f = tmp_path / "mixed.py"
     f.write_text(
         "import cirq, sympy\n"
@@ -264,9 +264,12 @@ def test_u3_crz_fsim_parameters_are_refused_one_by_one(capsys, tmp_path):
     # … d sits after every other gate: independent value by exact trigonometric-grid averaging
     est = params["d"]["sampled"]
     assert est["ci_low"] <= _var_d_exact() <= est["ci_high"]
-    assert "no exact value" in params["d"]["note"] and "c" in params["d"]["note"]
-    # … and c (in the FSim) says why it has none
-    assert params["c"]["sampled"] is None and "FSimGate" in params["c"]["note"]
+    # the exact engine writes FSim(c, 0.3) as Pauli rotations (XX, YY by c; fixed Z, ZZ rotations):
+    # every parameter has an exact value, d's equal to the independent grid average
+    assert abs(params["d"]["exact"]["value"] - _var_d_exact()) < 1e-10
+    assert params["c"]["exact"] is not None and params["c"]["exact"]["value"] > 0
+    # … the samplers still cannot differentiate c (no parameter-shift rule for its gate)
+    assert params["c"]["sampled"] is None
 
 
 def _var_d_exact() -> float:

@@ -12,6 +12,8 @@ Examples::
     bpcalc analyze model.json --trainable 'theta_*' --data 'x_*' --observable '0.5*Z0*Z1 + X3'
     bpcalc analyze ansatz.qasm --embedding hee --embedding-layers 2 --dataset digits
     bpcalc analyze examples/sim2019_circuit2.qasm --theorem 'cerezo2021.*' --draws 400
+    bpcalc analyze examples/reuploading_3x.qasm --observable Z0 --dataset uniform --n-data 16
+    bpcalc analyze examples/sim2019_circuit2.qasm --observable Z0 --init gaussian:0.1 --noise depolarize:0.01
     bpcalc analyze examples/sim2019_circuit2.qasm \\
         --family examples/my_family.py:sim_circuit2 --qubits 4..12:2
 """
@@ -47,25 +49,38 @@ def engine_name(text: str) -> str:
     return _ENGINE_ALIASES.get(text.strip().lower(), text.strip().lower())
 
 
-# keys the theorem checks read from the declared set without an assumption of that name
-_DECLARE_ONLY = ("global_two_design",)
-
-
 class declared_keys(argparse.Action):
-    """``--declare KEY``: an assumption key of some registered theorem (checked at parse time)."""
+    """``--declare KEY``: an assumption key of :data:`bpcalc.bounds.assumptions.CATALOGUE` (checked at parse time).
+
+    A deprecated key is replaced by the keys it now stands for, with one deprecation line on
+    stderr; a key that bpcalc always checks (not declarable) is kept, with a note that
+    declaring it changes nothing.
+    """
 
     def __call__(self, parser, namespace, values, option_string=None):
+        from bpcalc.bounds.assumptions import CATALOGUE, DEPRECATED_KEYS
         from bpcalc.bounds.registry import default_registry
 
-        known = sorted({a.key for t in default_registry().values()
-                        for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
-                       | set(_DECLARE_ONLY))
+        registered = {a.key for t in default_registry().values()
+                      for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
+        known = sorted(set(CATALOGUE) | registered)
         keys = [k.strip() for v in ([values] if isinstance(values, str) else values) for k in v.split(",") if k.strip()]
-        unknown = [k for k in keys if k not in known]
+        unknown = [k for k in keys if k not in known and k not in DEPRECATED_KEYS]
         if unknown:
             parser.error(f"argument {option_string}: unknown assumption key(s) {unknown}; known keys: {', '.join(known)}")
+        out: list[str] = []
+        for k in keys:
+            if k in DEPRECATED_KEYS:
+                new, note = DEPRECATED_KEYS[k]
+                print(f"bpcalc: {option_string} {note}", file=sys.stderr)
+                out += [n for n in new if n not in out]
+                continue
+            if k in CATALOGUE and not CATALOGUE[k].declarable:
+                print(f"bpcalc: note: {option_string} {k}: bpcalc checks this on the model; declaring it changes nothing",
+                      file=sys.stderr)
+            out.append(k)
         items = list(getattr(namespace, self.dest, None) or [])
-        setattr(namespace, self.dest, items + keys)
+        setattr(namespace, self.dest, items + out)
 
 
 def patterns(values: list[str] | None, default):
@@ -153,6 +168,13 @@ def run(args: argparse.Namespace) -> int:
 
     from ..architecture import analyze_architecture
     from ..report import to_json, write_report
+    from .exact import parse_noise
+
+    args.noise_channel = parse_noise(args.noise)  # malformed: one ValueError line before any work
+    if args.init is not None:
+        from bpcalc.bounds.exact.initialization import InitDistribution
+
+        InitDistribution.parse(args.init)
 
     only = A.theorem_keys(args.theorem, [t.key for t in default_registry().values()])
     with A.working(args, "bpcalc analyze"):
@@ -196,6 +218,8 @@ def _analyze(args: argparse.Namespace, analyze_architecture, only):
         factory_kwargs=factory_arguments(args.arg),
         exponent_symbols=args.exponent_symbols,
         label_column=args.label_column,
+        init=args.init,
+        noise=args.noise_channel,
     )
 
 
@@ -246,6 +270,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-theorems", action="append", metavar="GLOB",
                    help="leave these theorem keys out (e.g. 'mcclean2018.*', whose exact 2-design checks are slow)")
     p.add_argument("--no-exact", action="store_true", help="skip exact variances")
+    p.add_argument("--init", default=None, metavar="DIST",
+                   help="initialization of the angles for the exact values: uniform (default), gaussian:SIGMA, "
+                        "uniform:A (on [-A, A]) or a fixed value (mean and variance; the theorems are then refused)")
+    p.add_argument("--noise", default=None, metavar="CHANNEL",
+                   help="noise after every moment on every qubit for the exact values: depolarize:P, "
+                        "asymmetric_depolarize:PX,PY,PZ, bit_flip:P, phase_flip:P, phase_damp:G, amplitude_damp:G, "
+                        "generalized_amplitude_damp:P,G (the theorems are then refused)")
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
     A.add_progress(p)
     p.add_argument("--json", action="store_true", help="print the full report as JSON")

@@ -23,7 +23,6 @@ Exit codes: 0 success, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import Any
@@ -412,7 +411,8 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         theorems = list(A.select_theorems(args.theorem).values())
         if args.json:
-            print(json.dumps([t.to_dict() for t in theorems], indent=2, default=str))
+            from bpcalc.bounds.serialization import dumps
+            print(dumps([t.to_dict() for t in theorems], indent=2))
             return 0
         for t in theorems:
             print(f"{t.key}  [{t.verification.status}; {t.verification.source}]  {t.title}")
@@ -422,8 +422,9 @@ def run(args: argparse.Namespace) -> int:
     if args.theorem and args.qubits is None:
         theorems = list(A.select_theorems(args.theorem).values())
         if args.json:
+            from bpcalc.bounds.serialization import dumps
             docs = [t.to_dict() for t in theorems]
-            print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, default=str))
+            print(dumps(docs[0] if len(docs) == 1 else docs, indent=2))
             return 0
         for i, t in enumerate(theorems):
             if i:
@@ -446,7 +447,8 @@ def run(args: argparse.Namespace) -> int:
         written = write_outputs(args, result, args.out)
         print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result, indent=2, default=str))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(result, indent=2))
     elif args.latex:
         print(render_latex(result))
     else:

@@ -21,7 +21,6 @@ unless ``--state`` is given; observable the local cost unless ``--observable`` i
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from typing import Any
 
@@ -34,11 +33,30 @@ ANSATZE = A.ANSATZ_NAMES
 
 
 def build_ansatz(args: argparse.Namespace, n: int):
-    """The ansatz circuit described by the arguments at ``n`` qubits (:func:`bpcalc.circuits.make_ansatz`)."""
+    """The ansatz circuit described by the arguments at ``n`` qubits (:func:`bpcalc.circuits.make_ansatz`),
+    or the user's ``--circuit``."""
     from bpcalc import circuits
 
+    if getattr(args, "circuit", None):
+        return _user_circuit(args.circuit, n)
     return circuits.make_ansatz(args.ansatz, n, args.layers.at(n), args.block, args.block_depth,
                                 entangler=args.entangler)
+
+
+def _user_circuit(spec: str, n: int):
+    """``--circuit``: a file or a factory (called with ``n=`` when it takes it); its symbols are the parameters."""
+    import inspect
+
+    from bpcalc.bounds.from_files import load_user_circuit
+
+    kwargs = {}
+    if ":" in spec and not spec.endswith((".json", ".qasm")):
+        from bpcalc.circuits import load_factory
+
+        if "n" in inspect.signature(load_factory(spec)).parameters:
+            kwargs["n"] = n
+    circuit, _ = load_user_circuit(spec, **kwargs)
+    return circuit
 
 
 def build_observable(text: str, n: int, ansatz: str | None = None):
@@ -191,13 +209,20 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
 
     res = item["result"]
     n = item["n"]
+    what = (f"circuit {args.circuit}" if getattr(args, "circuit", None)
+            else f"ansatz {args.ansatz}  layers {item['layers']}")
     print(
-        f"n = {n}  ansatz {args.ansatz}  layers {item['layers']}  observable {args.observable}  "
+        f"n = {n}  {what}  observable {args.observable}  "
         f"light cone {res.details.get('light_cone_qubits')} qubits, {int(res.in_light_cone.sum())}/{len(res)} "
         f"selected parameters inside  [{res.seconds:.3f} s]"
     )
     print(f"  method: {_method_text(res)}; exponent symbols (X^t): {getattr(args, 'exponent_symbols', 'angle')} convention"
           + (f"  noise: {args.noise_channel} after every moment" if getattr(args, "noise_channel", None) is not None else ""))
+    tied = res.details.get("tied_parameters")
+    if tied:  # symbols driving several rotations (crz, CZ**t, FSim, shared symbols): their own period
+        print("  averaged jointly over their period (several rotations each): "
+              + ", ".join(f"{k} ~ U[0, {v['period']:.6g})" for k, v in list(tied.items())[:6])
+              + (" …" if len(tied) > 6 else ""))
     extra = [k for k in ("two_design", "lie") if k in item]
     per_param = args.per_parameter or len(res) <= 12
     if per_param:
@@ -281,7 +306,7 @@ def _write_files(args: argparse.Namespace, items: list) -> None:
                       tuple(rows)),),
         figures=(Figure(png.name, caption),), config={k: v for k, v in vars(args).items() if k != "func"},
         seeds={"paths": args.seed}, compact=tuple(compact),
-        results={"points": [{"n": it["n"], "gradient": it["result"].as_dict()} for it in items]})
+        results={"points": [{"n": it["n"], "gradient": it["result"].to_dict()} for it in items]})
     written = write_report(report, args.out)
     print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
 
@@ -292,6 +317,8 @@ def run(args: argparse.Namespace) -> int:
     from bpcalc.bounds.memory import MemoryBudget, MemoryBudgetExceeded
 
     counts = args.qubits
+    if getattr(args, "circuit", None) and tuple(counts) == (8,) and ":" not in str(args.circuit):
+        counts = [len(_user_circuit(args.circuit, 0).all_qubits())]  # a file: its own width
     args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
     args.noise_channel = parse_noise(getattr(args, "noise", None))
     if args.init is not None:
@@ -315,15 +342,16 @@ def run(args: argparse.Namespace) -> int:
         payload = []
         for item in items:
             entry = {"n": item["n"], "layers": item["layers"], "ansatz": args.ansatz, "observable": args.observable,
-                     "gradient": item["result"].as_dict()}
+                     "gradient": item["result"].to_dict()}
             for k in ("loss", "two_design", "lie"):
                 if k in item:
-                    entry[k] = item[k].as_dict()
+                    entry[k] = item[k].to_dict()
             for k in ("two_design_error", "lie_error"):
                 if k in item:
                     entry[k] = item[k]
             payload.append(entry)
-        print(json.dumps(payload, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(payload, indent=2))
         return 0
     for item in items:
         _print_run(args, item)
@@ -337,6 +365,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[0],
     )
     A.add_ansatz(p, default="hea")
+    p.add_argument("--circuit", metavar="FILE", default=None,
+                   help="your own circuit instead of --ansatz: .qasm, .json, module:function or file.py:function "
+                        "(called with n=QUBITS if it takes n); crz, u3, CZ**t, FSim … with symbols are exact")
     A.add_qubits(p, default="8", legacy=True)
     A.add_layers(p, default="log")
     A.add_block(p)

@@ -13,7 +13,6 @@ fails), 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from . import _args as A
@@ -60,7 +59,8 @@ def _export(args, compiled, target, quiet: bool = False) -> int:
     if quiet:
         pass
     elif args.json:
-        print(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "ok": result.ok()}, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({"files": {k: str(v) for k, v in result.files.items()}, "ok": result.ok()}, indent=2))
     else:
         print(result.files["report_txt"].read_text(), end="")
         print("files:")
@@ -135,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         return _export(args, compiled, target)
     report = validate_for_device(compiled.circuit, target)
     if args.json:
-        print(json.dumps({"summary": compiled.summary(), "validation": report.to_dict()}, indent=2, default=str))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({"summary": compiled.summary(), "validation": report.to_dict()}, indent=2))
     else:
         s = compiled.summary()
         r = s["routing"]

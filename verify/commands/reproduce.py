@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     for key, f in result.fits.items():
         ds, emb = key.split("/")
         parts = []
-        for label, name in (("mean D_HS", "d_hs"), ("Var", "variance"), ("Var/r_ns", "variance_normalised")):
+        for label, name in (("mean D_HS", "d_hs"), ("Var", "sampled"), ("Var/r_ns", "sampled_normalised")):
             if "base" in f.get(name, {}):
                 parts.append(f"{label} {f[name]['base']:.3f} ± {f[name]['base_stderr']:.3f}")
         print(f"  {ds:>8} {emb.upper()}: " + "; ".join(parts))

@@ -14,7 +14,6 @@ Exit codes: 0 success, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 
 from . import _args as A
 from ._memory import add_memory_limit
@@ -142,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         docs = [{"model": model.name, "n_qubits": model.n_qubits, "estimates": [e.to_dict() for e in estimates]}
                 for model, estimates in runs]
-        print(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     else:
         for model, estimates in runs:
             e0 = estimates[0]
@@ -159,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
         from pathlib import Path
 
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps([e.to_dict() for _, estimates in runs for e in estimates], indent=2))
+        from bpcalc.bounds.serialization import dumps
+        Path(args.out).write_text(dumps([e.to_dict() for _, estimates in runs for e in estimates], indent=2))
     return 0
 
 

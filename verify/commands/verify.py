@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import sys
 
@@ -156,7 +155,9 @@ def _report(args, rows, fit, fit_note, figure):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..check import check, fit_scaling
+    from bpcalc.bounds.scaling import fit_scaling
+
+    from ..check import check
     from .sample import parameters_from_args
 
     registry = None if args.theorem is None else A.select_theorems(args.theorem)
@@ -178,10 +179,14 @@ def run(args: argparse.Namespace) -> int:
         all_estimates.append(est)
     fit = None
     fit_note = ""
+    levels = {e.confidence for e in all_estimates}
     try:
-        fit = fit_scaling([r[0] for r in rows], all_estimates)
+        fit = fit_scaling([r[0] for r in rows], [e.value for e in all_estimates],
+                          [(e.ci_low, e.ci_high) for e in all_estimates], interval_confidence=levels.pop())
     except ValueError as exc:
         fit_note = str(exc)
+    if fit is not None and fit.exponential is None:  # fewer than 3 sizes with a positive estimate
+        fit, fit_note = None, fit.reason or fit.text
     paths = None
     figure = None
     if args.plot or args.out:
@@ -203,7 +208,8 @@ def run(args: argparse.Namespace) -> int:
             figure = Figure(png.name, caption)
     violated = any(r is not None and not r.ok for r in reports)
     if args.json:
-        print(json.dumps({
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({
             "points": [{"n": n, "estimate": est.to_dict(), "checks": None if rep is None else rep.to_dict(),
                         "note": note} for n, _, est, _, rep, note in rows],
             "fit": None if fit is None else fit.to_dict(), "fit_note": fit_note,
