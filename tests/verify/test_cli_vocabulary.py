@@ -347,3 +347,23 @@ def test_the_same_options_build_the_same_model_in_every_command(flags, capsys):
     assert (mb.dataset is None) == (ms.dataset is None)
     if mb.dataset is not None:
         assert (mb.dataset.x == ms.dataset.x).all()
+
+
+@pytest.mark.parametrize("command,pos", [("compare", ["hea"]), ("analyze", ["c.qasm"])])
+def test_ranges_that_doubled_before_say_so_once(command, pos, capsys):
+    assert parse([command, *pos, "--qubits", "4..16"]).qubits == tuple(range(4, 17))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "every integer from 4 to 16" in err and "4..16:x2" in err
+    assert parse([command, *pos, "--qubits", "4..16:x2"]).qubits == (4, 8, 16)
+    assert parse([command, *pos, "--qubits", "4..16:2"]).qubits == (4, 6, 8, 10, 12, 14, 16)
+    assert capsys.readouterr().err == ""
+
+
+def test_bounds_progress_goes_to_stderr_only(capsys):
+    argv = ["bounds", "--ansatz", "hea", "--embedding", "none", "--qubits", "2,3", "--no-ensemble", "--no-exact",
+            "--theorem", "holmes2022", "--json"]
+    quiet = run(capsys, *argv, "--no-progress")
+    bars = run(capsys, *argv, "--progress")
+    assert quiet[0] == bars[0] == 0
+    assert _numbers(json.loads(quiet[1]))["rows"] == _numbers(json.loads(bars[1]))["rows"]
+    assert quiet[2] == "" and "bpcalc bounds: n" in bars[2]
