@@ -367,3 +367,12 @@ def test_bounds_progress_goes_to_stderr_only(capsys):
     assert quiet[0] == bars[0] == 0
     assert _numbers(json.loads(quiet[1]))["rows"] == _numbers(json.loads(bars[1]))["rows"]
     assert quiet[2] == "" and "bpcalc bounds: n" in bars[2]
+
+
+@pytest.mark.parametrize("command,pos", [("bounds", []), ("exact", []), ("sample", []), ("verify", []),
+                                         ("analyze", ["c.qasm"]), ("compare", ["hea"]), ("demo", []), ("sweep", []),
+                                         ("reproduce", ["dataset-induced-bp"])])
+def test_every_long_command_has_the_same_progress_switch(command, pos):
+    assert parse([command, *pos]).progress is None  # default: bars only when stderr is a terminal
+    assert parse([command, *pos, "--progress"]).progress is True
+    assert parse([command, *pos, "--no-progress"]).progress is False
