@@ -36,8 +36,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+import cirq
 import numpy as np
 import sympy
 from threadpoolctl import threadpool_limits
@@ -48,6 +49,7 @@ from .bound import Asymptotics, AssumptionFailed, BoundValue, Check
 from .memory import MemoryBudgetExceeded
 from .measures import Measures, ParameterStructure, measures as compute_measures
 from .registry import Context, Registry, Theorem, default_registry
+from .family import FamilyScan, scan_family
 from .scaling import DEFAULT_SHOT_BUDGET, SizeVerdict, size_verdict
 
 THEOREM_BLAS_THREADS = 1
@@ -318,6 +320,7 @@ class Analysis:
     loss_variance: Optional[LossAnalysis] = None
     shot_budget: float = DEFAULT_SHOT_BUDGET
     timings: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    family: Optional[FamilyScan] = None
 
     def __str__(self) -> str:
         from .rendering import analysis_text
@@ -359,6 +362,7 @@ class Analysis:
             "shot_budget": self.shot_budget,
             "seconds": self.seconds,
             "timings": dict(self.timings),
+            "family": None if self.family is None else self.family.to_dict(),
         }
 
 
@@ -569,6 +573,8 @@ def analyze(
     shot_budget: float = DEFAULT_SHOT_BUDGET,
     init=None,
     noise=None,
+    family: Optional[Callable[[int], Any]] = None,
+    qubits: Sequence[int] = (),
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdicts.
 
@@ -599,6 +605,11 @@ def analyze(
         channel gate) of the exact values.  The theorems are stated for uniform, noiseless
         circuits with the embedding first, so with either (or a data re-uploading model) they
         are refused, each with that reason (the exact values remain).
+    family, qubits : the same architecture at other sizes, ``n -> PreparedModel``
+        (:func:`bpcalc.bounds.from_files.prepare_model`), scanned with the exact engines at
+        ``qubits`` (:func:`bpcalc.bounds.family.scan_family`): the scaling verdict of the
+        model (the fit of the largest variance) and of every parameter (its own fit, matched by
+        name) then rests on that fit.
 
     Raises
     ------
@@ -663,9 +674,20 @@ def analyze(
     with threadpool_limits(limits=THEOREM_BLAS_THREADS, user_api="blas"):
         results, ens_app, ens_ref, loss_section = _theorems(
             model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
-            shot_budget, out_of_scope, uniform)
+            shot_budget, out_of_scope, uniform, noise=noise if (uniform and not reuploading) else None)
     timings["theorems"] = time.perf_counter() - t
     verdict = _verdict(results, m, ens_app)
+    scan = None
+    if family is not None:
+        if len(qubits) < 1:
+            raise ValueError("a family needs the sizes to scan (qubits=[4, 6, 8, 10])")
+        t = time.perf_counter()
+        scan = scan_family(family, qubits, name=model.name or "family")
+        timings["family"] = time.perf_counter() - t
+        results = [dataclasses.replace(p, verdict=parameter_verdict(
+            p.structure.in_cone, p.applicable, p.refused, p.exact, model.n_qubits, scaling=scan.fits.get(p.parameter),
+            shot_budget=shot_budget, observable_norm=_observable_norm(model))) for p in results]
+        verdict = _family_verdict(scan)
     return Analysis(
         model=model.name or "model",
         n_qubits=model.n_qubits,
@@ -679,25 +701,48 @@ def analyze(
         loss_variance=loss_section,
         shot_budget=float(shot_budget),
         timings={k: round(v, 4) for k, v in timings.items()},
+        family=scan,
     )
 
 
+def _family_verdict(scan: FamilyScan) -> Verdict:
+    """The model's verdict from a family scan: the one fit of the largest per-parameter variance."""
+    fit = scan.verdict
+    label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
+    text = fit.text
+    if fit.label == "exponential":
+        text = "exponentially vanishing:" + text[len("exponential:"):]
+    elif fit.label == "undecided":
+        text = "not decided" + text[len("undecided"):]
+    return Verdict(label, text, (f"family {scan.family} over n = {list(scan.qubits)}: the largest per-parameter "
+                                 "variance at each n", fit.describe()),
+                   base=fit.base if fit.label == "exponential" else None,
+                   degree=fit.degree if fit.label == "polynomial" else None)
+
+
 def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
-              shot_budget, out_of_scope="", uniform=True):
+              shot_budget, out_of_scope="", uniform=True, noise=None):
     """Per-parameter, ensemble and loss-level theorems on one memo (see :func:`analyze`);
-    ``out_of_scope``: why every theorem is refused (noise, non-uniform init, re-uploading)."""
+    ``out_of_scope``: why every theorem is refused (noise, non-uniform init, re-uploading).  With
+    ``noise`` a single-qubit channel gate (uniform init, no re-uploading) the theorems about noisy
+    circuits (tag ``"noise"``) are evaluated with ``extra["noise"]``; the others are refused."""
+    noise_channel = noise if isinstance(noise, cirq.Gate) else None
+    kept = {k for k, t_ in registry.items() if "noise" in t_.tags} if noise_channel is not None else set()
     per_theorems = [t_ for t_ in registry.values() if t_.scope in ("parameter", "loss")]
     ens_theorems = [t_ for t_ in registry.values() if t_.scope == "ensemble"]
     loss_theorems = [t_ for t_ in registry.values() if t_.scope == "loss"]
     refused_all: tuple = ()
+    ens_refused_all: list = []
     if out_of_scope:
-        refused_all = tuple(RefusedBound(t_.key, "*", out_of_scope) for t_ in per_theorems)
-        ens_refused_all = [RefusedBound(t_.key, "*", out_of_scope) for t_ in ens_theorems]
-        per_theorems, ens_theorems, loss_theorems = [], [], []
+        refused_all = tuple(RefusedBound(t_.key, "*", out_of_scope) for t_ in per_theorems if t_.key not in kept)
+        ens_refused_all = [RefusedBound(t_.key, "*", out_of_scope) for t_ in ens_theorems if t_.key not in kept]
+        per_theorems, ens_theorems, loss_theorems = ([t_ for t_ in ts if t_.key in kept]
+                                                     for ts in (per_theorems, ens_theorems, loss_theorems))
+    noise_extra = {"noise": noise_channel} if kept else {}
     declared = frozenset(declared)
     base_values = dict(values or {})
     memo: dict = {}
-    shared: dict[str, Any] = {}
+    shared: dict[str, Any] = dict(noise_extra)
     # Arrasmith et al.'s theorems take exact numbers only (a sampled or truncated value is no input of a bound)
     if (exact_map and len(exact_map) == len(model.trainable_symbols)
             and all(v.method == "exact" and v.cost is not None for v in exact_map.values())):
@@ -709,7 +754,7 @@ def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_not
     for sym in wanted:
         # the loss-level numbers (Var[C], every Var[∂_k C]) go to the model-level loss section only: bounds
         # on Var[C] or Var[C(θ) − C(θ')] are no bounds on one parameter's gradient variance
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(noise_extra)
         ev = exact_map.get(sym.name)
         if ev is not None and uniform:  # E[∂ℓ_i] = 0 only for the uniform initialization
             extra["per_datapoint"] = {"var_dl": list(ev.per_state), "mean_dl": [0.0] * len(ev.per_state)}
@@ -725,8 +770,10 @@ def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_not
                                       shot_budget=shot_budget, observable_norm=observable_norm),
         ))
     first = wanted[0] if wanted else None
-    ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared, memo=memo)
-    ens_app, ens_ref = _evaluate(ens_theorems, ctx) if not out_of_scope else ([], ens_refused_all)
+    ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared, memo=memo,
+                  extra=noise_extra)
+    ens_app, ens_ref = _evaluate(ens_theorems, ctx)
+    ens_ref = ens_refused_all + list(ens_ref)
     loss_section = None
     if exact:
         model_ctx = Context(model=model, parameter=None, values=base_values, measures=m, declared=declared,
@@ -750,6 +797,7 @@ def _loss_analysis(variance: Optional[LossVariance], note: str, exact_map: Mappi
     g_sum = float(sum(costs)) if costs else None
     applicable, refused = _evaluate(theorems, ctx) if theorems else ([], [])
     hypotheses = any(r.theorem == "arrasmith2022.loss_concentration" for r in applicable)
+    checked = any(t.key == "arrasmith2022.loss_concentration" for t in theorems)
     complete = len(exact_map) == len(ctx.model.trainable_symbols)
     if variance is None or not costs:
         relation, holds = "not checked: " + (note if variance is None else "no exact gradient variances"), None
@@ -761,7 +809,9 @@ def _loss_analysis(variance: Optional[LossVariance], note: str, exact_map: Mappi
         holds = (g_max <= variance.value + tol) and (not complete or variance.value <= g_sum + tol)
         upper = f" ≤ Σ_k Var[∂_k C] = {g_sum:.4g}" if complete else " (Σ_k over a subset of the parameters: not compared)"
         relation = f"max_k Var[∂_k C] = {g_max:.4g} ≤ Var[C] = {variance.value:.4g}{upper}"
-        if not hypotheses:
+        if not checked:
+            relation += " (arrasmith2022.loss_concentration was not selected: its hypotheses were not checked)"
+        elif not hypotheses:
             relation += " — Arrasmith et al.'s hypotheses do not all hold here, so the relation is not guaranteed"
         if holds:
             relation = "holds: " + relation

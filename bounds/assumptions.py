@@ -167,6 +167,24 @@ _ENTRIES = (
     AssumptionKey("local_pauli_noise",
                   "local Pauli noise N_j(σ) = q_σ σ with max|q_σ| <= q < 1 acts on every qubit on the input state "
                   "and after each of the L layers (declared through values['q'])"),
+    AssumptionKey("unital_hs_contractive_noise",
+                  "a unital single-qubit channel N (extra['noise']) acts on every qubit after every moment, with HS "
+                  "contraction q = ‖Bloch matrix of N‖ < 1; input |0…0⟩"),
+    AssumptionKey("hs_contractive_noise",
+                  "a single-qubit channel N (extra['noise'], unital or not) acts on every qubit after every moment, "
+                  "and the layer N^{⊗n} is HS-contractive: q_n < 1 on traceless operators; input |0…0⟩"),
+    AssumptionKey("truncation_depth",
+                  "0 <= ℓ <= M: the truncated circuit is the last ℓ moments run on |0…0⟩ (values['ell'])"),
+    AssumptionKey("unital_noisy_embedding",
+                  "a unital single-qubit channel (extra['noise'], HS contraction q < 1) acts on every qubit after "
+                  "every moment of the data embedding U(x); ρ(x) is the noisy embedded state of |0…0⟩"),
+    AssumptionKey("product_embedding_disjoint_features",
+                  "every embedding gate acts on one qubit and no feature enters two qubits: ρ(x) = ⊗_k ρ_k(x_{F_k}) "
+                  "with disjoint feature sets F_k"),
+    AssumptionKey("independent_features",
+                  "x and x' are independent draws of a distribution under which the features are independent, each "
+                  "distributed as its column of the dataset (declared; the empirical joint distribution of a dataset "
+                  "is generally not of this form)", declarable=True),
 )
 
 CATALOGUE: Mapping[str, AssumptionKey] = MappingProxyType({e.key: e for e in _ENTRIES})

@@ -63,8 +63,13 @@ def _loss_lines(a: Any) -> list[str]:
 
 
 def _head(a: Any) -> list[str]:
-    return [f"{a.model}: {a.n_qubits} qubits, loss {a.loss}, {len(a.parameters)} parameter(s) analysed",
-            f"verdict (scaling in n): {a.verdict.text}"]
+    out = [f"{a.model}: {a.n_qubits} qubits, loss {a.loss}, {len(a.parameters)} parameter(s) analysed",
+           f"verdict (scaling in n): {a.verdict.text}"]
+    scan = getattr(a, "family", None)
+    if scan is not None:
+        out.append(f"family {scan.family}: largest Var at n = " + ", ".join(
+            f"{r['n']}: {r['max']:.3g} ({r['method']})" for r in scan.rows))
+    return out
 
 
 def analysis_text(a: Any, max_rows: int = 40) -> str:
@@ -94,6 +99,7 @@ def analysis_markdown(a: Any) -> str:
     """A Markdown table per parameter, the loss variance and the verdict with its evidence."""
     out = [f"**{_md_cell(a.model)}**: {a.n_qubits} qubits, loss {a.loss}", "",
            f"**Verdict (scaling in n):** {_md_cell(a.verdict.text)}", "",
+           *([_md_cell(_head(a)[2]), ""] if getattr(a, "family", None) is not None else []),
            "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in analysis_rows(a)]
     loss = _loss_lines(a)

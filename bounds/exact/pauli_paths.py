@@ -400,7 +400,7 @@ def _exact_pairs(
                     rows.active += 1
                     err[col] = chain**2 * ins.derivative_amplification * err[0]
                 rows, snapped = _exact_tied(rows, ins, col, chain, budget)
-                err += snapped * amp[m + 1]
+                err += snapped  # no amplification by what follows (see the Notes)
             else:
                 rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
@@ -1710,9 +1710,10 @@ def exact_loss_variance(
             ps_err, lin_err = _expectation_error(w[:, None], dq, dr, u)
             # Var = E[L²] − E[L]²: the error of the mean's square adds (|m² − m̂²| <= E (2|m̂| + E))
             mean_err = float(np.abs(u) @ mean_d)
+            state_err = float(lin_err[0]) + mean_err * (2 * abs(mean_l) + mean_err)  # from truncated input states
             err = err.copy()
-            err[0] = err[0] * np.abs(u).sum() ** 2 + lin_err[0] + mean_err * (2 * abs(mean_l) + mean_err)
-            truncated = dropped_any or err[0] > 0
+            err[0] = err[0] * np.abs(u).sum() ** 2 + state_err
+            truncated = dropped_any or state_err > 0
             return LossVarianceResult(
                 value=second - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=second,
                 method="truncated" if truncated else "exact", per_state=second_i - mean_i**2,
@@ -1770,6 +1771,9 @@ def exact_model_gradient_variance(
     ``states``: the model's input states when already computed (an analysis computes them once,
     :func:`bpcalc.bounds.analysis.input_states`, and hands them on).
 
+    A data re-uploading model (``model.reuploading``) is refused (``AssumptionFailed``):
+    use :func:`~bpcalc.bounds.exact.reuploading.exact_reuploading_gradient_variance`.
+
     Raises
     ------
     TypeError : ``model`` is not a :class:`circuits.Model`.
@@ -1783,6 +1787,12 @@ def exact_model_gradient_variance(
     routes = ("auto", "paths", "state_vector")
     if data_route not in routes:
         raise ValueError(f"data_route must be one of {routes}, got {data_route!r}")
+    if getattr(model, "reuploading", False):
+        raise AssumptionFailed(
+            "a data re-uploading model (data gates inside the ansatz) is analysed by "
+            "bpcalc.bounds.exact.exact_reuploading_gradient_variance (one propagation per data point), "
+            "not by exact_model_gradient_variance"
+        )
     has_embedding = bool(list(model.embedding.all_operations()))
     if states is not None:
         if data is not None or initial_state is not None:

@@ -183,7 +183,7 @@ def _apply_batched(t: np.ndarray, plan: list, qubits) -> np.ndarray:
             t = np.moveaxis(out, list(range(k)), [1 + c for c in cols])
             continue
         pauli, angles = rotation
-        flip, phase = 0, np.ones(dim, dtype=complex)
+        flip, phase = 0, np.full(dim, complex(pauli.coefficient))  # the string's sign (±1) is part of P
         for q, p in pauli.items():
             bit = (rows >> (nq - 1 - index[q])) & 1  # big-endian: qubits[0] is the leading bit
             if p == cirq.X or p == cirq.Y:

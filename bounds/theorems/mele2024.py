@@ -58,10 +58,11 @@ from typing import Any, Optional
 
 import sympy
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
+from ..bound import AssumptionFailed, Bound, Citation, sym
 from ..registry import Context, Theorem, Verification
 from . import _checks
-from .singkanipa2024 import noise_inputs
+from .singkanipa2024 import HS_NOISE, noise_inputs
 
 __all__ = ["THEOREMS", "EFFECTIVE_DEPTH"]
 
@@ -80,22 +81,6 @@ CITATION = Citation(
 )
 
 
-def _check_noise(ctx: Context) -> tuple[Optional[bool], str]:
-    missing = _checks.need_model(ctx)
-    if missing:
-        return missing
-    if ctx.extra.get("noise") is None:
-        return None, ("no noise declared: give extra['noise'] = a single-qubit cirq channel acting on every qubit "
-                      "after every moment")
-    try:
-        info = noise_inputs(ctx)
-    except AssumptionFailed as exc:
-        return False, str(exc)
-    if not info["q"] < 1:
-        return False, f"{ctx.extra['noise']} on {info['n']} qubits is not HS-contractive: q_n = {info['q']:.6g} >= 1"
-    return True, f"{ctx.extra['noise']} after each of the {info['M']} moments, HS contraction q_{info['n']} = {info['q']:.6g}"
-
-
 def _check_depth(ctx: Context) -> tuple[Optional[bool], str]:
     missing = _checks.need_model(ctx)
     if missing:
@@ -109,11 +94,8 @@ def _check_depth(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"the truncated circuit keeps the last {int(value)} of {depth} moments"
 
 
-NOISE = Assumption("hs_contractive_noise",
-                   "a single-qubit channel N (extra['noise'], unital or not) acts on every qubit after every moment; "
-                   "the layer N^{⊗n} is HS-contractive (q_n < 1); input |0…0⟩", _check_noise)
-DEPTH = Assumption("truncation_depth", "0 <= ℓ <= M: the truncated circuit is the last ℓ moments run on |0…0⟩ "
-                   "(values['ell'])", _check_depth)
+NOISE = HS_NOISE   # the same check as singkanipa2024 (one check per assumption key)
+DEPTH = assumption("truncation_depth", _check_depth)
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:

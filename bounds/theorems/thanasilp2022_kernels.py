@@ -89,7 +89,7 @@ import numpy as np
 import sympy
 
 from ..assumptions import assumption
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..bound import AssumptionFailed, Bound, Citation, sym
 from ..measures import reduced_density_matrices
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -313,10 +313,7 @@ def _check_noisy_embedding(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"unital {noise} after each of the embedding's {moments} moments, q = {q_n:.6g}"
 
 
-NOISY_EMBEDDING = Assumption("unital_noisy_embedding",
-                             "a unital single-qubit channel (extra['noise'], HS contraction q < 1) acts on every qubit "
-                             "after every moment of the data embedding U(x); ρ(x) is the noisy embedded state of |0…0⟩",
-                             _check_noisy_embedding)
+NOISY_EMBEDDING = assumption("unital_noisy_embedding", _check_noisy_embedding)
 
 
 def _noise_subs(ctx: Context) -> dict[str, Any]:
@@ -437,12 +434,8 @@ def _check_product(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"product embedding over {len(factors)} qubits with disjoint features"
 
 
-PRODUCT = Assumption("product_embedding", "every embedding gate acts on one qubit and no feature enters two qubits: "
-                     "ρ(x) = ⊗_k ρ_k(x_{F_k}) with disjoint feature sets F_k", _check_product)
-INDEPENDENT = Assumption("independent_features",
-                         "x and x' are independent draws of a distribution under which the features are independent, "
-                         "each distributed as its column of the dataset (declared; the empirical joint distribution of "
-                         "a dataset is generally not of this form)")
+PRODUCT = assumption("product_embedding_disjoint_features", _check_product)
+INDEPENDENT = assumption("independent_features")
 mu_prod = sympy.Symbol("mu_prod", nonnegative=True)
 m2_prod = sympy.Symbol("m2_prod", nonnegative=True)
 mu_max = sympy.Symbol("mu_max", nonnegative=True)

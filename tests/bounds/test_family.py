@@ -63,3 +63,19 @@ def test_sizes_the_exact_engine_refuses_go_to_the_fallback_or_fail_naming_the_ga
     assert asked == [2, 3, 4, 5] and all(r["method"] == "sampled (stub)" for r in scan.rows)
     assert scan.fits["a"].weighted and scan.verdict.label == "exponential"  # per-parameter fits use the intervals
     assert scan.verdict.base == pytest.approx(2.0, rel=1e-6)
+
+
+def test_analyze_with_a_family_decides_the_scaling_from_the_exact_scan():
+    from bpcalc.bounds.analysis import analyze
+    from bpcalc.bounds.registry import Registry, default_registry
+
+    model = _sim2(4).model
+    a = analyze(model, registry=Registry([default_registry()["letcher2023.gradient_light_cone"]]),
+                family=_sim2, qubits=[4, 6, 8, 10])
+    assert a.family is not None and a.verdict.label == "exponentially vanishing"
+    assert a.verdict.base == pytest.approx(2.0, rel=1e-6)                  # Var = 2^-n exactly
+    assert a.parameter("theta_x0").verdict.label == "exponentially vanishing"
+    assert a.parameter("theta_z0").verdict.label == "zero"                  # outside the light cone
+    assert "family" in str(a) and "family" in a._repr_markdown_()
+    without = analyze(model, registry=Registry([default_registry()["letcher2023.gradient_light_cone"]]))
+    assert without.verdict.label == "not decided"                          # one size decides no scaling

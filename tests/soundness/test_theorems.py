@@ -387,6 +387,7 @@ def _run_data(case):
 NOISY_MAG = r"|\partial_k \tilde{C}(\theta)| \ \forall\theta"
 NOISY_VAR = r"\operatorname{Var}_{\theta}[\partial_k \tilde{C}]"
 TRUNCATION = r"|\tilde{C}(\theta) - \tilde{C}_{\ell}(\theta)| \ \forall\theta"
+COST_DEVIATION = r"|\tilde{C}(\theta) - \operatorname{Tr}[O]/2^{n}| \ \forall\theta"
 NOISY_KERNEL = r"\max_{x,x'} |\tilde{\kappa}(x,x') - 2^{-n}|"
 # (channel, Wang et al.'s q = max|q_σ| for a Pauli channel, else None); written out by hand, independent of
 # the theorem modules' transfer matrices
@@ -434,12 +435,13 @@ def _noisy_truths(model, parameter, channel, ell) -> dict:
                                                                                 r, parameter)) for r in sweep))
     tail = cirq.Circuit(circuit[len(circuit) - ell:]) if ell else None
     start = float(np.real(model.observable.matrix(qs)[0, 0]))
-    trunc = max(abs(noisy_brute.noisy_cost(circuit, model.observable, channel, qs, r)
-                    - (noisy_brute.noisy_cost(tail, model.observable, channel, qs, r) if ell else start))
-                for r in points)
+    costs = [noisy_brute.noisy_cost(circuit, model.observable, channel, qs, r) for r in points]
+    trunc = max(abs(c - (noisy_brute.noisy_cost(tail, model.observable, channel, qs, r) if ell else start))
+                for c, r in zip(costs, points))
+    centre = float(np.real(np.trace(model.observable.matrix(qs)))) / 2 ** len(qs)
     # grid maxima are lower estimates of the suprema, so a violation found here is real
     return {NOISY_MAG: mag, NOISY_VAR: float(np.mean(grads**2) - np.mean(grads) ** 2),
-            TRUNCATION: float(trunc)}
+            TRUNCATION: float(trunc), COST_DEVIATION: max(abs(c - centre) for c in costs)}
 
 
 def _run_noisy(case):
@@ -624,7 +626,8 @@ def test_theorems_hold_on_qml_losses_many():
 
 
 NOISY = {(k, b) for k in ("singkanipa2024.unital_noise", "singkanipa2024.hs_contractive_noise", "wang2021.noise_induced")
-         for b in ("gradient_magnitude", "variance")} | {("mele2024.effective_depth", "truncation_error")}
+         for b in ("gradient_magnitude", "variance")} | {("mele2024.effective_depth", "truncation_error"),
+                                                  ("singkanipa2024.unital_cost_concentration", "cost_deviation")}
 NOISY_KERNELS = {("thanasilp2022_kernels.noise_induced", "fidelity_deviation")}
 
 

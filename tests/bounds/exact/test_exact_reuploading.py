@@ -139,3 +139,18 @@ def test_bad_inputs():
         exact_reuploading_gradient_variance(circ, "Z0", np.zeros((2, 2)), weights=[1.0])
     with pytest.raises(ValueError, match="not a symbol|matches no symbol"):
         exact_reuploading_gradient_variance(circ, "Z0", np.zeros((2, 2)), "x_0")
+
+
+def test_model_entry_point_refuses_reuploading_models():
+    """exact_model_gradient_variance must not treat the re-uploaded x_j as trainable parameters."""
+    from bpcalc import circuits
+    from bpcalc.bounds.bound import AssumptionFailed
+    from bpcalc.bounds.exact import exact_model_gradient_variance
+
+    circ, qs = reuploading_model(2, reps=2)
+    model = circuits.Model(ansatz=circ, observable=cirq.Z(qs[0]), reuploading=True,
+                           dataset=circuits.Dataset(x=np.zeros((2, 2)), y=np.ones(2), name="zeros"))
+    assert [s.name for s in model.data_symbols] == ["x_0", "x_1"]
+    assert all(s.name.startswith("t_") for s in model.trainable_symbols)
+    with pytest.raises(AssumptionFailed, match="exact_reuploading_gradient_variance"):
+        exact_model_gradient_variance(model)

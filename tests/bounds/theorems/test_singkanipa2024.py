@@ -176,3 +176,33 @@ def test_noise_convention_refusals_and_bad_inputs():
     with pytest.raises(ValueError, match="computed up to"):
         hs_contraction(cirq.amplitude_damp(0.1), MAX_NONUNITAL_QUBITS + 1)
     assert hs_contraction(cirq.depolarize(0.1), 1000) == pytest.approx(1 - 0.4 / 3)   # unital: any n
+
+
+COST = get_theorem("singkanipa2024.unital_cost_concentration")
+
+
+@pytest.mark.parametrize("channel,n,layers", [(cirq.depolarize(0.1), 2, 2), (cirq.depolarize(0.3), 3, 1),
+                                              (cirq.asymmetric_depolarize(0.05, 0.1, 0.02), 2, 1)])
+def test_cost_concentration_against_density_matrices(channel, n, layers):
+    model, qs = _random_model(n, layers, seed=20 + n)
+    inst = COST.instantiate(Context(model=model, extra={"noise": channel}))
+    assert not inst.refused, inst.refused
+    bound = inst.value("cost_deviation").value
+    centre = float(np.real(np.trace(model.observable.matrix(qs)))) / 2**n
+    rng = np.random.default_rng(n)
+    symbols = model.trainable_symbols
+    devs = [abs(brute.noisy_cost(model.circuit, model.observable, channel, qs,
+                                 dict(zip(symbols, rng.uniform(0, 2 * np.pi, len(symbols))))) - centre)
+            for _ in range(8)]
+    assert max(devs) <= bound * (1 + 1e-9)
+    assert max(devs) > 1e-3 * bound
+    # tight: one qubit, RZ on |0⟩ (stays |0⟩), O = Z: C̃ = q^M exactly
+    q0 = cirq.LineQubit(0)
+    t = sympy.Symbol("t")
+    one = circuits.Model(ansatz=cirq.Circuit([cirq.Moment(cirq.rz(t).on(q0))] * 1 + [cirq.Moment(cirq.I(q0))] * 2),
+                         observable=cirq.PauliSum.wrap(cirq.Z(q0)))
+    value = COST.instantiate(Context(model=one, extra={"noise": cirq.depolarize(0.1)})).value("cost_deviation").value
+    exact = brute.noisy_cost(one.circuit, one.observable, cirq.depolarize(0.1), [q0], {t: 0.3})
+    assert exact == pytest.approx(value, rel=1e-9) and exact == pytest.approx((1 - 0.4 / 3) ** 3, rel=1e-9)
+    refused = COST.instantiate(Context(model=one, extra={"noise": cirq.amplitude_damp(0.1)}))
+    assert not refused.values and "not unital" in refused.refused[0].reason
