@@ -938,6 +938,9 @@ class Bound:
         """One readable line: ``name: quantity ≤/≥/= expr (kind; citation)``."""
         return display.bound_text(self)
 
+    def __repr__(self) -> str:
+        return f"<Bound {self.name} ({self.kind}): {sympy.sstr(self.expr)}>"
+
     def _repr_markdown_(self) -> str:
         """Jupyter: name, kind, citation, the formula (MathJax) and the assumptions."""
         return display.bound_markdown(self)

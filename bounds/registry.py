@@ -477,6 +477,9 @@ class Theorem:
         """Key and title, citation, status, one line per bound, the assumptions."""
         return display.theorem_text(self)
 
+    def __repr__(self) -> str:
+        return f"<Theorem {self.key}: {self.title}>"
+
     def _repr_markdown_(self) -> str:
         return display.theorem_markdown(self)
 

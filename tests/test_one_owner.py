@@ -35,6 +35,19 @@ def _rel(path: pathlib.Path) -> str:
 # ----------------------------------------------------------------------------- JSON protocol
 
 
+def misnamed_to_dict(sources) -> list[str]:
+    """Methods that return a dict under another name than ``to_dict`` (``to_json`` must return text)."""
+    return [f"{_rel(p)}:{n.lineno} {n.name}" for p, tree in sources.items() for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef) and n.name in ("to_json", "as_json", "to_json_dict", "asdict", "as_dict")
+            and n.returns is not None and ast.unparse(n.returns) in ("dict", "Mapping", "dict[str, Any]")
+            and not _is_deprecated_alias(n)]
+
+
+def test_json_text_and_dict_are_not_confused():
+    bad = misnamed_to_dict(SOURCES)
+    assert not bad, "a method returning a dict is to_dict (to_json returns JSON text):\n" + "\n".join(bad)
+
+
 def _is_deprecated_alias(fn: ast.FunctionDef) -> bool:
     """``warnings.warn(..., DeprecationWarning, ...)`` then ``return self.to_dict()``."""
     text = ast.unparse(fn)

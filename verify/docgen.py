@@ -110,7 +110,7 @@ def theorem_page(theorem: Any) -> str:
     if v.note.strip():
         out += [_md(v.note), ""]
     out += ["## Use it", "", "```bash", f"bpcalc bounds --theorem {t.key}", "```", "", "```python",
-            "from bounds import get_theorem", "", f"theorem = get_theorem({t.key!r})",
+            "from bpcalc.bounds import get_theorem", "", f"theorem = get_theorem({t.key!r})",
             "print(theorem.latex())", "```", ""]
     return "\n".join(out).rstrip() + "\n"
 

@@ -52,6 +52,7 @@ import socket
 import sys
 import time
 import traceback
+import warnings
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from bpcalc.bounds.serialization import dumps
@@ -174,8 +175,14 @@ class SweepRecord:
     def ok(self) -> bool:
         return self.status == "ok"
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
+        """The record as written to the sweep file (one JSON line, ``"type": "point"``)."""
         return {"type": "point", **dataclasses.asdict(self)}
+
+    def to_json(self) -> dict:
+        """Deprecated spelling of :meth:`to_dict` (it returns a dict, not JSON text)."""
+        warnings.warn("SweepRecord.to_json() is deprecated; use to_dict()", DeprecationWarning, stacklevel=2)
+        return self.to_dict()
 
     def summary(self) -> dict:
         """The fields a report keeps of this record (point, status, result, error, timing, worker)."""
@@ -569,7 +576,7 @@ def _emit(writer: _Writer, bar: Any, key: str, point: dict, outcome: dict, attem
         worker=str(outcome.get("worker", "")),
         finished=_now(),
     )
-    writer.write(rec.to_json())
+    writer.write(rec.to_dict())
     bar.update(1)
 
 

@@ -365,6 +365,39 @@ def _observable_mps(program: PauliPathProgram, pair: bool, trunc: Truncation) ->
     return two, err2
 
 
+def _projector_stand_in(projector: "cirq.ProjectorString") -> cirq.PauliSum:
+    """A Pauli sum with the projector's support (``Σ_j Z_j``): it fixes the light cone and the
+    compiled program; the observable side itself is built by :func:`_projector_mps`."""
+    if not isinstance(projector, cirq.ProjectorString) or not projector.projector_dict:
+        raise ValueError(f"observable: expected a non-empty cirq.ProjectorString, got {projector!r}")
+    coef = complex(projector.coefficient)
+    if abs(coef.imag) > 1e-12:
+        raise ValueError(f"observable: a projector with a complex coefficient ({coef}) is not Hermitian")
+    for q, v in projector.projector_dict.items():
+        if v not in (0, 1):
+            raise ValueError(f"observable: projector value {v!r} on {q} is not a qubit basis state (0 or 1)")
+    return cirq.PauliSum.from_pauli_strings([cirq.Z(q) for q in sorted(projector.projector_dict)])
+
+
+def _projector_mps(program: PauliPathProgram, projector: "cirq.ProjectorString") -> MPS:
+    """``P ⊗ P`` for ``P = c ⊗_j (1 ± Z_j)/2`` in the pair space: a product (bond dimension 1).
+
+    Letters are coded I 0, X 1, Z 2, Y 3 and a pair ``(Q, R)`` as ``4 Q + R`` (as :func:`_encode`);
+    qubits of the light cone outside the projector's support carry the identity pair.
+    """
+    values = projector.projector_dict
+    vecs = []
+    for q in program.qubits:
+        f = np.zeros(4)
+        f[0] = 1.0
+        if q in values:
+            f[0] = 0.5
+            f[2] = 0.5 if values[q] == 0 else -0.5
+        vecs.append(np.outer(f, f).reshape(16))
+    vecs[0] = vecs[0] * float(complex(projector.coefficient).real) ** 2
+    return product_mps(vecs)
+
+
 def _site_expectations(states: ProductStates, positions: Sequence[int]) -> np.ndarray:
     """``(N, n_local, 4)`` ``Tr[ρ_j σ]`` in letter order (I, X, Z, Y)."""
     b = states.bloch[:, list(positions), :]
@@ -653,7 +686,10 @@ def tn_gradient_variance(
     ----------
     circuit, observable, state, parameters, weights, covariance, exponent_symbols, qubits
         As in :func:`~bpcalc.bounds.exact.exact_gradient_variance`; ``state`` must be a product
-        state (or a dataset of product states, e.g. a tensor-product embedding).
+        state (or a dataset of product states, e.g. a tensor-product embedding).  ``observable``
+        may also be a ``cirq.ProjectorString`` such as the global cost
+        ``cirq.ProjectorString({q: 0 for q in qubits})`` = ``|0…0⟩⟨0…0|``: a product
+        ``⊗ (1 ± Z)/2`` of bond dimension 1, for any number of qubits (no ``2^n`` Pauli terms).
     max_bond : cap on the bond dimension (``None``: no cap).
     cutoff : relative singular-value cutoff (default: the float64 noise floor ``1e-14``).
     memory_limit : memory budget (``None``: half the available memory; ``'4GiB'``; bytes).
@@ -690,7 +726,8 @@ def tn_gradient_variance(
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     circuits.require_circuit(circuit)
-    observable = circuits.as_pauli_sum(observable)
+    projector = observable if isinstance(observable, cirq.ProjectorString) else None
+    observable = _projector_stand_in(projector) if projector is not None else circuits.as_pauli_sum(observable)
     budget = MemoryBudget.from_limit(memory_limit)
     sq = state_qubits(circuit, observable, state, qubits)
     symbols = circuit_symbols(circuit)
@@ -714,11 +751,11 @@ def tn_gradient_variance(
     per_state = np.zeros((k, n_states))
     cov = np.zeros((k, n_states, n_states)) if covariance else None
     error_bound = np.zeros(k)
-    pair = not (len(program.observable) == 1 and program.n_fixed_rotations == 0)
+    pair = projector is not None or not (len(program.observable) == 1 and program.n_fixed_rotations == 0)
     details = {
         "light_cone_qubits": program.n_local,
         "n_parameters_in_cone": len(program.parameters),
-        "n_observable_terms": len(program.observable),
+        "n_observable_terms": len(program.observable) if projector is None else f"projector on {len(projector.projector_dict)} qubits (product)",
         "exponent_symbols": exponent_symbols,
         "local_dimension": 16 if pair else 4,
         "representation": "pair space (16 letter pairs per qubit)" if pair else "Markov chain on Pauli letters (4 per qubit)",
@@ -736,7 +773,7 @@ def tn_gradient_variance(
         trunc = _CountingTruncation(NOISE_FLOOR if cutoff is None else max(float(cutoff), NOISE_FLOOR), max_bond)
     layers = _compile_layers(program, pair, set(pos_of))
     wanted_layers = sorted({li for li, layer in enumerate(layers) for g in layer if g.param is not None})
-    b0, err0 = _observable_mps(program, pair, trunc)
+    b0, err0 = (_projector_mps(program, projector), 0.0) if projector is not None else _observable_mps(program, pair, trunc)
     active0 = np.zeros(program.n_local, dtype=bool)
     active0[np.nonzero(_program_letters(program).any(axis=0))[0]] = True
     stored, peak_b = _backward(layers, b0, active0, wanted_layers, trunc, budget)
@@ -948,6 +985,11 @@ def route_gradient_variance(
     """
     if method == "tn":
         return tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+    if method == "auto" and isinstance(observable, cirq.ProjectorString):
+        res = tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+        res.details["auto_choice"] = ("tensor network: the projector observable is a product of bond dimension 1; "
+                                      "the other engines would need its 2^n Pauli terms")
+        return res
     if method != "auto" or isinstance(max_terms, bool) or not isinstance(max_terms, (int, np.integer)) or max_terms < 1:
         return None  # enumeration validates and reports
     circuits.require_circuit(circuit)

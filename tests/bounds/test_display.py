@@ -115,3 +115,10 @@ def test_registry_listing():
     assert_balanced_braces(tex)
     assert tex.count(r" \\ ") == len(REGISTRY) - 1
     assert repr(REGISTRY).startswith(f"Registry({len(REGISTRY)} theorems: ")
+
+
+def test_reprs_are_short_and_name_the_object():
+    for t in THEOREMS:
+        assert repr(t) == f"<Theorem {t.key}: {t.title}>"
+        for b in t.bounds:
+            assert repr(b).startswith(f"<Bound {b.name} ({b.kind}): ") and "\n" not in repr(b)

@@ -347,3 +347,32 @@ def test_the_same_options_build_the_same_model_in_every_command(flags, capsys):
     assert (mb.dataset is None) == (ms.dataset is None)
     if mb.dataset is not None:
         assert (mb.dataset.x == ms.dataset.x).all()
+
+
+@pytest.mark.parametrize("command,pos", [("compare", ["hea"]), ("analyze", ["c.qasm"])])
+def test_ranges_that_doubled_before_say_so_once(command, pos, capsys):
+    assert parse([command, *pos, "--qubits", "4..16"]).qubits == tuple(range(4, 17))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "every integer from 4 to 16" in err and "4..16:x2" in err
+    assert parse([command, *pos, "--qubits", "4..16:x2"]).qubits == (4, 8, 16)
+    assert parse([command, *pos, "--qubits", "4..16:2"]).qubits == (4, 6, 8, 10, 12, 14, 16)
+    assert capsys.readouterr().err == ""
+
+
+def test_bounds_progress_goes_to_stderr_only(capsys):
+    argv = ["bounds", "--ansatz", "hea", "--embedding", "none", "--qubits", "2,3", "--no-ensemble", "--no-exact",
+            "--theorem", "holmes2022", "--json"]
+    quiet = run(capsys, *argv, "--no-progress")
+    bars = run(capsys, *argv, "--progress")
+    assert quiet[0] == bars[0] == 0
+    assert _numbers(json.loads(quiet[1]))["rows"] == _numbers(json.loads(bars[1]))["rows"]
+    assert quiet[2] == "" and "bpcalc bounds: n" in bars[2]
+
+
+@pytest.mark.parametrize("command,pos", [("bounds", []), ("exact", []), ("sample", []), ("verify", []),
+                                         ("analyze", ["c.qasm"]), ("compare", ["hea"]), ("demo", []), ("sweep", []),
+                                         ("reproduce", ["dataset-induced-bp"])])
+def test_every_long_command_has_the_same_progress_switch(command, pos):
+    assert parse([command, *pos]).progress is None  # default: bars only when stderr is a terminal
+    assert parse([command, *pos, "--progress"]).progress is True
+    assert parse([command, *pos, "--no-progress"]).progress is False

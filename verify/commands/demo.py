@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         f"n = {', '.join(map(str, config.ns))}; {config.n_draws} parameter draws × {config.n_data} data points per point",
         file=sys.stderr,
     )
-    result = run_demo(config, args.out, progress=not args.no_progress, resume=args.resume, force=args.force)
+    result = run_demo(config, args.out, progress=A.show_progress(args), resume=args.resume, force=args.force)
     print(format_summary(result.rows, result.fits))
     print()
     print(f"report: {result.paths['markdown']}  (also {result.paths['json'].name}, {result.paths['latex'].name}, "
@@ -85,5 +85,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     again.add_argument("--resume", action="store_true", help="reuse finished points in OUT/points.jsonl")
     again.add_argument("--force", action="store_true",
                        help="discard the finished points of an earlier run in OUT (refused without it)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    A.add_progress(p)
     p.set_defaults(func=run, resume_hint=resume_hint)

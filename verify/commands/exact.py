@@ -2,7 +2,7 @@
 
 Examples::
 
-    bpcalc exact --ansatz hea --qubits 1000 --layers 10
+    bpcalc exact --ansatz hea --qubits 1000 --layers 10 --observable Z0
     bpcalc exact --ansatz hea --qubits 8..32:x2 --parameters first
     bpcalc exact --ansatz hea --qubits 8 --observable Z0 --paths 4096
     bpcalc exact --ansatz tpa --block 2 --qubits 4,8 --two-design

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             kw[attr] = v
     config = ReproductionConfig(**kw)
     result = reproduce_dataset_induced_bp(config, args.out, scheduler=args.scheduler, resume=args.resume,
-                                          progress=not args.no_progress, force=args.force)
+                                          progress=A.show_progress(args), force=args.force)
     print(f"reproduction of the dataset-induced barren plateau: {len(result.rows)} points in {result.elapsed_s:.0f} s")
     print("fitted decay bases b (± standard error), value ≈ C·b^-n over the sampled range:")
     for key, f in result.fits.items():
@@ -82,5 +82,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     again.add_argument("--resume", action="store_true", help="continue OUT/points.jsonl")
     again.add_argument("--force", action="store_true",
                        help="discard the finished points of an earlier run in OUT (refused without it)")
-    p.add_argument("--no-progress", action="store_true")
+    A.add_progress(p)
     p.set_defaults(func=run, resume_hint=resume_hint)

@@ -51,7 +51,7 @@ def _run(task, points, args: argparse.Namespace):
     from ..sweep import sweep
 
     return sweep(task, points, args.out, scheduler=args.scheduler, max_workers=args.workers, resume=args.resume,
-                 overwrite=args.force, retries=args.retries, progress=not args.no_progress)
+                 overwrite=args.force, retries=args.retries, progress=A.show_progress(args))
 
 
 def _layers(text: str):
@@ -102,5 +102,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue OUT, skipping finished points")
     p.add_argument("--force", action="store_true", help="overwrite OUT")
     p.add_argument("--report", default=None, metavar="DIR", help="also write a report (Markdown, JSON, LaTeX) to DIR")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    A.add_progress(p)
     p.set_defaults(func=run, resume_hint=lambda a: f"finished points are kept in {a.out}; continue with --resume")

@@ -344,3 +344,52 @@ def test_mcclean_figure_rows_fit_and_drawing(tmp_path):
     assert f.axes[0].get_yscale() == "log" and "2-design" in caption
     save_scan(scan, tmp_path)
     assert (tmp_path / "mcclean_fig3.png").exists() and (tmp_path / "mcclean_fig3.caption.txt").exists()
+
+
+@pytest.mark.parametrize("ansatz", ["hea", "ala"])
+def test_projector_observable_equals_its_pauli_expansion(ansatz):
+    c = circuits.hardware_efficient(6, 2) if ansatz == "hea" else circuits.alternating_layered(6, 2, 2)
+    qs = sorted(c.all_qubits())
+    syms = E.circuit_symbols(c)
+    params = [syms[0], syms[len(syms) // 2], syms[-1]]
+    a = tn_gradient_variance(c, circuits.global_cost(qs), parameters=params)
+    b = tn_gradient_variance(c, cirq.ProjectorString({q: 0 for q in qs}), parameters=params)
+    np.testing.assert_allclose(b.values, a.values, atol=TOL, rtol=0)
+    assert b.method == "tn" and np.all(b.values[:2] > 0)
+    # a projector on a basis state other than |0…0⟩, on part of the qubits, with a coefficient
+    vals = {qs[1]: 1, qs[2]: 0, qs[4]: 1}
+    expanded = cirq.PauliSum.from_pauli_strings([0.7 * cirq.PauliString()])
+    for q, v in vals.items():
+        expanded = expanded * (0.5 * cirq.PauliString() + (0.5 if v == 0 else -0.5) * cirq.Z(q))
+    a = E.exact_gradient_variance(c, expanded, parameters=params, method="exact")
+    b = tn_gradient_variance(c, cirq.ProjectorString(vals, coefficient=0.7), parameters=params)
+    np.testing.assert_allclose(b.values, a.values, atol=TOL, rtol=0)
+
+
+def test_projector_global_cost_beyond_the_pauli_expansion():
+    """n = 20: circuits.global_cost refuses (2^20 terms); the product projector runs exactly."""
+    c = circuits.hardware_efficient(20, 1)
+    qs = sorted(c.all_qubits())
+    with pytest.raises(ValueError):
+        circuits.global_cost(qs)
+    r = tn_gradient_variance(c, cirq.ProjectorString({q: 0 for q in qs}), parameters=["theta_0_0_0", "theta_0_10_1"])
+    assert r.method == "tn" and r.values[0] > 0 and r.error_bound[0] < 1e-6 * r.values[0]
+    # closed form: RZ and the CZs are diagonal, so ℓ = Π_j cos²(θ_j/2) (RY angles θ_j) and
+    # E[(∂_{θ_0} ℓ)²] = E[sin²(θ/2) cos²(θ/2)] · E[cos⁴(θ/2)]^{n-1} = (1/8) (3/8)^{n-1}
+    assert abs(r.values[0] - 0.125 * 0.375**19) <= 1e-10 * r.values[0]
+    with pytest.raises(ValueError, match="basis state"):
+        tn_gradient_variance(c, cirq.ProjectorString({qs[0]: 2}))
+    auto = E.exact_gradient_variance(c, cirq.ProjectorString({q: 0 for q in qs}), parameters="theta_0_0_0")
+    assert auto.method == "tn" and "projector" in auto.details["auto_choice"]
+    assert abs(auto.values[0] - r.values[0]) < TOL
+
+
+def test_input_side_is_marginalized_to_the_light_cone_window():
+    """The input side lives only on the observable side's window: its bond stays at the narrow
+    end of the cone (27 here; 81 when the whole light cone is evolved), values unchanged."""
+    c = circuits.hardware_efficient(24, 5)
+    r = tn_gradient_variance(c, "Z12", strategy="environment")
+    assert r.details["strategy"] == "environment"
+    assert r.details["max_bond_other_side"] <= 27
+    ref = E.exact_gradient_variance(c, "Z12", parameters=[r.parameters[i] for i in range(0, len(r), 60)], method="exact")
+    np.testing.assert_allclose(r.values[::60], ref.values, atol=TOL, rtol=0)
