@@ -94,6 +94,8 @@ AUTO_TN_FALLBACK_BOND = 64
 """Largest bond dimension ``method='auto'`` lets the tensor network reach before it samples paths."""
 AUTO_WORK_FACTOR = 16
 MAX_WEIGHT_ENTRIES = 2**24
+TIED_CHUNK = 2**20
+"""Rows a tied parameter expands at once (larger inputs are expanded slice by slice)."""
 _U64 = np.uint64
 
 
@@ -818,6 +820,15 @@ def _exact_tied(
     aq = _tied_anticommuting(rows.qx, rows.qz, ins)
     ar = _tied_anticommuting(rows.rx, rows.rz, ins)
     fan = 2.0 ** (aq.sum(axis=1) + ar.sum(axis=1))
+    if float(fan.sum()) > TIED_CHUNK and len(rows) > 1:  # expand in slices: the zero averages go before the next
+        ends = np.searchsorted(np.cumsum(fan), np.arange(TIED_CHUNK, float(fan.sum()), TIED_CHUNK), side="right")
+        edges = sorted({0, len(rows), *(int(e) for e in ends if 0 < e < len(rows))})
+        out, snapped = None, np.zeros(rows.w.shape[1])
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            part, sn = _exact_tied(rows.take(np.arange(lo, hi)), ins, col, chain, budget)
+            snapped += sn
+            out = part if out is None else out.extend(part)
+        return out, snapped
     _need_rows(budget, rows, 2.0 * float(fan.sum()) + len(rows), "expanding a tied parameter")
     act = rows.active
     n_cols = rows.w.shape[1]

@@ -236,6 +236,8 @@ class MultiQubitChannel:
     operation: cirq.Operation
 
 
+MAX_TIED_ROTATIONS = 62
+"""Most rotations one shared symbol may drive inside the light cone (bit masks of 64-bit words)."""
 MAX_CHANNEL_QUBITS = 3
 """Largest channel (in qubits) whose ``4^k × 4^k`` Pauli-transfer matrix the engine builds."""
 
@@ -638,6 +640,11 @@ def _tied_groups(subs: list, exponent_symbols: str) -> dict:
     member = {(o[0], o[1]): s for s, lst in tied.items() for o in lst}
     out = {}
     for sym, lst in tied.items():
+        if len(lst) > MAX_TIED_ROTATIONS:
+            raise AssumptionFailed(
+                f"symbol {sym} drives {len(lst)} rotations in the light cone; the joint average of a shared symbol "
+                f"handles at most {MAX_TIED_ROTATIONS} (use one symbol per gate, or a smaller light cone)"
+            )
         for a in range(len(lst)):
             for b in range(a + 1, len(lst)):
                 if not cirq.commutes(lst[a][2], lst[b][2]):
