@@ -51,6 +51,16 @@ __all__ += [
 ]
 
 from .measures import Measures
-from .analysis import Analysis, analyze
+from .analysis import Analysis, LossAnalysis, LossVariance, ParameterAnalysis, ParameterVerdict, analyze
 
-__all__ += ["Measures", "Analysis", "analyze"]
+__all__ += ["Measures", "Analysis", "LossAnalysis", "LossVariance", "ParameterAnalysis", "ParameterVerdict", "analyze"]
+
+from .family import FamilyScan, VariancePoint, scan_family, variance_point
+
+__all__ += ["FamilyScan", "VariancePoint", "scan_family", "variance_point"]
+
+from . import assumptions, display, serialization
+from .assumptions import AssumptionKey
+from .serialization import to_jsonable
+
+__all__ += ["assumptions", "display", "serialization", "AssumptionKey", "to_jsonable"]

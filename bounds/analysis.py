@@ -36,10 +36,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
+import cirq
 import numpy as np
 import sympy
+from threadpoolctl import threadpool_limits
 
 from bpcalc.circuits import Model
 
@@ -47,17 +49,28 @@ from .bound import Asymptotics, AssumptionFailed, BoundValue, Check
 from .memory import MemoryBudgetExceeded
 from .measures import Measures, ParameterStructure, measures as compute_measures
 from .registry import Context, Registry, Theorem, default_registry
+from .family import FamilyScan, scan_family
+from .scaling import DEFAULT_SHOT_BUDGET, SizeVerdict, size_verdict
+
+THEOREM_BLAS_THREADS = 1
+"""BLAS threads while the theorems are checked and evaluated (small dense matrices; see :func:`analyze`)."""
 
 __all__ = [
     "BoundResult",
     "RefusedBound",
     "ExactVariance",
+    "LossVariance",
+    "LossAnalysis",
+    "ParameterVerdict",
     "ParameterAnalysis",
     "Verdict",
     "Analysis",
     "analyze",
     "fit_decay",
     "exact_variances",
+    "model_loss_variance",
+    "input_states",
+    "parameter_verdict",
 ]
 
 
@@ -73,10 +86,12 @@ class BoundResult:
     citation: str
     latex: str
     asymptotics: Optional[Asymptotics] = None
+    scope: str = ""  # the theorem's scope: 'parameter' (Var[∂ℓ_i] of the outputs), 'loss' (of the cost), 'ensemble'
 
     def to_dict(self) -> dict:
         return {
             "theorem": self.theorem,
+            "scope": self.scope,
             "bound": self.bound,
             "kind": self.kind,
             "value": self.value.to_dict(),
@@ -120,6 +135,8 @@ class ExactVariance:
     ci_high: Optional[float] = None
     linear_loss_ci: Optional[tuple[float, float]] = None
     below_resolution: bool = False  # no sampled path contributed: an upper limit (ci_high), not a zero
+    error_bound: Optional[float] = None  # rigorous bound on |true − value| of the cost's gradient variance (truncated)
+    cost: Optional[float] = None  # Var[∂_k C] of the cost C whose variance is Analysis.loss (same weights)
 
     @property
     def sampled(self) -> bool:
@@ -132,6 +149,8 @@ class ExactVariance:
         if self.below_resolution and self.ci_high is not None:
             return f"< {self.ci_high:.{digits}g} (below resolution of path sampling)"
         text = f"{self.value:.{digits}g}"
+        if self.method == "truncated" and self.error_bound is not None:
+            text += f" ± {self.error_bound:.2g} (truncated)"
         if self.sampled:
             text += (f" [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}]" if self.ci_high is not None
                      else "~")
@@ -150,12 +169,98 @@ class ExactVariance:
                 "below_resolution": self.below_resolution,
                 "ci_low": self.ci_low, "ci_high": self.ci_high, "sampled": self.sampled,
                 "linear_loss_ci": None if self.linear_loss_ci is None else list(self.linear_loss_ci),
+                "error_bound": self.error_bound, "cost": self.cost,
                 "text": self.describe()}
+
+    @property
+    def upper_limit(self) -> Optional[float]:
+        """The value's upper limit when it is below the resolution of path sampling, else ``None``."""
+        return self.ci_high if self.below_resolution else None
+
+
+@dataclasses.dataclass(frozen=True)
+class LossVariance:
+    """Exact ``Var_θ[C]`` of the cost ``C = Σ_i u_i ℓ_i`` whose gradient variances are
+    :attr:`ExactVariance.cost` (Arrasmith et al. 2022 relate the two).
+
+    ``cost`` says which cost: ``u_i = y_i/N`` for a linear loss with labels, else ``u_i = 1/N``
+    (the mean model output).  ``method`` is the engine's; a truncated value has a rigorous
+    ``error_bound``, a path-sampled one its interval ``ci_low``/``ci_high``.
+    """
+
+    value: float
+    mean: float
+    method: str
+    cost: str
+    error_bound: Optional[float] = None
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    seconds: float = 0.0
+
+    def describe(self, digits: int = 3) -> str:
+        text = f"{self.value:.{digits}g}"
+        if self.method == "truncated" and self.error_bound is not None:
+            text += f" ± {self.error_bound:.2g}"
+        if self.ci_high is not None:
+            text += f" [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}]"
+        return f"{text} ({self.method})"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self) | {"text": self.describe()}
+
+
+@dataclasses.dataclass(frozen=True)
+class LossAnalysis:
+    """The loss variance next to the gradient variances (Arrasmith et al. 2022).
+
+    ``variance``: exact ``Var[C]`` (``None`` with ``note`` saying why);
+    ``gradient_max`` / ``gradient_sum``: ``max_k`` / ``Σ_k Var[∂_k C]`` over the analysed
+    parameters; ``relation``: the check ``max_k Var[∂_k C] ≤ Var[C] ≤ Σ_k Var[∂_k C]`` in words
+    (it holds when every parameter is an independent frequency-1 rotation and the cost is linear,
+    the theorem's hypotheses; ``holds`` is ``None`` when it was not checked); ``bounds`` /
+    ``refused``: the loss-level theorems evaluated once for the model.
+    """
+
+    variance: Optional[LossVariance]
+    gradient_max: Optional[float]
+    gradient_sum: Optional[float]
+    relation: str
+    holds: Optional[bool]
+    bounds: tuple[BoundResult, ...] = ()
+    refused: tuple[RefusedBound, ...] = ()
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {"variance": None if self.variance is None else self.variance.to_dict(),
+                "gradient_max": self.gradient_max, "gradient_sum": self.gradient_sum, "relation": self.relation,
+                "holds": self.holds, "bounds": [b.to_dict() for b in self.bounds],
+                "refused": [r.to_dict() for r in self.refused], "note": self.note}
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterVerdict:
+    """One parameter's verdict with its evidence.
+
+    ``label``: ``"zero"`` (proved: outside the light cone, or an exact 0), ``"exponentially
+    vanishing"`` / ``"polynomial"`` (from a trusted theorem's n-dependence or the family's
+    scaling fit) or ``"not decided"`` (one size decides no scaling); ``size``: the answer at this
+    size from the exact variance and a stated shot budget (:func:`bpcalc.bounds.scaling.size_verdict`).
+    """
+
+    label: str
+    text: str
+    evidence: tuple[str, ...]
+    size: SizeVerdict
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "text": self.text, "evidence": list(self.evidence), "size": self.size.to_dict()}
 
 
 @dataclasses.dataclass(frozen=True)
 class ParameterAnalysis:
-    """Everything known about one parameter's gradient."""
+    """Everything known about one parameter's gradient: its light cone (``structure``), the
+    applicable bounds with values, the refused ones with the failed assumption, the exact value
+    (method, interval or error bound, upper limit when below resolution) and the verdict."""
 
     parameter: str
     structure: ParameterStructure
@@ -163,6 +268,7 @@ class ParameterAnalysis:
     refused: tuple[RefusedBound, ...]
     exact: Optional[ExactVariance]
     exact_note: str = ""
+    verdict: Optional[ParameterVerdict] = None
 
     def to_dict(self) -> dict:
         return {
@@ -172,6 +278,7 @@ class ParameterAnalysis:
             "refused": [r.to_dict() for r in self.refused],
             "exact": None if self.exact is None else self.exact.to_dict(),
             "exact_note": self.exact_note,
+            "verdict": None if self.verdict is None else self.verdict.to_dict(),
         }
 
 
@@ -191,7 +298,15 @@ class Verdict:
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Analysis:
-    """Result of :func:`analyze` (JSON-able via :meth:`to_dict`)."""
+    """Result of :func:`analyze`: the one typed report of a model (JSON-able via :meth:`to_dict`).
+
+    ``parameters``: per parameter (:class:`ParameterAnalysis`); ``loss_variance``: the loss
+    variance next to the gradient variances (:class:`LossAnalysis`); ``ensemble``: bounds on the
+    data ensemble; ``verdict``: the scaling verdict from the theorems (one size decides no
+    scaling; the per-parameter answer at this size is in each ``ParameterAnalysis.verdict``).
+    ``str()`` is the terminal rendering; Jupyter shows :meth:`_repr_markdown_` /
+    :meth:`_repr_html_` / :meth:`_repr_latex_` (:mod:`bpcalc.bounds.rendering`).
+    """
 
     model: str
     n_qubits: int
@@ -202,6 +317,30 @@ class Analysis:
     ensemble_refused: tuple[RefusedBound, ...]
     verdict: Verdict
     seconds: float
+    loss_variance: Optional[LossAnalysis] = None
+    shot_budget: float = DEFAULT_SHOT_BUDGET
+    timings: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    family: Optional[FamilyScan] = None
+
+    def __str__(self) -> str:
+        from .rendering import analysis_text
+
+        return analysis_text(self)
+
+    def _repr_markdown_(self) -> str:
+        from .rendering import analysis_markdown
+
+        return analysis_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from .rendering import analysis_html
+
+        return analysis_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .rendering import analysis_latex
+
+        return analysis_latex(self)
 
     def parameter(self, name: str | sympy.Symbol) -> ParameterAnalysis:
         for p in self.parameters:
@@ -219,38 +358,99 @@ class Analysis:
             "ensemble": [r.to_dict() for r in self.ensemble],
             "ensemble_refused": [r.to_dict() for r in self.ensemble_refused],
             "verdict": self.verdict.to_dict(),
+            "loss_variance": None if self.loss_variance is None else self.loss_variance.to_dict(),
+            "shot_budget": self.shot_budget,
             "seconds": self.seconds,
+            "timings": dict(self.timings),
+            "family": None if self.family is None else self.family.to_dict(),
         }
 
 
 # ----------------------------------------------------------------------------- exact hook
 
 
+def _cost_weights(model: Model) -> Optional[np.ndarray]:
+    """``u_i = y_i/N`` for a linear loss with labels, else ``None`` (the engines' ``1/N``)."""
+    if model.loss == "linear" and model.dataset is not None:
+        y = np.asarray(model.dataset.y, dtype=float)
+        return y / len(y)
+    return None
+
+
+def _cost_name(model: Model) -> str:
+    if _cost_weights(model) is not None:
+        return "linear loss C = Σ_i (y_i/N) ℓ_i"
+    if model.dataset is not None:
+        return "mean model output C = (1/N) Σ_i ℓ_i"
+    return "cost C = Tr[O U ρ U†]"
+
+
+SHARED_STATE_VECTOR_QUBITS = 14
+"""Largest ``n`` at which an analysis simulates entangled data states once as state vectors (the
+measures need them); above it the exact engines propagate Pauli strings through the embedding."""
+
+
+def input_states(model: Model, memory_limit=None):
+    """The exact engines' input states of ``model``, computed once per analysis and handed on:
+    the embedded data states or ``None`` (``|0…0⟩``, no embedding).  Product states when the
+    embedding has no entangling gates; state vectors (:func:`bpcalc.bounds.exact.dataset_states`,
+    shared with the measures, which need them anyway) up to :data:`SHARED_STATE_VECTOR_QUBITS`
+    qubits; beyond that no state vector at all (:func:`bpcalc.bounds.exact.embedded_states`).
+
+    Raises
+    ------
+    ValueError : an embedding without a dataset.
+    """
+    from .exact import dataset_states, embedded_states
+
+    ops = list(model.embedding.all_operations())
+    if not ops:
+        return None
+    if model.dataset is None:
+        raise ValueError("the model has an embedding but no dataset")
+    budget = {} if memory_limit is None else {"memory_limit": memory_limit}
+    if any(len(op.qubits) > 1 for op in ops) and model.n_qubits > SHARED_STATE_VECTOR_QUBITS:
+        return embedded_states(model.embedding, model.dataset.x, tuple(model.qubits), None, **budget)
+    return dataset_states(model, **budget)
+
+
 def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle",
-                    memory_limit=None) -> tuple[dict, str]:
+                    memory_limit=None, init=None, noise=None, *, states: Any = "compute") -> tuple[dict, str]:
     """Exact per-parameter variances from :mod:`bpcalc.bounds.exact` (``({}, why)`` if unavailable).
 
     ``exponent_symbols``: convention for symbols in exponents (``X**t``), see
-    :data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`.
+    :data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`.  ``init`` / ``noise``: initialization
+    distribution and noise model of the engine (``None``: uniform, noiseless).  ``states``: the
+    input states from :func:`input_states` (default: computed here).  Data re-uploading models
+    (``model.reuploading``) go to :func:`bpcalc.bounds.exact.exact_reuploading_gradient_variance`
+    (one propagation per data point, the linear loss with a data register).
 
     Returns ``{symbol name: ExactVariance}`` and a note.  The engine's own refusals
     (:class:`~bpcalc.bounds.bound.AssumptionFailed`, e.g. gates that are not Pauli rotations, and
     :class:`~bpcalc.bounds.memory.MemoryBudgetExceeded`) become the note; anything else raises.
     """
-    try:
-        from .exact import exact_model_gradient_variance
-    except ImportError as exc:  # the exact engine is optional
-        return {}, f"exact engine not available ({exc})"
-    y = None if model.dataset is None else np.asarray(model.dataset.y, dtype=float)
-    weights = None
-    if model.loss == "linear" and y is not None:
-        weights = y / len(y)
+    from . import exact as engines
+
+    weights = _cost_weights(model)
     start = time.perf_counter()
     try:
         # the budget reaches the engine only when given (engines without one use the default)
         budget = {} if memory_limit is None else {"memory_limit": memory_limit}
-        res = exact_model_gradient_variance(model, list(parameters), weights=weights,
-                                            exponent_symbols=exponent_symbols, **budget)
+        if init is not None:
+            budget["init"] = init
+        if noise is not None:
+            budget["noise"] = noise
+        if getattr(model, "reuploading", False):
+            if model.dataset is None:
+                return {}, "exact engine: a data re-uploading model needs a dataset"
+            res = engines.exact_reuploading_gradient_variance(
+                model.circuit, model.observable, model.dataset.x, list(parameters), weights=weights,
+                data_symbols=model.data_symbols, qubits=tuple(model.qubits), linear_loss=weights is not None,
+                exponent_symbols=exponent_symbols, **budget)
+        else:
+            given = {} if isinstance(states, str) or states is None else {"states": states}
+            res = engines.exact_model_gradient_variance(model, list(parameters), weights=weights,
+                                                        exponent_symbols=exponent_symbols, **given, **budget)
     except (AssumptionFailed, MemoryBudgetExceeded) as exc:
         # outside the engine's scope, or over the memory budget (the message names the method
         # that fits); any other exception is a bug and propagates
@@ -271,11 +471,51 @@ def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_s
                 float(np.atleast_1d(res.ci_low)[k]), float(np.atleast_1d(res.ci_high)[k])),
             below_resolution=bool(getattr(res, "below_resolution", None) is not None and res.below_resolution[k]
                                   and float(np.mean(per)) == 0.0),
+            error_bound=None if res.error_bound is None else float(np.atleast_1d(res.error_bound)[k]),
+            cost=float(res.values[k]),
         )
     tied = res.details.get("tied_parameters") or {}
     joint = ("; averaged jointly over their own period (symbols driving several rotations: crz, CZ**t, FSim, "
              "shared symbols): " + ", ".join(f"{k} ~ U[0, {v['period']:.6g})" for k, v in tied.items())) if tied else ""
     return out, f"bpcalc.bounds.exact ({res.method}){joint}"
+
+
+def model_loss_variance(model: Model, exponent_symbols: str = "angle", memory_limit=None, *,
+                        states: Any = "compute", init=None, noise=None) -> tuple[Optional[LossVariance], str]:
+    """Exact ``Var_θ[C]`` of the cost whose gradient variances :func:`exact_variances` gives
+    (same weights, same input ``states``), with a note; ``(None, why)`` when the engine refuses.
+
+    Examples
+    --------
+    >>> from bpcalc import circuits
+    >>> m = circuits.Model(ansatz=circuits.hardware_efficient(3, 1), observable=circuits.global_cost(
+    ...     sorted(circuits.hardware_efficient(3, 1).all_qubits())))
+    >>> v, note = model_loss_variance(m)
+    >>> v.method, v.value > 0
+    ('exact', True)
+    """
+    from .exact import exact_loss_variance as engine
+
+    start = time.perf_counter()
+    try:
+        budget = {} if memory_limit is None else {"memory_limit": memory_limit}
+        if init is not None:
+            budget["init"] = init
+        if noise is not None:
+            budget["noise"] = noise
+        if isinstance(states, str):
+            states = input_states(model, memory_limit)
+        res = engine(model.ansatz, model.observable, states, weights=_cost_weights(model),
+                     qubits=tuple(model.qubits), exponent_symbols=exponent_symbols, **budget)
+    except (AssumptionFailed, MemoryBudgetExceeded) as exc:
+        return None, f"exact engine refused the loss variance: {exc}"
+    return LossVariance(
+        value=float(res.value), mean=float(res.mean), method=str(res.method), cost=_cost_name(model),
+        error_bound=None if res.error_bound is None or res.method != "truncated" else float(res.error_bound),
+        ci_low=None if res.ci_low is None else float(res.ci_low),
+        ci_high=None if res.ci_high is None else float(res.ci_high),
+        seconds=time.perf_counter() - start,
+    ), f"bpcalc.bounds.exact ({res.method})"
 
 
 # ----------------------------------------------------------------------------- core
@@ -309,7 +549,7 @@ def _evaluate(theorems: Iterable[Theorem], context: Context) -> tuple[list[Bound
             applicable.append(BoundResult(
                 theorem=t.key, bound=v.name, kind=v.kind, value=v, status=t.verification.status,
                 citation=(b.citation or t.citation).short(), latex=b.latex(citation=False),
-                asymptotics=_classify(t, v.name, context),
+                asymptotics=_classify(t, v.name, context), scope=t.scope,
             ))
         for r in inst.refused:
             refused.append(RefusedBound(t.key, r.bound, r.reason, r.failed))
@@ -329,8 +569,18 @@ def analyze(
     measures: Optional[Measures] = None,
     exponent_symbols: str = "angle",
     memory_limit=None,
+    loss_variance: bool = True,
+    shot_budget: float = DEFAULT_SHOT_BUDGET,
+    init=None,
+    noise=None,
+    family: Optional[Callable[[int], Any]] = None,
+    qubits: Sequence[int] = (),
 ) -> Analysis:
-    """Applicable bounds with numbers, refused bounds with reasons, exact values, verdict.
+    """Applicable bounds with numbers, refused bounds with reasons, exact values, verdicts.
+
+    The model's data states are computed once (:func:`input_states`) and handed to the exact
+    engines and to the measures; model-level results the theorems need for every parameter are
+    kept for the whole analysis (:meth:`bpcalc.bounds.registry.Context.memoized`).
 
     Parameters
     ----------
@@ -345,15 +595,39 @@ def analyze(
     measures : precomputed :func:`bpcalc.bounds.measures.measures` of this model.
     exponent_symbols : convention of the exact engine for symbols in exponents (``X**t``):
         ``'angle'`` (default) or ``'symbol'`` (:data:`bpcalc.bounds.exact.EXPONENT_CONVENTIONS`).
+    memory_limit : memory budget of the exact engines (bytes or ``'4GiB'``).
+    loss_variance : with ``exact``, also compute ``Var[C]`` next to the gradient variances
+        (:class:`LossAnalysis`, Arrasmith et al. 2022).
+    shot_budget : shots per parameter-shift term that the per-parameter answer at this size
+        accepts (:func:`bpcalc.bounds.scaling.size_verdict`).
+    init, noise : initialization distribution (``'gaussian:0.1'``, ``'uniform:A'``, see
+        :mod:`bpcalc.bounds.exact.initialization`) and noise (a ``cirq.NoiseModel`` or a
+        channel gate) of the exact values.  The theorems are stated for uniform, noiseless
+        circuits with the embedding first, so with either (or a data re-uploading model) they
+        are refused, each with that reason (the exact values remain).
+    family, qubits : the same architecture at other sizes, ``n -> PreparedModel``
+        (:func:`bpcalc.bounds.from_files.prepare_model`), scanned with the exact engines at
+        ``qubits`` (:func:`bpcalc.bounds.family.scan_family`): the scaling verdict of the
+        model (the fit of the largest variance) and of every parameter (its own fit, matched by
+        name) then rests on that fit.
 
     Raises
     ------
     TypeError : ``model`` is not a Model.
     ValueError : unknown parameter names.
+
+    References
+    ----------
+    .. [1] A. Arrasmith, Z. Holmes, M. Cerezo, P. J. Coles, "Equivalence of quantum barren
+       plateaus to cost concentration and narrow gorges", Quantum Sci. Technol. 7, 045015 (2022),
+       arXiv:2104.05868.
     """
     if not isinstance(model, Model):
         raise TypeError(f"analyze needs a circuits.Model, got {type(model).__name__}")
+    if not shot_budget > 0:
+        raise ValueError(f"shot_budget must be positive, got {shot_budget!r}")
     start = time.perf_counter()
+    timings: dict[str, float] = {}
     registry = registry if registry is not None else default_registry()
     by_name = {s.name: s for s in model.trainable_symbols}
     if parameters is None:
@@ -365,29 +639,55 @@ def analyze(
             if name not in by_name:
                 raise ValueError(f"unknown trainable parameter {name!r}; the ansatz has {sorted(by_name)[:8]}…")
             wanted.append(by_name[name])
-    m = measures if measures is not None else compute_measures(model, rng=rng, ensemble=ensemble)
-    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols, memory_limit) if exact
-                             else ({}, "exact variances not requested"))
-    per_theorems = [t for t in registry.values() if t.scope in ("parameter", "loss")]
-    ens_theorems = [t for t in registry.values() if t.scope == "ensemble"]
-    declared = frozenset(declared)
-    base_values = dict(values or {})
-    results = []
-    for sym in wanted:
-        extra: dict[str, Any] = {}
-        ev = exact_map.get(sym.name)
-        if ev is not None:
-            extra["per_datapoint"] = {"var_dl": list(ev.per_state), "mean_dl": [0.0] * len(ev.per_state)}
-        ctx = Context(model=model, parameter=sym, values=base_values, measures=m, declared=declared, extra=extra)
-        applicable, refused = _evaluate(per_theorems, ctx)
-        results.append(ParameterAnalysis(
-            parameter=sym.name, structure=m.parameter(sym), applicable=tuple(applicable), refused=tuple(refused),
-            exact=ev, exact_note=exact_note if ev is None else f"from {exact_note}",
-        ))
-    first = wanted[0] if wanted else None
-    ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared)
-    ens_app, ens_ref = _evaluate(ens_theorems, ctx)
+    uniform = init is None or (isinstance(init, str) and init.strip().lower() == "uniform")
+    reuploading = bool(getattr(model, "reuploading", False))
+    out_of_scope = ("data re-uploading: the theorems are stated for the model V(θ)U(x) (embedding first)"
+                    if reuploading else
+                    "non-uniform initialization: the theorems assume θ uniform on [0, 2π)" if not uniform else
+                    "noise: the theorems are stated for noiseless circuits" if noise is not None else "")
+    t = time.perf_counter()
+    states: Any = "compute"
+    if exact and not reuploading:
+        try:  # once per analysis: the exact engines and the measures share them
+            states = input_states(model, memory_limit)
+        except (ValueError, MemoryBudgetExceeded):
+            states = "compute"  # the engines say why (their own refusal travels into the note)
+    vectors = getattr(states, "vectors", None)
+    timings["data states"] = time.perf_counter() - t
+    t = time.perf_counter()
+    m = measures if measures is not None else compute_measures(
+        model, rng=rng, ensemble=ensemble, **({} if vectors is None else {"states": np.asarray(vectors)}))
+    timings["measures"] = time.perf_counter() - t
+    t = time.perf_counter()
+    exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols, memory_limit, init=init, noise=noise,
+                                             states=states) if exact else ({}, "exact variances not requested"))
+    loss_var, loss_note = (None, "exact variances not requested")
+    if exact and loss_variance and reuploading:
+        loss_note = "the loss variance of a data re-uploading model is not computed (per-datapoint propagation only)"
+    elif exact and loss_variance:
+        loss_var, loss_note = model_loss_variance(model, exponent_symbols, memory_limit, states=states,
+                                                  init=init, noise=noise)
+    timings["exact"] = time.perf_counter() - t
+    t = time.perf_counter()
+    # the theorems' checks multiply many small matrices (2^n ≤ 128): threaded BLAS only adds
+    # synchronisation, and on a loaded machine its spinning threads cost 5-10x in wall time
+    with threadpool_limits(limits=THEOREM_BLAS_THREADS, user_api="blas"):
+        results, ens_app, ens_ref, loss_section = _theorems(
+            model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
+            shot_budget, out_of_scope, uniform, noise=noise if (uniform and not reuploading) else None)
+    timings["theorems"] = time.perf_counter() - t
     verdict = _verdict(results, m, ens_app)
+    scan = None
+    if family is not None:
+        if len(qubits) < 1:
+            raise ValueError("a family needs the sizes to scan (qubits=[4, 6, 8, 10])")
+        t = time.perf_counter()
+        scan = scan_family(family, qubits, name=model.name or "family")
+        timings["family"] = time.perf_counter() - t
+        results = [dataclasses.replace(p, verdict=parameter_verdict(
+            p.structure.in_cone, p.applicable, p.refused, p.exact, model.n_qubits, scaling=scan.fits.get(p.parameter),
+            shot_budget=shot_budget, observable_norm=_observable_norm(model))) for p in results]
+        verdict = _family_verdict(scan)
     return Analysis(
         model=model.name or "model",
         n_qubits=model.n_qubits,
@@ -398,7 +698,200 @@ def analyze(
         ensemble_refused=tuple(ens_ref),
         verdict=verdict,
         seconds=time.perf_counter() - start,
+        loss_variance=loss_section,
+        shot_budget=float(shot_budget),
+        timings={k: round(v, 4) for k, v in timings.items()},
+        family=scan,
     )
+
+
+def _family_verdict(scan: FamilyScan) -> Verdict:
+    """The model's verdict from a family scan: the one fit of the largest per-parameter variance."""
+    fit = scan.verdict
+    label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
+    text = fit.text
+    if fit.label == "exponential":
+        text = "exponentially vanishing:" + text[len("exponential:"):]
+    elif fit.label == "undecided":
+        text = "not decided" + text[len("undecided"):]
+    return Verdict(label, text, (f"family {scan.family} over n = {list(scan.qubits)}: the largest per-parameter "
+                                 "variance at each n", fit.describe()),
+                   base=fit.base if fit.label == "exponential" else None,
+                   degree=fit.degree if fit.label == "polynomial" else None)
+
+
+def _theorems(model, wanted, registry, declared, values, m, exact_map, exact_note, loss_var, loss_note, exact,
+              shot_budget, out_of_scope="", uniform=True, noise=None):
+    """Per-parameter, ensemble and loss-level theorems on one memo (see :func:`analyze`);
+    ``out_of_scope``: why every theorem is refused (noise, non-uniform init, re-uploading).  With
+    ``noise`` a single-qubit channel gate (uniform init, no re-uploading) the theorems about noisy
+    circuits (tag ``"noise"``) are evaluated with ``extra["noise"]``; the others are refused."""
+    noise_channel = noise if isinstance(noise, cirq.Gate) else None
+    kept = {k for k, t_ in registry.items() if "noise" in t_.tags} if noise_channel is not None else set()
+    per_theorems = [t_ for t_ in registry.values() if t_.scope in ("parameter", "loss")]
+    ens_theorems = [t_ for t_ in registry.values() if t_.scope == "ensemble"]
+    loss_theorems = [t_ for t_ in registry.values() if t_.scope == "loss"]
+    refused_all: tuple = ()
+    ens_refused_all: list = []
+    if out_of_scope:
+        refused_all = tuple(RefusedBound(t_.key, "*", out_of_scope) for t_ in per_theorems if t_.key not in kept)
+        ens_refused_all = [RefusedBound(t_.key, "*", out_of_scope) for t_ in ens_theorems if t_.key not in kept]
+        per_theorems, ens_theorems, loss_theorems = ([t_ for t_ in ts if t_.key in kept]
+                                                     for ts in (per_theorems, ens_theorems, loss_theorems))
+    noise_extra = {"noise": noise_channel} if kept else {}
+    declared = frozenset(declared)
+    base_values = dict(values or {})
+    memo: dict = {}
+    shared: dict[str, Any] = dict(noise_extra)
+    # Arrasmith et al.'s theorems take exact numbers only (a sampled or truncated value is no input of a bound)
+    if (exact_map and len(exact_map) == len(model.trainable_symbols)
+            and all(v.method == "exact" and v.cost is not None for v in exact_map.values())):
+        shared["gradient_variances"] = {k: v.cost for k, v in exact_map.items()}
+    if loss_var is not None and loss_var.method == "exact":
+        shared["loss_variance"] = loss_var.value
+    observable_norm = _observable_norm(model)
+    results = []
+    for sym in wanted:
+        # the loss-level numbers (Var[C], every Var[∂_k C]) go to the model-level loss section only: bounds
+        # on Var[C] or Var[C(θ) − C(θ')] are no bounds on one parameter's gradient variance
+        extra: dict[str, Any] = dict(noise_extra)
+        ev = exact_map.get(sym.name)
+        if ev is not None and uniform:  # E[∂ℓ_i] = 0 only for the uniform initialization
+            extra["per_datapoint"] = {"var_dl": list(ev.per_state), "mean_dl": [0.0] * len(ev.per_state)}
+        ctx = Context(model=model, parameter=sym, values=base_values, measures=m, declared=declared, extra=extra,
+                      memo=memo)
+        applicable, refused = _evaluate(per_theorems, ctx)
+        refused = list(refused_all) + list(refused)
+        structure = m.parameter(sym)
+        results.append(ParameterAnalysis(
+            parameter=sym.name, structure=structure, applicable=tuple(applicable), refused=tuple(refused),
+            exact=ev, exact_note=exact_note if ev is None else f"from {exact_note}",
+            verdict=parameter_verdict(structure.in_cone, applicable, refused, ev, model.n_qubits,
+                                      shot_budget=shot_budget, observable_norm=observable_norm),
+        ))
+    first = wanted[0] if wanted else None
+    ctx = Context(model=model, parameter=first, values=base_values, measures=m, declared=declared, memo=memo,
+                  extra=noise_extra)
+    ens_app, ens_ref = _evaluate(ens_theorems, ctx)
+    ens_ref = ens_refused_all + list(ens_ref)
+    loss_section = None
+    if exact:
+        model_ctx = Context(model=model, parameter=None, values=base_values, measures=m, declared=declared,
+                            extra=shared, memo=memo)
+        loss_section = _loss_analysis(loss_var, loss_note, exact_map, loss_theorems, model_ctx)
+    return results, ens_app, ens_ref, loss_section
+
+
+def _observable_norm(model: Model) -> float:
+    """``Σ |c_P|`` over the observable's non-identity Pauli terms: an upper bound on the spread
+    of single-shot outcomes that sets the shots of :func:`bpcalc.bounds.scaling.shots_to_resolve`."""
+    total = float(sum(abs(complex(t.coefficient)) for t in model.observable if t.qubits))
+    return total if total > 0 else 1.0
+
+
+def _loss_analysis(variance: Optional[LossVariance], note: str, exact_map: Mapping[str, ExactVariance],
+                   theorems: Sequence[Theorem], ctx: Context) -> LossAnalysis:
+    costs = [e.cost for e in exact_map.values() if e.cost is not None]
+    exact_costs = bool(costs) and all(e.method in ("exact", "truncated") for e in exact_map.values())
+    g_max = max(costs) if costs else None
+    g_sum = float(sum(costs)) if costs else None
+    applicable, refused = _evaluate(theorems, ctx) if theorems else ([], [])
+    hypotheses = any(r.theorem == "arrasmith2022.loss_concentration" for r in applicable)
+    checked = any(t.key == "arrasmith2022.loss_concentration" for t in theorems)
+    complete = len(exact_map) == len(ctx.model.trainable_symbols)
+    if variance is None or not costs:
+        relation, holds = "not checked: " + (note if variance is None else "no exact gradient variances"), None
+    elif not (exact_costs and variance.method in ("exact", "truncated")):
+        relation, holds = "not checked: path-sampled values (the relation is checked on exact values only)", None
+    else:
+        tol = 1e-9 * max(abs(variance.value), g_sum, 1e-300) + (variance.error_bound or 0.0) + sum(
+            e.error_bound or 0.0 for e in exact_map.values())
+        holds = (g_max <= variance.value + tol) and (not complete or variance.value <= g_sum + tol)
+        upper = f" ≤ Σ_k Var[∂_k C] = {g_sum:.4g}" if complete else " (Σ_k over a subset of the parameters: not compared)"
+        relation = f"max_k Var[∂_k C] = {g_max:.4g} ≤ Var[C] = {variance.value:.4g}{upper}"
+        if not checked:
+            relation += " (arrasmith2022.loss_concentration was not selected: its hypotheses were not checked)"
+        elif not hypotheses:
+            relation += " — Arrasmith et al.'s hypotheses do not all hold here, so the relation is not guaranteed"
+        if holds:
+            relation = "holds: " + relation
+        elif hypotheses:
+            relation = "VIOLATED although the hypotheses hold (a bug; please report): " + relation
+        else:
+            relation = "does not hold: " + relation
+    return LossAnalysis(variance, g_max, g_sum, relation, holds, tuple(applicable), tuple(refused),
+                        "" if variance is not None else note)
+
+
+def parameter_verdict(
+    in_cone: bool,
+    applicable: Sequence[BoundResult],
+    refused: Sequence[RefusedBound],
+    exact: Optional[ExactVariance],
+    n: int,
+    *,
+    scaling: Any = None,
+    shot_budget: float = DEFAULT_SHOT_BUDGET,
+    observable_norm: float = 1.0,
+) -> ParameterVerdict:
+    """The verdict of one parameter with its evidence (the one per-parameter rule).
+
+    In order: outside the light cone or an exact 0 → ``"zero"`` (proved); a family's scaling fit
+    (``scaling``: a :class:`bpcalc.bounds.scaling.ScalingFit`) that decided → its label; a trusted
+    (verified or corrected) upper/exact bound whose n-dependence is exponentially vanishing →
+    ``"exponentially vanishing"``; a non-vacuous lower/exact bound with polynomial n-dependence →
+    ``"polynomial"``; else ``"not decided"`` (one size decides no scaling).  ``size`` answers at
+    this size from the exact variance (:func:`bpcalc.bounds.scaling.size_verdict`).
+    """
+    evidence: list[str] = []
+    if exact is not None:
+        interval = (f" [{exact.ci_low:.3g}, {exact.ci_high:.3g}]" if exact.ci_high is not None
+                    else " (sampled, no interval of its own)" if exact.sampled else "")
+        evidence.append(f"exact Var = {exact.value:.4g}{interval} at n = {n} ({exact.method})")
+    proved_zero = (not in_cone) or (exact is not None and exact.value == 0 and exact.method == "exact")
+    size = size_verdict(None if exact is None else exact.value, upper_limit=None if exact is None else exact.upper_limit,
+                        proved_zero=proved_zero, observable_norm=observable_norm, shot_budget=shot_budget)
+    if not in_cone:
+        return ParameterVerdict("zero", "zero: outside the observable's light cone, ∂C/∂θ ≡ 0",
+                                tuple(evidence + ["no gate of this parameter is in the observable's backward light cone"]),
+                                size)
+    if proved_zero:
+        return ParameterVerdict("zero", "zero: the exact variance is 0 (the gradient vanishes identically)",
+                                tuple(evidence), size)
+    if scaling is not None:
+        label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(scaling.label, scaling.label)
+        if label in ("exponentially vanishing", "polynomial", "zero"):
+            more = list(getattr(scaling, "evidence", ())[:1]) or [scaling.describe()]
+            return ParameterVerdict(label, scaling.text, tuple(evidence + [scaling.text] + more), size)
+    trusted = [r for r in applicable if r.status in ("verified", "corrected")]
+    vanishing = [r for r in trusted if r.kind in ("upper", "exact") and r.asymptotics is not None
+                 and r.asymptotics.exponentially_vanishing]
+    if vanishing:
+        best = max(vanishing, key=lambda r: r.asymptotics.base or 0.0)
+        a = best.asymptotics
+        return ParameterVerdict(
+            "exponentially vanishing", f"exponentially vanishing with base {a.base:.4g} ({best.theorem})",
+            tuple(evidence + [f"{best.theorem} [{best.bound}] = {best.value} ({best.citation}): {a.describe()}"]), size)
+    poly = [r for r in trusted if r.kind in ("lower", "exact") and not r.value.vacuous
+            and r.asymptotics is not None and r.asymptotics.kind == "polynomial"]
+    if poly:
+        a = poly[0].asymptotics
+        return ParameterVerdict("polynomial", f"polynomial ({poly[0].theorem}: {a.describe()})",
+                                tuple(evidence + [f"{poly[0].theorem} [{poly[0].bound}] = {poly[0].value}"]), size)
+    why = []
+    if applicable:
+        why.append(f"{len(applicable)} bound(s) apply at n = {n}, none fixes the n-dependence")
+        evidence += [f"{r.theorem} [{r.bound}] ({r.kind}) = {r.value} ({r.status})" for r in applicable[:3]]
+    elif refused:
+        why.append(f"no theorem applies ({len(refused)} bounds refused)")
+        evidence += [f"refused {r.theorem} [{r.bound}]: {r.reason}" for r in refused[:2]]
+    else:
+        why.append("no theorem applies")
+    if scaling is not None:
+        why.append(f"family fit: {scaling.text}")
+    else:
+        why.append(f"single size n = {n}, no scaling claimed (use --family)")
+    return ParameterVerdict("not decided", "not decided: " + "; ".join(why), tuple(evidence + [size.text]), size)
 
 
 # ----------------------------------------------------------------------------- verdicts

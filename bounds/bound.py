@@ -30,6 +30,12 @@ Worked example
 'exponentially vanishing: Θ(n^0 · 4^-n)'
 >>> print(b.latex(citation=False))
 \\operatorname{Var}_{\\theta}[\\partial_k C] = \\frac{2^{2 n} \\Delta_{O} \\Delta_{\\rho}}{2 \\left(2^{2 n} - 1\\right)^{2}}
+>>> print(b)                                # readable text; Jupyter shows Markdown / LaTeX / HTML
+two_design_variance: Var_θ[∂_k C] = 2**(2*n)*Delta_O*Delta_rho/(2*(2**(2*n) - 1)**2) (exact; McClean et al. 2018, arXiv:1803.11173, Eq. (5))
+>>> b._repr_markdown_().splitlines()[0]
+'**two_design_variance** (exact value) · McClean et al. 2018, arXiv:1803.11173, Eq. (5)'
+>>> print(b._repr_latex_()[:45])
+$$\\operatorname{Var}_{\\theta}[\\partial_k C] =
 
 Symbols
 -------
@@ -55,6 +61,10 @@ from typing import Any, Callable, Literal, Mapping, Optional, Sequence
 import mpmath
 import numpy as np
 import sympy
+
+from . import display
+from .citations import full_authors as _full_authors
+from .citations import matches as _matches_surname
 
 __all__ = [
     "KINDS",
@@ -157,6 +167,33 @@ def _latex_symbol_names() -> dict[sympy.Symbol, str]:
     return {_make_symbol(k): v[2] for k, v in _STANDARD.items() if v[2]}
 
 
+_GREEK = frozenset("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+                   "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split())
+
+
+def readable_latex_name(name: str) -> str:
+    r"""LaTeX for a symbol name without a declared one: ``eps_L`` -> ``\varepsilon_{L}``,
+    ``var_dl`` -> ``\mathrm{var}_{\mathrm{dl}}`` (never the bare identifier ``eps_{L}``).
+
+    Examples
+    --------
+    >>> readable_latex_name("eps_L"), readable_latex_name("n_v"), readable_latex_name("c1sqR")
+    ('\\varepsilon_{L}', 'n_{v}', '\\mathrm{c1sqR}')
+    """
+
+    def part(p: str) -> str:
+        if p == "eps":
+            return r"\varepsilon"
+        if p in _GREEK:
+            return "\\" + p
+        if len(p) == 1 or p.isdigit():
+            return p
+        return r"\mathrm{" + p + "}"
+
+    base, *subs = [p for p in name.split("_") if p] or [name]
+    return part(base) + ("_{" + ",".join(part(s) for s in subs) + "}" if subs else "")
+
+
 # ----------------------------------------------------------------------------- citation
 
 
@@ -173,6 +210,9 @@ class Citation:
     locator : theorem / equation / section, e.g. ``"Theorem 1"``, ``"Eq. (5)"``.
     journal : published reference if any.
     note : e.g. "Haar term of Holmes et al. 2022, Theorem 1".
+    full_authors : full names, one per surname of ``authors`` (``"Jarrod R. McClean", …``);
+        default: from :data:`bpcalc.bounds.citations.FULL_AUTHORS` by arXiv identifier, or
+        ``()`` when the paper is not listed there.
     """
 
     authors: str
@@ -182,6 +222,7 @@ class Citation:
     locator: str
     journal: str = ""
     note: str = ""
+    full_authors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for f in ("authors", "title", "arxiv", "locator"):
@@ -189,6 +230,21 @@ class Citation:
                 raise ValueError(f"Citation.{f} must be a non-empty string")
         if not isinstance(self.year, int) or not 1900 < self.year < 2200:
             raise ValueError(f"Citation.year must be a plausible int year, got {self.year!r}")
+        surnames = self.surnames
+        given = tuple(self.full_authors)
+        if given:
+            if not all(isinstance(f, str) for f in given) or len(given) != len(surnames) or not all(
+                    _matches_surname(f, s) for f, s in zip(given, surnames)):
+                raise ValueError(f"Citation.full_authors {given} must give one full name ending with each surname "
+                                 f"of authors={self.authors!r}")
+        elif "et al" not in self.authors:
+            given = _full_authors(self.arxiv, surnames)
+        object.__setattr__(self, "full_authors", given)
+
+    @property
+    def surnames(self) -> tuple[str, ...]:
+        """The surnames of :attr:`authors` (``"Ortiz Marrero, Kieferová"`` -> two)."""
+        return tuple(a.strip() for a in self.authors.split(",") if a.strip())
 
     @property
     def first_author(self) -> str:
@@ -870,6 +926,8 @@ class Bound:
         for s in self.expr.free_symbols:
             if isinstance(s, sympy.Symbol) and s.name in self.latex_names:
                 names[s] = self.latex_names[s.name]
+            elif isinstance(s, sympy.Symbol) and s not in names and (len(s.name) > 1 and s.name not in _GREEK):
+                names[s] = readable_latex_name(s.name)  # no internal identifiers in LaTeX
         rhs = sympy.latex(self.expr, symbol_names=names)
         text = f"{quantity or self.quantity} {_RELATION[self.kind]} {rhs}"
         if citation and self.citation is not None:
@@ -877,7 +935,23 @@ class Bound:
         return text
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.kind} {sympy.sstr(self.expr)}"
+        """One readable line: ``name: quantity ≤/≥/= expr (kind; citation)``."""
+        return display.bound_text(self)
+
+    def __repr__(self) -> str:
+        return f"<Bound {self.name} ({self.kind}): {sympy.sstr(self.expr)}>"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter: name, kind, citation, the formula (MathJax) and the assumptions."""
+        return display.bound_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the formula as display math."""
+        return display.bound_latex(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: as :meth:`_repr_markdown_`, in HTML."""
+        return display.bound_html(self)
 
     def to_dict(self) -> dict:
         return {

@@ -46,6 +46,7 @@ from .bound import AssumptionFailed
 
 __all__ = [
     "MAX_DESIGN_QUBITS",
+    "AUTO_DESIGN_QUBITS",
     "ParameterSplit",
     "split_at_parameter",
     "haar_twirl",
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 MAX_DESIGN_QUBITS = 5
+"""Largest register :func:`two_design_deviation` accepts at all (larger ones are refused)."""
 AUTO_DESIGN_QUBITS = 4
 """Largest register on which :mod:`bpcalc.bounds.analysis` runs the exact 2-design test by itself
 (each test costs a few ``16^n``-sized tensor contractions per gate; 0.1–1 s at ``n = 4``,

@@ -10,8 +10,9 @@ turns that into the :class:`circuits.Model` every analysis of bpcalc works on:
   supported gates and of what each engine accepts, empty circuits are refused;
 * :func:`observable_from_spec` — ``"0.5*Z0*Z1 + X3"``, ``"local"`` or ``"global"``;
 * :func:`split_embedding_ansatz` — cut the circuit into the data embedding ``U(x)`` (the
-  causal past of every data gate) and the ansatz ``V(θ)``; refuses data re-uploading (a
-  data gate after a trainable gate), which the seed paper's model ``V(θ)U(x)`` does not cover;
+  causal past of every data gate) and the ansatz ``V(θ)``; a circuit with data re-uploading (a
+  data gate after a trainable gate), which the seed paper's model ``V(θ)U(x)`` does not cover,
+  becomes a ``Model(reuploading=True)`` analysed per data point by the exact engine;
 * :func:`gate_support` — per operation: its role and which engine can handle it (the exact
   Pauli-path engine: Pauli rotations and Clifford gates; samplers: any unitary gate);
 * :func:`prepare_model` / :func:`model_from_circuit` — all of the above in one call, with an
@@ -79,6 +80,7 @@ __all__ = [
     "load_user_circuit",
     "observable_from_spec",
     "split_embedding_ansatz",
+    "DataReuploading",
     "classify_operation",
     "gate_support",
     "unsupported_gate_message",
@@ -297,6 +299,10 @@ def _roles(op: cirq.Operation, trainable: set, data: set) -> tuple[bool, bool]:
     return bool(syms & trainable), bool(syms & data)
 
 
+class DataReuploading(ValueError):
+    """A data gate comes after a trainable gate: the circuit is not ``V(θ)U(x)``."""
+
+
 def split_embedding_ansatz(
     circuit: cirq.AbstractCircuit,
     trainable: Sequence[sympy.Symbol],
@@ -311,8 +317,9 @@ def split_embedding_ansatz(
 
     Raises
     ------
-    ValueError : a gate mixing data and trainable symbols, or a trainable gate in the causal
-        past of a data gate (data re-uploading), naming both gates and their moments.
+    ValueError : a gate mixing data and trainable symbols; :class:`DataReuploading` (a
+        ``ValueError``) for a trainable gate in the causal past of a data gate, naming both
+        gates and their moments.
     """
     trainable_set, data_set = set(trainable), set(data)
     ops = [(m, op) for m, moment in enumerate(circuit) for op in moment]
@@ -346,7 +353,7 @@ def split_embedding_ansatz(
     for i, (m, op) in enumerate(ops):
         if in_past[i] and _roles(op, trainable_set, data_set)[0]:
             dm, dop = ops[origin[i]]
-            raise ValueError(
+            raise DataReuploading(
                 f"data re-uploading: the data gate {dop} (moment {dm}) comes after the trainable gate {op} "
                 f"(moment {m}). bpcalc's model is V(θ)U(x) — the embedding U(x) first, then the ansatz V(θ) "
                 "(Thanasilp et al., arXiv:2110.14753, Sec. 2) — so the theorems and the exact engine do not "
@@ -696,7 +703,7 @@ def prepare_model(
     Raises
     ------
     FileNotFoundError, ValueError, TypeError : bad files (with line/column), unknown gates,
-        symbols neither trainable nor data, data re-uploading, observables on absent
+        symbols neither trainable nor data, data re-uploading with an extra ``embedding``, observables on absent
         qubits, empty circuits, circuits without trainable parameters, a dataset without an
         embedding — each message names the offending object.
 
@@ -729,7 +736,18 @@ def prepare_model(
     circuit, data_syms, data_names = _rename_data(circuit, data_syms)
     if data_names:
         notes.append("data symbols renamed for binding datasets: " + ", ".join(f"{k} = {v}" for k, v in data_names.items()))
-    emb_circuit, ansatz = split_embedding_ansatz(circuit, train_syms, data_syms)
+    reuploading = False
+    try:
+        emb_circuit, ansatz = split_embedding_ansatz(circuit, train_syms, data_syms)
+    except DataReuploading:
+        # data gates interleaved with trainable ones: analysed per data point by the exact engine
+        # (bpcalc.bounds.exact.exact_reuploading_gradient_variance); the theorems do not apply
+        if embedding is not None:
+            raise
+        reuploading = True
+        emb_circuit, ansatz = cirq.Circuit(), cirq.Circuit(circuit)
+        notes.append("data re-uploading (data gates after trainable gates): exact variances per data point; "
+                     "the theorems for V(θ)U(x) models are not applied")
     if embedding is not None:
         if data_syms:
             raise ValueError(
@@ -752,7 +770,7 @@ def prepare_model(
     obs = observable_from_spec(observable, circuit + emb_circuit)
     data_obj: Optional[Dataset] = None
     if dataset is not None:
-        n_features = Model.n_features_of(emb_circuit)
+        n_features = Model.n_features_of(ansatz if reuploading else emb_circuit)
         if n_features == 0:
             raise ValueError(
                 f"a dataset ({dataset if isinstance(dataset, str) else dataset.name!r}) was given but the model has no "
@@ -773,6 +791,7 @@ def prepare_model(
         loss=loss,
         dataset=data_obj,
         two_design_blocks=two_design_blocks,
+        reuploading=reuploading,
         name=name or (src if isinstance(source, cirq.AbstractCircuit) or is_qiskit_circuit(source)
                       else Path(src.split(":")[-1]).stem),
     )

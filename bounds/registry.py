@@ -49,6 +49,16 @@ False
 >>> inst = reg.get("example.two_design").instantiate(ctx, check=False)
 >>> f"{inst.values[0].value:.6f}"
 '0.001845'
+>>> print(reg.get("example.two_design"))          # readable text (Jupyter: Markdown / LaTeX / HTML)
+example.two_design: Two-design gradient variance
+  McClean et al. 2018, arXiv:1803.11173, Eq. (5)
+  status: verified (source: recalled)
+  variance: Var_θ[∂_k C] = 2**(2*n)*Delta_O*Delta_rho/(2*(2**(2*n) - 1)**2)
+  assumes two_design: V_- and V_+ are 2-designs
+>>> reg._repr_markdown_().splitlines()[0]
+'| theorem | title | status | source | bounds |'
+>>> len(str(reg).splitlines()) == len(reg)             # the listing: one line per theorem
+True
 
 Inside a theorem module, use ``THEOREMS = (example,)`` instead of :func:`register`.
 
@@ -71,13 +81,18 @@ import importlib
 import math
 import re
 import types
+import warnings
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+import numpy as np
 import sympy
 
+from . import display
+from .assumptions import resolve_declared
 from .bound import Assumption, AssumptionFailed, Bound, BoundValue, Check, Citation
 from .memory import MemoryBudgetExceeded
+from .serialization import to_jsonable
 
 __all__ = [
     "STATUSES",
@@ -117,8 +132,13 @@ class Context:
     values : symbol name -> number (or sequence for per-datapoint IndexedBases); overrides
         the theorem's own ``substitutions``.
     measures : ``bpcalc.bounds.measures.Measures`` or ``None`` if not computed.
-    declared : keys of assumptions the user asserts to hold.
+    declared : keys of assumptions the user asserts to hold (see :mod:`bpcalc.bounds.assumptions`;
+        deprecated keys are replaced by their new keys, with a DeprecationWarning, and implied keys added).
     extra : anything else (e.g. ``{"exact_variance": ...}``).
+    memo : a dict shared by the contexts of one analysis (:func:`bpcalc.bounds.analysis.analyze`
+        passes one to every parameter's context), so that model-level results a theorem needs
+        for every parameter (a Lie closure, an observable's matrix) are computed once; ``None``
+        (default): nothing is kept.  See :meth:`memoized`.
     """
 
     model: Any = None
@@ -127,6 +147,7 @@ class Context:
     measures: Any = None
     declared: frozenset = frozenset()
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    memo: Optional[dict] = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.parameter is not None and not isinstance(self.parameter, sympy.Symbol):
@@ -135,7 +156,12 @@ class Context:
             raise TypeError("Context.values must be a mapping name -> number")
         object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
         object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
-        object.__setattr__(self, "declared", frozenset(self.declared))
+        if isinstance(self.declared, str):
+            raise TypeError(f"Context.declared must be a collection of assumption keys, got the string {self.declared!r}")
+        declared, notes = resolve_declared(self.declared)
+        for note in notes:
+            warnings.warn(note, DeprecationWarning, stacklevel=3)
+        object.__setattr__(self, "declared", declared)
 
     @property
     def n_qubits(self) -> int:
@@ -153,6 +179,24 @@ class Context:
 
     def replace(self, **changes: Any) -> "Context":
         return dataclasses.replace(self, **changes)
+
+    def memoized(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept in :attr:`memo` under ``key`` for the other contexts of the same analysis.
+
+        ``key`` must name everything the result depends on besides the model (which all
+        contexts sharing a memo have in common); a ``compute`` that raises is not kept.
+
+        Examples
+        --------
+        >>> ctx = Context(memo={})
+        >>> ctx.memoized("answer", lambda: 42), ctx.replace().memoized("answer", lambda: 0)
+        (42, 42)
+        """
+        if self.memo is None:
+            return compute()
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,22 +297,22 @@ class Instance:
         raise KeyError(f"{self.theorem}: no evaluated bound {bound!r} (evaluated: {[v.name for v in self.values]})")
 
     def to_dict(self) -> dict:
-        def plain(v: Any) -> Any:
-            if isinstance(v, (list, tuple)):
-                return [plain(x) for x in v]
-            try:
-                return float(v)
-            except (TypeError, ValueError):
-                return str(v)
-
         return {
             "theorem": self.theorem,
             "status": self.status,
             "values": [v.to_dict() for v in self.values],
             "refused": [r.to_dict() for r in self.refused],
             "applicability": self.applicability.to_dict(),
-            "substitutions": {k: plain(v) for k, v in self.substitutions.items()},
+            "substitutions": to_jsonable({k: _numeric(v) for k, v in self.substitutions.items()}),
         }
+
+
+def _numeric(value: Any) -> Any:
+    """A substituted number (or array of numbers) as floats; anything else unchanged."""
+    try:
+        return np.asarray(value, dtype=float).tolist()
+    except (TypeError, ValueError):
+        return value
 
 
 SubstitutionFn = Callable[[Context], Mapping[str, Any]]
@@ -429,6 +473,22 @@ class Theorem:
         """All bounds as LaTeX lines (one per bound), each with the citation."""
         return " \\\\\n".join(b.latex(citation=citation) for b in self.bounds)
 
+    def __str__(self) -> str:
+        """Key and title, citation, status, one line per bound, the assumptions."""
+        return display.theorem_text(self)
+
+    def __repr__(self) -> str:
+        return f"<Theorem {self.key}: {self.title}>"
+
+    def _repr_markdown_(self) -> str:
+        return display.theorem_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        return display.theorem_latex(self)
+
+    def _repr_html_(self) -> str:
+        return display.theorem_html(self)
+
     def to_dict(self) -> dict:
         return {
             "key": self.key,
@@ -473,6 +533,22 @@ class Registry(Mapping[str, Theorem]):
         if default is not ...:
             return default
         raise ValueError(f"unknown theorem {key!r}; known: {list(self._items)}")
+
+    def __repr__(self) -> str:
+        return f"Registry({len(self)} theorems: {', '.join(self._items)})"
+
+    def __str__(self) -> str:
+        """One line per theorem: ``key  [status; source]  title``."""
+        return display.registry_text(self.values())
+
+    def _repr_markdown_(self) -> str:
+        return display.registry_markdown(self.values())
+
+    def _repr_latex_(self) -> str:
+        return display.registry_latex(self.values())
+
+    def _repr_html_(self) -> str:
+        return display.registry_html(self.values())
 
     def register(self, *theorems: Theorem) -> "Registry":
         """A new registry with ``theorems`` added (duplicate keys rejected)."""

@@ -141,6 +141,28 @@ class ScalingFit:
         """The model the verdict chose (``None`` unless exponential / polynomial)."""
         return {"exponential": self.exponential, "polynomial": self.polynomial}.get(self.label)
 
+    @property
+    def base_se(self) -> Optional[float]:
+        """Standard error of :attr:`base` (delta method: ``b · ln 10 · se(slope)``)."""
+        if self.exponential is None or self.base is None:
+            return None
+        return float(self.base * math.log(10) * self.exponential.slope_se)
+
+    @property
+    def degree_se(self) -> Optional[float]:
+        """Standard error of :attr:`degree`."""
+        return None if self.polynomial is None else self.polynomial.slope_se
+
+    @property
+    def better(self) -> Optional[str]:
+        """The model with the smaller χ² (weighted) or residual sum of squares (exact values).
+
+        A description of the two fits, not a verdict: :attr:`label` is the verdict.
+        """
+        if self.exponential is None or self.polynomial is None:
+            return None
+        return "exponential" if self.exponential.chi2 <= self.polynomial.chi2 else "polynomial"
+
     def predict_log10(self, n, model: Optional[str] = None) -> np.ndarray:
         fit = {"exponential": self.exponential, "polynomial": self.polynomial}.get(model or self.label)
         if fit is None:
@@ -157,7 +179,8 @@ class ScalingFit:
         return "; ".join(parts)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self) | {"description": self.describe()}
+        return dataclasses.asdict(self) | {"base_se": self.base_se, "degree_se": self.degree_se,
+                                           "better": self.better, "description": self.describe()}
 
 
 def _wls(x: np.ndarray, y: np.ndarray, se: Optional[np.ndarray], model: str) -> ModelFit:
@@ -277,17 +300,6 @@ def fit_scaling(
         return result("zero", f"zero: the variance is exactly 0 at every n ({_sizes(ns)})")
     sizes = sorted({n for n, _, _ in keep})
     below = [n for n, why in excluded if why.startswith("below")]
-    if len(sizes) < MIN_SIZES:
-        reason = f"too few sizes: {len(sizes)} with a positive value, {MIN_SIZES} needed"
-        if below:
-            reason += f" (n = {below} below the resolution of the sampled values: compute them exactly or with more samples)"
-        ex = po = None
-        if len(sizes) >= 3:
-            x = np.array([n for n, _, _ in keep], dtype=float)
-            y = np.array([_ly(k) for k in range(len(keep))])
-            ex, po = _wls(x, y, None, "exponential"), _wls(np.log10(x), y, None, "polynomial")
-        return result("undecided", f"undecided: {reason}", reason, ex, po)
-
     x = np.array([n for n, _, _ in keep], dtype=float)
     y = np.array([_ly(k) for k in range(len(keep))])
     z = float(_st.norm.ppf(0.5 + interval_confidence / 2))
@@ -310,9 +322,18 @@ def fit_scaling(
             else:
                 errs.append(1.0)
         se = np.maximum(np.array(errs), 1e-6)
+    errs_t = tuple(float(e) for e in se) if se is not None else None
+    if len(sizes) < MIN_SIZES:
+        reason = f"too few sizes: {len(sizes)} with a positive value, {MIN_SIZES} needed"
+        if below:
+            reason += f" (n = {below} below the resolution of the sampled values: compute them exactly or with more samples)"
+        ex = po = None
+        if len(sizes) >= 3:  # the fits are reported (weighted when intervals are known), the verdict is not
+            ex, po = _wls(x, y, se, "exponential"), _wls(np.log10(x), y, se, "polynomial")
+            return result("undecided", f"undecided: {reason}", reason, ex, po, weighted, errs_t)
+        return result("undecided", f"undecided: {reason}", reason)
     ex = _wls(x, y, se, "exponential")
     po = _wls(np.log10(x), y, se, "polynomial")
-    errs_t = tuple(float(e) for e in se) if se is not None else None
     kind = "sampled values, weighted by their intervals" if weighted else "exact values"
     where = f"{_sizes(sizes)}, {kind}"
     if below:

@@ -6,15 +6,28 @@ light cones, and the recognition of Pauli rotations.  This package imports neith
 """
 
 from .ansatz import (
+    ANSATZ_ALIASES,
+    ANSATZE,
     ENTANGLERS,
     ROTATIONS,
     alternating_layered,
     entangling_pairs,
+    ansatz_key,
     hardware_efficient,
+    make_ansatz,
     qcnn,
     tensor_product,
 )
-from .blocks import Block, block_structure, block_tag, strip_block_tags
+from .blocks import (
+    Block,
+    BlockTag,
+    block_operations,
+    block_structure,
+    block_tag,
+    block_tags,
+    operations_outside_blocks,
+    strip_block_tags,
+)
 from .datasets import DATASETS, Dataset, load_dataset, load_dataset_file, make_dataset, uniform_random
 from .embeddings import (
     EMBEDDINGS,

@@ -37,6 +37,10 @@ __all__ = [
     "tensor_product",
     "qcnn",
     "entangling_pairs",
+    "ANSATZE",
+    "ANSATZ_ALIASES",
+    "ansatz_key",
+    "make_ansatz",
 ]
 
 ROTATIONS = {"rx": cirq.rx, "ry": cirq.ry, "rz": cirq.rz}
@@ -281,3 +285,91 @@ def qcnn(n: int, qubits: Sequence[cirq.Qid] | None = None) -> cirq.Circuit:
         active = kept
         level += 1
     return circuit
+
+
+ANSATZE = {
+    "hea": hardware_efficient,
+    "ala": alternating_layered,
+    "tpa": tensor_product,
+    "qcnn": qcnn,
+}
+"""The ansatz families by short name (like :data:`bpcalc.circuits.EMBEDDINGS`); build one
+with :func:`make_ansatz`, resolve an alias with :func:`ansatz_key`."""
+
+ANSATZ_ALIASES = {
+    "tp": "tpa",
+    "tensor_product": "tpa",
+    "hardware_efficient": "hea",
+    "alternating_layered": "ala",
+}
+"""Other accepted names of the :data:`ANSATZE` (``'tp'`` is the older short name of ``'tpa'``)."""
+
+_DEFAULT_BLOCK_DEPTH = {"ala": 1, "tpa": 2}
+
+
+def ansatz_key(name: str) -> str:
+    """The canonical key in :data:`ANSATZE` of a name or alias (case-insensitive).
+
+    Examples
+    --------
+    >>> ansatz_key("tp"), ansatz_key("HEA")
+    ('tpa', 'hea')
+
+    Raises
+    ------
+    ValueError : an unknown name (the message lists the accepted names).
+    TypeError : ``name`` is not a string.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"an ansatz name must be a string, got {type(name).__name__}")
+    key = name.strip().lower().replace("-", "_")
+    key = ANSATZ_ALIASES.get(key, key)
+    if key not in ANSATZE:
+        raise ValueError(f"unknown ansatz {name!r}; expected one of {sorted(ANSATZE)} "
+                         f"(aliases: {', '.join(f'{a}={k}' for a, k in sorted(ANSATZ_ALIASES.items()))})")
+    return key
+
+
+def make_ansatz(
+    name: str,
+    n: int,
+    layers: int = 1,
+    block_size: int = 2,
+    block_depth: int | None = None,
+    rotations: Sequence[str] = ("ry", "rz"),
+    entangler: str = "cz",
+    topology: str = "chain",
+    qubits: Sequence[cirq.Qid] | None = None,
+) -> cirq.Circuit:
+    """Build an ansatz of :data:`ANSATZE` by name (or alias) on ``n`` qubits.
+
+    Parameters
+    ----------
+    name : ``'hea'``, ``'ala'``, ``'tpa'``, ``'qcnn'`` or an alias (:data:`ANSATZ_ALIASES`).
+    n : number of qubits.
+    layers : layers of ``hea`` / ``ala`` (``tpa`` and ``qcnn`` have none; ignored).
+    block_size, block_depth : blocks of ``ala`` / ``tpa``; ``block_depth=None`` is the
+        family's own default (``ala`` 1 [1]_, ``tpa`` 2 [2]_).
+    rotations : single-qubit rotations per layer / block layer (``hea``, ``ala``, ``tpa``).
+    entangler, topology : entangling layer of ``hea``.
+    qubits : the qubits (default ``cirq.LineQubit.range(n)``).
+
+    Examples
+    --------
+    >>> len(make_ansatz("tp", 4).all_qubits())
+    4
+
+    Raises
+    ------
+    ValueError : unknown name, or sizes the family refuses (see its builder).
+    """
+    key = ansatz_key(name)
+    if key == "hea":
+        return hardware_efficient(n, layers, rotations=rotations, entangler=entangler, topology=topology,
+                                  qubits=qubits)
+    if key == "qcnn":
+        return qcnn(n, qubits=qubits)
+    depth = _DEFAULT_BLOCK_DEPTH[key] if block_depth is None else block_depth
+    if key == "ala":
+        return alternating_layered(n, layers, block_size, depth, rotations=rotations, qubits=qubits)
+    return tensor_product(n, block_size, depth, rotations=rotations, qubits=qubits)

@@ -23,6 +23,10 @@ from .symbols import parameter_symbols, sort_symbols
 
 __all__ = ["Model", "LOSSES"]
 
+
+def _is_data_symbol(s: sympy.Symbol) -> bool:
+    return s.name.startswith("x_") and s.name[2:].isdigit()
+
 LOSSES = ("linear", "mse", "nll")
 
 
@@ -42,6 +46,10 @@ class Model:
         2-design (e.g. random blocks drawn from a 2-design ensemble); theorems that need it
         are refused otherwise.
     name : a label for reports.
+    reuploading : the ansatz interleaves data gates (symbols ``x_j``) with trainable gates
+        (data re-uploading, Pérez-Salinas et al. 2020, arXiv:1907.02085); the model is then
+        ``ℓ_i(θ) = Tr[W(x_i, θ) ρ_0 W(x_i, θ)† O]`` with ``W`` = embedding + ansatz, and results
+        that assume ``V(θ)U(x)`` (the theorems, dataset expressibility) do not apply.
 
     Raises
     ------
@@ -57,6 +65,7 @@ class Model:
     dataset: Optional[Dataset] = None
     two_design_blocks: bool = False
     name: str = ""
+    reuploading: bool = False
 
     def __post_init__(self) -> None:
         ansatz = cirq.Circuit(require_unitary_circuit(self.ansatz, "ansatz"))
@@ -78,7 +87,7 @@ class Model:
         if self.dataset is not None:
             if not isinstance(self.dataset, Dataset):
                 raise TypeError(f"dataset must be a circuits.Dataset, got {type(self.dataset).__name__}")
-            needed = self.n_features_of(embedding)
+            needed = self.n_features_of(embedding + ansatz if self.reuploading else embedding)
             if needed == 0:
                 raise ValueError("a dataset was given but the embedding has no data symbols x_j")
             if self.dataset.n_features != needed:
@@ -86,6 +95,8 @@ class Model:
                     f"dataset has {self.dataset.n_features} features but the embedding uses {needed} "
                     f"(symbols x_0 .. x_{needed - 1})"
                 )
+        if self.reuploading and not any(_is_data_symbol(s) for s in cirq.parameter_symbols(ansatz)):
+            raise ValueError("reuploading=True but the ansatz has no data symbols x_j")
         object.__setattr__(self, "ansatz", ansatz)
         object.__setattr__(self, "embedding", embedding)
         object.__setattr__(self, "observable", observable)
@@ -110,12 +121,18 @@ class Model:
 
     @property
     def trainable_symbols(self) -> list[sympy.Symbol]:
-        """Trainable parameters (the ansatz's symbols), in order of appearance."""
-        return parameter_symbols(self.ansatz)
+        """Trainable parameters (the ansatz's symbols; for re-uploading models without the
+        data symbols ``x_j``), in order of appearance."""
+        syms = parameter_symbols(self.ansatz)
+        return [s for s in syms if not _is_data_symbol(s)] if self.reuploading else syms
 
     @property
     def data_symbols(self) -> list[sympy.Symbol]:
-        return sort_symbols(cirq.parameter_symbols(self.embedding))
+        """Data symbols of the embedding (and, for re-uploading models, of the ansatz)."""
+        syms = set(cirq.parameter_symbols(self.embedding))
+        if self.reuploading:
+            syms |= {s for s in cirq.parameter_symbols(self.ansatz) if _is_data_symbol(s)}
+        return sort_symbols(syms)
 
     def embedded_circuit(self, x: object) -> cirq.Circuit:
         """The embedding resolved with data vector ``x`` (validated)."""
@@ -124,6 +141,13 @@ class Model:
         return cirq.resolve_parameters(self.embedding, data_resolver(self.embedding, x))
 
     def data_state(self, x: object, dtype=np.complex128) -> np.ndarray:
-        """``U(x)|0…0⟩`` as a state vector over :attr:`qubits` (Cirq's big-endian order)."""
+        """``U(x)|0…0⟩`` as a state vector over :attr:`qubits` (Cirq's big-endian order).
+
+        Raises
+        ------
+        ValueError : a re-uploading model (its data state depends on θ).
+        """
+        if self.reuploading:
+            raise ValueError("a data re-uploading model has no data state U(x)|0…0⟩ independent of θ")
         c = self.embedded_circuit(x)
         return cirq.final_state_vector(c, qubit_order=self.qubits, dtype=dtype)

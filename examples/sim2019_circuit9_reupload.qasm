@@ -1,6 +1,7 @@
 // A data re-uploading variant of Sim et al.'s circuit 9 (arXiv:1905.10876, Fig. 2): H on
-// every qubit, a CZ ladder, RX(theta) -- and then the data x_0 uploaded again.  bpcalc's model
-// is V(theta) U(x) (embedding first), so `bpcalc analyze` refuses this file and says why.
+// every qubit, a CZ ladder, RX(theta) -- and then the data x_0 uploaded again.  This is not the
+// seed paper's V(theta) U(x) (embedding first): `bpcalc analyze` says so, refuses the theorems and
+// computes exact per-datapoint variances (bpcalc.bounds.exact.exact_reuploading_gradient_variance).
 OPENQASM 2.0;
 include "qelib1.inc";
 qreg q[3];

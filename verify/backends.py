@@ -341,13 +341,19 @@ class DensityMatrix(Backend):
 
 @dataclasses.dataclass(frozen=True)
 class QSim(Backend):
-    """``qsimcirq.QSimSimulator``; with ``noise``, expectations average ``repetitions`` trajectories."""
+    """``qsimcirq.QSimSimulator``; with ``noise``, expectations average ``repetitions`` trajectories.
+
+    Memory: qsim holds single-precision state vectors (8 bytes per amplitude, one trajectory at a
+    time); :meth:`prepare` refuses a register whose working copies would exceed ``memory_limit``
+    (:meth:`Backend.check_memory`) before qsim allocates anything.
+    """
 
     cpu_threads: Optional[int] = None
     noise: Optional[cirq.NoiseModel] = None
     repetitions: int = 100
     seed: Optional[int] = None
     max_fused_gate_size: int = 2
+    memory_limit: Optional[object] = None
 
     @property
     def name(self) -> str:
@@ -372,6 +378,7 @@ class QSim(Backend):
 
     def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
         circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
+        self.check_memory(len(qs))
         return _CirqPrepared(self, circuit, obs, syms, qs, self._simulator())
 
     def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
@@ -434,4 +441,4 @@ def make_backend(
         return DensityMatrix(noise=noise, dtype=dtype, seed=seed, memory_limit=memory_limit)
     if not qsim_available():
         raise ValueError("the qsim backend needs qsimcirq: pip install 'bpcalc[fast]'")
-    return QSim(cpu_threads=threads, noise=noise, repetitions=repetitions, seed=seed)
+    return QSim(cpu_threads=threads, noise=noise, repetitions=repetitions, seed=seed, memory_limit=memory_limit)

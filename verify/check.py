@@ -1,10 +1,10 @@
-"""Compare sampled gradient variances with bounds, and fit their decay with ``n``.
+"""Compare sampled gradient variances with bounds.
 
 :func:`check` confronts every bound of an analysis (``bpcalc.bounds.analysis.Analysis``, or any
 object following the minimal protocol below) with the matching
 :class:`~bpcalc.verify.stats.VarianceEstimate` and gives a verdict with its statistical evidence.
-:func:`fit_scaling` fits ``Var`` against ``n`` (exponential and polynomial) from estimates
-with confidence intervals.
+How sampled variances scale with ``n`` is decided by the one fit and verdict rule,
+:func:`bpcalc.bounds.scaling.fit_scaling` (for estimates: :func:`bpcalc.verify.fits.fit_estimates`).
 
 Decision rule (``[lo, hi]`` is the estimate's confidence interval at level ``c``)
 -------------------------------------------------------------------------------------
@@ -34,10 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Iterable, Mapping, Optional, Sequence
-
-import numpy as np
-from scipy import stats as _st
+from typing import Any, Mapping, Optional
 
 from .stats import VarianceEstimate
 
@@ -46,10 +43,8 @@ __all__ = [
     "BoundRecord",
     "BoundCheck",
     "CheckReport",
-    "ScalingFit",
     "check",
     "bound_records",
-    "fit_scaling",
 ]
 
 VERDICTS = ("holds", "violated", "inconclusive")
@@ -148,15 +143,17 @@ def _field(obj: Any, name: str, default=None):
     return getattr(obj, name, default)
 
 
-def _scope_quantity(theorem_key: str) -> str:
-    try:
+def _scope_quantity(result: Any, theorem_key: str) -> str:
+    """The estimated quantity a bound is about, from its scope (carried by the typed result; a
+    plain record without one falls back to the registered theorem's)."""
+    scope = _field(result, "scope", "") or ""
+    if not scope and theorem_key:
         from bpcalc.bounds.registry import get_theorem
-    except ImportError:  # pragma: no cover - bounds is part of bpcalc
-        return ""
-    try:
-        scope = get_theorem(theorem_key).scope
-    except Exception:  # noqa: BLE001 - unknown key
-        return ""
+
+        try:
+            scope = get_theorem(theorem_key).scope
+        except (KeyError, ValueError):  # a theorem that is not registered: quantity unknown
+            scope = ""
     return {"parameter": "output", "loss": "loss"}.get(scope, "")
 
 
@@ -176,7 +173,7 @@ def bound_records(analysis: Any) -> list[BoundRecord]:
                 lg, sg = _log10_sign(_field(r, "value"))
                 theorem = str(_field(r, "theorem", ""))
                 label = f"{theorem}[{_field(r, 'bound', '')}]" if theorem else str(_field(r, "bound", _field(r, "name", "")))
-                out.append(BoundRecord(name, label, str(_field(r, "kind")), lg, sg, _scope_quantity(theorem),
+                out.append(BoundRecord(name, label, str(_field(r, "kind")), lg, sg, _scope_quantity(r, theorem),
                                        str(_field(r, "citation", ""))))
             ex = _field(p, "exact")
             if ex is not None:
@@ -318,131 +315,3 @@ def check(analysis: Any, estimates: Any) -> CheckReport:
         verdict, evidence, ratio = _verdict(rec, est)
         out.append(BoundCheck(rec.parameter, rec.name, rec.kind, verdict, evidence, rec.log10, est, ratio))
     return CheckReport(checks=tuple(out), confidence=confidence)
-
-
-# ----------------------------------------------------------------------------- fits
-
-
-@dataclasses.dataclass(frozen=True)
-class ScalingFit:
-    """Weighted least-squares fits of ``log10 Var`` against ``n``.
-
-    Attributes
-    ----------
-    ns, log10_values, log10_errors : the data used (errors from the confidence intervals).
-    base, base_stderr : exponential fit ``Var ≈ A · base^(−n)`` and the standard error of the base.
-    log10_prefactor : ``log10 A``.
-    degree, degree_stderr : polynomial fit ``Var ≈ C · n^degree``.
-    chi2_exponential, chi2_polynomial : weighted residual sums of squares.
-    better : ``'exponential'`` or ``'polynomial'`` (smaller chi²; both have two parameters, so
-        this is also the AIC choice).
-    decay_significant : the exponential slope differs from 0 at the 95% level.
-    """
-
-    ns: tuple[float, ...]
-    log10_values: tuple[float, ...]
-    log10_errors: tuple[float, ...]
-    base: float
-    base_stderr: float
-    log10_prefactor: float
-    degree: float
-    degree_stderr: float
-    log10_poly_prefactor: float
-    chi2_exponential: float
-    chi2_polynomial: float
-    better: str
-    decay_significant: bool
-
-    def predict_log10(self, n, model: Optional[str] = None) -> np.ndarray:
-        """Fitted ``log10 Var`` at ``n`` for ``model`` (default: the better one)."""
-        x = np.asarray(n, dtype=float)
-        if (model or self.better) == "exponential":
-            return self.log10_prefactor - x * math.log10(self.base)
-        return self.log10_poly_prefactor + self.degree * np.log10(x)
-
-    def describe(self) -> str:
-        return (f"exponential: base {self.base:.4g} ± {self.base_stderr:.2g} (chi² {self.chi2_exponential:.3g}); "
-                f"polynomial: degree {self.degree:.3g} ± {self.degree_stderr:.2g} (chi² {self.chi2_polynomial:.3g}); "
-                f"better: {self.better}")
-
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["description"] = self.describe()
-        return d
-
-
-def _wls(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Weighted linear fit ``y = a + b x``; returns (coefficients [a, b], their standard errors, chi²)."""
-    w = 1.0 / se**2
-    a_mat = np.stack([np.ones_like(x), x], axis=1)
-    cov = np.linalg.inv(a_mat.T @ (w[:, None] * a_mat))
-    coef = cov @ (a_mat.T @ (w * y))
-    resid = y - a_mat @ coef
-    chi2 = float(np.sum(w * resid**2))
-    dof = len(x) - 2
-    scale = max(1.0, chi2 / dof) if dof > 0 else 1.0  # inflate errors when the fit is poor
-    return coef, np.sqrt(np.diag(cov) * scale), chi2
-
-
-def fit_scaling(ns: Sequence[int], estimates: Sequence[VarianceEstimate]) -> ScalingFit:
-    """Fit ``Var`` vs ``n``: exponential ``A·b^(−n)`` and polynomial ``C·n^p``, weighted by the CIs.
-
-    ``log10`` errors come from each interval: ``σ = (log10 hi − log10 lo) / (2 z)`` with ``z``
-    the normal quantile of the interval's level (one-sided from the estimate when ``lo = 0``).
-
-    Raises
-    ------
-    ValueError : fewer than 3 distinct ``n`` with positive estimates, mismatched lengths.
-
-    Examples
-    --------
-    >>> from bpcalc.verify.stats import VarianceEstimate
-    >>> ests = [VarianceEstimate(2.0**-n, 2.0**-n * 0.9, 2.0**-n * 1.1, 0.95, 1000, None, "own", 0)
-    ...         for n in (4, 6, 8, 10)]
-    >>> fit = fit_scaling([4, 6, 8, 10], ests)
-    >>> round(fit.base, 6), fit.better
-    (2.0, 'exponential')
-    """
-    ns = list(ns)
-    ests = list(estimates)
-    if len(ns) != len(ests):
-        raise ValueError(f"{len(ns)} values of n but {len(ests)} estimates")
-    xs, ys, ses = [], [], []
-    for n, e in zip(ns, ests):
-        if not isinstance(e, VarianceEstimate):
-            raise TypeError(f"estimates must be VarianceEstimate objects, got {type(e).__name__}")
-        if not e.value > 0:
-            continue
-        z = float(_st.norm.ppf(0.5 + e.confidence / 2))
-        y = math.log10(e.value)
-        if e.ci_low > 0 and e.ci_high > e.ci_low:
-            se = (math.log10(e.ci_high) - math.log10(e.ci_low)) / (2 * z)
-        elif e.ci_high > e.value:
-            se = (math.log10(e.ci_high) - y) / z
-        else:
-            se = 1.0
-        xs.append(float(n))
-        ys.append(y)
-        ses.append(max(se, 1e-6))
-    if len(set(xs)) < 3:
-        raise ValueError("fit_scaling needs positive estimates at >= 3 distinct n")
-    x, y, se = np.array(xs), np.array(ys), np.array(ses)
-    (a_e, b_e), (sa_e, sb_e), chi_e = _wls(x, y, se)
-    (a_p, b_p), (sa_p, sb_p), chi_p = _wls(np.log10(x), y, se)
-    base = 10 ** (-b_e)
-    base_se = base * math.log(10) * sb_e
-    return ScalingFit(
-        ns=tuple(xs),
-        log10_values=tuple(ys),
-        log10_errors=tuple(ses),
-        base=float(base),
-        base_stderr=float(base_se),
-        log10_prefactor=float(a_e),
-        degree=float(b_p),
-        degree_stderr=float(sb_p),
-        log10_poly_prefactor=float(a_p),
-        chi2_exponential=chi_e,
-        chi2_polynomial=chi_p,
-        better="exponential" if chi_e < chi_p else "polynomial",
-        decay_significant=bool(abs(b_e) > 1.96 * sb_e),
-    )

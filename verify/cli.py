@@ -10,7 +10,9 @@ A user error never prints a traceback: bad values (``ValueError``, ``TypeError``
 unwritable files (``OSError``), an unknown name looked up on the user's behalf
 (:class:`UserLookupError`) become one line ``bpcalc CMD: error: …`` on
 stderr with exit code 2; a refused memory budget (:class:`bpcalc.bounds.memory.MemoryBudgetExceeded`)
-or an allocation failure is one line with exit code 3.  Anything else is a bug and keeps its traceback.
+or an allocation failure is one line with exit code 3.  A closed output pipe (``bpcalc info --json |
+head -1``) ends the command quietly with exit code 141 (128 + SIGPIPE, what a shell reports for a
+program killed by it).  Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 from typing import Iterator, Sequence
@@ -129,7 +132,36 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+EXIT_BROKEN_PIPE = 141
+"""Exit code when the reader of stdout went away (128 + SIGPIPE)."""
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced by an object without a descriptor
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``bpcalc`` with ``argv``; returns the exit code (see the module docstring).
+
+    A closed output pipe ends every command the same way, once, here: no traceback, no
+    "Exception ignored" message from the interpreter's final flush, exit code 141.
+    """
+    try:
+        try:
+            return _main(argv)
+        finally:  # flush here, so that a reader that went away surfaces inside this try
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -149,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "so that the engines refuse before allocating")
         print(f"bpcalc {args.command}: error: {text}", file=sys.stderr)
         return 3
+    except BrokenPipeError:  # not a user error: main() ends quietly
+        raise
     except _user_errors() as exc:
         print(f"bpcalc {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2

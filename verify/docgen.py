@@ -6,6 +6,8 @@ drift: :func:`generate_docs` returns ``{relative path: text}`` for
 * ``theorems/index.md`` and ``theorems/<key>.md`` — from the theorem registry
   (:func:`bpcalc.bounds.registry.default_registry`): statement, assumptions, formulas (LaTeX),
   symbols, citation and how the theorem is verified;
+* ``theorems/assumptions.md`` — the assumption catalogue (:mod:`bpcalc.bounds.assumptions`):
+  every key, its meaning, whether declaring it counts, and the theorems that use it;
 * ``cli.md`` — the ``--help`` of every ``bpcalc`` sub-command;
 * ``api.md`` — the public names (``__all__``) of every module of ``circuits``, ``bounds``
   and ``verify`` with their signatures and one-line summaries.
@@ -30,6 +32,7 @@ __all__ = [
     "GENERATED_MARK",
     "theorem_page",
     "theorem_index",
+    "assumption_catalogue",
     "cli_reference",
     "api_reference",
     "generate_docs",
@@ -107,7 +110,7 @@ def theorem_page(theorem: Any) -> str:
     if v.note.strip():
         out += [_md(v.note), ""]
     out += ["## Use it", "", "```bash", f"bpcalc bounds --theorem {t.key}", "```", "", "```python",
-            "from bounds import get_theorem", "", f"theorem = get_theorem({t.key!r})",
+            "from bpcalc.bounds import get_theorem", "", f"theorem = get_theorem({t.key!r})",
             "print(theorem.latex())", "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -118,7 +121,8 @@ def theorem_index(registry: Any) -> str:
            "Every closed form bpcalc uses is a registered theorem with its assumptions, its source and "
            "the test that checks it. Status *verified* means a test compares the formula with an independent "
            "exact or sampled value; *corrected* means the published form was fixed after such a test; *quoted* "
-           "means it is taken from the paper without a numerical check yet.", ""]
+           "means it is taken from the paper without a numerical check yet. The hypotheses are listed, one key "
+           "per meaning, in [the assumption catalogue](assumptions.md).", ""]
     theorems = list(registry.values())
     if not theorems:
         out += ["No theorem is registered yet.", ""]
@@ -126,6 +130,36 @@ def theorem_index(registry: Any) -> str:
     out += ["| theorem | title | source | status |", "|---|---|---|---|"]
     for t in theorems:
         out.append(f"| [`{t.key}`]({_page_name(t.key)}) | {_md(t.title)} | {_md(t.citation.short())} | {t.verification.status} ({t.verification.source}) |")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def assumption_catalogue(registry: Any) -> str:
+    """The assumption catalogue page: key, meaning, declarable, theorems using the key."""
+    from bpcalc.bounds.assumptions import CATALOGUE, DEPRECATED_KEYS
+
+    users: dict[str, list[str]] = {}
+    for t in registry.values():
+        for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions)):
+            users.setdefault(a.key, [])
+            if t.key not in users[a.key]:
+                users[a.key].append(t.key)
+    out = [GENERATED_MARK, "", "# Assumptions", "",
+           "Every hypothesis a registered theorem needs has one key with one meaning (`bpcalc.bounds.assumptions`). "
+           "bpcalc checks each assumption on the model where it can; *declarable* keys are hypotheses no finite check "
+           "establishes (random 2-design blocks, Haar-random data, deep circuits): declare them with "
+           "`bpcalc bounds --declare KEY` or `analyze(..., declared=[...])` when they hold. Declaring a key that is "
+           "not declarable changes nothing.", "",
+           "| key | meaning | declarable | used by |", "|---|---|---|---|"]
+    for key, entry in sorted(CATALOGUE.items()):
+        used = ", ".join(f"[`{k}`]({_page_name(k)})" for k in users.get(key, []))
+        if entry.implies:
+            used = (used + "; " if used else "") + "implies " + ", ".join(f"`{k}`" for k in entry.implies)
+        out.append(f"| `{key}` | {_md(entry.meaning)} | {'yes' if entry.declarable else 'no'} | {used} |")
+    if DEPRECATED_KEYS:
+        out += ["", "## Deprecated keys", "", "Still accepted for one release; each stands for the keys listed.", "",
+                "| old key | now | why |", "|---|---|---|"]
+        for old, (new, note) in sorted(DEPRECATED_KEYS.items()):
+            out.append(f"| `{old}` | {', '.join(f'`{k}`' for k in new)} | {_md(note)} |")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -147,11 +181,13 @@ def cli_reference() -> str:
     import argparse
 
     from .cli import build_parser
+    from .commands import vocabulary_markdown
 
     with _columns(_HELP_COLUMNS):
         parser = build_parser()
         out = [GENERATED_MARK, "", "# CLI reference", "",
                "Exit codes: 0 success, 1 a check failed (e.g. a violated bound), 2 bad input.", "",
+               "## One vocabulary", "", vocabulary_markdown(), "",
                "```text", parser.format_help().rstrip(), "```", ""]
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         for name, p in sub.choices.items():
@@ -232,7 +268,7 @@ def generate_docs(registry: Any = None) -> dict[str, str]:
     from bpcalc.bounds.registry import default_registry
 
     reg = default_registry() if registry is None else registry
-    pages = {"theorems/index.md": theorem_index(reg)}
+    pages = {"theorems/index.md": theorem_index(reg), "theorems/assumptions.md": assumption_catalogue(reg)}
     for t in reg.values():
         pages[f"theorems/{_page_name(t.key)}"] = theorem_page(t)
     pages["cli.md"] = cli_reference()

@@ -12,7 +12,7 @@ import dataclasses
 import math
 from typing import Any, Optional, Sequence
 
-__all__ = ["ScalingFit", "fit_scaling", "fit_estimates", "size_range"]
+__all__ = ["ScalingFit", "fit_scaling", "fit_estimates", "fit_summary", "labelled", "size_range"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +73,12 @@ def fit_scaling(
         raise ValueError(f"fit_scaling: {len(ns)} qubit counts, {len(vals)} values, {len(cis)} intervals")
     if any(math.isnan(v) for v in vals):
         raise ValueError("fit_scaling: NaN variance")
-    fit = one_fit(ns, vals, cis, interval_confidence=confidence)
+    return labelled(one_fit(ns, vals, cis, interval_confidence=confidence))
+
+
+def labelled(fit: Any) -> ScalingFit:
+    """The report's :class:`ScalingFit` of a :class:`bpcalc.bounds.scaling.ScalingFit` (same fit and
+    verdict; the labels of the reports: "exponentially vanishing", "polynomial", "zero", "not decided")."""
     label = {"exponential": "exponentially vanishing", "undecided": "not decided"}.get(fit.label, fit.label)
     text = fit.text
     if fit.label == "exponential":
@@ -114,3 +119,31 @@ def fit_estimates(ns: Sequence[int], estimates: Sequence[Any]) -> Optional[Scali
         raise ValueError(f"estimates at different confidence levels {sorted(conf)} cannot be fitted together")
     return fit_scaling(ns, [e.value for e in estimates], [(e.ci_low, e.ci_high) for e in estimates],
                        confidence=conf.pop())
+
+
+def fit_summary(ns: Sequence[int], estimates: Sequence[Any]) -> dict:
+    """Decay base and degree (± standard errors) of sampled estimates, from the one fit.
+
+    :func:`bpcalc.bounds.scaling.fit_scaling`, weighted by the estimates' intervals; the keys
+    ``base``, ``base_stderr``, ``degree``, ``degree_stderr``, ``better`` (the model with the
+    smaller χ², not a verdict), ``chi2_exponential``, ``ns`` and the verdict ``label``.
+
+    Raises
+    ------
+    ValueError : fewer than 3 sizes with a positive estimate, estimates at different
+        confidence levels, mismatched lengths.
+    """
+    from bpcalc.bounds.scaling import fit_scaling
+
+    ns, estimates = list(ns), list(estimates)
+    if len(ns) != len(estimates):
+        raise ValueError(f"{len(ns)} values of n but {len(estimates)} estimates")
+    levels = {e.confidence for e in estimates}
+    if len(levels) > 1:
+        raise ValueError(f"estimates at different confidence levels {sorted(levels)} cannot be fitted together")
+    fit = fit_scaling(ns, [e.value for e in estimates], [(e.ci_low, e.ci_high) for e in estimates],
+                      interval_confidence=levels.pop() if levels else 0.95)
+    if fit.exponential is None:
+        raise ValueError(f"no fit: positive estimates at >= 3 distinct n needed ({fit.reason or fit.text})")
+    return {"base": fit.base, "base_stderr": fit.base_se, "degree": fit.degree, "degree_stderr": fit.degree_se,
+            "better": fit.better, "chi2_exponential": fit.exponential.chi2, "ns": list(fit.ns), "label": fit.label}

@@ -2,7 +2,9 @@
 
 All functions take a :class:`bpcalc.verify.backends.Prepared` circuit (any backend) and a
 ``(B, n_symbols)`` array of symbol values, and return a :class:`GradientResult` with one row
-per sample and one column per differentiated symbol.
+per sample and one column per differentiated symbol (the one gradient result type, defined in
+:mod:`bpcalc.verify.gradient_result`; the finite-shot gradients of :mod:`bpcalc.verify.measurement`
+return it too).
 
 Conventions
 -----------
@@ -32,7 +34,6 @@ T. Jones, J. Gacon, arXiv:2009.02823 (adjoint method).
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Optional, Sequence
 
 import cirq
@@ -42,6 +43,7 @@ import sympy
 from . import measurement
 from .backends import Prepared, make_backend
 from .engine import blas_threads, evaluate_slot_function
+from .gradient_result import GradientResult
 
 __all__ = [
     "GradientResult",
@@ -55,30 +57,6 @@ __all__ = [
 
 METHODS = ("auto", "parameter_shift", "adjoint")
 _SHIFT = np.pi / 2
-
-
-@dataclasses.dataclass(frozen=True)
-class GradientResult:
-    """Gradients for a batch of parameter values.
-
-    Attributes
-    ----------
-    values : ``(B, K)`` gradient estimates, one column per symbol in :attr:`symbols`.
-    symbols : the differentiated symbols.
-    method : ``'parameter_shift'``, ``'parameter_shift_shots'`` or ``'adjoint'``.
-    expectations : ``(B,)`` ``⟨O⟩`` (exact or estimated) when computed, else ``None``.
-    shot_variances : ``(B, K)`` shot-noise variance of :attr:`values` (``None`` if exact).
-    expectation_shot_variances : ``(B,)`` shot-noise variance of :attr:`expectations`.
-    shots : shots per circuit and basis group (``None`` if exact).
-    """
-
-    values: np.ndarray
-    symbols: tuple[sympy.Symbol, ...]
-    method: str
-    expectations: Optional[np.ndarray] = None
-    shot_variances: Optional[np.ndarray] = None
-    expectation_shot_variances: Optional[np.ndarray] = None
-    shots: Optional[int] = None
 
 
 def _wanted(prepared: Prepared, wrt) -> tuple[sympy.Symbol, ...]:
@@ -323,7 +301,7 @@ def shot_gradient(
         sampler = prepared.sampler(seed)
         resolvers = prepared.resolvers(vals)
         res = measurement.sampled_parameter_shift_gradient(sampler, prepared.circuit, prepared.observable, resolvers, shots, wanted)
-        grads, gvar = res.values, res.variances
+        grads, gvar = res.values, res.shot_variances
         if with_expectation:
             e = measurement.estimate_expectation(sampler, prepared.circuit, prepared.observable, resolvers, shots)
             exp_mean, exp_var = e.values, e.variances

@@ -27,11 +27,11 @@ API
     ``θ_j = c_j s + d_j``.  Raises ``ValueError`` if an occurrence is not a Pauli rotation
     ``exp(-iθP/2)`` (see :func:`circuits.as_pauli_rotation`) or its angle is not affine in one symbol.
 ``sampled_parameter_shift_gradient(sampler, circuit, observable, params, shots, symbols=None)
--> GradientEstimate``
+-> GradientResult``
     Finite-shot parameter-shift gradient ``∂⟨O⟩/∂s = Σ_j c_j [ℓ(θ_j + π/2) − ℓ(θ_j − π/2)] / 2``
     for each symbol ``s`` in ``symbols`` (default: all symbols of ``circuit`` in order of first
     appearance) and each resolver in ``params`` (which must bind every symbol of the circuit).
-    ``values`` and ``variances`` have shape ``(n_resolvers, n_symbols)``; ``variances`` is the
+    ``values`` and ``shot_variances`` have shape ``(n_resolvers, n_symbols)``; ``shot_variances`` is the
     unbiased shot-noise variance of each gradient entry (independent shots for the ``±`` terms).
     All shifted evaluations go through one ``run_batch`` call (one program per basis group).
 ``resolver_values(resolver) -> dict[sympy.Symbol, float]``
@@ -39,7 +39,7 @@ API
 
 Types: ``MeasurementGroup(basis, terms, key)`` (``.qubits``), ``ExpectationEstimate(values,
 variances, shots, n_groups)``, ``ShiftedCircuit(circuit, symbols, occurrences)``,
-``GradientEstimate(values, variances, symbols, shots, n_circuits_run)`` — frozen dataclasses.
+and the one gradient result type :class:`bpcalc.verify.gradient_result.GradientResult` — frozen dataclasses.
 
 Conventions: derivatives are taken with respect to the SYMBOL (``∂/∂s = Σ_j c_j ∂/∂θ_j``).
 Qubit-wise commuting groups are measured in the Z basis after a basis change; the value of a
@@ -69,11 +69,12 @@ import sympy
 
 from bpcalc.circuits import affine_angle, as_pauli_rotation, as_pauli_sum, parameter_symbols
 
+from .gradient_result import GradientResult
+
 __all__ = [
     "shifted_resolvers",
     "MeasurementGroup",
     "ExpectationEstimate",
-    "GradientEstimate",
     "ShiftedCircuit",
     "group_qubitwise_commuting",
     "basis_change",
@@ -123,26 +124,6 @@ class ExpectationEstimate:
     variances: np.ndarray
     shots: int
     n_groups: int
-
-
-@dataclasses.dataclass(frozen=True)
-class GradientEstimate:
-    """Finite-shot parameter-shift gradients.
-
-    Attributes
-    ----------
-    values : ``(n_resolvers, n_symbols)`` gradient estimates ``∂⟨O⟩/∂s``.
-    variances : ``(n_resolvers, n_symbols)`` unbiased shot-noise variances of ``values``.
-    symbols : the differentiated symbols (columns).
-    shots : shots per shifted circuit and basis group.
-    n_circuits_run : total number of (circuit, resolver) pairs executed.
-    """
-
-    values: np.ndarray
-    variances: np.ndarray
-    symbols: tuple[sympy.Symbol, ...]
-    shots: int
-    n_circuits_run: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -402,7 +383,7 @@ def sampled_parameter_shift_gradient(
     params: cirq.Sweepable,
     shots: int,
     symbols: Optional[Iterable[sympy.Symbol]] = None,
-) -> GradientEstimate:
+) -> GradientResult:
     """Finite-shot parameter-shift gradient of ``⟨O⟩`` through any ``cirq.Sampler``.
 
     For each resolver ``r`` of ``params`` and each symbol ``s``:
@@ -420,7 +401,8 @@ def sampled_parameter_shift_gradient(
 
     Returns
     -------
-    GradientEstimate
+    GradientResult : ``method='parameter_shift_shots'`` with ``shot_variances``, ``shots`` and
+        ``n_circuits_run``.
 
     Raises
     ------
@@ -453,10 +435,11 @@ def sampled_parameter_shift_gradient(
     for j, (sym, _, coeff) in enumerate(occ):
         grad[:, col[sym]] += coeff * (means[:, j, 0] - means[:, j, 1]) / 2
         grad_var[:, col[sym]] += coeff**2 * (variances[:, j, 0] + variances[:, j, 1]) / 4
-    return GradientEstimate(
+    return GradientResult(
         values=grad,
-        variances=grad_var,
         symbols=shifted.symbols,
+        method="parameter_shift_shots",
+        shot_variances=grad_var,
         shots=shots,
         n_circuits_run=len(resolvers) * len(groups),
     )

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
 import math
 import os
 import pathlib
@@ -38,6 +37,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import sympy
 
 from bpcalc.bounds.bound import Bound, Citation
+from bpcalc.bounds.serialization import dumps
 
 __all__ = [
     "Table",
@@ -189,35 +189,6 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
-def _plain(obj: Any) -> Any:
-    """JSON-safe copy: numpy → Python, non-finite floats → strings, sympy → str, dataclasses → dict."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        np = None
-    if np is not None and isinstance(obj, np.ndarray):
-        return [_plain(x) for x in obj.tolist()]
-    if np is not None and isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else ("nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf"))
-    if obj is None or isinstance(obj, (bool, int, str)):
-        return obj
-    if isinstance(obj, Mapping):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [_plain(x) for x in obj]
-    if isinstance(obj, sympy.Basic):
-        return sympy.sstr(obj)
-    if isinstance(obj, pathlib.PurePath):
-        return str(obj)
-    if hasattr(obj, "to_dict"):
-        return _plain(obj.to_dict())
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return _plain(dataclasses.asdict(obj))
-    return str(obj)
-
-
 # --------------------------------------------------------------------------- JSON / Markdown
 
 
@@ -239,7 +210,7 @@ def to_json(report: Report, indent: int = 2) -> str:
         "results": report.results,
         "notes": list(report.notes),
     }
-    return json.dumps(_plain(doc), indent=indent, ensure_ascii=False, allow_nan=False)
+    return dumps(doc, indent=indent)
 
 
 def _md_escape(text: str) -> str:
@@ -286,7 +257,7 @@ def to_markdown(report: Report) -> str:
     if report.seeds or report.timings or report.config:
         out += ["## Reproducibility", ""]
         if report.config:
-            out += ["Configuration:", "", "```json", json.dumps(_plain(report.config), indent=2), "```", ""]
+            out += ["Configuration:", "", "```json", dumps(report.config, indent=2), "```", ""]
         if report.seeds:
             out += ["Seeds: " + ", ".join(f"{k} = {v}" for k, v in report.seeds.items()), ""]
         if report.timings:
@@ -325,8 +296,26 @@ def _bib_escape(text: str) -> str:
     return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_")
 
 
+def _bib_name(full_name: str, surname: str) -> str:
+    """``"Surname, Given"``: unambiguous for BibTeX also for surnames of several words."""
+    given = " ".join(full_name.split())[: -len(" ".join(surname.split()))].strip()
+    return f"{surname}, {given}" if given else surname
+
+
 def bibtex(citations: Iterable[Citation]) -> str:
-    """BibTeX ``@article`` entries (with ``eprint``/``archivePrefix``) for distinct citations."""
+    """BibTeX ``@article`` entries (with ``eprint``/``archivePrefix``) for distinct citations.
+
+    Authors carry their full names (``Citation.full_authors``, written ``Surname, Given``) where
+    the citation has them, else the surnames it was written with.
+
+    Examples
+    --------
+    >>> from bpcalc.bounds.bound import Citation
+    >>> c = Citation(authors="Ortiz Marrero, Kieferová, Wiebe", title="Entanglement-induced barren plateaus",
+    ...              arxiv="2010.15968", year=2021, locator="Theorem 1")
+    >>> print(bibtex([c]).splitlines()[1])
+      author        = {Ortiz Marrero, Carlos and Kieferová, Mária and Wiebe, Nathan},
+    """
     seen: dict[str, Citation] = {}
     for c in citations:
         if not isinstance(c, Citation):
@@ -334,7 +323,8 @@ def bibtex(citations: Iterable[Citation]) -> str:
         seen.setdefault(cite_key(c), c)
     entries = []
     for key, c in seen.items():
-        authors = " and ".join(a.strip() for a in c.authors.split(",") if a.strip())
+        authors = " and ".join(_bib_name(f, s) for f, s in zip(c.full_authors, c.surnames)) if c.full_authors \
+            else " and ".join(c.surnames)
         fields = [
             f"  author        = {{{_bib_escape(authors)}}}",
             f"  title         = {{{{{_bib_escape(c.title)}}}}}",

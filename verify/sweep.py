@@ -52,7 +52,10 @@ import socket
 import sys
 import time
 import traceback
+import warnings
 from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from bpcalc.bounds.serialization import dumps
 
 from ._version import __version__
 
@@ -172,8 +175,14 @@ class SweepRecord:
     def ok(self) -> bool:
         return self.status == "ok"
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
+        """The record as written to the sweep file (one JSON line, ``"type": "point"``)."""
         return {"type": "point", **dataclasses.asdict(self)}
+
+    def to_json(self) -> dict:
+        """Deprecated spelling of :meth:`to_dict` (it returns a dict, not JSON text)."""
+        warnings.warn("SweepRecord.to_json() is deprecated; use to_dict()", DeprecationWarning, stacklevel=2)
+        return self.to_dict()
 
     def summary(self) -> dict:
         """The fields a report keeps of this record (point, status, result, error, timing, worker)."""
@@ -343,29 +352,12 @@ class _Writer:
             self._fh.write("\n")
 
     def write(self, obj: dict) -> None:
-        self._fh.write(json.dumps(obj, sort_keys=False, default=_json_default, allow_nan=True) + "\n")
+        self._fh.write(dumps(obj, nonfinite="keep", unknown="raise", ensure_ascii=True) + "\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         self._fh.close()
-
-
-def _json_default(obj: Any) -> Any:
-    try:
-        import numpy as np
-
-        if isinstance(obj, np.generic):
-            return obj.item()
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(obj, (set, frozenset, tuple)):
-        return list(obj)
-    if isinstance(obj, pathlib.PurePath):
-        return str(obj)
-    raise TypeError(f"object of type {type(obj).__name__} is not JSON serialisable")
 
 
 # --------------------------------------------------------------------------- tasks
@@ -415,7 +407,7 @@ def _call(func: Callable, point: dict) -> dict:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
         result = func(dict(point))
-        json.dumps(result, default=_json_default)  # fail here, in the worker, if unserialisable
+        dumps(result, nonfinite="keep", unknown="raise")  # fail here, in the worker, if unserialisable
         return {"status": "ok", "result": result, "error": None, "elapsed_s": time.perf_counter() - t0, "worker": worker}
     except Exception:  # noqa: BLE001 - any failure of the user's function is recorded
         return {
@@ -584,7 +576,7 @@ def _emit(writer: _Writer, bar: Any, key: str, point: dict, outcome: dict, attem
         worker=str(outcome.get("worker", "")),
         finished=_now(),
     )
-    writer.write(rec.to_json())
+    writer.write(rec.to_dict())
     bar.update(1)
 
 

@@ -33,6 +33,8 @@ from .states import (
     product_state,
     zero_state,
 )
+from .embedded import EmbeddedStates, embedded_states
+from .reuploading import exact_reuploading_gradient_variance
 from .pauli_paths import (
     BudgetExceeded,
     circuit_symbols,
@@ -88,6 +90,9 @@ __all__ = [
     "InputStates",
     "ProductStates",
     "StateVectors",
+    "EmbeddedStates",
+    "embedded_states",
+    "exact_reuploading_gradient_variance",
     "as_input_states",
     "dataset_states",
     "product_state",

@@ -163,23 +163,46 @@ class MPS:
             m = np.tensordot(m, self.tensors[j], axes=(m.ndim - 1, 0))
         m = m.reshape(cl, big, cr)
         m = np.asarray(op @ m.transpose(1, 0, 2).reshape(big, cl * cr)).reshape(big, cl, cr).transpose(1, 0, 2)
-        err2 = 0.0
-        err = 0.0
+        # physical-leg compression: a leg whose values span fewer than d directions (e.g. a
+        # site just projected by an averaged rotation: 3 of 4 letters, 6 of 16 letter pairs)
+        # is split in that subspace (SVDs of (χ r) × (r χ) instead of (χ d) × (d χ))
+        err, legs, dims = 0.0, [], [d] * k
+        if k > 1:
+            t = m.reshape((cl,) + (d,) * k + (cr,))
+            for p in range(k):
+                u, s, _ = np.linalg.svd(np.moveaxis(t, 1 + p, 0).reshape(d, -1), full_matrices=False)
+                r = int(np.count_nonzero(s > NOISE_FLOOR * s[0])) if len(s) and s[0] > 0 else 1
+                r = max(r, 1)
+                if r < d:
+                    err += math.sqrt(float(np.sum(s[r:] ** 2)))  # exact 2-norm change (canonical centre)
+                    w = u[:, :r]
+                    t = np.moveaxis(np.tensordot(w.T, t, axes=(1, 1 + p)), 0, 1 + p)
+                    legs.append(w)
+                    dims[p] = r
+                else:
+                    legs.append(None)
+            m = t
         left = cl
-        rest = m.reshape(cl, big * cr)
+        rest = m.reshape(cl, -1)
         for p in range(k - 1):
-            rows = left * d
+            rows = left * dims[p]
             mat = rest.reshape(rows, -1)
             u, s, vt = np.linalg.svd(mat, full_matrices=False)
             r = trunc.keep(s)
-            err2 = float(np.sum(s[r:] ** 2))
-            err += math.sqrt(err2)
-            self.tensors[lo + p] = u[:, :r].reshape(left, d, r)
+            err += math.sqrt(float(np.sum(s[r:] ** 2)))
+            self.tensors[lo + p] = self._embed(u[:, :r].reshape(left, dims[p], r), legs[p] if legs else None)
             rest = s[:r, None] * vt[:r]
             left = r
-        self.tensors[lo + k - 1] = rest.reshape(left, d, cr)
+        self.tensors[lo + k - 1] = self._embed(rest.reshape(left, dims[k - 1], cr), legs[k - 1] if legs else None)
         self.gauge = (lo + k - 1, lo + k - 1)
         return err
+
+    @staticmethod
+    def _embed(a: np.ndarray, w: Optional[np.ndarray]) -> np.ndarray:
+        """``(χl, r, χr)`` coordinates in the leg basis ``w`` (``d × r``, orthonormal) -> ``(χl, d, χr)``."""
+        if w is None:
+            return a
+        return np.einsum("arb,dr->adb", a, w)
 
     def compress(self, trunc: Truncation, lo: int = 0, hi: Optional[int] = None) -> float:
         """Right-to-left SVD sweep over the bonds of sites ``lo..hi``; returns the 2-norm change.
@@ -200,6 +223,41 @@ class MPS:
             self.tensors[j - 1] = np.tensordot(self.tensors[j - 1], u[:, :r] * s[:r], axes=(2, 0))
         self.gauge = (lo, lo)
         return err
+
+    def marginalize_outside(self, lo: int, hi: int, index: int = 0) -> None:
+        """Contract every site outside ``lo..hi`` with the unit vector ``e_index`` (in place).
+
+        The sites outside become ``e_index`` (bond 1); the result is the vector
+        ``(⊗_{j∉[lo,hi]} e_index e_indexᵀ) v``, which agrees with ``v`` on every overlap with a
+        vector that is ``e_index`` outside the window (the identity letter ``I``, index 0, in
+        the tensor network: the averaged gates fix ``I…I``).  No singular value is discarded.
+        """
+        n = self.n
+        if lo <= 0 and hi >= n - 1:
+            return
+        d = self.d
+        unit = np.zeros((1, d, 1))
+        unit[0, index, 0] = 1.0
+        if lo > 0:
+            v = self.tensors[0][:, index, :]
+            for j in range(1, lo):
+                v = v @ self.tensors[j][:, index, :]
+            self.tensors[lo] = np.tensordot(v, self.tensors[lo], axes=(1, 0))
+            for j in range(lo):
+                self.tensors[j] = unit
+        if hi < n - 1:
+            v = self.tensors[n - 1][:, index, :]
+            for j in range(n - 2, hi, -1):
+                v = self.tensors[j][:, index, :] @ v
+            self.tensors[hi] = np.tensordot(self.tensors[hi], v, axes=(2, 0))
+            for j in range(hi + 1, n):
+                self.tensors[j] = unit
+        # sites outside are units (isometric); the modified sites lo / hi are not
+        a, b = self.gauge
+        changed = ([lo] if lo > 0 else []) + ([hi] if hi < n - 1 else [])
+        a = lo if lo > 0 else a
+        b = hi if hi < n - 1 else b
+        self.gauge = (min([a] + changed), max([b] + changed))
 
     def dense(self) -> np.ndarray:
         """The full ``d^n`` vector (tests only)."""

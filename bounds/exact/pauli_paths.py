@@ -303,6 +303,7 @@ def _exact_pairs(
     max_work: Optional[float] = None,
     budget: Optional[MemoryBudget] = None,
     moments: Optional[dict] = None,
+    tol: float = 0.0,
 ) -> tuple[_Rows, np.ndarray, int, bool]:
     """Backward pair propagation.  Column 0: no derivative; column 1+i: parameter columns[i].
 
@@ -317,19 +318,23 @@ def _exact_pairs(
 
     Notes
     -----
-    Why the error bound is rigorous.  Let ``W_t`` be the exact pair-weight vector (one entry
-    per pair ``(Q, R)``, one column per derivative) after ``t`` backward steps and ``Ŵ_t`` the
-    computed one.  The final value is ``Σ_{QR} w_{QR} a_Q a_R`` with ``|a_Q| = |Σ_i u_i
-    Tr[ρ_i Q]| <= Σ|u|``, so ``|value − v̂alue| <= (Σ|u|)² ‖W − Ŵ‖₁`` per column.  Every backward
-    step is a linear map ``T`` on pair weights with ``‖T x‖₁ <= a ‖x‖₁``: a Clifford permutes
-    pairs with signs (``a = 1``); an averaged rotation keeps commuting pairs, kills mixed ones
-    and maps an anticommuting pair to ``½(Q,R) + ½(Q',R')`` (``a = 1``); a fixed rotation
-    ``cos φ Q + sin φ Q'`` on both copies has ``a = (|cos φ| + |sin φ|)²``.  So an error
-    ``e`` (the l1 weight of dropped pairs) made before the remaining steps grows to at most
-    ``e · Π a`` (``amplification_suffix``), and errors add (triangle inequality).  A
-    parameter's column is created as ``freq² · D · W⁰`` with ``D`` the projection on the pairs
-    anticommuting with its generator (``‖D‖₁ <= 1``), so it inherits ``freq²`` times column
-    0's error accumulated so far — the term the old code forgot (issue 13, item 2).
+    Why the error bound is rigorous.  The exact result is linear in the pair weights held at
+    any step ``t`` of the backward pass: ``value = Σ_{QR} w_{QR} f_t(Q, R)`` with
+    ``f_t(Q, R) = Tr[(ρ_a ⊗ ρ_b) T_t(Q ⊗ R)]``, where ``T_t`` is the rest of the pass (in the
+    Schrödinger-dual picture): averages over the angle distribution of conjugations ``U† · U``
+    on both copies, Clifford and fixed-angle conjugations, and duals of CPTP noise channels —
+    every one of them unital and completely positive, hence of operator norm ``<= 1`` (Russo–Dye),
+    so ``|f_t(Q, R)| <= ‖Q ⊗ R‖ = 1``, and ``<= (Σ|u|)²`` for the linear loss, whose two-copy
+    input ``(Σ_i u_i ρ_i)^{⊗2}`` has trace norm ``<= (Σ|u|)²``.  Dropping pairs of total l1
+    weight ``e`` at step ``t`` therefore changes the value by at most ``e`` (times ``(Σ|u|)²``),
+    whatever comes after — no amplification by the remaining fixed rotations, whose l1 growth
+    ``(|cos φ| + |sin φ|)²`` the previous bound multiplied in — and errors made at different
+    steps add (triangle inequality).  A parameter's column is created as ``freq² · D · W⁰``
+    (the derivative of a conjugation is ``freq`` times the conjugation at the shifted angle), so
+    it inherits ``freq²`` times column 0's error accumulated so far (issue 13, item 2), and
+    later drops in it count once.  ``tol`` drops every pair whose weights are all
+    ``<= tol · (Σ|c|)²`` (coefficient threshold, counted as truncation when it drops
+    anything), ``max_terms`` the lightest pairs beyond that many.
     """
     work = 0.0
     n_cols = 1 + len(columns)
@@ -344,19 +349,8 @@ def _exact_pairs(
     moments = moments or {}
     rows = _initial_rows(program, n_cols, force_pair=bool(moments))
     scale = float(np.abs(program.observable.coefficients).sum() ** 2) or 1.0
-    tiny = 1e-15 * scale
-    amp = program.amplification_suffix()
-    if moments:  # a non-uniform rotation grows the l1 weight by at most 2 max(1, freq²)
-        grow = [1.0] * (len(program.moments) + 1)
-        for m, moment in enumerate(program.moments):
-            f = 1.0
-            for ins in moment:
-                if isinstance(ins, RotationGroup):
-                    for p in ins.params:
-                        if p in moments:
-                            f *= 2.0 * max(1.0, params_freq2(program, p))
-            grow[m + 1] = grow[m] * f
-        amp = [a * g for a, g in zip(amp, grow)]
+    floor = 1e-15 * scale  # below float64 resolution of the result: dropped, bounded, not "truncation"
+    tiny = max(floor, float(tol) * scale)
     err = np.zeros(n_cols)
     n_dropped = 0
     peak = len(rows)
@@ -413,23 +407,26 @@ def _exact_pairs(
                     rows.active += 1
                     err[col] = chain**2 * ins.derivative_amplification * err[0]
                 rows, snapped = _exact_tied(rows, ins, col, chain, budget)
-                err += snapped * amp[m + 1]
+                err += snapped  # no amplification by what follows (see the Notes)
             else:
                 rows = _exact_fixed_rotation(rows, ins, budget)
             peak = max(peak, len(rows))
             if len(rows) > 2 * last_merge or len(rows) > max_terms:
                 rows, dropped = _merge(rows, tiny, budget)
-                # amp[m + 1] also covers fixed rotations of moment m not yet applied (rigorous)
-                err += dropped * amp[m + 1]
+                err += dropped  # no amplification: see the Notes
+                if tiny > floor and np.any(dropped > 0):
+                    n_dropped += 1
                 last_merge = max(len(rows), 1)
                 if len(rows) > max_terms:
                     if not truncate:
                         raise BudgetExceeded(f"more than {max_terms} Pauli pairs are needed")
                     rows, dropped = _truncate(rows, max_terms, budget)
-                    err += dropped * amp[m + 1]
+                    err += dropped
                     n_dropped += int(np.count_nonzero(dropped))
     rows, dropped = _merge(rows, tiny, budget)
     err += dropped
+    if tiny > floor and np.any(dropped > 0):
+        n_dropped += 1
     # reorder the columns as requested (parameters whose gate was never reached stay zero)
     out = np.zeros((len(rows), n_cols))
     out_err = np.zeros(n_cols)
@@ -439,6 +436,8 @@ def _exact_pairs(
         if p in assigned:
             out[:, 1 + i] = rows.w[:, assigned[p]]
             out_err[1 + i] = err[assigned[p]]
+        else:  # never reached because every pair was dropped: the whole column 0 error applies
+            out_err[1 + i] = params[p].frequency ** 2 * err[0]
     rows.w = out
     rows.active = n_cols
     return rows, out_err, peak, n_dropped > 0
@@ -1269,6 +1268,35 @@ def _intervals(s1, s2, n, lower, upper, binary, confidence):
 # ----------------------------------------------------------------------------------------
 
 
+def _pair_expectations(states: InputStates, rows: _Rows, positions):
+    """``Tr[ρ_i Q]``, ``Tr[ρ_i R]`` of the pairs and bounds on their errors (one call for both copies)."""
+    if rows.diag:
+        eq, dq = states.expectations_with_error(rows.qx, rows.qz, positions)
+        return eq, eq, dq, dq
+    r = len(rows)
+    e, d = states.expectations_with_error(
+        np.concatenate([rows.qx, rows.rx]), np.concatenate([rows.qz, rows.rz]), positions
+    )
+    return e[:, :r], e[:, r:], d[:, :r], d[:, r:]
+
+
+def _expectation_error(w: np.ndarray, dq: np.ndarray, dr: np.ndarray, u: np.ndarray):
+    """Bounds on how much errors ``dq, dr`` of the state expectations change ``Σ w a_Q a_R``.
+
+    ``|a a' − â â'| <= |a| |a' − â'| + |â'| |a − â| <= U e' + (U + e') e`` with ``|a| <= U``
+    (``U = 1`` per state, ``Σ|u|`` for the linear loss).  Returns ``(per parameter column and
+    state, per parameter column)``; zeros when the states are exact.
+    """
+    if not (np.any(dq) or np.any(dr)):
+        return np.zeros((w.shape[1], dq.shape[0])), np.zeros(w.shape[1])
+    aw = np.abs(w)
+    per = aw.T @ (dr + (1.0 + dr) * dq).T
+    big_u = float(np.abs(u).sum())
+    eq_l, er_l = np.abs(u) @ dq, np.abs(u) @ dr
+    lin = aw.T @ (big_u * er_l + (big_u + er_l) * eq_l)
+    return per, lin
+
+
 def _auto_try_exact(program: PauliPathProgram, max_terms: int, details: dict) -> tuple[bool, Optional[float]]:
     """``method='auto'``: attempt exact enumeration, and with which work budget?
 
@@ -1351,6 +1379,13 @@ def _check_common(method, max_terms, n_samples, confidence):
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
 
 
+def _check_tol(tol, method) -> None:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not math.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    if tol > 0 and method != "truncate":
+        raise ValueError(f"tol > 0 drops Pauli pairs: use method='truncate' (got method={method!r})")
+
+
 def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence):
     """Check the arguments shared by the public entry points; return ``(PauliSum, state qubit order)``."""
     _check_common(method, max_terms, n_samples, confidence)
@@ -1413,6 +1448,7 @@ def exact_gradient_variance(
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
     init=None,
+    tol: float = 0.0,
 ) -> GradientVarianceResult:
     """Exact ``Var_θ[∂_k L]`` for Pauli-rotation circuits, by Pauli-path propagation.
 
@@ -1458,6 +1494,11 @@ def exact_gradient_variance(
         (on ``[−A, A]``), a number (fixed value), or ``{name: spec, '*': default}``.  With a
         non-uniform distribution ``E[∂_k L] ≠ 0``: ``gradient_mean`` holds it and ``values``
         the variance ``E[(∂_k L)²] − E[∂_k L]²``, both exact (exact enumeration only).
+    tol : with ``method='truncate'``: also drop every Pauli pair whose weights are all
+        ``<= tol · (Σ|c|)²`` (``c`` the observable's coefficients) after each merge — a
+        coefficient threshold that keeps deep circuits with many fixed-angle rotations
+        tractable; the dropped weight enters ``error_bound`` (rigorous, per parameter, see
+        ``_exact_pairs``) and ``method`` is ``'truncated'`` when anything was dropped.
 
     Returns
     -------
@@ -1480,6 +1521,7 @@ def exact_gradient_variance(
     ('exact', 0.3125)
     """
     budget = MemoryBudget.from_limit(memory_limit)  # a bad size is refused before any work
+    _check_tol(tol, method)
     uniform = init is None or (isinstance(init, str) and init.strip().lower() == "uniform")
     if method == "tn" and (noise is not None or not uniform):
         raise AssumptionFailed("the tensor-network engine handles noiseless circuits with uniform initialization; "
@@ -1557,34 +1599,44 @@ def exact_gradient_variance(
             batches = _column_batches(columns, max_terms)
             peak = 0
             eb = np.zeros(k)
+            eb_state = np.zeros((k, n))
             truncated = False
             for batch in batches:
                 rows, err, pk, dropped_any = _exact_pairs(
                     program, batch, max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
-                    moments=moments,
+                    moments=moments, tol=tol,
                 )
                 peak = max(peak, pk)
                 budget.check(8.0 * len(rows) * n * 4, what=f"input-state expectations of {len(rows):,} Pauli pairs "
                              f"for {n} state(s)", alternative=_MEMORY_ALTERNATIVE)
-                eq = states.expectations(rows.qx, rows.qz, program.positions)
-                er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
+                eq, er, dq, dr = _pair_expectations(states, rows, program.positions)
                 w = rows.w[:, 1:]  # (R, batch)
                 ps = w.T @ (eq * er).T  # (batch, N)
                 lin = w.T @ ((u @ eq) * (u @ er))
                 truncated |= dropped_any
+                ps_err, lin_err = _expectation_error(w, dq, dr, u)
+                truncated |= bool(np.any(ps_err > 0))
                 for j, p in enumerate(batch):
                     i = pos_of[p]
                     per_state[i] = ps[j]
                     values[i] = lin[j]
-                    eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2)
+                    eb[i] = err[1 + j] * float(np.abs(u).sum() ** 2) + lin_err[j]
+                    eb_state[i] = err[1 + j] + ps_err[j]
                     if covariance:
                         cov[i] = (eq * w[:, j]) @ er.T
                     if moments:  # E[∂ℓ_i] ≠ 0: subtract the squared mean (single-copy, exact)
                         mx, mz, mw = _exact_mean_general(program, moments, p)
-                        e = states.expectations(mx, mz, program.positions) @ mw if len(mw) else np.zeros(n)
+                        if len(mw):
+                            e, de = states.expectations_with_error(mx, mz, program.positions)
+                            e, de = e @ mw, de @ np.abs(mw)
+                        else:
+                            e, de = np.zeros(n), np.zeros(n)
                         grad_mean[i] = float(u @ e)
                         per_state[i] -= e**2
                         values[i] -= grad_mean[i] ** 2
+                        g_err = float(np.abs(u) @ de)  # |e² − ê²| <= E (2|ê| + E)
+                        eb[i] += g_err * (2 * abs(grad_mean[i]) + g_err)
+                        eb_state[i] += de * (2 * np.abs(e) + de)
                         if covariance:
                             cov[i] -= np.outer(e, e)
         except BudgetExceeded as exc:
@@ -1605,8 +1657,10 @@ def exact_gradient_variance(
             fallback = f"exact enumeration would not fit the memory budget: {exc}"
         else:
             details["max_pairs"] = peak
+            if truncated:
+                details["per_state_error_bound"] = eb_state
             return GradientVarianceResult(
-                values=values, method="truncated" if (method == "truncate" and truncated) else "exact",
+                values=values, method="truncated" if truncated else "exact",
                 per_state=per_state, covariance=cov, error_bound=eb, n_terms=peak,
                 seconds=time.perf_counter() - t0, details=details, gradient_mean=grad_mean, **base,
             )
@@ -1696,11 +1750,14 @@ def exact_loss_variance(
     memory_limit: Union[None, str, int, MemoryBudget] = None,
     noise=None,
     init=None,
+    tol: float = 0.0,
 ) -> LossVarianceResult:
     """Exact ``Var_θ[L]`` (and ``E_θ[L]``) of ``L = Σ_i u_i ℓ_i``, ``ℓ_i = Tr[U ρ_i U† O]``.
 
     Same arguments and conventions as :func:`exact_gradient_variance`.  ``E_θ[L]`` is always
-    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.
+    exact (single-copy propagation); ``E_θ[L²]`` is exact, truncated or sampled.  ``method='tn'``
+    contracts ``E_θ[L²]`` as a tensor network
+    (:func:`bpcalc.bounds.exact.tensor_network.tn_loss_second_moment`, product input states).
 
     Examples
     --------
@@ -1710,7 +1767,13 @@ def exact_loss_variance(
     ('exact', 0.5)
     """
     t0 = time.perf_counter()
-    observable, sq = _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_samples, confidence)
+    use_tn = method == "tn"  # E[L²] from the tensor network (bounds.exact.tensor_network)
+    observable, sq = _validated_inputs(circuit, observable, state, qubits, "exact" if use_tn else method, max_terms,
+                                       n_samples, confidence)
+    _check_tol(tol, "exact" if use_tn else method)
+    if use_tn and (noise is not None or init is not None):
+        raise ValueError("method='tn' needs a noiseless circuit with uniformly initialized angles; "
+                         "use method='exact' for noise or init=")
     budget = MemoryBudget.from_limit(memory_limit)
     circuit = _with_noise(circuit, noise)
     program = compile_program(circuit, observable, sq, exponent_symbols)
@@ -1718,7 +1781,11 @@ def exact_loss_variance(
     u = loss_weights(weights, states.n_states)
     moments = _init_moments(program, init, method)
     mx, mz, mw = _exact_mean_general(program, moments) if moments else _exact_mean(program)
-    mean_i = (states.expectations(mx, mz, program.positions) @ mw) if len(mw) else np.zeros(states.n_states)
+    if len(mw):
+        mean_e, mean_d = states.expectations_with_error(mx, mz, program.positions)
+        mean_i, mean_d = mean_e @ mw, mean_d @ np.abs(mw)
+    else:
+        mean_i, mean_d = np.zeros(states.n_states), np.zeros(states.n_states)
     mean_l = float(u @ mean_i)
     details = {"light_cone_qubits": program.n_local, "n_observable_terms": len(program.observable)}
     if len(program.observable) == 0:
@@ -1728,6 +1795,16 @@ def exact_loss_variance(
             error_bound=0.0, n_terms=0, seconds=time.perf_counter() - t0, details=details,
         )
     ident = program.identity
+    if use_tn:
+        from .tensor_network import tn_loss_second_moment
+
+        sm = tn_loss_second_moment(circuit, observable, state, weights=weights, exponent_symbols=exponent_symbols,
+                                   qubits=qubits, memory_limit=budget)
+        return LossVarianceResult(
+            value=sm.value - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=sm.value, method=sm.method,
+            per_state=sm.per_state - mean_i**2, per_state_mean=mean_i + ident, weights=u, error_bound=sm.error_bound,
+            n_terms=sm.max_bond, seconds=time.perf_counter() - t0, details=details | sm.details,
+        )
     use_exact = method in ("exact", "truncate")
     limit = None
     if moments or (method == "auto" and program.n_tied):
@@ -1738,7 +1815,7 @@ def exact_loss_variance(
         try:
             rows, err, peak, dropped_any = _exact_pairs(
                 program, [], max_terms, truncate=(method == "truncate"), max_work=limit, budget=budget,
-                moments=moments,
+                moments=moments, tol=tol,
             )
             budget.check(8.0 * len(rows) * states.n_states * 4, what=f"input-state expectations of {len(rows):,} "
                          f"Pauli pairs for {states.n_states} state(s)", alternative=_MEMORY_ALTERNATIVE)
@@ -1752,16 +1829,21 @@ def exact_loss_variance(
             if method != "auto" or moments:
                 raise MemoryBudgetExceeded(str(exc)) from None
         else:
-            eq = states.expectations(rows.qx, rows.qz, program.positions)
-            er = eq if rows.diag else states.expectations(rows.rx, rows.rz, program.positions)
+            eq, er, dq, dr = _pair_expectations(states, rows, program.positions)
             w = rows.w[:, 0]
             second_i = (eq * er) @ w
             second = float(((u @ eq) * (u @ er)) @ w)
-            truncated = dropped_any
+            ps_err, lin_err = _expectation_error(w[:, None], dq, dr, u)
+            # Var = E[L²] − E[L]²: the error of the mean's square adds (|m² − m̂²| <= E (2|m̂| + E))
+            mean_err = float(np.abs(u) @ mean_d)
+            state_err = float(lin_err[0]) + mean_err * (2 * abs(mean_l) + mean_err)  # from truncated input states
+            err = err.copy()
+            err[0] = err[0] * np.abs(u).sum() ** 2 + state_err
+            truncated = dropped_any or state_err > 0
             return LossVarianceResult(
                 value=second - mean_l**2, mean=mean_l + ident * float(u.sum()), second_moment=second,
                 method="truncated" if truncated else "exact", per_state=second_i - mean_i**2,
-                per_state_mean=mean_i + ident, weights=u, error_bound=float(err[0] * np.abs(u).sum() ** 2),
+                per_state_mean=mean_i + ident, weights=u, error_bound=float(err[0]),
                 n_terms=peak, seconds=time.perf_counter() - t0, details=details,
             )
     _refuse_sampling(program, None if method == "sample" else "exact enumeration did not fit", max_terms)
@@ -1790,32 +1872,73 @@ def exact_model_gradient_variance(
     *,
     data=None,
     weights=None,
+    data_route: str = "auto",
+    initial_state=None,
+    states=None,
     **kwargs,
 ) -> GradientVarianceResult:
     """:func:`exact_gradient_variance` for a :class:`circuits.Model`.
 
-    The input states are the embedded data states (``model.dataset`` or ``data``; product
-    states when the embedding has no entangling gates, so any ``n`` works), or ``|0…0⟩``
-    when the model has no embedding.  ``values`` is ``Var[∂_k L]`` for the linear loss
-    ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``); ``per_state`` holds ``Var[∂_k ℓ_i]`` and
-    ``covariance=True`` the cross terms, from which Theorem 1 of the seed paper bounds
-    non-linear losses.
+    The input states are the embedded data states (``model.dataset`` or ``data``), or
+    ``initial_state`` (default ``|0…0⟩``) when the model has no embedding.  ``values`` is
+    ``Var[∂_k L]`` for the linear loss ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``);
+    ``per_state`` holds ``Var[∂_k ℓ_i]`` and ``covariance=True`` the cross terms
+    ``E[∂_kℓ_i ∂_kℓ_j]``, from which Theorem 1 of the seed paper bounds non-linear losses.
+
+    ``data_route`` says how the data states enter:
+
+    * ``'auto'`` (default): product states (Bloch vectors) when the embedding has no
+      multi-qubit gates, else ``'paths'``;
+    * ``'paths'``: no state vector — the Pauli strings left by the averaged ansatz are
+      propagated through ``U(x_i)`` at fixed angles down to ``initial_state``, all data
+      points together (:class:`~bpcalc.bounds.exact.embedded.EmbeddedStates`; any number
+      of qubits);
+    * ``'state_vector'``: simulate ``U(x_i)|0…0⟩`` (``n <= 24``).
+    ``states``: the model's input states when already computed (an analysis computes them once,
+    :func:`bpcalc.bounds.analysis.input_states`, and hands them on).
+
+    A data re-uploading model (``model.reuploading``) is refused (``AssumptionFailed``):
+    use :func:`~bpcalc.bounds.exact.reuploading.exact_reuploading_gradient_variance`.
 
     Raises
     ------
     TypeError : ``model`` is not a :class:`circuits.Model`.
+    ValueError : an embedding without data, an unknown ``data_route``.
     """
+    from .embedded import embedded_states
     from .states import dataset_states
 
     if not isinstance(model, circuits.Model):
         raise TypeError(f"model must be a circuits.Model, got {type(model).__name__}")
+    routes = ("auto", "paths", "state_vector")
+    if data_route not in routes:
+        raise ValueError(f"data_route must be one of {routes}, got {data_route!r}")
+    if getattr(model, "reuploading", False):
+        raise AssumptionFailed(
+            "a data re-uploading model (data gates inside the ansatz) is analysed by "
+            "bpcalc.bounds.exact.exact_reuploading_gradient_variance (one propagation per data point), "
+            "not by exact_model_gradient_variance"
+        )
     has_embedding = bool(list(model.embedding.all_operations()))
-    if has_embedding and (data is not None or model.dataset is not None):
-        states = dataset_states(model, data)
-    elif has_embedding:
+    if states is not None:
+        if data is not None or initial_state is not None:
+            raise ValueError("give either states or data / initial_state, not both")
+    elif has_embedding and data is None and model.dataset is None:
         raise ValueError("the model has an embedding but no dataset; pass data=(N, n_features)")
+    if states is not None:
+        pass  # computed once by the caller (an analysis) and handed on
+    elif not has_embedding:
+        states = initial_state
     else:
-        states = None
+        x = model.dataset.x if data is None else data
+        product = all(len(op.qubits) <= 1 for op in model.embedding.all_operations())
+        if data_route == "paths" or (data_route == "auto" and (not product or initial_state is not None)):
+            states = embedded_states(model.embedding, x, tuple(model.qubits), initial_state,
+                                     memory_limit=kwargs.get("memory_limit"))
+        else:
+            if initial_state is not None:
+                raise ValueError("initial_state with data_route='state_vector' is not supported; use data_route='paths'")
+            states = dataset_states(model, x)
     return exact_gradient_variance(
         model.ansatz, model.observable, states, parameters, weights=weights, qubits=tuple(model.qubits), **kwargs
     )

@@ -1,4 +1,4 @@
-"""Result types of the exact-variance engines (frozen dataclasses, JSON-ready via ``as_dict``).
+"""Result types of the exact-variance engines (frozen dataclasses, JSON-ready via ``to_dict``).
 
 Every result says how its numbers were obtained (``method``):
 
@@ -18,11 +18,13 @@ Every result says how its numbers were obtained (``method``):
 from __future__ import annotations
 
 import dataclasses
-import math
-from typing import Any, Optional
+import warnings
+from typing import Optional
 
 import numpy as np
 import sympy
+
+from ..serialization import to_jsonable
 
 __all__ = ["GradientVarianceResult", "LossVarianceResult", "METHODS", "safe_log10"]
 
@@ -36,25 +38,6 @@ def safe_log10(values) -> np.ndarray:
     pos = v > 0
     out[pos] = np.log10(v[pos])
     return out
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()] if value.ndim else _jsonable(value.item())
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (np.floating, float)):
-        f = float(value)
-        return f if math.isfinite(f) else str(f)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, sympy.Basic):
-        return str(value)
-    return value
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -148,8 +131,8 @@ class GradientVarianceResult:
     def __getitem__(self, parameter) -> float:
         return float(self.values[self.index(parameter)])
 
-    def as_dict(self) -> dict:
-        """A JSON-serialisable dictionary."""
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dictionary (non-finite numbers as ``"nan"``/``"inf"`` strings)."""
         out = {
             "method": self.method,
             "parameters": [p.name for p in self.parameters],
@@ -175,7 +158,12 @@ class GradientVarianceResult:
         }
         if self.covariance is not None:
             out["covariance"] = self.covariance
-        return _jsonable(out)
+        return to_jsonable(out)
+
+    def as_dict(self) -> dict:
+        """Deprecated spelling of :meth:`to_dict` (kept for one release)."""
+        warnings.warn(f"{type(self).__name__}.as_dict() is deprecated; use to_dict()", DeprecationWarning, stacklevel=2)
+        return self.to_dict()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -210,8 +198,14 @@ class LossVarianceResult:
     def log10(self) -> float:
         return float(safe_log10(self.value))
 
-    def as_dict(self) -> dict:
-        return _jsonable({k: getattr(self, k) for k in (
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dictionary (non-finite numbers as ``"nan"``/``"inf"`` strings)."""
+        return to_jsonable({k: getattr(self, k) for k in (
             "value", "mean", "second_moment", "method", "per_state", "per_state_mean", "weights", "error_bound",
             "ci_low", "ci_high", "confidence", "ci_method", "n_samples", "n_terms", "seconds", "details")} | {
             "log10": self.log10})
+
+    def as_dict(self) -> dict:
+        """Deprecated spelling of :meth:`to_dict` (kept for one release)."""
+        warnings.warn(f"{type(self).__name__}.as_dict() is deprecated; use to_dict()", DeprecationWarning, stacklevel=2)
+        return self.to_dict()

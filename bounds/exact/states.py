@@ -63,6 +63,15 @@ class InputStates:
         """
         raise NotImplementedError  # pragma: no cover
 
+    def expectations_with_error(self, x: np.ndarray, z: np.ndarray, positions: Sequence[int]):
+        """``(expectations, error bounds)``; the bounds are zero for states known exactly.
+
+        Input states computed with truncation (e.g. embedded data states propagated with a
+        threshold, :class:`bpcalc.bounds.exact.embedded.EmbeddedStates`) override this.
+        """
+        e = self.expectations(x, z, positions)
+        return e, np.zeros_like(e)
+
     def support_average(
         self, segments: Sequence[Sequence[int]], qx: int, qz: int, rx: int, rz: int
     ) -> np.ndarray:

@@ -75,6 +75,8 @@ from .states import InputStates, ProductStates, as_input_states, loss_weights, s
 
 __all__ = [
     "tn_gradient_variance",
+    "tn_loss_second_moment",
+    "TNSecondMoment",
     "route_gradient_variance",
     "TN_METHODS",
     "AUTO_MAX_BOND",
@@ -363,6 +365,39 @@ def _observable_mps(program: PauliPathProgram, pair: bool, trunc: Truncation) ->
     return two, err2
 
 
+def _projector_stand_in(projector: "cirq.ProjectorString") -> cirq.PauliSum:
+    """A Pauli sum with the projector's support (``Σ_j Z_j``): it fixes the light cone and the
+    compiled program; the observable side itself is built by :func:`_projector_mps`."""
+    if not isinstance(projector, cirq.ProjectorString) or not projector.projector_dict:
+        raise ValueError(f"observable: expected a non-empty cirq.ProjectorString, got {projector!r}")
+    coef = complex(projector.coefficient)
+    if abs(coef.imag) > 1e-12:
+        raise ValueError(f"observable: a projector with a complex coefficient ({coef}) is not Hermitian")
+    for q, v in projector.projector_dict.items():
+        if v not in (0, 1):
+            raise ValueError(f"observable: projector value {v!r} on {q} is not a qubit basis state (0 or 1)")
+    return cirq.PauliSum.from_pauli_strings([cirq.Z(q) for q in sorted(projector.projector_dict)])
+
+
+def _projector_mps(program: PauliPathProgram, projector: "cirq.ProjectorString") -> MPS:
+    """``P ⊗ P`` for ``P = c ⊗_j (1 ± Z_j)/2`` in the pair space: a product (bond dimension 1).
+
+    Letters are coded I 0, X 1, Z 2, Y 3 and a pair ``(Q, R)`` as ``4 Q + R`` (as :func:`_encode`);
+    qubits of the light cone outside the projector's support carry the identity pair.
+    """
+    values = projector.projector_dict
+    vecs = []
+    for q in program.qubits:
+        f = np.zeros(4)
+        f[0] = 1.0
+        if q in values:
+            f[0] = 0.5
+            f[2] = 0.5 if values[q] == 0 else -0.5
+        vecs.append(np.outer(f, f).reshape(16))
+    vecs[0] = vecs[0] * float(complex(projector.coefficient).real) ** 2
+    return product_mps(vecs)
+
+
 def _site_expectations(states: ProductStates, positions: Sequence[int]) -> np.ndarray:
     """``(N, n_local, 4)`` ``Tr[ρ_j σ]`` in letter order (I, X, Z, Y)."""
     b = states.bloch[:, list(positions), :]
@@ -526,9 +561,37 @@ def _backward(layers, b0: MPS, active0: np.ndarray, wanted_layers: list[int], tr
     return stored, peak
 
 
-def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, budget, bond_cap: Optional[int]):
+def _active_windows(layers, active0: np.ndarray) -> list[tuple[int, int]]:
+    """``(lo, hi)``: hull of the sites where ``layer_l ⋯ layer_last |B⟩`` may differ from ``I``.
+
+    Entry ``l`` is the hull after the backward map of layer ``l``; entry ``len(layers)`` the
+    observable's own support.  Outside it the observable side is the identity letter, so the
+    input side only matters through its marginal on the window (the averaged gates fix ``I…I``).
+    """
+    active = active0.copy()
+    out = [None] * (len(layers) + 1)
+
+    def hull():
+        idx = np.nonzero(active)[0]
+        return (int(idx[0]), int(idx[-1])) if len(idx) else (0, -1)
+
+    out[len(layers)] = hull()
+    for li in range(len(layers) - 1, -1, -1):
+        for g in layers[li]:
+            if active[g.lo : g.hi + 1].any():
+                active[g.lo : g.hi + 1] = True
+        out[li] = hull()
+    return out
+
+
+def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, budget, bond_cap: Optional[int],
+                        windows: Optional[list] = None):
     """Every parameter from one forward pass per input (left/right environments per layer).
 
+    With ``windows`` (:func:`_active_windows`) the input side is marginalized (contracted with
+    the identity letter) outside the observable side's window before every layer, and gates
+    that only touch marginalized sites are skipped: exact, and it keeps the input side's bond
+    dimension bounded by the shrinking light cone instead of the whole circuit.
     Raises :class:`BondCapExceeded` when the input-side bond exceeds ``bond_cap``.
     """
     last = max(stored)
@@ -539,6 +602,9 @@ def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, 
         f = f0.copy()
         err = 0.0
         for li in range(last + 1):
+            if windows is not None:
+                lo, hi = windows[li]
+                f.marginalize_outside(lo, hi)
             if li in stored:
                 s = stored[li]
                 vals = _layer_values(f, s.mps, layers[li])
@@ -550,7 +616,11 @@ def _environment_values(layers, inputs: list, stored: dict, freq2: dict, trunc, 
                     bounds[p][t] = freq2[p] * (err * ((s.norm or 0.0) + s.err) + fn * s.err)
             if li == last:
                 break
-            err += _apply_layer(f, layers[li], trunc, budget, transpose=True)
+            layer = layers[li]
+            if windows is not None:
+                lo, hi = windows[li + 1]
+                layer = [g for g in layer if g.hi >= lo and g.lo <= hi]
+            err += _apply_layer(f, layer, trunc, budget, transpose=True)
             peak = max(peak, f.max_bond)
             if bond_cap is not None and f.max_bond > bond_cap:
                 raise BondCapExceeded(f"input-side bond {f.max_bond} > {bond_cap}")
@@ -616,7 +686,10 @@ def tn_gradient_variance(
     ----------
     circuit, observable, state, parameters, weights, covariance, exponent_symbols, qubits
         As in :func:`~bpcalc.bounds.exact.exact_gradient_variance`; ``state`` must be a product
-        state (or a dataset of product states, e.g. a tensor-product embedding).
+        state (or a dataset of product states, e.g. a tensor-product embedding).  ``observable``
+        may also be a ``cirq.ProjectorString`` such as the global cost
+        ``cirq.ProjectorString({q: 0 for q in qubits})`` = ``|0…0⟩⟨0…0|``: a product
+        ``⊗ (1 ± Z)/2`` of bond dimension 1, for any number of qubits (no ``2^n`` Pauli terms).
     max_bond : cap on the bond dimension (``None``: no cap).
     cutoff : relative singular-value cutoff (default: the float64 noise floor ``1e-14``).
     memory_limit : memory budget (``None``: half the available memory; ``'4GiB'``; bytes).
@@ -653,7 +726,8 @@ def tn_gradient_variance(
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     circuits.require_circuit(circuit)
-    observable = circuits.as_pauli_sum(observable)
+    projector = observable if isinstance(observable, cirq.ProjectorString) else None
+    observable = _projector_stand_in(projector) if projector is not None else circuits.as_pauli_sum(observable)
     budget = MemoryBudget.from_limit(memory_limit)
     sq = state_qubits(circuit, observable, state, qubits)
     symbols = circuit_symbols(circuit)
@@ -678,11 +752,11 @@ def tn_gradient_variance(
     per_state = np.zeros((k, n_states))
     cov = np.zeros((k, n_states, n_states)) if covariance else None
     error_bound = np.zeros(k)
-    pair = not (len(program.observable) == 1 and program.n_fixed_rotations == 0)
+    pair = projector is not None or not (len(program.observable) == 1 and program.n_fixed_rotations == 0)
     details = {
         "light_cone_qubits": program.n_local,
         "n_parameters_in_cone": len(program.parameters),
-        "n_observable_terms": len(program.observable),
+        "n_observable_terms": len(program.observable) if projector is None else f"projector on {len(projector.projector_dict)} qubits (product)",
         "exponent_symbols": exponent_symbols,
         "local_dimension": 16 if pair else 4,
         "representation": "pair space (16 letter pairs per qubit)" if pair else "Markov chain on Pauli letters (4 per qubit)",
@@ -700,7 +774,7 @@ def tn_gradient_variance(
         trunc = _CountingTruncation(NOISE_FLOOR if cutoff is None else max(float(cutoff), NOISE_FLOOR), max_bond)
     layers = _compile_layers(program, pair, set(pos_of))
     wanted_layers = sorted({li for li, layer in enumerate(layers) for g in layer if g.param is not None})
-    b0, err0 = _observable_mps(program, pair, trunc)
+    b0, err0 = (_projector_mps(program, projector), 0.0) if projector is not None else _observable_mps(program, pair, trunc)
     active0 = np.zeros(program.n_local, dtype=bool)
     active0[np.nonzero(_program_letters(program).any(axis=0))[0]] = True
     stored, peak_b = _backward(layers, b0, active0, wanted_layers, trunc, budget)
@@ -724,7 +798,8 @@ def tn_gradient_variance(
     details["strategy"] = strategy
     if strategy == "environment":
         try:
-            vals, bnds, peak_f = _environment_values(layers, inputs, stored, freq2, trunc, budget, cap)
+            vals, bnds, peak_f = _environment_values(layers, inputs, stored, freq2, trunc, budget, cap,
+                                                     windows=_active_windows(layers, active0))
         except BondCapExceeded as exc:
             details["strategy"] = "per-parameter"
             details["strategy_reason"] = f"environment sweep abandoned: {exc}"
@@ -760,6 +835,129 @@ def tn_gradient_variance(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class TNSecondMoment:
+    """``E_θ[L²]`` (and ``E_θ[ℓ_i²]`` per state) from the tensor network.
+
+    Attributes
+    ----------
+    value : ``E_θ[L²]`` of the linear loss ``L = Σ_i u_i ℓ_i`` (without the identity term).
+    per_state : ``(N,)`` ``E_θ[ℓ_i²]``.
+    error_bound : rigorous bound on ``|true − value|`` (and on each ``per_state`` entry, scaled
+        by the same rule: see the module docstring).
+    method : ``'tn'`` (nothing above the float64 noise floor discarded) or ``'tn-truncated'``.
+    max_bond : the largest bond dimension reached.
+    details : representation, light cone, layers, truncation.
+    """
+
+    value: float
+    per_state: np.ndarray
+    error_bound: float
+    per_state_error_bound: np.ndarray
+    method: str
+    max_bond: int
+    details: dict
+
+
+def tn_loss_second_moment(
+    circuit: cirq.AbstractCircuit,
+    observable,
+    state=None,
+    *,
+    weights=None,
+    exponent_symbols: str = "angle",
+    qubits: Optional[Sequence[cirq.Qid]] = None,
+    max_bond: Optional[int] = None,
+    cutoff: Optional[float] = None,
+    memory_limit=None,
+) -> TNSecondMoment:
+    """``E_θ[L²]`` by contracting the whole averaged two-copy circuit (no derivative inserted).
+
+    The observable side ``O ⊗ O`` is propagated backwards through every layer (the same MPS
+    pass as :func:`tn_gradient_variance`) and closed with the input states; the identity term
+    of ``O`` is left out (``L`` is the loss of the non-identity terms, so that
+    ``Var[L] = E[L²] − E[L]²`` with ``E[L]`` from the single-copy propagation, as
+    :func:`bpcalc.bounds.exact.exact_loss_variance` does with ``method='tn'``).
+
+    Parameters
+    ----------
+    circuit, observable, state, weights, exponent_symbols, qubits, max_bond, cutoff, memory_limit
+        As in :func:`tn_gradient_variance` (product input states only).
+
+    Returns
+    -------
+    TNSecondMoment
+
+    Raises
+    ------
+    ValueError : an entangled input state, bad options.
+    MemoryBudgetExceeded : the contraction would exceed the memory budget.
+
+    References
+    ----------
+    .. [1] P. Braccia, P. Bermejo, L. Cincio, M. Cerezo, arXiv:2403.01706 (moments of local
+       random circuits by tensor networks).
+
+    Examples
+    --------
+    >>> from bpcalc import circuits
+    >>> r = tn_loss_second_moment(circuits.hardware_efficient(3, 1), "Z0")
+    >>> r.method, round(r.value, 6)
+    ('tn', 0.5)
+    """
+    _check_options(max_bond, cutoff)
+    circuits.require_circuit(circuit)
+    observable = circuits.as_pauli_sum(observable)
+    budget = MemoryBudget.from_limit(memory_limit)
+    sq = state_qubits(circuit, observable, state, qubits)
+    program = compile_program(circuit, observable, sq, exponent_symbols, symbols=circuit_symbols(circuit))
+    states = as_input_states(state, program.state_qubits)
+    if not isinstance(states, ProductStates):
+        raise ValueError(
+            "the tensor-network engine needs product input states (any number of qubits, or a dataset of them); "
+            "for entangled state vectors use method='exact' (Pauli-pair enumeration) or 'sample'"
+        )
+    u = loss_weights(weights, states.n_states)
+    n_states = states.n_states
+    pair = not (len(program.observable) == 1 and program.n_fixed_rotations == 0)
+    details = {
+        "light_cone_qubits": program.n_local,
+        "n_observable_terms": len(program.observable),
+        "local_dimension": 16 if pair else 4,
+        "representation": "pair space (16 letter pairs per qubit)" if pair else "Markov chain on Pauli letters (4 per qubit)",
+    }
+    if len(program.observable) == 0:
+        z = np.zeros(n_states)
+        return TNSecondMoment(0.0, z, 0.0, z.copy(), "tn", 1, details)
+    trunc = _CountingTruncation(NOISE_FLOOR if cutoff is None else max(float(cutoff), NOISE_FLOOR), max_bond)
+    layers = _compile_layers(program, pair, set())
+    b, err = _observable_mps(program, pair, trunc)
+    active = np.zeros(program.n_local, dtype=bool)
+    active[np.nonzero(_program_letters(program).any(axis=0))[0]] = True
+    peak = b.max_bond
+    for li in range(len(layers) - 1, -1, -1):
+        err += _apply_layer(b, layers[li], trunc, budget, transpose=False, active=active)
+        peak = max(peak, b.max_bond)
+    e = _site_expectations(states, program.positions)
+    unit = np.eye(n_states)
+    targets = [(unit[i], unit[i]) for i in range(n_states)] + [(u, u)]
+    vals, bnds = [], []
+    for left, right in targets:
+        f = _input_mps(e, left, right, pair, trunc)
+        vals.append(overlap(f, b))
+        bnds.append(f.norm() * err if err else 0.0)
+    lossy = bool(trunc.lossy)
+    details.update(n_layers=len(layers), max_bond=int(peak),
+                   truncation={"max_bond": max_bond, "cutoff": NOISE_FLOOR if cutoff is None else float(cutoff),
+                               "discarded_above_noise_floor": lossy},
+                   error_bound_kind="rigorous (2-norm of discarded singular values, contractive averaged gates)")
+    return TNSecondMoment(
+        value=float(vals[-1]), per_state=np.array(vals[:n_states]), error_bound=float(bnds[-1]),
+        per_state_error_bound=np.array(bnds[:n_states]), method="tn-truncated" if lossy else "tn", max_bond=int(peak),
+        details=details,
+    )
+
+
 def route_gradient_variance(
     circuit: cirq.AbstractCircuit,
     observable,
@@ -788,6 +986,11 @@ def route_gradient_variance(
     """
     if method == "tn":
         return tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+    if method == "auto" and isinstance(observable, cirq.ProjectorString):
+        res = tn_gradient_variance(circuit, observable, state, parameters, memory_limit=memory_limit, **kwargs)
+        res.details["auto_choice"] = ("tensor network: the projector observable is a product of bond dimension 1; "
+                                      "the other engines would need its 2^n Pauli terms")
+        return res
     if method != "auto" or isinstance(max_terms, bool) or not isinstance(max_terms, (int, np.integer)) or max_terms < 1:
         return None  # enumeration validates and reports
     circuits.require_circuit(circuit)

@@ -95,8 +95,7 @@ def blocks_from_circuit(circuit: cirq.AbstractCircuit) -> tuple[DesignBlock, ...
         )
     for m, moment in enumerate(circuit):
         for op in moment:
-            tags = [t for t in getattr(op, "tags", ()) if isinstance(t, str) and t.startswith("bpcalc.block=")]
-            if not tags:
+            if not circuits.block_tags(op):
                 raise ValueError(f"operation {op} in moment {m} belongs to no block; every gate must be inside a 2-design block")
     ordered = sorted(blocks, key=lambda b: (min(b.moments), b.layer, b.index))
     for i, a in enumerate(ordered):

@@ -18,5 +18,7 @@ from . import ragone2023
 from . import arrasmith2022
 from . import larocca2022
 from . import uvarov2021
+from . import singkanipa2024
+from . import mele2024
 
 __all__: list[str] = []

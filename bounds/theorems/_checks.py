@@ -11,11 +11,11 @@ from typing import Any, Optional
 import cirq
 import numpy as np
 
-from bpcalc.circuits import block_structure
+from bpcalc.circuits import block_operations, block_structure, operations_outside_blocks
 from bpcalc.circuits.blocks import Block
 
 from ..bound import AssumptionFailed
-from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
+from ..designs import AUTO_DESIGN_QUBITS, DESIGN_TOLERANCE, ParameterSplit, split_at_parameter, two_design_deviation
 
 __all__ = [
     "need_model",
@@ -29,6 +29,8 @@ __all__ = [
     "check_tensor_product_structure",
     "check_parameter_in_block",
     "check_block_sides_two_designs",
+    "check_all_blocks_two_designs",
+    "check_embedding_two_design",
     "check_observable_block_local",
     "check_local_cost_form",
     "check_local_cost_z_form",
@@ -115,8 +117,7 @@ def check_tensor_product_structure(ctx: Any) -> tuple[Optional[bool], str]:
         seen |= set(b.qubits)
     if seen != set(model.qubits):
         return False, f"blocks cover {len(seen)} of {model.n_qubits} qubits"
-    untagged = [op for op in model.ansatz.all_operations()
-                if not any(isinstance(t, str) and t.startswith("bpcalc.block=") for t in getattr(op, "tags", ()))]
+    untagged = operations_outside_blocks(model.ansatz)
     if untagged:
         return False, f"{len(untagged)} ansatz operation(s) outside every block (e.g. {untagged[0]})"
     sizes = {b.size for b in blocks}
@@ -154,15 +155,16 @@ def check_block_sides_two_designs(ctx: Any) -> tuple[Optional[bool], str]:
     missing = need_parameter(ctx)
     if missing:
         return missing
-    if getattr(ctx.model, "two_design_blocks", False) or "blocks_are_2_designs" in ctx.declared:
+    # declaring 'blocks_are_2_designs' implies this key (bounds.assumptions.resolve_declared)
+    if getattr(ctx.model, "two_design_blocks", False) or "block_sides_two_designs" in ctx.declared:
         return True, "declared by the user: the blocks are random local 2-designs on both sides of θ_k"
     try:
         b, split = _block_split(ctx)
     except ValueError as exc:
         return False, str(exc)
-    if b.size > MAX_DESIGN_QUBITS:
+    if b.size > AUTO_DESIGN_QUBITS:
         return None, (f"block of {b.size} qubits is too large for the exact 2-design test "
-                      f"(<= {MAX_DESIGN_QUBITS}); declare random blocks if they are 2-designs")
+                      f"(<= {AUTO_DESIGN_QUBITS}); declare random blocks if they are 2-designs")
     try:
         dev_minus = two_design_deviation(split.before, b.qubits)
         dev_plus = two_design_deviation(split.after, b.qubits)
@@ -256,15 +258,15 @@ def check_global_two_design(side: str):
         if missing:
             return missing
         key = f"v_{'minus' if side == 'before' else 'plus'}_two_design"
-        if key in ctx.declared or "global_two_design" in ctx.declared:
+        if key in ctx.declared:  # also implied by declaring 'global_two_design' (bounds.assumptions)
             return True, "declared by the user"
         blocks = tensor_product_blocks(ctx.model)
         if getattr(ctx.model, "two_design_blocks", False) and len(blocks) == 1 and \
                 set(blocks[0].qubits) == set(ctx.model.qubits):
             return True, "declared by the user: the single block spans all qubits"
         n = ctx.model.n_qubits
-        if n > MAX_DESIGN_QUBITS:
-            return None, (f"exact 2-design test limited to {MAX_DESIGN_QUBITS} qubits (n = {n}); "
+        if n > AUTO_DESIGN_QUBITS:
+            return None, (f"exact 2-design test limited to {AUTO_DESIGN_QUBITS} qubits (n = {n}); "
                           f"declare {key!r} if it holds")
         try:
             split = parameter_split(ctx)
@@ -294,3 +296,41 @@ def check_loss(*losses: str):
         return False, f"loss is {loss!r}, the bound is for {' / '.join(losses)}"
 
     return check
+
+
+def check_all_blocks_two_designs(ctx: Any) -> tuple[Optional[bool], str]:
+    """Every block is a local 2-design (declared, or an exact second-moment test per block)."""
+    missing = need_model(ctx)
+    if missing:
+        return missing
+    if getattr(ctx.model, "two_design_blocks", False) or "blocks_are_2_designs" in ctx.declared:
+        return True, "declared by the user: every block is drawn from a local 2-design"
+    ansatz = ctx.model.ansatz
+    for b in block_structure(ansatz):
+        if b.size > AUTO_DESIGN_QUBITS:
+            return None, f"block {b.layer}.{b.index} is too large for the exact 2-design test; declare it"
+        ops = block_operations(ansatz, b)
+        try:
+            dev = two_design_deviation(cirq.Circuit(ops), b.qubits)
+        except ValueError as exc:
+            return None, f"exact 2-design test impossible for block {b.layer}.{b.index}: {exc}"
+        if dev > DESIGN_TOLERANCE:
+            return False, (f"block {b.layer}.{b.index} is not a 2-design (second-moment deviation {dev:.3g}); "
+                           "declare random blocks (Model.two_design_blocks=True) only if they are")
+    return True, "every block passes the exact second-moment (2-design) test"
+
+
+def check_embedding_two_design(ctx: Any) -> tuple[Optional[bool], str]:
+    """The embedded data states form a state 2-design: declared, or refuted by a frame-potential measurement."""
+    if "embedding_two_design" in ctx.declared:
+        return True, "declared by the user"
+    ens = getattr(ctx.measures, "ensemble", None) if ctx.measures is not None else None
+    if ens is None:
+        return None, "not declared and no frame-potential measurement available"
+    fp = ens.frame_potential
+    if ens.consistent_with_two_design:
+        return None, (f"frame potential {fp.value:.3g} [{fp.ci_low:.3g}, {fp.ci_high:.3g}] is consistent with "
+                      f"Haar's {ens.haar_frame_potential:.3g}: statistical evidence only, not a proof; declare "
+                      "'embedding_two_design' to apply")
+    return False, (f"frame potential {fp.value:.3g} [{fp.ci_low:.3g}, {fp.ci_high:.3g}] differs from Haar's "
+                   f"{ens.haar_frame_potential:.3g}: the embedded data are not a 2-design")

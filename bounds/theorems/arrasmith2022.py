@@ -60,7 +60,8 @@ import sympy
 
 from bpcalc.circuits import affine_angle, as_pauli_rotation
 
-from ..bound import Assumption, Bound, Citation
+from ..bound import Bound, Citation
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -138,11 +139,8 @@ def check_linear_cost(ctx: Context) -> tuple[Optional[bool], str]:
                    "in each θ_k; the relations hold for linear costs only")
 
 
-ROTATIONS = Assumption("independent_pauli_rotations",
-                       "every θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2); "
-                       "the angles are independent and uniform on [0, 2π)", check_independent_rotations)
-LINEAR = Assumption("linear_cost", "the cost is linear in the outputs: C = Σ_i u_i Tr[V ρ_i V† O]",
-                    check_linear_cost)
+ROTATIONS = assumption("independent_pauli_rotations", check_independent_rotations)
+LINEAR = assumption("linear_cost", check_linear_cost)
 
 
 def _exact_inputs(model: Any) -> tuple[Any, Any]:

@@ -105,11 +105,13 @@ import cirq
 import numpy as np
 import sympy
 
-from bpcalc.circuits import backward_light_cone, block_structure, forward_light_cone, pauli_basis
+from bpcalc.circuits import (
+    backward_light_cone, block_structure, block_tags, forward_light_cone, operations_outside_blocks, pauli_basis,
+)
 from bpcalc.circuits.blocks import Block
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
-from ..designs import DESIGN_TOLERANCE, MAX_DESIGN_QUBITS, two_design_deviation
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
 from ..measures import purities
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -175,10 +177,8 @@ class ALAGeometry:
 
 
 def _all_ops_in_blocks(ansatz: cirq.AbstractCircuit) -> Optional[cirq.Operation]:
-    for op in ansatz.all_operations():
-        if not any(isinstance(t, str) and t.startswith("bpcalc.block=") for t in getattr(op, "tags", ())):
-            return op
-    return None
+    stray = operations_outside_blocks(ansatz)
+    return stray[0] if stray else None
 
 
 def alternating_layered_structure(model: Any) -> tuple[int, dict[int, list[Block]]]:
@@ -241,8 +241,7 @@ def alternating_layered_geometry(model: Any, parameter: sympy.Symbol) -> ALAGeom
         raise AssumptionFailed(f"{parameter} is in no tagged block")
     index = qubit_index(model)
     ansatz = model.ansatz
-    tag = f"bpcalc.block={block.layer}.{block.index}"
-    start = [(k, op) for k, moment in enumerate(ansatz) for op in moment if tag in getattr(op, "tags", ())]
+    start = [(k, op) for k, moment in enumerate(ansatz) for op in moment if block.tag in block_tags(op)]
     first = min(k for k, _ in start)
     prefix = cirq.Circuit(ansatz[:first])
     back = set(block.qubits)
@@ -458,29 +457,6 @@ def check_alternating_layered(ctx: Context) -> tuple[Optional[bool], str]:
                   f"{ctx.parameter} in block {g.block.layer}.{g.block.index} (l = {g.layer})")
 
 
-def check_all_blocks_two_designs(ctx: Context) -> tuple[Optional[bool], str]:
-    """Every block is a local 2-design (declared, or an exact second-moment test per block)."""
-    missing = _checks.need_model(ctx)
-    if missing:
-        return missing
-    if getattr(ctx.model, "two_design_blocks", False) or "blocks_are_2_designs" in ctx.declared:
-        return True, "declared by the user: every block is drawn from a local 2-design"
-    ansatz = ctx.model.ansatz
-    for b in block_structure(ansatz):
-        if b.size > MAX_DESIGN_QUBITS:
-            return None, f"block {b.layer}.{b.index} is too large for the exact 2-design test; declare it"
-        tag = f"bpcalc.block={b.layer}.{b.index}"
-        ops = [op for op in ansatz.all_operations() if tag in getattr(op, "tags", ())]
-        try:
-            dev = two_design_deviation(cirq.Circuit(ops), b.qubits)
-        except ValueError as exc:
-            return None, f"exact 2-design test impossible for block {b.layer}.{b.index}: {exc}"
-        if dev > DESIGN_TOLERANCE:
-            return False, (f"block {b.layer}.{b.index} is not a 2-design (second-moment deviation {dev:.3g}); "
-                           "declare random blocks (Model.two_design_blocks=True) only if they are")
-    return True, "every block passes the exact second-moment (2-design) test"
-
-
 def check_local_cost(ctx: Context) -> tuple[Optional[bool], str]:
     missing = _checks.need_parameter(ctx)
     if missing:
@@ -513,25 +489,12 @@ def check_blocks_cover_qubits(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"all {len(blocks)} blocks cover every qubit; {ctx.parameter} lies in one of them"
 
 
-ALA = Assumption("alternating_layered_ansatz",
-                 "V(θ) is an alternating layered ansatz: L layers of m-qubit blocks (m even), odd layers "
-                 "shifted by m/2 with open boundaries, θ_k inside one block", check_alternating_layered)
-BLOCK_DESIGNS = Assumption("blocks_are_2_designs",
-                           "every block, and both parts W_A, W_B of θ_k's block, is drawn independently from "
-                           "a local unitary 2-design", check_all_blocks_two_designs)
-SIDES = Assumption("block_sides_two_designs",
-                   "W_A and W_B (θ_k's block after / before its gate) are local 2-designs",
-                   _checks.check_block_sides_two_designs)
-ROTATION = Assumption("single_pauli_rotation",
-                      "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2), θ uniform",
-                      _checks.check_single_pauli_rotation)
-LOCAL = Assumption("local_cost",
-                   "O = c_0 1 + Σ_i c_i Ô_i^{μ_i} ⊗ Ô_i^{μ'_i} (Eq. (16)): Pauli products on m/2 + m/2 qubits, "
-                   "each term inside one aligned S_k = [k m, (k+1) m) or straddling the last m/2 qubits of S_k "
-                   "and the first m/2 of S_k+1", check_local_cost)
-COVER = Assumption("blocks_cover_all_qubits",
-                   "every gate of V(θ) lies in a tagged block and every qubit lies in some block",
-                   check_blocks_cover_qubits)
+ALA = assumption("alternating_layered_ansatz", check_alternating_layered)
+BLOCK_DESIGNS = assumption("blocks_are_2_designs", _checks.check_all_blocks_two_designs)
+SIDES = assumption("block_sides_two_designs", _checks.check_block_sides_two_designs)
+ROTATION = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
+LOCAL = assumption("block_local_cost", check_local_cost)
+COVER = assumption("blocks_cover_all_qubits", check_blocks_cover_qubits)
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -680,9 +643,7 @@ def check_projector_form(ctx: Context) -> tuple[Optional[bool], str]:
                   f"(c_1² R = {form.c1_squared_R:.6g})")
 
 
-PROJECTOR = Assumption("global_projector_cost",
-                       "O = c_0 1 + c_1 ⊗_k Ô_1k with every Ô_1k a non-trivial projector (rank r_k) on the "
-                       "aligned subsystem S_k (Eq. (10) with N = 1, case (i) of Theorem 1)", check_projector_form)
+PROJECTOR = assumption("global_projector_cost", check_projector_form)
 
 
 def _projector_substitutions(ctx: Context) -> dict[str, Any]:
@@ -813,9 +774,7 @@ def check_full_support(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"all {count} Pauli terms act non-trivially on every {width}-qubit subsystem S_k"
 
 
-FULL_SUPPORT = Assumption("global_traceless_cost",
-                          "O = c_0 1 + Σ_i c_i ⊗_k Ô_ik with every Ô_ik traceless on S_k (Eq. (10), case (ii) of "
-                          "Theorem 1): every Pauli term acts non-trivially on every aligned S_k", check_full_support)
+FULL_SUPPORT = assumption("global_traceless_cost", check_full_support)
 
 
 def _traceless_substitutions(ctx: Context) -> dict[str, Any]:

@@ -60,7 +60,8 @@ import numpy as np
 import sympy
 from scipy import stats
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
 from bpcalc.circuits import affine_angle, as_pauli_rotation, parameter_convention
 
 from ..designs import ParameterSplit, haar_twirl, second_moment_channel
@@ -126,41 +127,115 @@ def _u_statistic(k: np.ndarray, confidence: float) -> tuple[float, float]:
     return value, value + float(stats.norm.ppf(0.5 + confidence / 2)) * se
 
 
-def _batched_unitaries(circuit: cirq.AbstractCircuit, qubits, n_samples: int, rng: np.random.Generator) -> np.ndarray:
-    """``(S, d, d)`` unitaries of ``circuit`` at independent uniform angles (numpy, one pass)."""
-    qubits = list(qubits)
-    nq, dim = len(qubits), 2 ** len(qubits)
-    index = {q: i for i, q in enumerate(qubits)}
-    u = np.broadcast_to(np.eye(dim, dtype=complex), (n_samples, dim, dim)).reshape((n_samples,) + (2,) * nq + (dim,))
-    u = u.copy()
-    angles: dict = {}
-
-    def apply(t: np.ndarray, mat: np.ndarray, cols: list[int]) -> np.ndarray:
-        k = len(cols)
-        out = np.tensordot(mat.reshape((2,) * (2 * k)), t, axes=(list(range(k, 2 * k)), [1 + c for c in cols]))
-        return np.moveaxis(out, list(range(k)), [1 + c for c in cols])
-
+def _draw_angles(circuit: cirq.AbstractCircuit, n_samples: int, rng: np.random.Generator) -> list:
+    """``[(operation, None)]`` for fixed gates and ``[(operation, (Pauli string, angles))]`` for the
+    rotations, with ``n_samples`` independent uniform angles per symbol, drawn in circuit order
+    (the project's convention: ``rx(s)`` with ``s ~ U[0, 2π)``, ``X**s`` with ``s ~ U[0, 2)``)."""
+    drawn: dict = {}
+    plan: list = []
     for op in circuit.all_operations():
-        cols = [index[q] for q in op.qubits]
         syms = cirq.parameter_symbols(op)
         if not syms:
-            u = apply(u, cirq.unitary(op.untagged if isinstance(op, cirq.TaggedOperation) else op), cols)
+            plan.append((op, None))
             continue
         rot = as_pauli_rotation(op)
         if rot is None or len(syms) != 1:
             raise AssumptionFailed(f"parametrized gate {op} is not a Pauli rotation of one parameter")
         (sym_,) = syms
         aff = affine_angle(rot.angle)
-        if sym_ not in angles:  # the project's convention: rx(s) with s ~ U[0, 2π), X**s with s ~ U[0, 2)
+        if sym_ not in drawn:
             try:
                 period = parameter_convention(aff.coefficient, name=str(sym_)).period
             except ValueError as exc:
                 raise AssumptionFailed(f"gate {op}: {exc}") from None
-            angles[sym_] = rng.uniform(0.0, period, size=n_samples)
-        angle = (aff.coefficient * angles[sym_] + aff.offset).reshape((n_samples,) + (1,) * (nq + 1))
-        p_u = apply(u, cirq.PauliString(rot.pauli).matrix(op.qubits), cols)
-        u = np.cos(angle / 2) * u - 1j * np.sin(angle / 2) * p_u
-    return u.reshape(n_samples, dim, dim)
+            drawn[sym_] = rng.uniform(0.0, period, size=n_samples)
+        plan.append((op, (cirq.PauliString(rot.pauli), aff.coefficient * drawn[sym_] + aff.offset)))
+    return plan
+
+
+def _apply_batched(t: np.ndarray, plan: list, qubits) -> np.ndarray:
+    """Apply the drawn circuit to ``t`` of shape ``(S, d, *rest)`` (state vectors: ``rest = ()``;
+    unitaries: ``rest = (d,)``), sample ``s`` with its own angles.
+
+    A rotation ``exp(-iθP/2)`` costs one gather: ``P|r⟩ = phase(r)|r ⊕ x⟩`` with ``x`` the flip
+    mask of ``P``; other gates are contracted on their qubits.
+    """
+    qubits = list(qubits)
+    nq, dim = len(qubits), 2 ** len(qubits)
+    index = {q: i for i, q in enumerate(qubits)}
+    n_samples, rest = t.shape[0], t.shape[2:]
+    t = np.ascontiguousarray(t, dtype=complex).reshape((n_samples,) + (2,) * nq + rest)
+    rows = np.arange(dim)
+    for op, rotation in plan:
+        cols = [index[q] for q in op.qubits]
+        if rotation is None:
+            mat = cirq.unitary(op.untagged if isinstance(op, cirq.TaggedOperation) else op)
+            k = len(cols)
+            gather = _monomial_gather(mat, cols, nq)
+            if gather is not None:  # CZ, CNOT, SWAP, Paulis, S, T …: one gather and one product
+                src, coef = gather
+                flat = np.ascontiguousarray(t).reshape((n_samples, dim) + rest)
+                shape = (1, dim) + (1,) * len(rest)
+                flat = (flat if src is None else flat[:, src]) * coef.reshape(shape)
+                t = flat.reshape((n_samples,) + (2,) * nq + rest)
+                continue
+            out = np.tensordot(mat.reshape((2,) * (2 * k)), t, axes=(list(range(k, 2 * k)), [1 + c for c in cols]))
+            t = np.moveaxis(out, list(range(k)), [1 + c for c in cols])
+            continue
+        pauli, angles = rotation
+        flip, phase = 0, np.full(dim, complex(pauli.coefficient))  # the string's sign (±1) is part of P
+        for q, p in pauli.items():
+            bit = (rows >> (nq - 1 - index[q])) & 1  # big-endian: qubits[0] is the leading bit
+            if p == cirq.X or p == cirq.Y:
+                flip |= 1 << (nq - 1 - index[q])
+            if p == cirq.Y:
+                phase *= 1j * (1 - 2 * bit)
+            elif p == cirq.Z:
+                phase *= 1 - 2 * bit
+        # exp(-iθP/2) t = cos(θ/2) t − i sin(θ/2) P t,  (P t)[r] = phase(r ⊕ x) t[r ⊕ x]
+        src = rows ^ flip
+        flat = np.ascontiguousarray(t).reshape((n_samples, dim) + rest)
+        a = np.asarray(angles, dtype=float)
+        coef = (-1j * np.sin(a / 2))[:, None] * phase[src][None, :]
+        p_t = flat[:, src]
+        p_t *= coef.reshape((n_samples, dim) + (1,) * len(rest))
+        flat = flat * np.cos(a / 2).reshape((n_samples, 1) + (1,) * len(rest))
+        flat += p_t
+        t = flat.reshape((n_samples,) + (2,) * nq + rest)
+    return np.ascontiguousarray(t).reshape((n_samples, dim) + rest)
+
+
+def _monomial_gather(mat: np.ndarray, cols: list[int], nq: int):
+    """``(src, coef)`` with ``(M t)[r] = coef[r] t[src[r]]`` on ``nq`` qubits when the gate
+    matrix ``mat`` on qubits ``cols`` has one non-zero per row (``src`` is ``None`` for a diagonal
+    gate); ``None`` otherwise."""
+    nz = np.abs(mat) > 1e-12
+    if not np.all(nz.sum(axis=1) == 1):
+        return None
+    local_src = np.argmax(nz, axis=1)
+    local_coef = mat[np.arange(mat.shape[0]), local_src]
+    k = len(cols)
+    rows = np.arange(2**nq)
+    shifts = [nq - 1 - c for c in cols]
+    r_loc = np.zeros_like(rows)
+    for j, sh in enumerate(shifts):
+        r_loc |= ((rows >> sh) & 1) << (k - 1 - j)
+    coef = local_coef[r_loc].astype(complex)
+    if np.array_equal(local_src, np.arange(mat.shape[0])):
+        return None, coef
+    c_loc = local_src[r_loc]
+    src = rows.copy()
+    for j, sh in enumerate(shifts):
+        src &= ~(1 << sh)
+        src |= ((c_loc >> (k - 1 - j)) & 1) << sh
+    return src, coef
+
+
+def _batched_unitaries(circuit: cirq.AbstractCircuit, qubits, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+    """``(S, d, d)`` unitaries of ``circuit`` at independent uniform angles (numpy, one pass)."""
+    dim = 2 ** len(list(qubits))
+    plan = _draw_angles(circuit, n_samples, rng)
+    return _apply_batched(np.broadcast_to(np.eye(dim, dtype=complex), (n_samples, dim, dim)), plan, qubits)
 
 
 def _sampled_epsilons(ctx: Context, states: np.ndarray, n_samples: int, rng: np.random.Generator,
@@ -170,16 +245,20 @@ def _sampled_epsilons(ctx: Context, states: np.ndarray, n_samples: int, rng: np.
     qubits = model.qubits
     dim = 2 ** len(qubits)
     _, right, left = _split_circuits(ctx)
-    u_r = _batched_unitaries(right, qubits, n_samples, rng)
+    plan = _draw_angles(right, n_samples, rng)
     picks = states[rng.integers(states.shape[0], size=n_samples)]
-    outs = np.einsum("sab,sb->sa", u_r, picks)
+    outs = _apply_batched(picks, plan, qubits)  # U_R ψ, one state per draw (no unitary is formed)
     f2 = frame_potential(outs, t=2, confidence=2 * confidence - 1)
     eps_r2 = f2.ci_high - haar_frame_potential(dim)
-    o = model.observable.matrix(qubits)
+    o = ctx.memoized(("observable matrix", tuple(qubits)), lambda: model.observable.matrix(qubits))
     u_l = _batched_unitaries(left, qubits, n_samples, rng)  # V† for V = U_L R_P(θ_k)
-    ys = u_l @ o @ np.conj(np.transpose(u_l, (0, 2, 1)))
-    flat = ys.reshape(n_samples, -1)
-    gram = np.real(flat @ np.transpose(ys, (0, 2, 1)).reshape(n_samples, -1).T) ** 2  # Tr[Y_i Y_j]²
+    diagonal = ctx.memoized(("observable is diagonal", tuple(qubits)),
+                            lambda: bool(np.count_nonzero(o - np.diag(np.diag(o))) == 0))
+    left_o = u_l * np.diag(o)[None, None, :] if diagonal else u_l @ o
+    ys = left_o @ np.conj(np.transpose(u_l, (0, 2, 1)))
+    # Tr[Y_i Y_j]² with Y Hermitian: Tr[Y_i Y_j] = Re Σ conj(Y_i) Y_j, the real dot product of the float views
+    flat = np.ascontiguousarray(ys).reshape(n_samples, -1).view(np.float64)
+    gram = (flat @ flat.T) ** 2
     _, t_hi = _u_statistic(gram, 2 * confidence - 1)
     tr, tr2 = float(np.real(np.trace(o))) ** 2, float(np.real(np.trace(o @ o)))
     a = (tr - tr2 / dim) / (dim * dim - 1)
@@ -232,9 +311,7 @@ def _substitutions(ctx: Context) -> dict[str, Any]:
     return out
 
 
-ROTATION = Assumption("single_pauli_rotation",
-                      "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2); all angles "
-                      "independent and uniform modulo 2π (rx(θ): θ ~ U[0, 2π); X**s: s ~ U[0, 2))", _checks.check_single_pauli_rotation)
+ROTATION = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
 
 V_HAAR = d**2 * Delta_O * Delta_rho / (2 * (d**2 - 1) ** 2)
 CORRECTION = eps_L * eps_R + d * (Delta_O * eps_R + Delta_rho * eps_L) / (2 * (d**2 - 1))

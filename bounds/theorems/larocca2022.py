@@ -57,7 +57,8 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from ..bound import Assumption, Bound, Citation, sym
+from ..bound import Bound, Citation, sym
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from ._inputs import input_states
@@ -111,16 +112,25 @@ def check_controllable(ctx: Context) -> tuple[Optional[bool], str]:
     missing = _checks.need_model(ctx)
     if missing:
         return missing
+    if "controllable" in ctx.declared:
+        return True, "declared by the user"
     nq = ctx.model.n_qubits
     if nq > MAX_CONTROLLABILITY_QUBITS:
         return None, (f"n = {nq} > {MAX_CONTROLLABILITY_QUBITS}: the DLA closure is not computed here; declare "
                       "'controllable' if g = su(2^n)")
     if "controllable" in ctx.declared:
         return True, "declared by the user"
-    try:
-        info = diagnose(ctx.model.ansatz, tuple(ctx.model.qubits))
-    except ValueError as exc:
-        return False, str(exc)
+    qubits = tuple(ctx.model.qubits)
+
+    def closure() -> tuple[Optional[dict], str]:  # once per analysis: it depends on the ansatz only
+        try:
+            return diagnose(ctx.model.ansatz, qubits), ""
+        except ValueError as exc:
+            return None, str(exc)
+
+    info, error = ctx.memoized(("larocca2022.diagnose", qubits), closure)
+    if info is None:
+        return False, error
     full = 4**nq - 1
     if info["controllable"]:
         return True, f"dim g = {info['dim']} = 4^{nq} − 1: g = su({2**nq}), the circuit is controllable"
@@ -144,12 +154,9 @@ def _numbers(ctx: Context) -> dict[str, Any]:
     return out
 
 
-CONTROLLABLE = Assumption("controllable", "the DLA of the circuit (generators read through its Clifford gates) is "
-                          "su(2^n): dim g = 4^n − 1", check_controllable)
-DEEP = Assumption("deep_circuit", "the circuit is deep enough to be (approximately) Haar-distributed on SU(2^n) "
-                  "(on both sides of θ_k for the gradient) — declare it when it holds")
-SINGLE = Assumption("single_pauli_rotation", "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2)",
-                    _checks.check_single_pauli_rotation)
+CONTROLLABLE = assumption("controllable", check_controllable)
+DEEP = assumption("deep_circuit")
+SINGLE = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
 
 _TESTS = "tests/bounds/theorems/test_larocca2022.py"
 _NOTE = ("Derived Haar second moments for a controllable circuit (statement recalled; paper text not accessible). "

@@ -90,7 +90,8 @@ import sympy
 
 from bpcalc.circuits import affine_angle, as_pauli_rotation
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -433,12 +434,9 @@ def _substitutions(parameter_scope: bool):
     return subs
 
 
-GATES = Assumption("clifford_and_pauli_rotations",
-                   "every constant gate is Clifford; every parametrized gate is a Pauli rotation exp(-i(±θ+c)P/2) "
-                   "with its own θ, uniform on [0, 2π)", check_clifford_rotations)
-PAULI_OBS = Assumption("pauli_observable", "the observable is c_O·Q (+ a constant) with Q one Pauli string",
-                       check_pauli_observable)
-ZERO_INPUT = Assumption("zero_input", "the input state is |0…0⟩ (no data embedding)", check_zero_input)
+GATES = assumption("clifford_and_pauli_rotations", check_clifford_rotations)
+PAULI_OBS = assumption("pauli_observable", check_pauli_observable)
+ZERO_INPUT = assumption("zero_input", check_zero_input)
 
 _SYMBOLS = {
     "E_prod": "E_{θ∈{0,π/2,π,3π/2}^M}[Π_q M_q[Q_q,Q_q]]: Clifford-sampled second moment (first layer integrated)",

@@ -45,8 +45,9 @@ import cirq
 import numpy as np
 import sympy
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
-from ..designs import AUTO_DESIGN_QUBITS as MAX_DESIGN_QUBITS, second_moment_channel
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
+from ..designs import AUTO_DESIGN_QUBITS, second_moment_channel
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -77,21 +78,9 @@ HOLMES = Citation(
     note="exact one-sided form derived in bpcalc; expressibility corrections not included",
 )
 
-SINGLE_ROTATION = Assumption(
-    "single_pauli_rotation",
-    "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2); θ uniform on [0, 2π)",
-    _checks.check_single_pauli_rotation,
-)
-V_MINUS = Assumption(
-    "v_minus_two_design",
-    "V_- (all gates before θ_k, on all n qubits) is drawn from a unitary 2-design",
-    _checks.check_global_two_design("before"),
-)
-V_PLUS = Assumption(
-    "v_plus_two_design",
-    "V_+ (all gates after θ_k, on all n qubits) is drawn from a unitary 2-design, independent of V_-",
-    _checks.check_global_two_design("after"),
-)
+SINGLE_ROTATION = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
+V_MINUS = assumption("v_minus_two_design", _checks.check_global_two_design("before"))
+V_PLUS = assumption("v_plus_two_design", _checks.check_global_two_design("after"))
 
 _SYMBOLS = {
     "comm_plus": "E_{V+} ||[P, V_+^† O V_+]||_2^2 (squared HS norm of the commutator)",
@@ -122,8 +111,8 @@ def commutator_moments(ctx: Context) -> dict[str, float]:
     """
     model = ctx.model
     nq = model.n_qubits
-    if nq > MAX_DESIGN_QUBITS:
-        raise AssumptionFailed(f"exact commutator moments limited to {MAX_DESIGN_QUBITS} qubits")
+    if nq > AUTO_DESIGN_QUBITS:
+        raise AssumptionFailed(f"exact commutator moments limited to {AUTO_DESIGN_QUBITS} qubits")
     qubits = model.qubits
     split = _checks.parameter_split(ctx)
     dim = 2**nq
@@ -162,7 +151,7 @@ def _scaling(ctx: Context) -> dict[str, Any]:
 
 def _one_sided_substitutions(ctx: Context) -> dict[str, Any]:
     out = _substitutions(ctx)
-    if ctx.model is not None and ctx.parameter is not None and ctx.model.n_qubits <= MAX_DESIGN_QUBITS:
+    if ctx.model is not None and ctx.parameter is not None and ctx.model.n_qubits <= AUTO_DESIGN_QUBITS:
         out.update(commutator_moments(ctx))
     return out
 

@@ -64,7 +64,8 @@ import cirq
 import numpy as np
 import sympy
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from ._inputs import input_states, pauli_one_norm, qubit_index
@@ -166,13 +167,8 @@ def check_parameter_visible(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"{why}; {len(vis)} visible, {hidden} hidden qubit(s)"
 
 
-ROTATION = Assumption("single_pauli_rotation_on_visible",
-                      "θ_k occurs in exactly one gate exp(-i(±θ_k + c)P/2) of the trainable circuit, which acts on "
-                      "the visible qubits only (by construction: V = qubits of the ansatz and of O), and at least one "
-                      "qubit is hidden (touched only by the embedding)",
-                      check_parameter_visible)
-HAAR = Assumption("haar_random_states",
-                  "the input states are Haar-random (volume-law entangled) on visible ⊗ hidden qubits")
+ROTATION = assumption("single_pauli_rotation_on_visible", check_parameter_visible)
+HAAR = assumption("haar_random_states")
 
 _SYMBOLS = {
     "O_halfwidth": "ω = (λ_max(O) − λ_min(O))/2",

@@ -54,10 +54,11 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from bpcalc.circuits import block_structure, qcnn
+from bpcalc.circuits import block_structure, operations_outside_blocks, qcnn
 from bpcalc.circuits.blocks import Block
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation
+from ..bound import AssumptionFailed, Bound, Citation
+from ..assumptions import assumption
 from ..measures import reduced_density_matrices
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -167,8 +168,7 @@ def check_qcnn_structure(ctx: Context) -> tuple[Optional[bool], str]:
     ref = [(b.layer, b.index, b.qubits) for b in block_structure(qcnn(len(qs), qubits=qs))]
     if mine != ref:
         return False, "the ansatz's blocks differ from circuits.qcnn's convolution/pooling structure"
-    stray = [op for op in ansatz.all_operations()
-             if not any(isinstance(t, str) and t.startswith("bpcalc.block=") for t in getattr(op, "tags", ()))]
+    stray = operations_outside_blocks(ansatz)
     if stray:
         return False, f"operation {stray[0]} lies outside every block"
     if set(ctx.model.qubits) - set(qs):
@@ -179,15 +179,9 @@ def check_qcnn_structure(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"QCNN on {len(qs)} qubits, {levels} levels of 2-qubit convolution and pooling blocks"
 
 
-QCNN = Assumption("qcnn_structure",
-                  "V(θ) is the QCNN of circuits.qcnn (convolution + pooling two-qubit blocks, log₂ n levels)",
-                  check_qcnn_structure)
-SIDES = Assumption("block_sides_two_designs",
-                   "W_A and W_B (θ_k's block after / before its gate) are two-qubit 2-designs",
-                   _checks.check_block_sides_two_designs)
-ROTATION = Assumption("single_pauli_rotation",
-                      "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2), θ uniform",
-                      _checks.check_single_pauli_rotation)
+QCNN = assumption("qcnn_structure", check_qcnn_structure)
+SIDES = assumption("block_sides_two_designs", _checks.check_block_sides_two_designs)
+ROTATION = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:

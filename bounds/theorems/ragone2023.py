@@ -69,7 +69,8 @@ import sympy
 
 from bpcalc.circuits import affine_angle, as_pauli_rotation, parameter_convention
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation
+from ..bound import AssumptionFailed, Bound, Citation
+from ..assumptions import assumption
 from ..exact.lie_algebra import circuit_generators, g_purity, lie_closure
 from ..registry import Context, Theorem, Verification
 from . import _checks
@@ -192,12 +193,9 @@ def check_observable_in_algebra(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"O ∈ i·g; g has simple ideals of dimensions {q['dim_g']}"
 
 
-ROTATIONS = Assumption("pauli_rotation_circuit", "V(θ) consists only of parametrized Pauli rotations",
-                       check_rotation_generators)
-IN_ALGEBRA = Assumption("observable_in_dla", "O ∈ i·g (up to a multiple of the identity)", check_observable_in_algebra)
-DEEP = Assumption("deep_circuit",
-                  "the circuit is deep enough to be Haar-distributed on its dynamical Lie group e^g "
-                  "(on both sides of θ_k for the gradient) — declare it when it holds")
+ROTATIONS = assumption("pauli_rotation_circuit", check_rotation_generators)
+IN_ALGEBRA = assumption("observable_in_dla", check_observable_in_algebra)
+DEEP = assumption("deep_circuit")
 
 LOSS = Theorem(
     key="ragone2023.lie_algebraic_loss",

@@ -62,7 +62,8 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, idx, sym
+from ..bound import AssumptionFailed, Bound, Citation, idx, sym
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -147,21 +148,6 @@ def _p_min_known(ctx: Context) -> tuple[Optional[bool], str]:
     return None, "NLL needs a lower bound p_min > 0 on the label probabilities (values['p_min'])"
 
 
-def _embedding_two_design(ctx: Context) -> tuple[Optional[bool], str]:
-    if "embedding_two_design" in ctx.declared:
-        return True, "declared by the user"
-    ens = getattr(ctx.measures, "ensemble", None) if ctx.measures is not None else None
-    if ens is None:
-        return None, "not declared and no frame-potential measurement available"
-    fp = ens.frame_potential
-    if ens.consistent_with_two_design:
-        return None, (f"frame potential {fp.value:.3g} [{fp.ci_low:.3g}, {fp.ci_high:.3g}] is consistent with "
-                      f"Haar's {ens.haar_frame_potential:.3g}: statistical evidence only, not a proof; declare "
-                      "'embedding_two_design' to apply")
-    return False, (f"frame potential {fp.value:.3g} [{fp.ci_low:.3g}, {fp.ci_high:.3g}] differs from Haar's "
-                   f"{ens.haar_frame_potential:.3g}: the embedded data are not a 2-design")
-
-
 def _product_embedding(ctx: Context) -> tuple[Optional[bool], str]:
     if ctx.model is None:
         return None, "no model given"
@@ -174,32 +160,20 @@ def _product_embedding(ctx: Context) -> tuple[Optional[bool], str]:
     return True, "the embedding is a product of single-qubit gates: pure product data states"
 
 
-LOSS_MSE = Assumption("loss_mse", "the loss is the mean squared error f = (ℓ − y)²", _checks.check_loss("mse"))
-LOSS_NLL = Assumption("loss_nll", "the loss is the negative log-likelihood f = −log p_y with p_y = ℓ (or 1 − ℓ)",
-                      _checks.check_loss("nll"))
-LOSS_LINEAR = Assumption("loss_linear", "the loss is linear, f = y·ℓ", _checks.check_loss("linear"))
-P_MIN = Assumption("p_min_positive", "label probabilities satisfy p ≥ p_min > 0", _p_min_known)
-PER_POINT = Assumption("per_datapoint_moments", "Var[∂ℓ_i] and E[∂ℓ_i] are known for every data point",
-                       _per_datapoint)
-TP_STRUCTURE = Assumption("tensor_product_ansatz", "V(θ) is one layer of disjoint s-qubit blocks (n = s·ξ)",
-                          _checks.check_tensor_product_structure)
-IN_BLOCK = Assumption("parameter_in_block", "θ_k belongs to one block h", _checks.check_parameter_in_block)
-SINGLE_ROTATION = Assumption("single_pauli_rotation",
-                             "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2)",
-                             _checks.check_single_pauli_rotation)
-BLOCK_DESIGNS = Assumption("blocks_are_2_designs",
-                           "inside block h, the gates before and after θ_k are independent local 2-designs",
-                           _checks.check_block_sides_two_designs)
-OBS_BLOCK_LOCAL = Assumption("observable_block_local", "every observable term acts inside one block",
-                             _checks.check_observable_block_local)
-LOCAL_COST = Assumption("local_cost", "O = O_L = (1/n) Σ_j |0⟩⟨0|_j (projector normalisation; "
-                        "= 1/2 + (1/2n) Σ_j Z_j)", _checks.check_local_cost_form)
-LOCAL_COST_Z = Assumption("local_cost_z", "O = (1/n) Σ_j Z_j (Pauli-Z normalisation, up to a constant)",
-                          _checks.check_local_cost_z_form)
-HAAR_EMBEDDING = Assumption("embedding_two_design", "the embedded data states form a state 2-design (Haar-like)",
-                            _embedding_two_design)
-PRODUCT_EMBEDDING = Assumption("product_embedding", "the embedding has no entangling gate (e.g. TPE)",
-                               _product_embedding)
+LOSS_MSE = assumption("loss_mse", _checks.check_loss("mse"))
+LOSS_NLL = assumption("loss_nll", _checks.check_loss("nll"))
+LOSS_LINEAR = assumption("loss_linear", _checks.check_loss("linear"))
+P_MIN = assumption("p_min_positive", _p_min_known)
+PER_POINT = assumption("per_datapoint_moments", _per_datapoint)
+TP_STRUCTURE = assumption("tensor_product_ansatz", _checks.check_tensor_product_structure)
+IN_BLOCK = assumption("parameter_in_block", _checks.check_parameter_in_block)
+SINGLE_ROTATION = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
+BLOCK_DESIGNS = assumption("block_sides_two_designs", _checks.check_block_sides_two_designs)
+OBS_BLOCK_LOCAL = assumption("observable_block_local", _checks.check_observable_block_local)
+LOCAL_COST = assumption("local_projector_cost", _checks.check_local_cost_form)
+LOCAL_COST_Z = assumption("local_cost_z", _checks.check_local_cost_z_form)
+HAAR_EMBEDDING = assumption("embedding_two_design", _checks.check_embedding_two_design)
+PRODUCT_EMBEDDING = assumption("product_embedding", _product_embedding)
 
 _TP_COMMON = (TP_STRUCTURE, IN_BLOCK, SINGLE_ROTATION, BLOCK_DESIGNS, OBS_BLOCK_LOCAL)
 

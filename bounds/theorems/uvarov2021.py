@@ -61,7 +61,10 @@ from typing import Any, Optional
 import numpy as np
 import sympy
 
-from ..bound import Assumption, Bound, Citation, idx, sym
+from bpcalc.circuits import operations_outside_blocks
+
+from ..bound import Bound, Citation, idx, sym
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 
@@ -115,8 +118,7 @@ def check_layered_blocks(ctx: Context) -> tuple[Optional[bool], str]:
     blocks = _blocks(ctx)
     if not blocks:
         return False, "the ansatz carries no block tags (bpcalc.block=<layer>.<index>)"
-    untagged = [op for op in ctx.model.ansatz.all_operations()
-                if not any(isinstance(t, str) and t.startswith("bpcalc.block=") for t in getattr(op, "tags", ()))]
+    untagged = operations_outside_blocks(ctx.model.ansatz)
     if untagged:
         return False, f"{len(untagged)} ansatz operation(s) outside every block (e.g. {untagged[0]})"
     sizes = {b.size for b in blocks}
@@ -140,14 +142,6 @@ def check_layered_blocks(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"{len(blocks)} blocks of {sizes.pop()} qubits; the first layer covers every qubit; input |0…0⟩"
 
 
-def check_designs(ctx: Context) -> tuple[Optional[bool], str]:
-    if ctx.model is None:
-        return None, "no model given"
-    if getattr(ctx.model, "two_design_blocks", False) or "blocks_are_2_designs" in ctx.declared:
-        return True, "declared by the user: every block is an independent local 2-design"
-    return None, "declare random local 2-design blocks (Model.two_design_blocks=True) if they are"
-
-
 def _numbers(ctx: Context) -> dict[str, Any]:
     if ctx.model is None or ctx.parameter is None:
         return {}
@@ -169,12 +163,9 @@ def _numbers(ctx: Context) -> dict[str, Any]:
     return {"m": b.size, "T": len(c2s), "c2": c2s, "N_mid": mids, "N_first": firsts}
 
 
-LAYERED = Assumption("layered_blocks", "layered m-qubit blocks, the first layer covering every qubit, input |0…0⟩",
-                     check_layered_blocks)
-DESIGNS = Assumption("blocks_are_2_designs", "every block is an independent local 2-design (θ_k's block on both "
-                     "sides of its rotation)", check_designs)
-SINGLE = Assumption("single_pauli_rotation", "θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2)",
-                    _checks.check_single_pauli_rotation)
+LAYERED = assumption("layered_blocks", check_layered_blocks)
+DESIGNS = assumption("blocks_are_2_designs", _checks.check_all_blocks_two_designs)
+SINGLE = assumption("single_pauli_rotation", _checks.check_single_pauli_rotation)
 
 _SYMBOLS = {
     "T": "number of Pauli terms h of the cost whose causal cone contains θ_k's block",

@@ -83,7 +83,8 @@ import sympy
 
 from bpcalc.circuits import affine_angle, as_pauli_rotation
 
-from ..bound import Assumption, AssumptionFailed, Bound, Citation, sym
+from ..bound import AssumptionFailed, Bound, Citation, sym
+from ..assumptions import assumption
 from ..registry import Context, Theorem, Verification
 from . import _checks
 from ._inputs import pauli_one_norm
@@ -170,11 +171,8 @@ def check_noise_given(ctx: Context) -> tuple[Optional[bool], str]:
     return True, f"local Pauli noise with q = {value:g} on every qubit, on the input and after every layer"
 
 
-ROTATIONS = Assumption("pauli_generators",
-                       "every gate holding θ_k is a Pauli rotation exp(-i(cθ_k + d)P/2)", check_pauli_generators)
-NOISE = Assumption("local_pauli_noise",
-                   "local Pauli noise N_j(σ) = q_σ σ with max|q_σ| <= q < 1 acts on every qubit on the input "
-                   "state and after each of the L layers (declared through values['q'])", check_noise_given)
+ROTATIONS = assumption("pauli_generators", check_pauli_generators)
+NOISE = assumption("local_pauli_noise", check_noise_given)
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:

@@ -127,9 +127,26 @@ def test_split_keeps_the_causal_past_of_data_gates_in_the_embedding():
     _assert_same_unitary(emb + ans, c, q)
 
 
-def test_data_reuploading_is_refused_with_both_gates_named():
-    with pytest.raises(ValueError, match=r"data re-uploading.*Rz.*x_0.*moment 5.*Rx.*theta_0.*moment 4"):
-        prepare_model(EXAMPLES / "sim2019_circuit9_reupload.qasm", "Z0")
+def test_data_reuploading_split_names_both_gates():
+    from bpcalc.bounds.from_files import DataReuploading
+
+    c, _ = load_user_circuit(EXAMPLES / "sim2019_circuit9_reupload.qasm")
+    syms = {s.name: s for s in cirq.parameter_symbols(c)}
+    with pytest.raises(DataReuploading, match=r"data re-uploading.*Rz.*x_0.*moment 5.*Rx.*theta_0.*moment 4"):
+        split_embedding_ansatz(c, [syms[f"theta_{j}"] for j in range(3)], [syms[f"x_{j}"] for j in range(3)])
+
+
+def test_data_reuploading_becomes_a_reuploading_model():
+    pm = prepare_model(EXAMPLES / "sim2019_circuit9_reupload.qasm", "Z0", dataset="uniform", n_data=4)
+    m = pm.model
+    assert m.reuploading and not list(m.embedding.all_operations())
+    assert sorted(s.name for s in m.trainable_symbols) == ["theta_0", "theta_1", "theta_2"]
+    assert [s.name for s in m.data_symbols] == ["x_0", "x_1", "x_2"]
+    assert any("re-uploading" in n for n in pm.notes)
+    with pytest.raises(ValueError, match="re-uploading"):
+        m.data_state([0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="re-uploading|second embedding"):
+        prepare_model(EXAMPLES / "sim2019_circuit9_reupload.qasm", "Z0", embedding="tpe")
 
 
 def test_gate_mixing_data_and_trainable_symbols_is_refused():

@@ -323,9 +323,9 @@ def test_tensor_product_refused_without_declared_designs_and_for_other_ansatze()
     app = theorem.applicability(Context(model=model, parameter=sympy.Symbol("theta_0_b0_4")))
     assert not app.applicable
     failed = {c.key: c for c in app.failed}
-    assert set(failed) == {"blocks_are_2_designs", "embedding_two_design", "local_cost_z"}  # O_L: projector form
-    assert failed["blocks_are_2_designs"].holds is False
-    assert "not a 2-design" in failed["blocks_are_2_designs"].reason
+    assert set(failed) == {"block_sides_two_designs", "embedding_two_design", "local_cost_z"}  # O_L: projector form
+    assert failed["block_sides_two_designs"].holds is False
+    assert "not a 2-design" in failed["block_sides_two_designs"].reason
     hea = circuits.hardware_efficient(n, 2)
     model = circuits.Model(ansatz=hea, observable=circuits.local_cost(sorted(hea.all_qubits())),
                            embedding=circuits.make_embedding("hee", n, 1), dataset=data, two_design_blocks=True)

@@ -65,7 +65,7 @@ def test_cli_flag_on_analyze_and_exact(cli, tmp_path):
         assert f"{conv} convention" in proc.stdout
         out[conv] = proc.stdout
     assert "5.000e-01" in out["angle"] and "4.935e+00" in out["symbol"]
-    proc = cli(["exact", "--ansatz", "hea", "--qubits", "4",
+    proc = cli(["exact", "--ansatz", "hea", "--qubits", "4", "--observable", "Z0",
                            "--layers", "1", "--exponent-symbols", "symbol"])
     assert proc.returncode == 0, proc.stderr
     assert "exponent symbols (X^t): symbol convention" in proc.stdout

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from bpcalc import circuits
 from bpcalc.bounds.registry import Context, default_registry
 
-from brute import gradient_variance, grid_values, loss_variance, two_design_reference as tdr
+from brute import gradient_variance, grid_values, loss_variance, noisy_brute, two_design_reference as tdr
 from instances import ANGLES, CLIFFORDS_1, CLIFFORDS_2, gate_circuits, pauli_sums
 
 REGISTRY = default_registry()
@@ -59,14 +59,15 @@ def compare(kind: str, value: float, truth: float) -> bool:
     return abs(truth - value) <= slack
 
 
-def check_every_theorem(model, parameter, truths: dict, *, context_extra=None, declared=(), skip=()) -> list:
+def check_every_theorem(model, parameter, truths: dict, *, context_extra=None, declared=(), skip=(), values=None) -> list:
     """Instantiate every registered theorem; compare each evaluated bound with ``truths[quantity]``.
 
     Returns the list of violations ``(theorem, bound, kind, value, truth)``; raises if a bound
     was evaluated whose quantity is not in ``truths``.
     """
     violations = []
-    ctx = Context(model=model, parameter=parameter, extra=context_extra or {}, declared=frozenset(declared))
+    ctx = Context(model=model, parameter=parameter, extra=context_extra or {}, declared=frozenset(declared),
+                  values=values or {})
     for key, theorem in REGISTRY.items():
         if key in skip:
             continue
@@ -381,6 +382,156 @@ def _run_data(case):
     assert not violations, (label, str(parameter), violations, str(model.ansatz), str(model.observable))
 
 
+# ----------------------------------------------------------------------------- noisy circuits and kernels
+
+NOISY_MAG = r"|\partial_k \tilde{C}(\theta)| \ \forall\theta"
+NOISY_VAR = r"\operatorname{Var}_{\theta}[\partial_k \tilde{C}]"
+TRUNCATION = r"|\tilde{C}(\theta) - \tilde{C}_{\ell}(\theta)| \ \forall\theta"
+COST_DEVIATION = r"|\tilde{C}(\theta) - \operatorname{Tr}[O]/2^{n}| \ \forall\theta"
+NOISY_KERNEL = r"\max_{x,x'} |\tilde{\kappa}(x,x') - 2^{-n}|"
+# (channel, Wang et al.'s q = max|q_σ| for a Pauli channel, else None); written out by hand, independent of
+# the theorem modules' transfer matrices
+CHANNELS = ((cirq.depolarize(0.05), 1 - 4 * 0.05 / 3), (cirq.depolarize(0.25), 1 - 4 * 0.25 / 3),
+            (cirq.asymmetric_depolarize(0.1, 0.05, 0.02), 1 - 2 * (0.05 + 0.02)),
+            (cirq.amplitude_damp(0.2), None), (cirq.amplitude_damp(0.6), None),
+            (cirq.generalized_amplitude_damp(0.3, 0.2), None), (cirq.phase_damp(0.3), None), (cirq.bit_flip(0.1), None))
+NOISE_TAGGED = {k for k, t in REGISTRY.items() if "noise" in t.tags}
+
+
+@st.composite
+def noisy_models(draw):
+    """A generated rx/ry/rz circuit (fixed Cliffords and non-Cliffords between) on 1-3 qubits, input |0…0⟩, with
+    a single-qubit channel after every moment (extra['noise']) and a truncation depth ℓ for the effective depth."""
+    n = draw(st.sampled_from((1, 1, 2, 3)))
+    qs = cirq.LineQubit.range(n)
+    if n == 1:  # one qubit, one Pauli: the regime where the bounds are tight, so a wrong constant shows
+        ops = [draw(st.sampled_from((cirq.rx, cirq.ry, cirq.rz)))(sympy.Symbol(f"p{k}")).on(qs[0])
+               for k in range(draw(st.integers(1, 2)))]
+        ansatz = cirq.Circuit(ops)
+        obs = draw(pauli_sums(1, max_terms=1))
+    else:
+        ansatz = draw(gate_circuits(n, draw(st.integers(1, 3)), kinds=("rx", "ry", "rz")))
+        obs = draw(pauli_sums(n))
+    ansatz = cirq.Circuit([cirq.I(q) for q in qs]) + ansatz
+    # unital Pauli channels twice as often: there the gradient bounds are attained (one qubit)
+    channel, wang_q = draw(st.sampled_from(CHANNELS[:3] + CHANNELS))
+    model = circuits.Model(ansatz=ansatz, observable=obs)
+    parameter = draw(st.sampled_from(model.trainable_symbols))
+    ell = draw(st.integers(0, len(model.circuit)))
+    values = {"ell": ell}
+    if wang_q is not None:  # Wang et al.: L + 1 noise layers = the M moments' noise layers
+        values.update(q=wang_q, L=len(model.circuit) - 1)
+    return model, parameter, channel, values, f"n={n} {channel} ell={ell}"
+
+
+def _noisy_truths(model, parameter, channel, ell) -> dict:
+    qs, circuit = model.qubits, model.circuit
+    symbols = sorted(cirq.parameter_symbols(circuit), key=lambda s: s.name)
+    points = noisy_brute.grid(symbols)
+    grads = np.array([noisy_brute.noisy_gradient(circuit, model.observable, channel, qs, r, parameter) for r in points])
+    # sup_θ |∂C̃|: the grid plus a 16-point sweep of θ_k (the others at the grid's first point)
+    sweep = [{**points[0], parameter: points[0][parameter] + 2 * np.pi * j / 16} for j in range(16)]
+    mag = max(float(np.max(np.abs(grads))), max(abs(noisy_brute.noisy_gradient(circuit, model.observable, channel, qs,
+                                                                                r, parameter)) for r in sweep))
+    tail = cirq.Circuit(circuit[len(circuit) - ell:]) if ell else None
+    start = float(np.real(model.observable.matrix(qs)[0, 0]))
+    costs = [noisy_brute.noisy_cost(circuit, model.observable, channel, qs, r) for r in points]
+    trunc = max(abs(c - (noisy_brute.noisy_cost(tail, model.observable, channel, qs, r) if ell else start))
+                for c, r in zip(costs, points))
+    centre = float(np.real(np.trace(model.observable.matrix(qs)))) / 2 ** len(qs)
+    # grid maxima are lower estimates of the suprema, so a violation found here is real
+    return {NOISY_MAG: mag, NOISY_VAR: float(np.mean(grads**2) - np.mean(grads) ** 2),
+            TRUNCATION: float(trunc), COST_DEVIATION: max(abs(c - centre) for c in costs)}
+
+
+def _run_noisy(case):
+    model, parameter, channel, values, label = case
+    truths = _noisy_truths(model, parameter, channel, values["ell"])
+    violations = check_every_theorem(model, parameter, truths, context_extra={"noise": channel}, values=values,
+                                     skip=set(REGISTRY) - NOISE_TAGGED)
+    assert not violations, (label, str(parameter), violations, str(model.circuit), str(model.observable))
+
+
+@st.composite
+def noisy_kernel_models(draw):
+    """A TPE/HEE/CHE data embedding of 2-4 random data points on 1-3 qubits with a unital (or, to exercise the
+    refusal, non-unital) channel after every moment of the embedding."""
+    n = draw(st.integers(1, 3))
+    qs = cirq.LineQubit.range(n)
+    name = draw(st.sampled_from(("tpe", "hee", "che") if n > 1 else ("tpe",)))
+    emb = circuits.make_embedding(name, n, qubits=qs) if name == "tpe" else \
+        circuits.make_embedding(name, n, draw(st.integers(1, 2)), qubits=qs)
+    data = circuits.uniform_random(draw(st.integers(2, 4)), n, seed=draw(st.integers(0, 1000)))
+    model = circuits.Model(ansatz=circuits.hardware_efficient(n, 1, qubits=qs), observable=circuits.local_cost(qs),
+                           embedding=emb, dataset=data)
+    channel, _ = draw(st.sampled_from(CHANNELS))
+    return model, channel, f"{name} n={n} N={len(data.x)} {channel}"
+
+
+def _run_noisy_kernel(case):
+    model, channel, label = case
+    sim = cirq.DensityMatrixSimulator(dtype=np.complex128)
+    rhos = []
+    for x in model.dataset.x:
+        c = noisy_brute.noisy_circuit(model.embedded_circuit(x), channel, model.qubits)
+        rhos.append(sim.simulate(c, qubit_order=model.qubits).final_density_matrix)
+    rhos = np.stack(rhos)
+    kappa = np.real(np.einsum("aij,bji->ab", rhos, rhos))
+    truths = {NOISY_KERNEL: float(np.max(np.abs(kappa - 2.0 ** -model.n_qubits)))}
+    violations = check_every_theorem(model, None, truths, context_extra={"noise": channel},
+                                     skip=set(REGISTRY) - NOISE_TAGGED)
+    assert not violations, (label, violations)
+
+
+KERNEL_MEAN = r"\mathbb{E}_{x,x'}[\kappa(x,x')]"
+KERNEL_SECOND = r"\mathbb{E}_{x,x'}[\kappa(x,x')^2]"
+KERNEL_TAIL = r"\Pr_{x,x'}[\kappa(x,x') \ge \delta]"
+
+
+@st.composite
+def product_kernel_models(draw):
+    """A product embedding (TPE, or random single-qubit rotations of disjoint feature sets with fixed gates) of
+    2-3 data points on 1-3 qubits, features declared independent; a threshold δ for the tail bound."""
+    n = draw(st.integers(1, 3))
+    qs = cirq.LineQubit.range(n)
+    if draw(st.booleans()):
+        emb = circuits.make_embedding("tpe", n, qubits=qs)
+        n_features = n
+    else:
+        ops, j = [], 0
+        for q in qs:
+            for _ in range(draw(st.integers(0, 2))):
+                gate = draw(st.sampled_from((cirq.rx, cirq.ry, cirq.rz)))
+                ops.append(gate(draw(st.sampled_from((1, 2, -1))) * sympy.Symbol(f"x_{j}")).on(q))
+                j += 1
+                if draw(st.booleans()):
+                    ops.append(draw(st.sampled_from(CLIFFORDS_1 + (cirq.T,))).on(q))
+        if j == 0:
+            ops.append(cirq.rx(sympy.Symbol("x_0")).on(qs[0]))
+            j = 1
+        emb, n_features = cirq.Circuit(ops), j
+    data = circuits.uniform_random(draw(st.integers(2, 3)), n_features, seed=draw(st.integers(0, 1000)))
+    model = circuits.Model(ansatz=circuits.hardware_efficient(n, 1, qubits=qs), observable=circuits.local_cost(qs),
+                           embedding=emb, dataset=data)
+    return model, draw(st.sampled_from((0.05, 0.3, 0.7))), f"n={n} features={n_features} N={len(data.x)}"
+
+
+def _run_product_kernel(case):
+    import itertools
+
+    model, delta, label = case
+    x = np.asarray(model.dataset.x)
+    combos = list(itertools.product(*[x[:, j] for j in range(x.shape[1])]))
+    states = np.stack([model.data_state(np.array(c)) for c in combos])   # full n-qubit simulation, no factorisation
+    kappa = np.abs(states.conj() @ states.T) ** 2
+    truths = {KERNEL_MEAN: float(np.mean(kappa)), KERNEL_SECOND: float(np.mean(kappa**2)),
+              KERNEL_TAIL: float(np.mean(kappa >= delta))}
+    # the other kernel theorems are about the dataset's own pairs; this family is about the product distribution
+    violations = check_every_theorem(model, None, truths, declared={"independent_features"}, values={"delta": delta},
+                                     skip=set(REGISTRY) - {"thanasilp2022_kernels.global_measurement"})
+    assert not violations, (label, violations, str(model.embedding))
+
+
 # ----------------------------------------------------------------------------- the tests
 
 
@@ -472,3 +623,39 @@ def test_theorems_hold_on_declared_tensor_product_with_data_many():
 @pytest.mark.slow
 def test_theorems_hold_on_qml_losses_many():
     _run_family(data_models(), _run_data, 200, QML)
+
+
+NOISY = {(k, b) for k in ("singkanipa2024.unital_noise", "singkanipa2024.hs_contractive_noise", "wang2021.noise_induced")
+         for b in ("gradient_magnitude", "variance")} | {("mele2024.effective_depth", "truncation_error"),
+                                                  ("singkanipa2024.unital_cost_concentration", "cost_deviation")}
+NOISY_KERNELS = {("thanasilp2022_kernels.noise_induced", "fidelity_deviation")}
+
+
+def test_theorems_hold_on_noisy_circuits():
+    _run_family(noisy_models(), _run_noisy, 30, NOISY)
+
+
+def test_theorems_hold_on_noisy_kernels():
+    _run_family(noisy_kernel_models(), _run_noisy_kernel, 15, NOISY_KERNELS)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_noisy_circuits_many():
+    _run_family(noisy_models(), _run_noisy, 300, NOISY)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_noisy_kernels_many():
+    _run_family(noisy_kernel_models(), _run_noisy_kernel, 150, NOISY_KERNELS)
+
+
+PRODUCT_KERNELS = {("thanasilp2022_kernels.global_measurement", b) for b in ("mean", "second_moment", "mean_uniform", "tail")}
+
+
+def test_theorems_hold_on_product_kernels():
+    _run_family(product_kernel_models(), _run_product_kernel, 20, PRODUCT_KERNELS)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_product_kernels_many():
+    _run_family(product_kernel_models(), _run_product_kernel, 200, PRODUCT_KERNELS)

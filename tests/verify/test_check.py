@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from bpcalc import circuits
-from bpcalc.verify.check import BoundRecord, bound_records, check, fit_scaling
+from bpcalc.verify.check import BoundRecord, bound_records, check
+from bpcalc.verify.fits import fit_estimates, fit_summary
 from bpcalc.verify.plots import plot_variance_scaling
 from bpcalc.verify.stats import VarianceEstimate
 
@@ -71,24 +72,46 @@ def test_check_with_a_real_analysis():
 
 
 def test_fit_recovers_exponential_and_polynomial_decay():
+    """The decay bases of sampled estimates come from the one fit (bounds.scaling.fit_scaling)."""
     ns = [4, 6, 8, 10, 12]
     exp_est = [_est(3 * 2.0**-n, 3 * 2.0**-n * 0.9, 3 * 2.0**-n * 1.1) for n in ns]
-    fit = fit_scaling(ns, exp_est)
-    assert fit.better == "exponential" and fit.base == pytest.approx(2.0, rel=1e-6)
-    assert fit.decay_significant and fit.base_stderr < 0.05
+    fit = fit_summary(ns, exp_est)
+    assert fit["better"] == "exponential" and fit["base"] == pytest.approx(2.0, rel=1e-6)
+    assert fit["label"] == "exponential" and fit["base_stderr"] < 0.05
+    assert fit_estimates(ns, exp_est).base_se == pytest.approx(fit["base_stderr"])
     poly_est = [_est(n**-2.0, n**-2.0 * 0.9, n**-2.0 * 1.1) for n in ns]
-    pfit = fit_scaling(ns, poly_est)
-    assert pfit.better == "polynomial" and pfit.degree == pytest.approx(-2.0, rel=1e-6)
+    pfit = fit_summary(ns, poly_est)
+    assert pfit["better"] == "polynomial" and pfit["degree"] == pytest.approx(-2.0, rel=1e-6)
     with pytest.raises(ValueError, match=">= 3"):
-        fit_scaling([4, 6], exp_est[:2])
+        fit_summary([4, 6], exp_est[:2])
     with pytest.raises(ValueError, match="estimates"):
-        fit_scaling([4, 6, 8], exp_est)
+        fit_summary([4, 6, 8], exp_est)
+
+
+def test_fit_standard_error_matches_a_direct_weighted_fit():
+    """base ± s.e. of the one fit against an independent weighted least squares (numpy.polyfit
+    with weights 1/σ), σ from each interval as (log10 hi − log10 lo) / (2 z)."""
+    import numpy as np
+    from scipy import stats
+
+    ns = [4, 6, 8, 10, 12]
+    rng = np.random.default_rng(3)
+    vals = [2.0**-n * float(np.exp(rng.normal(0, 0.05))) for n in ns]
+    ests = [_est(v, v * 0.85, v * 1.2) for v in vals]
+    z = stats.norm.ppf(0.975)
+    sig = np.array([(np.log10(1.2) - np.log10(0.85)) / (2 * z)] * len(ns))
+    coef, cov = np.polyfit(ns, np.log10(vals), 1, w=1 / sig, cov="unscaled")
+    chi2 = float(np.sum(((np.log10(vals) - np.polyval(coef, ns)) / sig) ** 2))
+    slope_se = float(np.sqrt(cov[0, 0] * max(1.0, chi2 / (len(ns) - 2))))
+    fit = fit_summary(ns, ests)
+    assert fit["base"] == pytest.approx(10 ** -coef[0], rel=1e-9)
+    assert fit["base_stderr"] == pytest.approx(10 ** -coef[0] * np.log(10) * slope_se, rel=1e-9)
 
 
 def test_plot_writes_png_and_pdf(tmp_path):
     ns = [4, 6, 8]
     ests = [_est(2.0**-n, 2.0**-n * 0.8, 2.0**-n * 1.2) for n in ns]
-    fit = fit_scaling(ns, ests)
+    fit = fit_estimates(ns, ests)
     png, pdf = plot_variance_scaling(ns, ests, tmp_path / "fig.png",
                                      bounds={"upper": [(n, math.log10(2.0 ** -(n - 1)), "upper") for n in ns]},
                                      exact=[(n, 2.0**-n) for n in ns], fit=fit, title="test")

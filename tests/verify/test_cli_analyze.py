@@ -6,6 +6,7 @@ import json
 import pathlib
 
 import cirq
+import numpy as np
 import pytest
 
 from bpcalc import circuits
@@ -19,7 +20,10 @@ HEADER = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
 
 
 def run(capsys, *argv):
-    code = main(list(argv))
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # malformed options are refused by the parser (exit 2)
+        code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -58,7 +62,7 @@ def test_analyze_cirq_json_with_theorems_and_dataset(tmp_path, capsys):
 
 def test_analyze_factory_with_arguments_and_sampling(capsys):
     code, out, err = run(capsys, "analyze", FAMILY, "--arg", "n=3", "--observable", "Z2", "--no-theorems",
-                         "--sample", "400", "--seed", "5")
+                         "--draws", "400", "--seed", "5")
     assert code == 0, err
     assert "3 qubits" in out
     row = next(l for l in out.splitlines() if l.startswith("theta_x2"))
@@ -78,11 +82,11 @@ def test_analyze_factory_with_arguments_and_sampling(capsys):
         (HEADER + "qreg q[2];\nry(theta_0) q[0];\ncx q[0], q[1];\n", ["--observable", "Z0 + X5"],
          "not in the circuit"),
         (HEADER + "qreg q[2];\n", [], "empty"),
-        (HEADER + "qreg q[1];\nry(theta_0) q[0];\nrx(x_0) q[0];\n", [], "data re-uploading"),
+        (HEADER + "qreg q[1];\nry(theta_0) q[0];\n", ["--init", "gaussian"], "initialization 'gaussian'"),
         (HEADER + "qreg q[1];\nry(theta_0) q[0];\n", ["--family", "x:y"], "--qubits"),
         (HEADER + "qreg q[1];\nry(theta_0) q[0];\n", ["--dataset", "uniform"], "no data embedding"),
     ],
-    ids=["syntax", "unknown-gate", "neither-role", "absent-qubit", "empty", "reupload", "family-no-qubits", "no-embedding"],
+    ids=["syntax", "unknown-gate", "neither-role", "absent-qubit", "empty", "bad-init", "family-no-qubits", "no-embedding"],
 )
 def test_analyze_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, text, argv, message):
     path = tmp_path / "c.qasm"
@@ -127,9 +131,57 @@ def test_compare_bad_input(capsys):
 def test_analyze_theorem_selection(capsys, tmp_path):
     path = tmp_path / "two.qasm"
     path.write_text(HEADER + "qreg q[2];\nry(theta_0) q[0];\ncx q[0], q[1];\nry(theta_1) q[1];\n")
-    code, out, err = run(capsys, "analyze", str(path), "--observable", "Z1", "--theorems", "cerezo2021.*", "--json")
+    code, out, err = run(capsys, "analyze", str(path), "--observable", "Z1", "--theorem", "cerezo2021.*", "--json")
     assert code == 0, err
     refused = {r["theorem"] for p in json.loads(out)["results"]["parameters"] for r in p["refused"]}
     assert refused and all(k.startswith("cerezo2021.") for k in refused)
-    code, _, err = run(capsys, "analyze", str(path), "--theorems", "nosuch.*")
-    assert code == 2 and "no registered theorem is left" in err
+    code, _, err = run(capsys, "analyze", str(path), "--theorem", "nosuch.*")
+    assert code == 2 and "matches no registered theorem" in err
+
+
+# ----------------------------------------------------------------------------- issue 15: re-uploading, --init, --noise
+
+
+def test_analyze_reuploading_model_gives_exact_values(capsys):
+    """A re-uploading circuit is analysed (not refused): exact per-datapoint values, theorems refused."""
+    import json
+
+    from bpcalc import circuits
+    from bpcalc.bounds.exact import exact_reuploading_gradient_variance
+    from bpcalc.bounds.from_files import load_user_circuit
+
+    code, out, err = run(capsys, "analyze", "examples/reuploading_3x.qasm", "--observable", "Z0", "--dataset",
+                         "uniform", "--n-data", "4", "--json", "--theorem", "cerezo2021.*")
+    assert code == 0, err
+    rep = json.loads(out)
+    assert any("re-uploading" in n for n in rep["notes"])
+    p0 = next(p for p in rep["results"]["parameters"] if p["name"] == "theta_0")
+    assert p0["exact"]["method"] == "exact" and p0["bounds"] == []
+    assert all("re-uploading" in r["reason"] for r in p0["refused"]) and p0["refused"]
+    c, _ = load_user_circuit("examples/reuploading_3x.qasm")
+    data = circuits.make_dataset("uniform", 3, n_samples=4, seed=0)
+    ref = exact_reuploading_gradient_variance(c, "Z0", data.x, "theta_0", weights=data.y / 4)
+    assert abs(p0["exact"]["value"] - float(np.mean(ref.per_state[0]))) < 1e-12
+    assert abs(p0["exact"]["linear_loss"] - float(ref.values[0])) < 1e-12
+
+
+def test_analyze_init_and_noise_change_the_exact_value(capsys, tmp_path):
+    from bpcalc.bounds.exact import exact_gradient_variance
+    import cirq
+
+    path = tmp_path / "c.qasm"
+    path.write_text(HEADER + "qreg q[2];\nry(theta_0) q[0];\ncx q[0], q[1];\nry(theta_1) q[1];\n")
+    code, out, err = run(capsys, "analyze", str(path), "--observable", "Z1", "--no-theorems", "--init", "gaussian:0.3",
+                         "--noise", "depolarize:0.05")
+    assert code == 0, err
+    q = cirq.LineQubit.range(2)
+    import sympy
+
+    c = cirq.Circuit(cirq.ry(sympy.Symbol("theta_0")).on(q[0]), cirq.CNOT(*q), cirq.ry(sympy.Symbol("theta_1")).on(q[1]))
+    ref = exact_gradient_variance(c, "Z1", None, "theta_0", init="gaussian:0.3", noise=cirq.depolarize(0.05),
+                                  method="exact", qubits=q)
+    plain = exact_gradient_variance(c, "Z1", None, "theta_0", method="exact", qubits=q)
+    row = next(line for line in out.splitlines() if line.startswith("theta_0"))
+    assert f"{float(ref.values[0]):.3e}" in row
+    assert f"{float(plain.values[0]):.3e}" not in row
+    assert "initialization gaussian:0.3" in out and "depolarize" in out

@@ -53,7 +53,7 @@ def one_qubit_qasm(tmp_path):
 
 
 def test_analyze_engine_density_works(capsys, one_qubit_qasm):
-    code, out, err = run(capsys, "analyze", one_qubit_qasm, "--observable", "Z1", "--no-theorems", "--sample", "40",
+    code, out, err = run(capsys, "analyze", one_qubit_qasm, "--observable", "Z1", "--no-theorems", "--draws", "40",
                          "--engine", "density", "--json")
     assert code == 0, err
     doc = json.loads(out)
@@ -63,13 +63,13 @@ def test_analyze_engine_density_works(capsys, one_qubit_qasm):
 
 
 def test_analyze_unknown_engine_refused_at_parse_time(capsys, one_qubit_qasm):
-    code, _, err = run(capsys, "analyze", one_qubit_qasm, "--sample", "10", "--engine", "nosuch")
+    code, _, err = run(capsys, "analyze", one_qubit_qasm, "--draws", "10", "--engine", "nosuch")
     assert_one_line_error(code, err, "nosuch", "density_matrix", "own")
 
 
 def test_analyze_sample_zero_refused(capsys, one_qubit_qasm):
-    code, _, err = run(capsys, "analyze", one_qubit_qasm, "--sample", "0")
-    assert_one_line_error(code, err, "--sample", "positive")
+    code, _, err = run(capsys, "analyze", one_qubit_qasm, "--draws", "0")
+    assert_one_line_error(code, err, "--draws", "positive")
 
 
 def test_analyze_library_refuses_sample_zero_and_unknown_engine(one_qubit_qasm):
@@ -97,7 +97,7 @@ def test_known_declared_assumption_accepted(capsys):
 
 
 def test_sample_dataset_without_embedding_refused(capsys):
-    code, _, err = run(capsys, "sample", "--qubits", "4", "--dataset", "digits", "--samples", "10")
+    code, _, err = run(capsys, "sample", "--qubits", "4", "--dataset", "digits", "--draws", "10")
     assert_one_line_error(code, err, "--dataset digits", "--embedding")
 
 
@@ -171,7 +171,7 @@ def test_sweep_unreachable_scheduler_fails_fast_in_one_line(capsys, tmp_path):
         port = s.getsockname()[1]
         out = tmp_path / "sw.jsonl"
         code, _, err = run(capsys, "sweep", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(out),
-                           "--no-progress", "--n", "4", "--embeddings", "tpe")
+                           "--no-progress", "--qubits", "4", "--embeddings", "tpe")
     assert_one_line_error(code, err, f"tcp://127.0.0.1:{port}", "cannot reach")
     assert not out.exists()   # refused before the file is touched: a retry needs no --force
 
@@ -236,7 +236,7 @@ def test_closed_form_at_a_million_qubits_in_log_space(capsys):
 
 
 def test_product_state_with_minus_i_via_the_cli(capsys):
-    code, out, err = run(capsys, "exact", "--qubits", "3", "--layers", "1", "--state", "+,-,-i", "--json")
+    code, out, err = run(capsys, "exact", "--qubits", "3", "--layers", "1", "--observable", "Z0", "--state", "+,-,-i", "--json")
     assert code == 0, err
     code, _, err = run(capsys, "exact", "--qubits", "3", "--state", "0x1")
     assert_one_line_error(code, err, "--state", "'x'")
@@ -255,7 +255,7 @@ def test_fsim_parameters_get_exact_values_and_are_sampled_where_possible(capsys,
         "    return cirq.Circuit(cirq.ry(a).on(q[0]), cirq.ry(b).on(q[1]), cirq.CZ(q[0], q[1]),\n"
         "                        cirq.FSimGate(c, 0.3).on(q[1], q[2]), cirq.ry(d).on(q[2]))\n"
     )
-    code, out, err = run(capsys, "analyze", f"{f}:circ", "--observable", "Z2", "--no-theorems", "--sample", "300",
+    code, out, err = run(capsys, "analyze", f"{f}:circ", "--observable", "Z2", "--no-theorems", "--draws", "300",
                          "--json")
     assert code == 0, err
     params = {p["name"]: p for p in json.loads(out)["results"]["parameters"]}

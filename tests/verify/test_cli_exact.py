@@ -13,7 +13,7 @@ from bpcalc.verify.cli import main
 
 
 def test_exact_table_reports_method_and_values(capsys):
-    assert main(["exact", "--ansatz", "hea", "--qubits", "6", "--layers", "2", "--parameters", "first", "--loss"]) == 0
+    assert main(["exact", "--ansatz", "hea", "--qubits", "6", "--layers", "2", "--observable", "Z0", "--parameters", "first", "--loss"]) == 0
     out = capsys.readouterr().out
     assert "method: exact" in out and "theta_0_0_0" in out and "Var[ℓ]" in out
     ref = E.exact_gradient_variance(circuits.hardware_efficient(6, 2), "Z0", None, "first")
@@ -36,16 +36,23 @@ def test_exact_json_matches_library(capsys):
 
 
 def test_exact_large_n_is_path_sampled_with_ci(capsys):
-    assert main(["exact", "--ansatz", "hea", "--qubits", "200", "--observable", "Zmid", "--samples", "4096"]) == 0
+    assert main(["exact", "--ansatz", "hea", "--qubits", "200", "--observable", "Zmid", "--paths", "4096"]) == 0
     out = capsys.readouterr().out
     assert "path-sampled (4096 paths, 95% CI clopper-pearson)" in out
     assert "summary over" in out
 
 
+def _code(argv):
+    try:
+        return main(argv)
+    except SystemExit as exc:  # malformed --qubits / --layers are refused by the parser (exit 2)
+        return exc.code
+
+
 def test_exact_bad_input_exit_code(capsys):
-    assert main(["exact", "--qubits", "x"]) == 2
+    assert _code(["exact", "--qubits", "x"]) == 2
     assert main(["exact", "--qubits", "4", "--parameters", "nope"]) == 2
-    assert main(["exact", "--qubits", "4", "--layers", "0"]) == 2
+    assert _code(["exact", "--qubits", "4", "--layers", "0"]) == 2
     assert main(["exact", "--qubits", "4", "--observable", "Z9"]) == 2
     err = capsys.readouterr().err
     assert "bpcalc exact: error" in err
@@ -53,14 +60,14 @@ def test_exact_bad_input_exit_code(capsys):
 
 def test_sampled_zero_prints_upper_limit_not_zero(capsys):
     """Issue 13 item 1: no '(the rest exactly 0)' for path-sampled zeros; an upper limit instead."""
-    assert main(["exact", "--qubits", "10", "--observable", "global", "--method", "sample", "--samples", "64",
+    assert main(["exact", "--qubits", "10", "--observable", "global", "--method", "sample", "--paths", "64",
                  "--parameters", "theta_0_*"]) == 0
     out = capsys.readouterr().out
     assert "below resolution of path sampling" in out
     assert "the rest exactly 0" not in out
     ub = 1 - 0.025 ** (1 / 64)
     assert f"< {ub:.2g}" in out
-    assert main(["exact", "--qubits", "10", "--observable", "global", "--method", "sample", "--samples", "64",
+    assert main(["exact", "--qubits", "10", "--observable", "global", "--method", "sample", "--paths", "64",
                  "--parameters", "theta_0_*", "--json"]) == 0
     grad = json.loads(capsys.readouterr().out)[0]["gradient"]
     assert all(grad["below_resolution"]) and not any(grad["proven_zero"])
@@ -91,7 +98,7 @@ def test_exact_noise_flag_matches_library(capsys):
 
 
 def test_exact_init_and_noise_flags_together(capsys):
-    assert main(["exact", "--qubits", "4", "--layers", "2", "--noise", "depolarize:0.01", "--init", "gaussian:0.1",
+    assert main(["exact", "--qubits", "4", "--layers", "2", "--observable", "Z0", "--noise", "depolarize:0.01", "--init", "gaussian:0.1",
                  "--parameters", "first", "--json"]) == 0
     grad = json.loads(capsys.readouterr().out)[0]["gradient"]
     ref = E.exact_gradient_variance(circuits.hardware_efficient(4, 2), "Z0", None, "first",

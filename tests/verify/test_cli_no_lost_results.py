@@ -101,7 +101,7 @@ def test_sigterm_keeps_finished_points_and_says_how_to_resume(tmp_path):
     (tmp_path / "slowtask.py").write_text(TASK)
     out = tmp_path / "sweep.jsonl"
     env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", BPCALC_TEST_BLOCK="1")
-    argv = [sys.executable, "-m", "bpcalc.verify.cli", "sweep", "--task", "slowtask:task", "--n", "4", "6",
+    argv = [sys.executable, "-m", "bpcalc.verify.cli", "sweep", "--task", "slowtask:task", "--qubits", "4,6",
             "--embeddings", "tpe", "--out", str(out), "--workers", "2", "--no-progress"]
     proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -19,7 +19,7 @@ def tiny_demo(tmp_path_factory):
     from bpcalc.verify.cli import main
 
     out = tmp_path_factory.mktemp("demo")
-    argv = ["demo", "--out", str(out), "--n", "2", "4", "6", "--embeddings", "tpe", "hee", "--n-draws", "60",
+    argv = ["demo", "--out", str(out), "--qubits", "2,4,6", "--embeddings", "tpe", "hee", "--draws", "60",
             "--n-data", "4", "--block-depth", "12", "--workers", "2", "--no-progress"]
     return out, main(argv)
 

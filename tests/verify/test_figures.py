@@ -175,7 +175,7 @@ def test_verify_cli_out_lists_vacuous_bound_and_writes_tables(tmp_path, capsys):
     from bpcalc.verify.cli import main
 
     out = tmp_path / "v"
-    rc = main(["verify", "--ansatz", "hea", "--qubits", "3", "4", "5", "--layers", "1", "--samples", "60",
+    rc = main(["verify", "--ansatz", "hea", "--qubits", "3..5", "--layers", "1", "--draws", "60",
                "--out", str(out)])
     assert rc in (0, 1)
     for name in ("verify.png", "verify.pdf", "verify.caption.txt", "report.md", "report.json", "bounds.tex",

@@ -197,3 +197,46 @@ def test_gradient_convenience_wrapper():
     for backend in ("own", "cirq"):
         np.testing.assert_allclose(gradient(c, obs, vals, backend=backend).values, expected, atol=1e-6)
     np.testing.assert_allclose(gradient(c, obs, vals, method="adjoint").values, expected, atol=1e-6)
+
+
+def test_one_gradient_result_type_for_exact_and_sampler_gradients():
+    """Exact, adjoint and finite-shot gradients through any cirq.Sampler share GradientResult."""
+    import ast
+    import pathlib
+
+    import cirq as _cirq
+    import numpy as _np
+    import sympy as _sympy
+
+    from bpcalc.verify.backends import make_backend as _make_backend
+    from bpcalc.verify.gradient_result import GradientResult as _GR
+    from bpcalc.verify.gradients import GradientResult as _GR2, adjoint_gradient as _adj, \
+        parameter_shift_gradient as _ps
+    from bpcalc.verify.measurement import sampled_parameter_shift_gradient as _sampled
+
+    assert _GR is _GR2
+    q = _cirq.LineQubit.range(2)
+    a, b = _sympy.symbols("a b")
+    circuit = _cirq.Circuit(_cirq.ry(a).on(q[0]), _cirq.CNOT(*q), _cirq.rx(b).on(q[1]))
+    obs = _cirq.Z(q[1]) * 1.0
+    vals = _np.array([[0.4, 1.3], [2.0, -0.7]])
+    prepared = _make_backend("own").prepare(circuit, obs, symbols=(a, b))
+    exact, adj = _ps(prepared, vals), _adj(prepared, vals)
+    shot = _sampled(_cirq.Simulator(seed=2), circuit, obs, [{"a": v[0], "b": v[1]} for v in vals], shots=4000)
+    for r in (exact, adj, shot):
+        assert type(r) is _GR and r.shape == (2, 2) and r.symbols == (a, b)
+    assert exact.exact and adj.exact and not shot.exact
+    assert shot.method == "parameter_shift_shots" and shot.shots == 4000 and shot.n_circuits_run == 2 * 2 * 2 * 1
+    _np.testing.assert_allclose(adj.values, exact.values, atol=1e-5)
+    z = (shot.values - exact.values) / _np.sqrt(shot.shot_variances)
+    assert _np.all(_np.abs(z) < 5), z
+    # no second gradient result dataclass anywhere in verify
+    root = pathlib.Path(__file__).resolve().parents[2] / "verify"
+    names = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            # (hardware's GradientExperimentResult is a report of a hardware run's variance estimates)
+            if isinstance(node, ast.ClassDef) and "Gradient" in node.name and node.name.endswith(("Result", "Estimate")) \
+                    and "Experiment" not in node.name:
+                names.append(f"{path.name}:{node.name}")
+    assert names == ["gradient_result.py:GradientResult"], names

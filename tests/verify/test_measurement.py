@@ -124,7 +124,7 @@ def test_sampled_gradient_matches_finite_differences():
             plus[s] += h
             minus[s] -= h
             exact = (_exact(c, obs, plus) - _exact(c, obs, minus)) / (2 * h)
-            z = (est.values[r, k] - exact) / np.sqrt(est.variances[r, k])
+            z = (est.values[r, k] - exact) / np.sqrt(est.shot_variances[r, k])
             assert abs(z) < 4.5, (r, s, est.values[r, k], exact)
 
 
@@ -164,4 +164,4 @@ def test_works_with_a_validating_virtual_engine_sampler():
     est = sampled_parameter_shift_gradient(sampler, c, obs, [p], shots=2000)
     h = 1e-6
     exact = (_exact(c, obs, {"a": 0.8 + h, "b": 0.4}) - _exact(c, obs, {"a": 0.8 - h, "b": 0.4})) / (2 * h)
-    assert abs(est.values[0, 0] - exact) < 5 * np.sqrt(est.variances[0, 0])
+    assert abs(est.values[0, 0] - exact) < 5 * np.sqrt(est.shot_variances[0, 0])

@@ -49,12 +49,12 @@ def _assert_one_line_refusal(proc: subprocess.CompletedProcess, *words: str) -> 
 
 def test_density_matrix_sample_refused_in_one_line_under_address_limit():
     """A 14-qubit density matrix needs 6 GiB: refused before Cirq allocates it."""
-    proc = _bpcalc("sample", "--engine", "density_matrix", "--qubits", "14", "--layers", "1", "--samples", "10")
+    proc = _bpcalc("sample", "--engine", "density_matrix", "--qubits", "14", "--layers", "1", "--draws", "10")
     _assert_one_line_refusal(proc, "density matrix", "needs 6.00 GiB", "qsim")
 
 
 def test_memory_limit_flag_is_the_budget():
-    proc = _bpcalc("sample", "--engine", "cirq", "--qubits", "10", "--layers", "1", "--samples", "4",
+    proc = _bpcalc("sample", "--engine", "cirq", "--qubits", "10", "--layers", "1", "--draws", "4",
                    "--memory-limit", "16KiB")
     _assert_one_line_refusal(proc, "cirq.Simulator on 10 qubits", "16.00 KiB", "Pauli-path")
 
@@ -114,3 +114,21 @@ def test_lie_closure_estimates_before_splitting():
     with pytest.raises(MemoryBudgetExceeded, match="Lie closure at dimension"):
         lie_closure(gens, memory_limit="64KiB")
     assert lie_closure(gens, split=False, memory_limit="1MiB").dimension == 255
+
+
+def test_qsim_is_memory_budgeted_like_the_other_simulators(capsys):
+    """qsim refuses a register over the budget before it allocates (it ignored the budget before)."""
+    n = 12
+    qubits = cirq.LineQubit.range(n)
+    circuit = cirq.Circuit(cirq.H.on_each(*qubits))
+    backend = make_backend("qsim", memory_limit="64KiB")
+    assert backend.memory_limit == "64KiB"
+    with pytest.raises(MemoryBudgetExceeded, match="qsim sampler on 12 qubits"):
+        backend.prepare(circuit, cirq.Z(qubits[0]))
+    # 3 copies of 2^12 complex64 amplitudes = 96 KiB: a 128 KiB budget is enough
+    prepared = make_backend("qsim", memory_limit="128KiB").prepare(circuit, cirq.Z(qubits[0]))
+    assert prepared is not None
+    rc = cli.main(["sample", "--engine", "qsim", "--qubits", "12", "--layers", "1", "--samples", "4",
+                   "--memory-limit", "64KiB"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert rc == 3 and len(err) == 1 and "qsim sampler on 12 qubits" in err[0] and "Pauli-path" in err[0], err

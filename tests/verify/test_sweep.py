@@ -288,7 +288,7 @@ def test_sweep_command_runs_resumes_and_refuses_to_overwrite(tmp_path, capsys):
     from bpcalc.verify.cli import main
 
     out = tmp_path / "s.jsonl"
-    args = ["sweep", "--out", str(out), "--n", "2", "4", "--embeddings", "tpe", "--n-draws", "20", "--n-data", "3",
+    args = ["sweep", "--out", str(out), "--qubits", "2,4", "--embeddings", "tpe", "--draws", "20", "--n-data", "3",
             "--workers", "2", "--no-progress", "--report", str(tmp_path / "rep")]
     assert main(args) == 0
     first = capsys.readouterr().out

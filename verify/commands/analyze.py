@@ -10,8 +10,11 @@ Examples::
     bpcalc analyze examples/numeric_angles_qiskit.qasm --trainable all --observable Z0
     bpcalc analyze examples/qiskit_hea_qasm3.qasm --observable 'ZZII'
     bpcalc analyze model.json --trainable 'theta_*' --data 'x_*' --observable '0.5*Z0*Z1 + X3'
-    bpcalc analyze ansatz.qasm --embedding hee --layers 2 --dataset digits --observable local
-    bpcalc analyze examples/sim2019_circuit2.qasm --observable local \\
+    bpcalc analyze ansatz.qasm --embedding hee --embedding-layers 2 --dataset digits
+    bpcalc analyze examples/sim2019_circuit2.qasm --theorem 'cerezo2021.*' --draws 400
+    bpcalc analyze examples/reuploading_3x.qasm --observable Z0 --dataset uniform --n-data 16
+    bpcalc analyze examples/sim2019_circuit2.qasm --observable Z0 --init gaussian:0.1 --noise depolarize:0.01
+    bpcalc analyze examples/sim2019_circuit2.qasm \\
         --family examples/my_family.py:sim_circuit2 --qubits 4..12:2
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import _args as A
 from ._memory import add_memory_limit
 
 __all__ = ["register", "run", "patterns", "factory_arguments", "positive_int", "engine_name", "ENGINES",
@@ -45,25 +49,38 @@ def engine_name(text: str) -> str:
     return _ENGINE_ALIASES.get(text.strip().lower(), text.strip().lower())
 
 
-# keys the theorem checks read from the declared set without an assumption of that name
-_DECLARE_ONLY = ("global_two_design",)
-
-
 class declared_keys(argparse.Action):
-    """``--declare KEY``: an assumption key of some registered theorem (checked at parse time)."""
+    """``--declare KEY``: an assumption key of :data:`bpcalc.bounds.assumptions.CATALOGUE` (checked at parse time).
+
+    A deprecated key is replaced by the keys it now stands for, with one deprecation line on
+    stderr; a key that bpcalc always checks (not declarable) is kept, with a note that
+    declaring it changes nothing.
+    """
 
     def __call__(self, parser, namespace, values, option_string=None):
+        from bpcalc.bounds.assumptions import CATALOGUE, DEPRECATED_KEYS
         from bpcalc.bounds.registry import default_registry
 
-        known = sorted({a.key for t in default_registry().values()
-                        for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
-                       | set(_DECLARE_ONLY))
+        registered = {a.key for t in default_registry().values()
+                      for a in (*t.assumptions, *(a for b in t.bounds for a in b.assumptions))}
+        known = sorted(set(CATALOGUE) | registered)
         keys = [k.strip() for v in ([values] if isinstance(values, str) else values) for k in v.split(",") if k.strip()]
-        unknown = [k for k in keys if k not in known]
+        unknown = [k for k in keys if k not in known and k not in DEPRECATED_KEYS]
         if unknown:
             parser.error(f"argument {option_string}: unknown assumption key(s) {unknown}; known keys: {', '.join(known)}")
+        out: list[str] = []
+        for k in keys:
+            if k in DEPRECATED_KEYS:
+                new, note = DEPRECATED_KEYS[k]
+                print(f"bpcalc: {option_string} {note}", file=sys.stderr)
+                out += [n for n in new if n not in out]
+                continue
+            if k in CATALOGUE and not CATALOGUE[k].declarable:
+                print(f"bpcalc: note: {option_string} {k}: bpcalc checks this on the model; declaring it changes nothing",
+                      file=sys.stderr)
+            out.append(k)
         items = list(getattr(namespace, self.dest, None) or [])
-        setattr(namespace, self.dest, items + keys)
+        setattr(namespace, self.dest, items + out)
 
 
 def patterns(values: list[str] | None, default):
@@ -138,37 +155,30 @@ def with_files(report, rendered, out_dir):
     return dataclasses.replace(rendered, **extra)
 
 
+def _embedding_layers(args: argparse.Namespace) -> int:
+    layers = args.embedding_layers
+    if layers in ("n", "log"):
+        raise ValueError(f"--embedding-layers {layers}: give an integer for bpcalc analyze (the size of FILE is "
+                         "known only once it is read)")
+    return layers.at(1)
+
+
 def run(args: argparse.Namespace) -> int:
+    from bpcalc.bounds.registry import default_registry
+
     from ..architecture import analyze_architecture
     from ..report import to_json, write_report
+    from .exact import parse_noise
 
-    report = analyze_architecture(
-        args.file,
-        args.observable,
-        trainable=patterns(args.trainable, None),
-        data=patterns(args.data, ("x_*",)),
-        embedding=args.embedding,
-        embedding_layers=args.layers,
-        dataset=args.dataset,
-        n_data=args.n_data,
-        data_seed=args.data_seed,
-        loss=args.loss,
-        two_design_blocks=args.two_design_blocks,
-        sample=args.sample,
-        sample_engine=args.engine,
-        seed=args.seed,
-        family=args.family,
-        qubits=args.qubits,
-        theorems=not args.no_theorems,
-        exact=not args.no_exact,
-        only_theorems=patterns(args.theorems, ()),
-        skip_theorems=patterns(args.skip_theorems, ()),
-        declared=tuple(args.declare or ()),
-        memory_limit=args.memory_limit,
-        factory_kwargs=factory_arguments(args.arg),
-        exponent_symbols=args.exponent_symbols,
-        label_column=args.label_column,
-    )
+    args.noise_channel = parse_noise(args.noise)  # malformed: one ValueError line before any work
+    if args.init is not None:
+        from bpcalc.bounds.exact.initialization import InitDistribution
+
+        InitDistribution.parse(args.init)
+
+    only = A.theorem_keys(args.theorem, [t.key for t in default_registry().values()])
+    with A.working(args, "bpcalc analyze"):
+        report = _analyze(args, analyze_architecture, only)
     rendered = report.to_report()
     if args.out:
         rendered = with_files(report, rendered, args.out)
@@ -179,6 +189,38 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(report.to_text(max_rows=args.max_rows))
     return 0
+
+
+def _analyze(args: argparse.Namespace, analyze_architecture, only):
+    return analyze_architecture(
+        args.file,
+        args.observable,
+        trainable=patterns(args.trainable, None),
+        data=patterns(args.data, ("x_*",)),
+        embedding=args.embedding,
+        embedding_layers=_embedding_layers(args),
+        dataset=args.dataset,
+        n_data=args.n_data,
+        data_seed=args.data_seed,
+        loss=args.loss,
+        two_design_blocks=args.two_design_blocks,
+        sample=args.draws,
+        sample_engine=args.engine,
+        seed=args.seed,
+        family=args.family,
+        qubits=args.qubits,
+        theorems=not args.no_theorems,
+        exact=not args.no_exact,
+        only_theorems=only or (),
+        skip_theorems=patterns(args.skip_theorems, ()),
+        declared=tuple(args.declare or ()),
+        memory_limit=args.memory_limit,
+        factory_kwargs=factory_arguments(args.arg),
+        exponent_symbols=args.exponent_symbols,
+        label_column=args.label_column,
+        init=args.init,
+        noise=args.noise_channel,
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -196,40 +238,47 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "<kind>_q<qubit>_m<moment>; mapping in the notes)")
     p.add_argument("--data", action="append", metavar="GLOB",
                    help="data symbols (glob); default 'x_*'; '' for none; gate kinds (e.g. rx) make numeric angles data")
-    p.add_argument("--observable", default="local",
-                   help="'local' ((1/n) Σ|0⟩⟨0|_j, default), 'local-z', 'global', or a Pauli sum like '0.5*Z0*Z1 + X3' "
-                        "(Z3 line qubit, Z(3,4) / Z(q3_4) grid qubit, Z('name') named qubit; a Qiskit label "
-                        "'ZZII' is little-endian: its last letter is qubit 0)")
+    A.add_observable(p, help_=A.OBSERVABLE_HELP.replace("'Zmid' (Z on the middle qubit), ", "") + " (Z3 line qubit, "
+                     "Z(3,4) / Z(q3_4) grid qubit, Z('name') named qubit; a Qiskit label 'ZZII' is little-endian: its "
+                     "last letter is qubit 0)")
     p.add_argument("--embedding", choices=("tpe", "hee", "che"),
                    help="prepend a built-in data embedding (circuit without data symbols)")
-    p.add_argument("--layers", type=int, default=1, help="layers of --embedding hee / repetitions of che (default 1)")
+    A.add_embedding_layers(p)
+    A.add_deprecated(p, "--layers", "embedding_layers", "--embedding-layers", convert=A.Layers)
     p.add_argument("--dataset", help="'uniform', 'digits', 'iris', 'breast_cancer', 'wine', or your own file .csv / .npz / "
                                      ".npy (standardised, PCA to the embedding's features, rescaled to [0, π])")
     p.add_argument("--label-column", metavar="COL",
                    help="labels of a --dataset file: CSV column name or index, NPY column index, NPZ key (removed from the features)")
-    p.add_argument("--n-data", type=int, default=32, help="data points drawn from --dataset (default 32)")
+    A.add_n_data(p, 32)
     p.add_argument("--data-seed", type=int, default=0, help="seed of the data subset (default 0)")
     p.add_argument("--loss", choices=("linear", "mse", "nll"), default="linear", help="loss (default linear)")
     p.add_argument("--two-design-blocks", action="store_true",
                    help="declare every tagged block a local 2-design (theorems that need it are refused otherwise)")
     p.add_argument("--declare", action=declared_keys, metavar="KEY",
                    help="assumption keys you assert (repeatable or comma-separated; unknown keys are refused)")
-    p.add_argument("--sample", type=positive_int, metavar="N", help="also estimate every variance from N parameter draws")
+    A.add_draws(p, None, old=("--sample",), help_="also estimate every variance from N parameter draws θ ~ U[0, 2π)")
     p.add_argument("--engine", default="own", type=engine_name, choices=ENGINES,
                    help="sampling engine: own, cirq, density_matrix (alias density), qsim, auto (default own)")
     p.add_argument("--seed", type=int, default=0, help="seed of sampling and intervals (default 0)")
     add_memory_limit(p)
     p.add_argument("--family", metavar="MODULE:FUNCTION",
                    help="a function of n building the same architecture at other sizes; fits Var against n")
-    p.add_argument("--qubits", metavar="RANGE", help="sizes for --family: '4..16' (doubling), '4..12:2' or '4,6,8'")
+    A.add_qubits(p, range_note=True, help_extra=" (sizes for --family)")
     p.add_argument("--arg", action="append", metavar="KEY=VALUE", help="argument of a factory FILE (e.g. n=6)")
     p.add_argument("--no-theorems", action="store_true", help="skip the theorem checks (light cones + exact only)")
-    p.add_argument("--theorems", action="append", metavar="GLOB",
-                   help="evaluate only these theorem keys (e.g. 'cerezo2021.*'; repeatable)")
+    A.add_theorem(p, old=("--theorems",))
     p.add_argument("--skip-theorems", action="append", metavar="GLOB",
                    help="leave these theorem keys out (e.g. 'mcclean2018.*', whose exact 2-design checks are slow)")
     p.add_argument("--no-exact", action="store_true", help="skip exact variances")
+    p.add_argument("--init", default=None, metavar="DIST",
+                   help="initialization of the angles for the exact values: uniform (default), gaussian:SIGMA, "
+                        "uniform:A (on [-A, A]) or a fixed value (mean and variance; the theorems are then refused)")
+    p.add_argument("--noise", default=None, metavar="CHANNEL",
+                   help="noise after every moment on every qubit for the exact values: depolarize:P, "
+                        "asymmetric_depolarize:PX,PY,PZ, bit_flip:P, phase_flip:P, phase_damp:G, amplitude_damp:G, "
+                        "generalized_amplitude_damp:P,G (the theorems are then refused)")
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
+    A.add_progress(p)
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR "
                    "(with --family also family.png/.pdf/.caption.txt and table.tex)")

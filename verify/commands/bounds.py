@@ -2,125 +2,88 @@
 
 Examples::
 
-    bpcalc bounds --ansatz tpa --block 2 --embedding hee --layers 2 --dataset digits --qubits 4,6,8,10
-    bpcalc bounds --ansatz tpa --block 2 --embedding hee --layers n --dataset digits --qubits 4,6,8 \\
+    bpcalc bounds --ansatz tpa --block 2 --embedding hee --embedding-layers 2 --dataset digits --qubits 4..10:2
+    bpcalc bounds --ansatz tpa --block 2 --embedding hee --embedding-layers n --dataset digits --qubits 4,6,8 \\
         --random-blocks --json
+    bpcalc bounds --ansatz hea --layers n --embedding none --observable global --qubits 4..8
     bpcalc bounds --list
     bpcalc bounds --theorem thanasilp2021.tensor_product_variance --latex
+    bpcalc bounds --theorem 'cerezo2021.*' --ansatz ala --layers 2 --embedding none --qubits 4,8
 
 For every ``n`` the model is built, :func:`bpcalc.bounds.analysis.analyze` checks every registered
-theorem's assumptions on it and every bound with numbers is shown: a plain value when its
-assumptions hold, ``value*`` ("what-if": the formula evaluated although an assumption fails,
-listed under the table).  The exact variance (``bpcalc.bounds.exact``) is shown when available.
+theorem's assumptions on it and the bounds whose assumptions hold are shown, after the verdict
+(the fitted trend of the exact variance over n).  ``--all`` adds the "what-if" values
+(``value*``: the formula evaluated although an assumption fails; the failed assumption is listed
+under the table).  The exact variance (``bpcalc.bounds.exact``) is shown when available.
+``--theorem GLOB`` without ``--qubits`` describes the selected theorems instead (with
+``--latex`` their formulas, with ``--value`` their closed forms at those numbers).
 Exit codes: 0 success, 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import Any
 
+from . import _args as A
 from .analyze import declared_keys
 from ._memory import add_memory_limit
 
 __all__ = ["register", "run", "build_model", "parse_qubits", "collect"]
 
-ANSATZE = ("tpa", "tp", "hea", "ala", "qcnn")
+ANSATZE = A.ANSATZ_NAMES
+DEFAULT_QUBITS = "4,6,8"
 # bounds analyses the built circuit at every n: light cones and measures cost ~ n^2 (about 2 min at n = 200)
 MAX_ANALYSED_QUBITS = 512
-# failing assumptions that make a bound irrelevant to the model (another loss, another embedding):
-# such what-if columns are hidden unless --all is given
-_IRRELEVANT = frozenset({"loss_mse", "loss_nll", "loss_linear", "product_embedding"})
 EMBEDDINGS = ("none", "tpe", "hee", "che")
 
 
 def parse_qubits(text: str) -> list[int]:
-    """``'4,6,8'`` or ``'4..10:2'`` -> a sorted list of distinct qubit counts."""
-    out: list[int] = []
-    for part in str(text).split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if ".." in part:
-            lo, _, rest = part.partition("..")
-            hi, _, step = rest.partition(":")
-            try:
-                lo_i, hi_i, step_i = int(lo), int(hi), int(step or 1)
-            except ValueError as exc:
-                raise ValueError(f"--qubits range {part!r} must look like 4..10:2") from exc
-            if step_i < 1 or hi_i < lo_i:
-                raise ValueError(f"--qubits range {part!r} is empty")
-            out.extend(range(lo_i, hi_i + 1, step_i))
+    """``'4,6,8'``, ``'4..10'`` (every integer) or ``'4..10:2'`` -> a sorted list of distinct
+    qubit counts (the one ``--qubits`` grammar, :func:`bpcalc.verify.commands._args.parse_qubits`)."""
+    return list(A.parse_qubits(text))
+
+
+def resolve_layers(args: argparse.Namespace) -> None:
+    """Set ``args.layers`` (ansatz) and ``args.embedding_layers`` from what was typed.
+
+    Before this release ``--layers`` meant embedding layers here and ``--ansatz-layers`` the
+    ansatz's.  For one release: with the old ``--ansatz-layers``, or with an ansatz that has no
+    layers (tpa, qcnn) and an embedding, a ``--layers`` without ``--embedding-layers`` keeps its
+    old meaning (with a deprecation line); otherwise it is the ansatz's layers (with a note
+    when an embedding is used, whose layers were meant before).
+    """
+    old_ansatz = getattr(args, "ansatz_layers", None)
+    layers, emb = args.layers, args.embedding_layers
+    if old_ansatz is not None:
+        if layers is not None and emb is None:
+            A.deprecation("--layers for embedding layers", "--embedding-layers", "bounds")
+            emb = layers
+        layers = old_ansatz
+    elif layers is not None and emb is None and args.embedding != "none":
+        if args.ansatz in ("tpa", "qcnn"):
+            A.deprecation(f"--layers for embedding layers (the ansatz {args.ansatz} has none)", "--embedding-layers",
+                          "bounds")
+            emb, layers = layers, None
         else:
-            try:
-                out.append(int(part))
-            except ValueError as exc:
-                raise ValueError(f"--qubits must be integers like 4,6,8 (got {part!r})") from exc
-    if not out:
-        raise ValueError("--qubits needs at least one qubit count")
-    if min(out) < 1:
-        raise ValueError(f"qubit counts must be positive, got {out}")
-    return sorted(set(out))
-
-
-def _count(text: str, n: int, what: str) -> int:
-    if str(text).strip().lower() == "n":
-        return n
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise ValueError(f"{what} must be an integer or 'n', got {text!r}") from exc
-    if value < 1:
-        raise ValueError(f"{what} must be >= 1, got {value}")
-    return value
+            print("bpcalc: note: --layers is the ansatz's layers in bpcalc bounds (embedding layers: "
+                  "--embedding-layers, default 1)", file=sys.stderr)
+    args.layers = A.Layers("1") if layers is None else layers
+    args.embedding_layers = A.Layers("1") if emb is None else emb
+    args.ansatz_layers = None
 
 
 def _dataset(args: argparse.Namespace, n: int):
     """The data of the model at ``n`` qubits (one PCA feature per qubit)."""
-    from bpcalc import circuits
-
-    if args.dataset == "uniform":
-        return circuits.uniform_random(args.samples or 100, n, seed=args.seed)
-    return circuits.load_dataset(args.dataset or "digits", n, n_samples=args.samples, seed=args.seed)
+    return A.build_dataset(args, n)
 
 
 def build_model(args: argparse.Namespace, n: int):
-    """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits."""
-    from bpcalc import circuits
-
-    if args.ansatz in ("tpa", "tp"):
-        ansatz = circuits.tensor_product(n, args.block, args.block_depth)
-    elif args.ansatz == "hea":
-        ansatz = circuits.hardware_efficient(n, _count(args.ansatz_layers, n, "--ansatz-layers"))
-    elif args.ansatz == "ala":
-        ansatz = circuits.alternating_layered(n, _count(args.ansatz_layers, n, "--ansatz-layers"), args.block,
-                                              args.block_depth)
-    elif args.ansatz == "qcnn":
-        ansatz = circuits.qcnn(n)
-    else:  # argparse restricts the choices; keep a clear message for programmatic use
-        raise ValueError(f"unknown ansatz {args.ansatz!r}; expected one of {ANSATZE}")
-    qubits = sorted(ansatz.all_qubits())
-    if args.observable == "local":
-        observable = circuits.local_cost(qubits)
-    elif args.observable == "local-z":
-        observable = circuits.local_cost(qubits, form="z")
-    elif args.observable == "global":
-        observable = circuits.global_cost(qubits)
-    else:
-        observable = circuits.parse_pauli_sum(args.observable, qubits=qubits)
-    embedding = dataset = None
-    if args.embedding == "none" and args.dataset is not None:
-        raise ValueError(f"--dataset {args.dataset} needs an --embedding (tpe, hee or che): with --embedding none "
-                         "the data never enter the circuit")
-    if args.embedding != "none":
-        embedding = circuits.make_embedding(args.embedding, n, _count(args.layers, n, "--layers"), qubits=qubits)
-        dataset = _dataset(args, n)
-    return circuits.Model(ansatz=ansatz, observable=observable, embedding=embedding, dataset=dataset,
-                          loss=args.loss, two_design_blocks=args.random_blocks,
-                          name=f"{args.ansatz}(n={n})")
+    """The ``circuits.Model`` described by the command-line arguments at ``n`` qubits
+    (the CLI's one builder, :func:`bpcalc.verify.commands._args.build_model`)."""
+    return A.build_model(args, n)
 
 
 def _default_parameter(model) -> Any:
@@ -155,14 +118,10 @@ def collect(args: argparse.Namespace) -> dict:
     import sympy
 
     from bpcalc.bounds.analysis import analyze, fit_decay
-    from bpcalc.bounds.registry import Context, Registry, default_registry
+    from bpcalc.bounds.registry import Context
 
-    registry = default_registry()
-    if args.theorems:
-        registry = Registry([t for t in registry.values() if any(t.key.startswith(p) for p in args.theorems)])
-        if not len(registry):
-            raise ValueError(f"--theorems {args.theorems} matches no registered theorem (see bpcalc bounds --list)")
-    qubits = parse_qubits(args.qubits)
+    registry = A.select_theorems(args.theorem)
+    qubits = list(args.qubits or A.parse_qubits(DEFAULT_QUBITS))
     if max(qubits) > MAX_ANALYSED_QUBITS:
         raise ValueError(
             f"--qubits {max(qubits)} is above {MAX_ANALYSED_QUBITS}: bpcalc bounds builds and analyses the circuit at "
@@ -173,8 +132,8 @@ def collect(args: argparse.Namespace) -> dict:
     values = _values(args.value)
     if args.embedding != "none":  # the data must exist at the largest n before any model is built
         _dataset(args, max(qubits))
-    rows, columns, refusals = [], {}, {}
-    for n in qubits:
+    rows, columns, refusals, not_shown = [], {}, {}, set()
+    for n in A.progress(qubits, args, "bpcalc bounds: n", total=len(qubits)):
         model = build_model(args, n)
         param = args.parameter or _default_parameter(model)
         analysis = analyze(model, parameters=[param], registry=registry, declared=declared, values=values,
@@ -188,21 +147,21 @@ def collect(args: argparse.Namespace) -> dict:
                           "var_dl": list(pa.exact.per_state), "mean_dl": [0.0] * len(pa.exact.per_state)}})
         cells: dict[str, dict] = {}
         reasons = {(r.theorem, r.bound): r.reason for r in (*pa.refused, *analysis.ensemble_refused)}
-        irrelevant = {(r.theorem, r.bound) for r in (*pa.refused, *analysis.ensemble_refused)
-                      if any(c.key in _IRRELEVANT and c.holds is False for c in r.failed)}
+        not_shown.update(f"{k[0]}:{k[1]}" for k in reasons if k not in applicable)
         for t in registry.values():
             keys = [(t.key, b.name) for b in t.bounds]
-            need_what_if = not args.no_what_if and any(
-                k not in applicable and (args.all or k not in irrelevant) for k in keys)
-            if need_what_if:
-                values_ = t.instantiate(ctx, check=False).values
-            else:
-                values_ = [applicable[k].value for k in keys if k in applicable]
+            values_ = [applicable[k].value for k in keys if k in applicable]
+            if args.all and any(k not in applicable for k in keys):
+                try:  # what-if values: the formula although an assumption fails
+                    values_ = t.instantiate(ctx, check=False).values
+                except (ValueError, TypeError) as exc:  # its quantities do not exist for this model
+                    for k in keys:
+                        if k not in applicable:
+                            refusals.setdefault(f"{k[0]}:{k[1]}", f"{reasons.get(k, 'refused')} (what-if value not "
+                                                                  f"computable: {' '.join(str(exc).split())})")
             for v in values_:
                 key = f"{t.key}:{v.name}"
                 ok = (t.key, v.name) in applicable
-                if not ok and not args.all and (t.key, v.name) in irrelevant:
-                    continue
                 columns.setdefault(key, {"theorem": t.key, "bound": v.name, "kind": v.kind,
                                          "status": t.verification.status, "source": t.verification.source})
                 cells[key] = {"log10": v.log10 if math.isfinite(v.log10) else None, "value": v.value,
@@ -240,6 +199,7 @@ def collect(args: argparse.Namespace) -> dict:
         "columns": columns,
         "rows": rows,
         "refused": refusals,
+        "not_shown": sorted(not_shown - set(columns)),
         "closed_forms": closed,
         "trends": trends,
     }
@@ -250,9 +210,20 @@ def _short(key: str) -> str:
     return f"{theorem.split('.', 1)[1]}:{bound}"
 
 
+def verdict_line(result: dict) -> str:
+    """The verdict, shown first: the scaling of the exact variance over n (the one verdict rule)
+    when exact values exist at several n, else the verdict at the largest n."""
+    if "exact" in result["trends"]:
+        return f"verdict: {result['trends']['exact']['text']}"
+    last = result["rows"][-1]
+    v = last.get("verdict_at_n") or {}
+    text = v.get("text") or v.get("label") or "not decided"
+    return f"verdict at n = {last['n']}: {text}"
+
+
 def render_text(result: dict) -> str:
     cols = list(result["columns"])
-    lines = []
+    lines = [verdict_line(result), ""]
     header = ["n", "D_HS", "Haar"] + [f"[{i + 1}]" for i in range(len(cols))] + ["exact"]
     table = []
     for r in result["rows"]:
@@ -273,7 +244,10 @@ def render_text(result: dict) -> str:
                  "Haar: (2^s - 2^-s)/(2^n + 1); exact: Var[∂_k ℓ] from bounds.exact (dataset mean; "
                  "'v [lo, hi]' = path-sampled estimate with its 95% interval, 'v~' = path-sampled without an interval of "
                  "its own, when exact enumeration is too large)")
-    lines.append("columns (value* = assumption fails, formula shown as a what-if):")
+    if any(not c["applicable"] for r in result["rows"] for c in r["cells"].values()):
+        lines.append("columns (value* = assumption fails, formula shown as a what-if):")
+    else:
+        lines.append("columns (bounds whose assumptions hold for this model):")
     for i, c in enumerate(cols):
         col = result["columns"][c]
         form = next(f for f in result["closed_forms"] if f["column"] == c)
@@ -285,8 +259,13 @@ def render_text(result: dict) -> str:
         lines.append("not applicable (*):")
         for c, why in result["refused"].items():
             lines.append(f"  {_short(c)}: {why}")
-    if "exact" in result["trends"]:
-        lines.append(f"exact variance trend: {result['trends']['exact']['text']}")
+    hidden = result.get("not_shown") or []
+    if hidden and result["model"].get("all"):
+        lines.append(f"{len(hidden)} other refused bound(s) have no what-if value for this model (their inputs do "
+                     "not exist for it)")
+    elif hidden:
+        lines.append(f"{len(hidden)} other registered bound(s) are refused for this model (an assumption fails); "
+                     "--all shows their what-if values and the failed assumption")
     lines.append(f"parameter: {result['rows'][0]['parameter']}")
     return "\n".join(lines)
 
@@ -426,25 +405,33 @@ def write_outputs(args: argparse.Namespace, result: dict, out_dir) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bpcalc.bounds.registry import default_registry, get_theorem
-
+    if args.no_what_if:
+        A.deprecation("--no-what-if", "nothing: only bounds whose assumptions hold are shown unless --all", "bounds")
+    resolve_layers(args)
     if args.list:
-        theorems = list(default_registry().values())
+        theorems = list(A.select_theorems(args.theorem).values())
         if args.json:
-            print(json.dumps([t.to_dict() for t in theorems], indent=2, default=str))
+            from bpcalc.bounds.serialization import dumps
+            print(dumps([t.to_dict() for t in theorems], indent=2))
             return 0
         for t in theorems:
             print(f"{t.key}  [{t.verification.status}; {t.verification.source}]  {t.title}")
             print(f"    {t.citation.short()}")
             print(f"    bounds: {', '.join(f'{b.name} ({b.kind})' for b in t.bounds)}; test: {t.verification.test}")
         return 0
-    if args.theorem:
-        t = get_theorem(args.theorem)
+    if args.theorem and args.qubits is None:
+        theorems = list(A.select_theorems(args.theorem).values())
         if args.json:
-            print(json.dumps(t.to_dict(), indent=2, default=str))
-        elif args.latex:
-            print(t.latex(citation=True))
-        else:
+            from bpcalc.bounds.serialization import dumps
+            docs = [t.to_dict() for t in theorems]
+            print(dumps(docs[0] if len(docs) == 1 else docs, indent=2))
+            return 0
+        for i, t in enumerate(theorems):
+            if i:
+                print()
+            if args.latex:
+                print(t.latex(citation=True))
+                continue
             print(f"{t.key}: {t.title}\n{t.citation}\nstatus: {t.verification.status}, source: {t.verification.source} ({t.verification.test})")
             if t.statement:
                 print(t.statement)
@@ -460,7 +447,8 @@ def run(args: argparse.Namespace) -> int:
         written = write_outputs(args, result, args.out)
         print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result, indent=2, default=str))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(result, indent=2))
     elif args.latex:
         print(render_latex(result))
     else:
@@ -471,21 +459,25 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bounds", help="registered theorems evaluated on a model family (table over n)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--list", action="store_true", help="list every registered theorem with citation and status")
-    p.add_argument("--theorem", default=None, help="show one theorem (with --latex: its formulas in LaTeX)")
-    p.add_argument("--ansatz", choices=ANSATZE, default="tpa", help="ansatz family (default: tpa)")
-    p.add_argument("--block", type=int, default=2, help="block size s for tpa / ala (default: 2)")
-    p.add_argument("--block-depth", type=int, default=2, help="block depth for tpa / ala (default: 2)")
-    p.add_argument("--ansatz-layers", default="1", help="layers of hea / ala; 'n' = as many as qubits")
+    p.add_argument("--list", action="store_true", help="list the registered theorems (those of --theorem) with "
+                   "citation and status")
+    A.add_theorem(p, help_=A.THEOREM_HELP + "; without --qubits: describe them (with --latex their formulas)",
+                  old=("--theorems",))
+    A.add_ansatz(p, default="tpa")
+    A.add_block(p)
+    p.add_argument("--layers", type=A.layers_type, default=None, metavar="L",
+                   help=f"ansatz layers of hea / ala: {A.LAYERS_HELP} (default: 1)")
+    A.add_deprecated(p, "--ansatz-layers", "ansatz_layers", "--layers", convert=A.Layers)
     p.add_argument("--embedding", choices=EMBEDDINGS, default="hee", help="data embedding (default: hee)")
-    p.add_argument("--layers", default="1", help="embedding layers / repetitions; 'n' = as many as qubits")
+    p.add_argument("--embedding-layers", type=A.layers_type, default=None, metavar="L",
+                   help=f"layers of --embedding hee / repetitions of che: {A.LAYERS_HELP} (default: 1)")
     p.add_argument("--dataset", default=None, choices=("digits", "iris", "breast_cancer", "wine", "uniform"),
                    help="digits (default), iris, breast_cancer, wine or uniform; needs an --embedding")
-    p.add_argument("--samples", type=int, default=None, help="data points (default: all for real data, 100 uniform)")
+    A.add_n_data(p, None, old=("--samples",), help_="data points (default: all for real data, 100 uniform)")
     p.add_argument("--seed", type=int, default=0, help="seed of the data subset (default: 0)")
     add_memory_limit(p)
-    p.add_argument("--qubits", default="4,6,8", help="qubit counts, e.g. 4,6,8,10 or 4..12:2 (default: 4,6,8)")
-    p.add_argument("--observable", default="local", help="'local', 'local-z', 'global' or a Pauli sum")
+    A.add_qubits(p, legacy=True, help_extra=f" (default: {DEFAULT_QUBITS})")
+    A.add_observable(p)
     p.add_argument("--loss", default="linear", choices=("linear", "mse", "nll"), help="loss (default: linear)")
     p.add_argument("--parameter", default=None, help="differentiated parameter (default: middle of the first block)")
     p.add_argument("--random-blocks", action="store_true",
@@ -495,13 +487,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--value", action="append",
                    help="supply a number, e.g. --value p_min=0.05 (repeatable); with --theorem KEY: evaluate its closed "
                    "forms at these numbers, e.g. --value n=1000000 --value s=2")
-    p.add_argument("--theorems", nargs="*", default=None, help="only theorem keys starting with these prefixes")
     p.add_argument("--all", action="store_true",
-                   help="also show bounds for other losses / embeddings than the model's (what-if columns)")
-    p.add_argument("--no-what-if", action="store_true",
-                   help="show only bounds whose assumptions hold (no formula values for refused ones)")
+                   help="also show bounds whose assumptions fail (what-if values, marked *, with the failed assumption)")
+    p.add_argument("--no-what-if", action="store_true", help=argparse.SUPPRESS)  # deprecated: the default now
     p.add_argument("--no-exact", action="store_true", help="skip exact variances (bounds.exact)")
     p.add_argument("--no-ensemble", action="store_true", help="skip frame potential / KL expressibility")
+    A.add_progress(p)
     p.add_argument("--out", metavar="DIR", default=None,
                    help="write report.md, report.json, bounds.tex, table.tex, bounds.bib and bounds.png/.pdf into DIR")
     out = p.add_mutually_exclusive_group()

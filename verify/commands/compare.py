@@ -11,7 +11,7 @@ enumeration would need more than --max-terms Pauli pairs).  See
 
 Examples::
 
-    bpcalc compare hea ala qcnn --qubits 4..64
+    bpcalc compare hea ala qcnn --qubits 4..64:x2
     bpcalc compare hea hea-log examples/my_family.py:brickwork --qubits 4..16:2 --plot cmp.png
     bpcalc compare examples/qiskit_hea_qasm3.qasm examples/qiskit_hea.qpy hea --qubits 4 --observable Z3
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import _args as A
 from ._memory import add_memory_limit
 
 __all__ = ["register", "run"]
@@ -72,12 +73,18 @@ def run(args: argparse.Namespace) -> int:
     from ..architecture import compare_architectures, plot_comparison
     from ..report import Figure, to_json, write_report
 
-    comparison = compare_architectures(
-        args.architectures, args.qubits, args.observable, args.parameter, method=args.method,
-        max_terms=args.max_terms, n_samples=args.samples, seed=args.seed, bounds_up_to=args.bounds_up_to,
-        exponent_symbols=args.exponent_symbols,
-        memory_limit=args.memory_limit,
-    )
+    registry = None if args.theorem is None else A.select_theorems(args.theorem)
+    for i, arch in enumerate(args.architectures):
+        if arch.strip().lower() == "tp":  # the old short name of the tensor-product ansatz
+            A.deprecation("architecture tp", "tpa", "compare")
+            args.architectures[i] = "tpa"
+    with A.working(args, "bpcalc compare"):
+        comparison = compare_architectures(
+            args.architectures, args.qubits, args.observable, args.parameter, method=args.method,
+            max_terms=args.max_terms, n_samples=args.paths, seed=args.seed, bounds_up_to=args.bounds_up_to,
+            exponent_symbols=args.exponent_symbols, registry=registry,
+            memory_limit=args.memory_limit,
+        )
     if args.plot:
         figure = str(plot_comparison(comparison, args.plot))
         print(f"wrote {figure}", file=sys.stderr)
@@ -107,20 +114,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("architectures", nargs="+", metavar="ARCH",
                    help="hea, hea-log, ala, tpa, qcnn, module:function, or a circuit file (.qasm, .json, .qpy)")
-    p.add_argument("--qubits", default=None,
-                   help="'4..64' (doubling), '4..16:2' (step) or '4,6,8' (default 4..16; the files' own sizes when "
-                        "every ARCH is a file)")
-    p.add_argument("--observable", default=None,
-                   help="one observable for all ('local', 'global', 'Z0', …); default: each architecture's own")
+    A.add_qubits(p, range_note=True, help_extra=" (default: 4..16:x2; the files' own sizes when every ARCH is a file)")
+    A.add_observable(p, default=None, help_="one observable for all: " + A.OBSERVABLE_HELP.replace("(default: ", "(")
+                     + "; default: each architecture's own (local; Z0 for qcnn; a family's own)")
     p.add_argument("--parameter", default="first", help="first (default), max, mean, or a symbol name")
     p.add_argument("--method", choices=("auto", "exact", "truncate", "sample"), default="auto",
                    help="exact engine mode (default auto: enumeration, path sampling when too large)")
     p.add_argument("--max-terms", type=int, default=2**17, help="Pauli-pair budget of exact enumeration")
-    p.add_argument("--samples", type=int, default=2**14, help="sampled Pauli paths when enumeration is too large")
+    A.add_paths(p, default=2**14)
     p.add_argument("--seed", type=int, default=0, help="seed of path sampling (default 0)")
     add_memory_limit(p)
     p.add_argument("--bounds-up-to", type=int, default=0, metavar="N",
                    help="also evaluate the registered theorems for n <= N (their checks can be slow)")
+    A.add_theorem(p, help_=A.THEOREM_HELP + "; with --bounds-up-to")
+    A.add_progress(p)
     p.add_argument("--plot", metavar="PNG", help="write the plot of Var against n (PNG, PDF and .caption.txt)")
     p.add_argument("--json", action="store_true", help="print the full comparison as JSON")
     p.add_argument("--out", metavar="DIR", help="write report.json, report.md, compare.png/.pdf/.caption.txt, "

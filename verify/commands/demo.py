@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 
+from . import _args as A
+
 DATASET_CHOICES = ("digits", "iris", "breast_cancer", "wine", "uniform")
 
 
@@ -21,14 +23,15 @@ def run(args: argparse.Namespace) -> int:
     kw = {}
     if args.quick:
         kw.update(ns=(4, 6, 8), n_draws=100, n_data=8, block_depth=8)
-    if args.n:
-        kw["ns"] = tuple(args.n)
+    if args.qubits:
+        kw["ns"] = tuple(args.qubits)
     if args.embeddings:
         kw["embeddings"] = tuple(args.embeddings)
-    for name in ("n_draws", "n_data", "block_depth", "workers", "seed", "dataset"):
+    for name, attr in (("draws", "n_draws"), ("n_data", "n_data"), ("block_depth", "block_depth"),
+                       ("workers", "workers"), ("seed", "seed"), ("dataset", "dataset")):
         value = getattr(args, name)
         if value is not None:
-            kw[name] = value
+            kw[attr] = value
     config = DemoConfig(**kw)
     from ..sweep import check_fresh_output
 
@@ -66,13 +69,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "then the fitted decay base per embedding, a summary table, and a report (Markdown, JSON, LaTeX, plots).",
     )
     p.add_argument("--out", default="bpcalc-report", help="report directory (default: bpcalc-report)")
-    p.add_argument("--n", type=int, nargs="+", default=None, help="qubit counts (default: 4 6 8 10 12)")
+    A.add_qubits(p, legacy=True, help_extra=" (default: 4..12:2)")
+    A.add_deprecated(p, "--n", "qubits", "--qubits", nargs="+", convert=lambda vs: A.parse_qubits(",".join(vs)))
     p.add_argument("--embeddings", nargs="+", choices=["tpe", "hee", "che"], default=None,
                    help="embeddings (default: tpe hee che)")
     p.add_argument("--dataset", default=None, choices=DATASET_CHOICES,
                    help="digits (default), iris, breast_cancer, wine or uniform")
-    p.add_argument("--n-draws", type=int, default=None, help="parameter draws per sampled variance (default: 200)")
-    p.add_argument("--n-data", type=int, default=None, help="data points (default: 12)")
+    A.add_draws(p, None, old=("--n-draws",), help_="parameter draws θ ~ U[0, 2π) per sampled variance (default: 200)")
+    A.add_n_data(p, None, help_="data points (default: 12)")
     p.add_argument("--block-depth", type=int, default=None, help="RY-RZ-CZ layers per block (default: 12)")
     p.add_argument("--seed", type=int, default=None, help="master seed (default: 0)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: number of CPUs)")

@@ -3,8 +3,9 @@
 Examples::
 
     bpcalc exact --ansatz hea --qubits 1000 --layers 10
-    bpcalc exact --ansatz hea --qubits 8,16,32 --observable local --parameters first
-    bpcalc exact --ansatz tpa --block 2 --qubits 4,8 --observable local --two-design
+    bpcalc exact --ansatz hea --qubits 8..32:x2 --parameters first
+    bpcalc exact --ansatz hea --qubits 8 --observable Z0 --paths 4096
+    bpcalc exact --ansatz tpa --block 2 --qubits 4,8 --two-design
     bpcalc exact --ansatz ala --block 2 --qubits 8 --layers 3 --parameters 'theta_0_b0_*' --json
 
 For each ``n`` the ansatz is built, :func:`bpcalc.bounds.exact.exact_gradient_variance` computes
@@ -13,71 +14,33 @@ Pauli pairs fit the budget, otherwise unbiased path sampling with a confidence i
 truncation with a rigorous error bound with ``--method truncate``), and the table says which
 method produced each number.  ``--two-design`` adds the 2-design block chain (blocks declared
 local 2-designs) and ``--lie`` the deep-circuit Lie-algebraic value.  Input state ``|0…0⟩``
-unless ``--state`` is given.  Exit codes: 0 success, 2 bad input, 3 over the memory budget
+unless ``--state`` is given; observable the local cost unless ``--observable`` is given.  Exit codes: 0 success, 2 bad input, 3 over the memory budget
 (``--memory-limit``; nothing was allocated, the message names the method that fits).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from typing import Any
 
+from . import _args as A
 from ._memory import add_memory_limit
 
 __all__ = ["register", "run", "build_ansatz", "build_observable"]
 
-ANSATZE = ("hea", "ala", "tpa", "qcnn")
-
-
-def _qubit_counts(text: str) -> list[int]:
-    out = []
-    for part in str(text).split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            value = int(part)
-        except ValueError as exc:
-            raise ValueError(f"--qubits must be integers like 8 or 8,16,32 (got {part!r})") from exc
-        if value < 1:
-            raise ValueError(f"qubit counts must be positive, got {value}")
-        out.append(value)
-    if not out:
-        raise ValueError("--qubits needs at least one qubit count")
-    return sorted(set(out))
-
-
-def _layers(text: str, n: int) -> int:
-    t = str(text).strip().lower()
-    if t == "log":
-        return max(1, math.ceil(math.log2(n)))
-    if t == "n":
-        return n
-    try:
-        value = int(t)
-    except ValueError as exc:
-        raise ValueError(f"--layers must be an integer, 'log' (ceil log2 n) or 'n', got {text!r}") from exc
-    if value < 1:
-        raise ValueError(f"--layers must be >= 1, got {value}")
-    return value
+ANSATZE = A.ANSATZ_NAMES
 
 
 def build_ansatz(args: argparse.Namespace, n: int):
-    """The ansatz circuit described by the arguments at ``n`` qubits (or the user's ``--circuit``)."""
+    """The ansatz circuit described by the arguments at ``n`` qubits (:func:`bpcalc.circuits.make_ansatz`),
+    or the user's ``--circuit``."""
     from bpcalc import circuits
 
     if getattr(args, "circuit", None):
         return _user_circuit(args.circuit, n)
-    layers = _layers(args.layers, n)
-    if args.ansatz == "hea":
-        return circuits.hardware_efficient(n, layers, entangler=args.entangler)
-    if args.ansatz == "ala":
-        return circuits.alternating_layered(n, layers, args.block, block_depth=args.block_depth or 1)
-    if args.ansatz == "tpa":
-        return circuits.tensor_product(n, args.block, block_depth=args.block_depth or 2)
-    return circuits.qcnn(n)
+    return circuits.make_ansatz(args.ansatz, n, args.layers.at(n), args.block, args.block_depth,
+                                entangler=args.entangler)
 
 
 def _user_circuit(spec: str, n: int):
@@ -96,27 +59,12 @@ def _user_circuit(spec: str, n: int):
     return circuit
 
 
-def build_observable(text: str, n: int):
-    """``'local'`` (seed paper's ``(1/n)Σ|0⟩⟨0|_j``), ``'local-z'``, ``'global'``, ``'Zmid'`` or a Pauli sum."""
+def build_observable(text: str, n: int, ansatz: str | None = None):
+    """``'local'`` (the default: ``(1/n)Σ|0⟩⟨0|_j``; ``Z0`` on a qcnn), ``'local-z'``, ``'global'``,
+    ``'Zmid'`` or a Pauli sum on ``n`` line qubits (:func:`bpcalc.verify.commands._args.build_observable`)."""
     import cirq
 
-    from bpcalc import circuits
-
-    qs = cirq.LineQubit.range(n)
-    t = text.strip()
-    if t == "local":
-        return circuits.local_cost(qs)
-    if t == "local-z":
-        return circuits.local_cost(qs, form="z")
-    if t == "global":
-        return circuits.global_cost(qs)
-    if t.lower() == "zmid":
-        return cirq.PauliSum.wrap(cirq.Z(qs[n // 2]))
-    obs = circuits.parse_pauli_sum(t)
-    outside = [q for ps in obs for q in ps.qubits if q not in qs]
-    if outside:
-        raise ValueError(f"observable {text!r} acts on {sorted(set(outside))}, outside the {n} qubits")
-    return obs
+    return A.build_observable(text, cirq.LineQubit.range(n), ansatz)
 
 
 def _state(text: str, n: int):
@@ -228,18 +176,18 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
     from bpcalc.bounds import exact as E
 
     circ = build_ansatz(args, n)
-    obs = build_observable(args.observable, n)
+    obs = build_observable(args.observable, n, args.ansatz)
     state = _state(args.state, n)
     res = E.exact_gradient_variance(
         circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
-        n_samples=args.samples, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
+        n_samples=args.paths, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
         exponent_symbols=getattr(args, "exponent_symbols", "angle"),
         noise=args.noise_channel, init=args.init,
     )
-    out: dict[str, Any] = {"n": n, "layers": _layers(args.layers, n), "result": res}
+    out: dict[str, Any] = {"n": n, "layers": args.layers.at(n), "result": res}
     if args.loss:
         out["loss"] = E.exact_loss_variance(
-            circ, obs, state, method=args.method, max_terms=args.max_terms, n_samples=args.samples,
+            circ, obs, state, method=args.method, max_terms=args.max_terms, n_samples=args.paths,
             confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit, noise=args.noise_channel,
             init=args.init,
         )
@@ -358,20 +306,18 @@ def _write_files(args: argparse.Namespace, items: list) -> None:
                       tuple(rows)),),
         figures=(Figure(png.name, caption),), config={k: v for k, v in vars(args).items() if k != "func"},
         seeds={"paths": args.seed}, compact=tuple(compact),
-        results={"points": [{"n": it["n"], "gradient": it["result"].as_dict()} for it in items]})
+        results={"points": [{"n": it["n"], "gradient": it["result"].to_dict()} for it in items]})
     written = write_report(report, args.out)
     print(f"wrote {', '.join(str(p) for p in written.values())}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.ansatz in ("ala", "tpa") and args.block < 1:
-        raise ValueError(f"--block must be >= 1, got {args.block}")
     import sys
 
     from bpcalc.bounds.memory import MemoryBudget, MemoryBudgetExceeded
 
-    counts = _qubit_counts(args.qubits)
-    if getattr(args, "circuit", None) and args.qubits == "8" and ":" not in str(args.circuit):
+    counts = args.qubits
+    if getattr(args, "circuit", None) and tuple(counts) == (8,) and ":" not in str(args.circuit):
         counts = [len(_user_circuit(args.circuit, 0).all_qubits())]  # a file: its own width
     args.memory_limit = MemoryBudget.from_limit(args.memory_limit)  # bad sizes: one ValueError line
     args.noise_channel = parse_noise(getattr(args, "noise", None))
@@ -382,7 +328,11 @@ def run(args: argparse.Namespace) -> int:
     if args.noise_channel is not None and (args.two_design or args.lie):
         raise ValueError("--two-design and --lie describe noiseless circuits; drop them with --noise")
     try:
-        items = [_compute(args, n) for n in counts]
+        if len(counts) == 1:  # one size: a running indicator (the engines report no steps)
+            with A.working(args, f"bpcalc exact: n = {counts[0]}"):
+                items = [_compute(args, counts[0])]
+        else:
+            items = [_compute(args, n) for n in A.progress(counts, args, "bpcalc exact: n", total=len(counts))]
     except MemoryBudgetExceeded as exc:
         print(f"bpcalc exact: error: {exc}", file=sys.stderr)
         return 3
@@ -392,15 +342,16 @@ def run(args: argparse.Namespace) -> int:
         payload = []
         for item in items:
             entry = {"n": item["n"], "layers": item["layers"], "ansatz": args.ansatz, "observable": args.observable,
-                     "gradient": item["result"].as_dict()}
+                     "gradient": item["result"].to_dict()}
             for k in ("loss", "two_design", "lie"):
                 if k in item:
-                    entry[k] = item[k].as_dict()
+                    entry[k] = item[k].to_dict()
             for k in ("two_design_error", "lie_error"):
                 if k in item:
                     entry[k] = item[k]
             payload.append(entry)
-        print(json.dumps(payload, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(payload, indent=2))
         return 0
     for item in items:
         _print_run(args, item)
@@ -413,17 +364,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="exact gradient variances (Pauli paths, 2-design chain, Lie algebra) — no circuit sampling",
         description=__doc__.split("\n\n")[0],
     )
-    p.add_argument("--ansatz", choices=ANSATZE, default="hea", help="ansatz family (default hea)")
+    A.add_ansatz(p, default="hea")
     p.add_argument("--circuit", metavar="FILE", default=None,
                    help="your own circuit instead of --ansatz: .qasm, .json, module:function or file.py:function "
                         "(called with n=QUBITS if it takes n); crz, u3, CZ**t, FSim … with symbols are exact")
-    p.add_argument("--qubits", default="8", help="qubit count(s), e.g. 1000 or 8,16,32")
-    p.add_argument("--layers", default="log", help="layers: an integer, 'log' (ceil log2 n, default) or 'n'")
-    p.add_argument("--block", type=int, default=2, help="block size for ala/tpa (default 2)")
-    p.add_argument("--block-depth", type=int, default=None, help="depth inside each block (ala 1, tpa 2)")
+    A.add_qubits(p, default="8", legacy=True)
+    A.add_layers(p, default="log")
+    A.add_block(p)
     p.add_argument("--entangler", choices=("cz", "cnot"), default="cz", help="hea entangler (default cz)")
-    p.add_argument("--observable", default="Z0",
-                   help="'Z0'-style Pauli sum, 'Zmid', 'local' (seed paper's (1/n)Σ|0><0|), 'local-z' or 'global'")
+    A.add_observable(p)
     p.add_argument("--state", default="0",
                    help="input product state: 0 (default), +, one of 0 1 + - i j per qubit like '0+1-' (i = |+i>, "
                    "j = |-i>), or comma-separated tokens like '0,+,-i'")
@@ -432,7 +381,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="auto: exact enumeration if the Pauli pairs fit, else the exact tensor network if it fits, "
                         "else path sampling (default); tn: tensor network")
     p.add_argument("--max-terms", type=int, default=2**17, help="Pauli-pair budget of exact enumeration")
-    p.add_argument("--samples", type=int, default=2**16, help="sampled Pauli paths (default 65536)")
+    A.add_paths(p, default=2**16)
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of sampled intervals")
     p.add_argument("--seed", type=int, default=0, help="seed of the path sampler")
     p.add_argument("--noise", default=None,
@@ -446,6 +395,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--two-design", action="store_true", help="also the 2-design block chain (ala/tpa/qcnn)")
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
     p.add_argument("--per-parameter", action="store_true", help="print every parameter (default: a summary when > 12)")
+    A.add_progress(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--plot", metavar="PATH", default=None,
                    help="write the variance over --qubits as PATH.png, PATH.pdf and PATH.caption.txt")

@@ -13,10 +13,11 @@ fails), 2 bad input.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-ANSATZE = ("hea", "ala", "tp", "qcnn")
+from . import _args as A
+
+ANSATZE = A.ANSATZ_NAMES
 OBSERVABLES = ("local", "local-z", "global")
 
 
@@ -29,32 +30,18 @@ def _build_circuit(args: argparse.Namespace):
         return read_circuit(args.circuit), None
     if args.qubits is None:
         raise ValueError("give --qubits (with --ansatz) or --circuit FILE")
-    n, layers = args.qubits, args.layers
+    if len(args.qubits) != 1:
+        raise ValueError(f"--qubits {','.join(map(str, args.qubits))}: bpcalc hardware compiles one size; give one")
+    n = args.qubits[0]
+    layers = args.layers.at(n)
     rotations = tuple(r.strip() for r in args.rotations.split(",") if r.strip())
-    if args.ansatz == "hea":
-        c = circuits.hardware_efficient(n, layers, rotations=rotations, entangler=args.entangler, topology=args.topology)
-    elif args.ansatz == "ala":
-        c = circuits.alternating_layered(n, layers, args.block_size, rotations=rotations)
-    elif args.ansatz == "tp":
-        c = circuits.tensor_product(n, args.block_size, rotations=rotations)
-        layers = 1
-    else:
-        c = circuits.qcnn(n)
-        layers = None
-    return c, layers
+    c = circuits.make_ansatz(args.ansatz, n, layers, args.block, args.block_depth, rotations=rotations,
+                             entangler=args.entangler, topology=args.topology)
+    return c, {"hea": layers, "ala": layers, "tpa": 1}.get(args.ansatz)
 
 
 def _observable(args: argparse.Namespace, circuit):
-    from bpcalc import circuits
-
-    qubits = sorted(circuit.all_qubits())
-    if args.observable == "local":
-        return circuits.local_cost(qubits)
-    if args.observable == "local-z":
-        return circuits.local_cost(qubits, form="z")
-    if args.observable == "global":
-        return circuits.global_cost(qubits)
-    return circuits.parse_pauli_sum(args.observable, qubits=qubits)
+    return A.build_observable(args.observable, sorted(circuit.all_qubits()), None if args.circuit else args.ansatz)
 
 
 def _target(args: argparse.Namespace):
@@ -72,7 +59,8 @@ def _export(args, compiled, target, quiet: bool = False) -> int:
     if quiet:
         pass
     elif args.json:
-        print(json.dumps({"files": {k: str(v) for k, v in result.files.items()}, "ok": result.ok()}, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({"files": {k: str(v) for k, v in result.files.items()}, "ok": result.ok()}, indent=2))
     else:
         print(result.files["report_txt"].read_text(), end="")
         print("files:")
@@ -147,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         return _export(args, compiled, target)
     report = validate_for_device(compiled.circuit, target)
     if args.json:
-        print(json.dumps({"summary": compiled.summary(), "validation": report.to_dict()}, indent=2, default=str))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({"summary": compiled.summary(), "validation": report.to_dict()}, indent=2))
     else:
         s = compiled.summary()
         r = s["routing"]
@@ -171,13 +160,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--processor", default="rainbow", help="virtual processor name (default: rainbow)")
     where.add_argument("--device-spec", default=None, metavar="FILE", help="DeviceSpecification proto (text or binary)")
     p.add_argument("--circuit", default=None, metavar="FILE", help="circuit file (.json Cirq JSON, .pb, .textproto)")
-    p.add_argument("--ansatz", choices=ANSATZE, default="hea", help="ansatz to build (default: hea)")
-    p.add_argument("--qubits", type=int, default=None, help="number of qubits")
-    p.add_argument("--layers", type=int, default=1, help="ansatz layers (default: 1)")
+    A.add_ansatz(p, default="hea")
+    A.add_qubits(p, legacy=True, help_extra=" (one size)")
+    A.add_layers(p, default="1")
     p.add_argument("--rotations", default="ry,rz", help="rotations per layer, comma-separated (default: ry,rz)")
     p.add_argument("--entangler", default="cz", choices=["cz", "cnot"], help="entangling gate (default: cz)")
     p.add_argument("--topology", default="chain", choices=["chain", "ring", "brick"], help="HEA topology (default: chain)")
-    p.add_argument("--block-size", type=int, default=2, help="block size for ala/tp (default: 2)")
+    A.add_block(p)
     p.add_argument("--gateset", default=None, choices=["cz", "sqrt_iswap", "sycamore"],
                    help="target gateset (default: the device's first)")
     p.add_argument("--placement", default="auto", choices=["auto", "keep", "embed", "line", "grid", "router"],
@@ -186,12 +175,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="write circuit.pb/.textproto/.json and a validation report (with --run: experiment.json)")
     p.add_argument("--run", action="store_true", help="run the gradient-variance experiment on the virtual engine")
     p.add_argument("--noisy", action="store_true", help="with --run: use the processor's calibrated noise model")
-    p.add_argument("--draws", type=int, default=20, help="parameter draws theta ~ U[0, 2pi) (default: 20)")
+    A.add_draws(p, 20)
     p.add_argument("--shots", type=int, default=1000, help="shots per shifted circuit and basis group (default: 1000)")
     p.add_argument("--parameter", action="append", default=None, metavar="SYMBOL",
                    help="parameter to differentiate (repeatable; default: the first)")
-    p.add_argument("--observable", default="local",
-                   help="local (seed paper's O_L), local-z ((1/n) sum Z_j), global, or a Pauli sum like '0.5*Z0*Z1'")
+    A.add_observable(p)
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level of the intervals (default: 0.95)")
     p.add_argument("--seed", type=int, default=0, help="seed of the draws and of the simulator (default: 0)")
     p.add_argument("--no-proto", action="store_true", help="with --run: run the compiled circuit without the proto round trip")

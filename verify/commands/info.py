@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import platform
 import sys
 
@@ -43,7 +42,8 @@ def collect_info() -> dict:
 def run(args: argparse.Namespace) -> int:
     info = collect_info()
     if args.json:
-        print(json.dumps(info, indent=2))
+        from bpcalc.bounds.serialization import dumps
+        print(dumps(info, indent=2))
         return 0
     print(f"bpcalc {info['bpcalc']}  (Python {info['python']}, {info['platform']})")
     print("required:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import _args as A
 from .demo import DATASET_CHOICES, resume_hint
 
 
@@ -23,10 +24,11 @@ def run(args: argparse.Namespace) -> int:
         v = getattr(args, name)
         if v:
             kw[name] = tuple(v)
-    for name in ("n_draws", "n_data", "block_depth", "seed", "workers"):
+    for name, attr in (("draws", "n_draws"), ("n_data", "n_data"), ("block_depth", "block_depth"), ("seed", "seed"),
+                       ("workers", "workers")):
         v = getattr(args, name)
         if v is not None:
-            kw[name] = v
+            kw[attr] = v
     config = ReproductionConfig(**kw)
     result = reproduce_dataset_induced_bp(config, args.out, scheduler=args.scheduler, resume=args.resume,
                                           progress=not args.no_progress, force=args.force)
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     for key, f in result.fits.items():
         ds, emb = key.split("/")
         parts = []
-        for label, name in (("mean D_HS", "d_hs"), ("Var", "variance"), ("Var/r_ns", "variance_normalised")):
+        for label, name in (("mean D_HS", "d_hs"), ("Var", "sampled"), ("Var/r_ns", "sampled_normalised")):
             if "base" in f.get(name, {}):
                 parts.append(f"{label} {f[name]['base']:.3f} ± {f[name]['base_stderr']:.3f}")
         print(f"  {ds:>8} {emb.upper()}: " + "; ".join(parts))
@@ -63,11 +65,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also write DOCS_DIR/reproduction.md and its figures (e.g. --docs docs)")
     p.add_argument("--embeddings", nargs="+", choices=["tpe", "hee", "che"], default=None)
     p.add_argument("--datasets", nargs="+", default=None, choices=DATASET_CHOICES, help="default: digits uniform")
-    p.add_argument("--sampled-n", type=int, nargs="+", default=None, help="sampled n (default: 4 6 … 16)")
-    p.add_argument("--exact-n", type=int, nargs="+", default=None, help="exact-only n, entangling embeddings (default: 18 20)")
-    p.add_argument("--product-n", type=int, nargs="+", default=None, help="exact-only n for TPE (default: 20 32 64 128 256)")
-    p.add_argument("--n-draws", type=int, default=None, help="parameter draws for n <= 12 (default: 200)")
-    p.add_argument("--n-data", type=int, default=None, help="data points for n <= 12 (default: 12)")
+    A.add_qubits(p, option="--sampled-n", dest="sampled_n", legacy=True,
+                 help_extra=": the sampled sizes (default: 4..16:2)")
+    A.add_qubits(p, option="--exact-n", dest="exact_n", legacy=True,
+                 help_extra=": exact-only sizes, entangling embeddings (default: 18,20)")
+    A.add_qubits(p, option="--product-n", dest="product_n", legacy=True,
+                 help_extra=": exact-only sizes for TPE (default: 20,32..256:x2)")
+    A.add_draws(p, None, old=("--n-draws",), help_="parameter draws θ ~ U[0, 2π) for n <= 12 (default: 200)")
+    A.add_n_data(p, None, help_="data points for n <= 12 (default: 12)")
     p.add_argument("--block-depth", type=int, default=None, help="RY-RZ-CZ layers per block (default: 12)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--workers", type=int, default=None, help="local worker processes")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import _args as A
+
 DEFAULT_TASK = "bpcalc.verify.demo:gradient_variance_point"
 
 
@@ -13,13 +15,13 @@ def run(args: argparse.Namespace) -> int:
 
     task = resolve_task(args.task)
     axes = {
-        "n": args.n,
-        "layers": args.layers,
+        "n": list(args.qubits),
+        "layers": args.embedding_layers,
         "embedding": args.embeddings,
         "seed": args.seeds,
         "dataset": args.dataset,
         "n_data": args.n_data,
-        "n_draws": args.n_draws,
+        "n_draws": args.draws,
     }
     points = grid(**axes)
     try:
@@ -77,8 +79,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Local process pool by default; --scheduler tcp://host:port uses an existing Dask distributed cluster.",
     )
     p.add_argument("--out", default="bpcalc-out/sweep.jsonl", help="JSON-lines file of records (default: bpcalc-out/sweep.jsonl)")
-    p.add_argument("--n", type=int, nargs="+", default=[4, 6, 8], help="qubit counts (default: 4 6 8)")
-    p.add_argument("--layers", type=_layers, nargs="+", default=["auto"],
+    A.add_qubits(p, default="4,6,8", legacy=True)
+    A.add_deprecated(p, "--n", "qubits", "--qubits", nargs="+", convert=lambda vs: A.parse_qubits(",".join(vs)))
+    A.add_deprecated(p, "--layers", "embedding_layers", "--embedding-layers", nargs="+",
+                     convert=lambda vs: [_layers(v) for v in vs])
+    p.add_argument("--embedding-layers", type=_layers, nargs="+", default=["auto"],
                    help="embedding layers / CHE repetitions: integers, 'n' (= number of qubits) or 'auto' "
                    "(HEE: n, CHE: 1; the default)")
     p.add_argument("--embeddings", nargs="+", default=["tpe", "hee", "che"], choices=["tpe", "hee", "che"],
@@ -86,8 +91,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, one point per seed (default: 0)")
     p.add_argument("--dataset", nargs="+", default=["digits"], choices=["digits", "iris", "breast_cancer", "wine", "uniform"],
                    help="datasets: digits, iris, breast_cancer, wine, uniform")
-    p.add_argument("--n-data", type=int, nargs="+", default=[12], help="data points per dataset (default: 12)")
-    p.add_argument("--n-draws", type=int, nargs="+", default=[200], help="parameter draws per sampled variance (default: 200)")
+    p.add_argument("--n-data", type=A.positive_int, nargs="+", default=[12], help="data points per dataset (default: 12)")
+    p.add_argument("--draws", type=A.positive_int, nargs="+", default=[200],
+                   help="parameter draws θ ~ U[0, 2π) per sampled variance (default: 200)")
+    A.add_deprecated(p, "--n-draws", "draws", "--draws", nargs="+", convert=lambda vs: [A.positive_int(v) for v in vs])
     p.add_argument("--task", default=DEFAULT_TASK, help=f"point function 'module:function' (default: {DEFAULT_TASK})")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port (default: local processes)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: number of CPUs)")

@@ -7,8 +7,8 @@ bounds overlaid (PNG + PDF).
 
 Examples::
 
-    bpcalc verify --ansatz hea --qubits 4 6 8 --layers n --samples 500 --plot out/hea
-    bpcalc verify --ansatz tp --qubits 4 6 8 --embedding hee --dataset digits --n-data 10 --json
+    bpcalc verify --ansatz hea --qubits 4..8:2 --layers n --draws 500 --plot out/hea
+    bpcalc verify --ansatz tpa --qubits 4,6,8 --embedding hee --dataset digits --n-data 10 --json
 
 Exit codes: 0 no bound violated, 1 a bound is violated, 2 bad input.
 """
@@ -17,20 +17,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import sys
 
+from . import _args as A
 from .sample import add_model_arguments, add_sampling_arguments, model_from_args, sample_model
 
 
-def _analysis(model, parameters, exact: bool, memory_limit=None):
+def _analysis(model, parameters, exact: bool, memory_limit=None, registry=None):
     try:
         from bpcalc.bounds.analysis import analyze
     except ImportError as exc:  # pragma: no cover - bounds ships with bpcalc
         return None, f"bpcalc.bounds.analysis not available: {exc}"
     try:
-        return analyze(model, parameters=parameters, exact=exact, ensemble=False, memory_limit=memory_limit), ""
+        return analyze(model, parameters=parameters, exact=exact, ensemble=False, memory_limit=memory_limit,
+                       registry=registry), ""
     except (ValueError, TypeError) as exc:
         return None, f"analysis failed: {exc}"
 
@@ -154,21 +155,23 @@ def _report(args, rows, fit, fit_note, figure):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..check import check, fit_scaling
+    from bpcalc.bounds.scaling import fit_scaling
+
+    from ..check import check
     from .sample import parameters_from_args
 
-    if len(set(args.qubits)) != len(args.qubits):
-        raise ValueError("--qubits has repeated values")
+    registry = None if args.theorem is None else A.select_theorems(args.theorem)
     rows = []
     reports = []
     all_estimates = []
-    for n in args.qubits:
+    for n in A.progress(args.qubits, args, "bpcalc verify: n", total=len(args.qubits)):
         model = model_from_args(args, n)
         params = parameters_from_args(args, model)
         if len(params) != 1:
             raise ValueError("verify follows one parameter across n: use --parameters first or one name")
         estimates = sample_model(args, model, quantities=["loss", "output"])
-        analysis, note = _analysis(model, params, exact=not args.no_exact, memory_limit=args.memory_limit)
+        analysis, note = _analysis(model, params, exact=not args.no_exact, memory_limit=args.memory_limit,
+                                   registry=registry)
         report = check(analysis, estimates) if analysis is not None else None
         est = next(e for e in estimates if e.quantity in (args.quantity, "loss=output"))
         rows.append((n, model, est, analysis, report, note))
@@ -176,10 +179,14 @@ def run(args: argparse.Namespace) -> int:
         all_estimates.append(est)
     fit = None
     fit_note = ""
+    levels = {e.confidence for e in all_estimates}
     try:
-        fit = fit_scaling([r[0] for r in rows], all_estimates)
+        fit = fit_scaling([r[0] for r in rows], [e.value for e in all_estimates],
+                          [(e.ci_low, e.ci_high) for e in all_estimates], interval_confidence=levels.pop())
     except ValueError as exc:
         fit_note = str(exc)
+    if fit is not None and fit.exponential is None:  # fewer than 3 sizes with a positive estimate
+        fit, fit_note = None, fit.reason or fit.text
     paths = None
     figure = None
     if args.plot or args.out:
@@ -201,7 +208,8 @@ def run(args: argparse.Namespace) -> int:
             figure = Figure(png.name, caption)
     violated = any(r is not None and not r.ok for r in reports)
     if args.json:
-        print(json.dumps({
+        from bpcalc.bounds.serialization import dumps
+        print(dumps({
             "points": [{"n": n, "estimate": est.to_dict(), "checks": None if rep is None else rep.to_dict(),
                         "note": note} for n, _, est, _, rep, note in rows],
             "fit": None if fit is None else fit.to_dict(), "fit_note": fit_note,
@@ -233,6 +241,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_arguments(p, multi_n=True)
     add_sampling_arguments(p)
+    A.add_progress(p)
+    A.add_theorem(p)
     p.add_argument("--no-exact", action="store_true", help="skip the exact engine of bounds.analyze")
     p.add_argument("--plot", default=None, metavar="PATH", help="write PATH.png, PATH.pdf and PATH.caption.txt")
     p.add_argument("--out", default=None, metavar="DIR",

@@ -26,7 +26,6 @@ A symbol used by several gates is first split into one fresh symbol per occurren
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from typing import Mapping, Optional, Sequence
 
@@ -36,6 +35,7 @@ import numpy as np
 import scipy.stats
 import sympy
 
+from bpcalc.bounds.serialization import dumps
 from bpcalc.circuits import as_pauli_sum, parameter_symbols
 
 from ..measurement import estimate_expectation, group_qubitwise_commuting, shifted_circuit, shifted_resolvers
@@ -181,7 +181,7 @@ class GradientExperimentResult:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, default=str)
+        return dumps(self.to_dict(), indent=2)
 
     def to_text(self) -> str:
         c = self.compiled

@@ -10,12 +10,13 @@ writes a JSON and a plain-text report next to the circuits.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from pathlib import Path
 
 import cirq
 import numpy as np
+
+from bpcalc.bounds.serialization import dumps
 
 from .compile import CompiledCircuit, equivalence_error
 from .devices import DeviceLike, load_target
@@ -159,6 +160,6 @@ def export_compiled(
     files["report_json"] = out / f"{stem}_report.json"
     files["report_txt"] = out / f"{stem}_report.txt"
     result["files"].update(report_json=files["report_json"].name, report_txt=files["report_txt"].name)
-    files["report_json"].write_text(json.dumps(result, indent=2, default=str))
+    files["report_json"].write_text(dumps(result, indent=2))
     files["report_txt"].write_text(_report_text(compiled, result, validation))
     return ExportResult(out, files, validation, round_trips, readback_valid, errors)

@@ -10,10 +10,11 @@ records whether the device's own ``validate_circuit`` accepts the circuit (the a
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import cirq
 import cirq_google
+
+from bpcalc.bounds.serialization import dumps
 
 from .devices import DeviceLike, load_target
 
@@ -76,7 +77,7 @@ class ValidationReport:
         return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        return dumps(self.to_dict(), indent=2)
 
     def to_text(self, max_items: int = 20) -> str:
         """A human-readable report (at most ``max_items`` violations listed)."""

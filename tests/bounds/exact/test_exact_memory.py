@@ -40,7 +40,7 @@ def test_cli_refuses_in_one_line_under_a_small_memory_limit():
     proc = _run_limited("""
         import sys
         from bpcalc.verify.cli import main
-        sys.exit(main(["exact", "--method", "exact", "--max-terms", "5000000", "--qubits", "12", "--layers", "12",
+        sys.exit(main(["exact", "--method", "exact", "--max-terms", "5000000", "--qubits", "12", "--layers", "12", "--observable", "Z0",
                        "--observable", "global", "--memory-limit", "64MiB"]))
     """)
     _assert_clean(proc, 3)
@@ -68,7 +68,7 @@ def test_worst_commands_of_the_issue_end_cleanly_under_rlimit():
     proc = _run_limited("""
         import sys
         from bpcalc.verify.cli import main
-        sys.exit(main(["exact", "--method", "exact", "--max-terms", "5000000", "--qubits", "12", "--layers", "12",
+        sys.exit(main(["exact", "--method", "exact", "--max-terms", "5000000", "--qubits", "12", "--layers", "12", "--observable", "Z0",
                        "--observable", "global"]))
     """)
     _assert_clean(proc, 3)

@@ -374,7 +374,7 @@ def test_sampled_zero_is_flagged_below_resolution_not_a_proved_zero():
     assert list(r.below_resolution) == [True, False]
     assert list(r.proven_zero) == [False, True]
     assert np.isclose(r.upper_limit[0], r.ci_high[0]) and np.isnan(r.upper_limit[1])
-    d = r.as_dict()
+    d = r.to_dict()
     assert d["below_resolution"] == [True, False]
     assert d["upper_limit"][0] == pytest.approx(r.ci_high[0]) and d["upper_limit"][1] is None
     assert d["proven_zero"] == [False, True]

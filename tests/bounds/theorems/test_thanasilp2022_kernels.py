@@ -5,6 +5,7 @@ from __future__ import annotations
 import cirq
 import numpy as np
 import pytest
+import sympy
 
 from bpcalc import circuits
 from bpcalc.bounds import get_theorem
@@ -135,3 +136,117 @@ def test_fidelity_needs_pure_states():
     assert not inst.values and "pure" in inst.refused[0].reason.lower()
     ok = FIDELITY.instantiate(Context(model=model, extra={"states": psis}))
     assert ok.values
+
+
+# ----------------------------------------------------------------------------- noise-induced concentration
+
+NOISY = get_theorem("thanasilp2022_kernels.noise_induced")
+
+
+def noisy_embedded_states(model: circuits.Model, noise) -> np.ndarray:
+    """``ρ̃(x)``: the embedding with ``noise`` on every qubit after every moment (built moment by moment)."""
+    sim = cirq.DensityMatrixSimulator(dtype=np.complex128)
+    out = []
+    for x in model.dataset.x:
+        c = cirq.Circuit()
+        for moment in model.embedded_circuit(x):
+            c.append(moment)
+            c.append(cirq.Moment(noise.on_each(*model.qubits)))
+        out.append(sim.simulate(c, qubit_order=model.qubits).final_density_matrix)
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("name,n,layers,noise", [("tpe", 2, 1, cirq.depolarize(0.05)), ("hee", 3, 1, cirq.depolarize(0.1)),
+                                                 ("hee", 2, 2, cirq.asymmetric_depolarize(0.05, 0.1, 0.02)),
+                                                 ("che", 2, 1, cirq.depolarize(0.2))])
+def test_noise_induced_against_density_matrices(name, n, layers, noise):
+    model = kernel_model(name, n, layers, n_data=8, seed=n + layers)
+    rho = noisy_embedded_states(model, noise)
+    kappa = np.real(np.einsum("aij,bji->ab", rho, rho))
+    lhs = float(np.max(np.abs(kappa - 2.0**-n)))
+    inst = NOISY.instantiate(Context(model=model, extra={"noise": noise}))
+    assert not inst.refused, inst.refused
+    assert inst.substitutions["M"] == len(model.embedding)
+    bound = inst.value("fidelity_deviation").value
+    assert lhs <= bound * (1 + 1e-9)
+    # the pure-state theorem refuses the noisy embedding instead of reporting the noiseless value
+    pure = FIDELITY.instantiate(Context(model=model, extra={"noise": noise}))
+    assert not pure.values and "mixed" in pure.refused[0].reason
+
+
+def test_noise_induced_tight_and_refusals():
+    """One qubit, RX(x) embedding, x, x' ∈ {0, π}: κ̃ − 1/2 = ±q²/2 = the bound q^{2M}(1 − 1/2), M = 1."""
+    q0 = cirq.LineQubit(0)
+    x = sympy.Symbol("x_0")
+    emb = cirq.Circuit(cirq.rx(x).on(q0))
+    data = circuits.Dataset(x=np.array([[0.0], [np.pi]]), y=np.array([1.0, -1.0]), name="two points")
+    model = circuits.Model(ansatz=cirq.Circuit(cirq.ry(sympy.Symbol("t")).on(q0)), observable=cirq.PauliSum.wrap(cirq.Z(q0)),
+                           embedding=emb, dataset=data)
+    p = 0.1
+    rho = noisy_embedded_states(model, cirq.depolarize(p))
+    kappa = np.real(np.einsum("aij,bji->ab", rho, rho))
+    bound = NOISY.instantiate(Context(model=model, extra={"noise": cirq.depolarize(p)})).value("fidelity_deviation").value
+    assert np.max(np.abs(kappa - 0.5)) == pytest.approx(bound, rel=1e-9)
+    assert bound == pytest.approx((1 - 4 * p / 3) ** 2 / 2, rel=1e-12)
+    refused = NOISY.instantiate(Context(model=model, extra={"noise": cirq.amplitude_damp(0.1)}))
+    assert not refused.values and "not unital" in refused.refused[0].reason
+    undeclared = NOISY.instantiate(Context(model=model))
+    assert not undeclared.values and "no noise" in undeclared.refused[0].reason
+
+
+# ----------------------------------------------------------------------------- global-measurement concentration
+
+GLOBAL = get_theorem("thanasilp2022_kernels.global_measurement")
+
+
+def enumerated_kernel(model: circuits.Model) -> np.ndarray:
+    """κ over all pairs of the product-of-marginals distribution: every combination of the features'
+    observed values, embedded with the full n-qubit circuit (no factorisation used)."""
+    import itertools
+
+    x = np.asarray(model.dataset.x)
+    combos = list(itertools.product(*[x[:, j] for j in range(x.shape[1])]))
+    states = np.stack([model.data_state(np.array(c)) for c in combos])
+    return np.abs(states.conj() @ states.T) ** 2
+
+
+def product_model(n: int, n_data: int, seed: int, custom: bool = False) -> circuits.Model:
+    qs = cirq.LineQubit.range(n)
+    if custom:   # two features on qubit 0, none on the last qubit, fixed gates in between
+        xs = sympy.symbols(f"x_0:{n}")
+        ops = [cirq.H(qs[0]), cirq.rx(xs[0]).on(qs[0]), cirq.rz(2 * xs[1]).on(qs[0])]
+        ops += [cirq.ry(xs[j + 1]).on(qs[j]) for j in range(1, n - 1)] + [cirq.T(qs[-1])]
+        emb = cirq.Circuit(ops)
+        data = circuits.uniform_random(n_data, n, seed=seed)
+    else:
+        emb = circuits.make_embedding("tpe", n, qubits=qs)
+        data = circuits.uniform_random(n_data, n, seed=seed)
+    return circuits.Model(ansatz=circuits.hardware_efficient(n, 1, qubits=qs), observable=circuits.local_cost(qs),
+                          embedding=emb, dataset=data)
+
+
+@pytest.mark.parametrize("n,n_data,custom", [(1, 3, False), (2, 3, False), (3, 3, False), (3, 2, True), (2, 4, True)])
+def test_global_measurement_against_enumeration(n, n_data, custom):
+    model = product_model(n, n_data, seed=n + n_data, custom=custom)
+    kappa = enumerated_kernel(model)
+    inst = GLOBAL.instantiate(Context(model=model, values={"delta": 0.3}, declared={"independent_features"}))
+    assert not inst.refused, inst.refused
+    assert float(np.mean(kappa)) == pytest.approx(inst.value("mean").value, rel=1e-10)
+    assert float(np.mean(kappa**2)) == pytest.approx(inst.value("second_moment").value, rel=1e-10)
+    assert float(np.mean(kappa)) <= inst.value("mean_uniform").value * (1 + 1e-12)
+    assert float(np.mean(kappa >= 0.3)) <= inst.value("tail").value + 1e-12
+    # on the dataset's own pairs (not independent features) the product is generally NOT the mean
+    own = np.abs(simulated_states(model).conj() @ simulated_states(model).T) ** 2
+    if n >= 2 and not custom:
+        assert abs(float(np.mean(own)) - inst.value("mean").value) > 1e-6
+
+
+def test_global_measurement_refusals():
+    model = kernel_model("hee", 3, 1, n_data=3)
+    inst = GLOBAL.instantiate(Context(model=model, declared={"independent_features"}))
+    assert not inst.values and "acts on 2 qubits" in inst.refused[0].reason
+    tpe = product_model(2, 3, seed=1)
+    undeclared = GLOBAL.instantiate(Context(model=tpe))
+    assert not undeclared.values and "independent_features" in undeclared.refused[0].reason
+    noisy = GLOBAL.instantiate(Context(model=tpe, declared={"independent_features"}, extra={"noise": cirq.depolarize(0.1)}))
+    assert not noisy.values and "mixed" in noisy.refused[0].reason
