@@ -18,6 +18,7 @@ Four engines (see the theory notes, §3–4):
 
 from .paulis import PauliTable, anticommutes, pack_pauli_sum, pack_pauli_strings, product_phase, unpack_pauli
 from .program import EXPONENT_CONVENTIONS, NoiseChannel, PauliPathProgram, channel_transfer_matrix, compile_program
+from .program import MultiQubitChannel, OperationNoiseModel, multi_qubit_transfer_matrix
 from .generators import PauliFactor, pauli_factors
 from .ties import TieConvention, tie_convention
 from .initialization import InitDistribution, resolve_init
@@ -77,6 +78,9 @@ __all__ = [
     "EXPONENT_CONVENTIONS",
     "PauliPathProgram",
     "compile_program",
+    "MultiQubitChannel",
+    "OperationNoiseModel",
+    "multi_qubit_transfer_matrix",
     "PauliFactor",
     "pauli_factors",
     "TieConvention",

@@ -59,7 +59,10 @@ from .paulis import LocalMap, align, bit_mask, popcount_parity
 from .program import (
     CliffordGroup,
     FixedRotation,
+    MAX_CHANNEL_QUBITS,
+    MultiQubitChannel,
     NoiseChannel,
+    OperationNoiseModel,
     PauliPathProgram,
     RotationGroup,
     TiedRotation,
@@ -91,6 +94,8 @@ AUTO_TN_FALLBACK_BOND = 64
 """Largest bond dimension ``method='auto'`` lets the tensor network reach before it samples paths."""
 AUTO_WORK_FACTOR = 16
 MAX_WEIGHT_ENTRIES = 2**24
+TIED_CHUNK = 2**20
+"""Rows a tied parameter expands at once (larger inputs are expanded slice by slice)."""
 _U64 = np.uint64
 
 
@@ -390,6 +395,8 @@ def _exact_pairs(
                     raise BudgetExceeded(f"exact enumeration exceeded its work budget ({max_work:.3g} row updates)")
             elif isinstance(ins, NoiseChannel):
                 rows = _exact_channel(rows, ins, budget)
+            elif isinstance(ins, MultiQubitChannel):
+                rows = _exact_multi_channel(rows, ins, budget)
             elif isinstance(ins, TiedRotation):
                 p = ins.param
                 work += len(rows)
@@ -499,6 +506,106 @@ def _exact_channel(rows: _Rows, ch: NoiseChannel, budget: Optional[MemoryBudget]
             out = out.extend(piece)
         rows = out
     return rows
+
+
+# ----------------------------------------------------------------------------------------
+# multi-qubit channels (program.MultiQubitChannel)
+# ----------------------------------------------------------------------------------------
+
+
+def _channel_index(x: np.ndarray, z: np.ndarray, qubits: Sequence[int]) -> np.ndarray:
+    """Multi-letter index ``Σ_j letter_j 4^j`` of each string on the channel's qubits."""
+    idx = np.zeros(x.shape[0], dtype=np.intp)
+    for j, q in enumerate(qubits):
+        idx |= _letter_index(x, z, q) << (2 * j)
+    return idx
+
+
+def _set_channel_index(x: np.ndarray, z: np.ndarray, qubits: Sequence[int], index) -> None:
+    index = np.asarray(index)
+    for j, q in enumerate(qubits):
+        _set_letter(x, z, q, (index >> (2 * j)) & 3)
+
+
+def _branch_channel(x, z, w, ch: MultiQubitChannel):
+    """One copy through ``E*``: ``σ_b → Σ_a T[a, b] σ_a`` (``w`` is ``(N,)`` or ``(N, C)``); returns index arrays.
+
+    Returns ``(rows, new index, factor)``: the source row of every output, the multi-letter
+    index to write on it and the transfer-matrix factor.
+    """
+    t = ch.transfer
+    idx = _channel_index(x, z, ch.qubits)
+    src, new, fac = [np.nonzero(idx == 0)[0]], [np.zeros(int(np.sum(idx == 0)), dtype=np.intp)], [
+        np.ones(int(np.sum(idx == 0)))]
+    for b in np.unique(idx[idx != 0]):
+        sel = np.nonzero(idx == b)[0]
+        for a in np.nonzero(t[:, b])[0]:
+            src.append(sel)
+            new.append(np.full(len(sel), a, dtype=np.intp))
+            fac.append(np.full(len(sel), t[a, b]))
+    return np.concatenate(src), np.concatenate(new), np.concatenate(fac)
+
+
+def _exact_multi_channel(rows: _Rows, ch: MultiQubitChannel, budget: Optional[MemoryBudget] = None) -> _Rows:
+    """Heisenberg-picture ``k``-qubit channel on both copies (pair weights ``T[a,q] T[b,r]``)."""
+    t = ch.transfer
+    act = rows.active
+    if rows.diag or ch.diagonal:
+        for x, z in ((rows.qx, rows.qz),) + (() if rows.diag else ((rows.rx, rows.rz),)):
+            d = np.diag(t)[_channel_index(x, z, ch.qubits)]
+            rows.w[:, :act] *= ((d**2) if rows.diag else d)[:, None]
+        return rows
+    fan = int(max(1, np.count_nonzero(t[:, 1:], axis=0).max()))
+    for part in ("q", "r"):
+        _need_rows(budget, rows, (fan + 1) * len(rows), "branching at a multi-qubit noise channel")
+        x = rows.qx if part == "q" else rows.rx
+        z = rows.qz if part == "q" else rows.rz
+        src, new, fac = _branch_channel(x, z, None, ch)
+        out = rows.take(src)
+        ox = out.qx if part == "q" else out.rx
+        oz = out.qz if part == "q" else out.rz
+        _set_channel_index(ox, oz, ch.qubits, new)
+        out.w[:, :act] *= fac[:, None]
+        rows = out
+    return rows
+
+
+def _mean_multi_channel(x: np.ndarray, z: np.ndarray, w: np.ndarray, ch: MultiQubitChannel):
+    """Single-copy ``E*`` of a ``k``-qubit channel."""
+    src, new, fac = _branch_channel(x, z, w, ch)
+    nx, nz = x[src].copy(), z[src].copy()
+    _set_channel_index(nx, nz, ch.qubits, new)
+    return nx, nz, w[src] * fac
+
+
+def _sample_multi_channel(ch: MultiQubitChannel, qx, qz, rx, rz, weight, rng) -> np.ndarray:
+    """Follow one branch per copy with probability ``∝ |T[a, b]|`` (importance weight ``sign · Σ_a |T[a, b]|``)."""
+    t = ch.transfer
+    diag = np.diag(t)
+    if rx is None:
+        return weight * diag[_channel_index(qx, qz, ch.qubits)] ** 2
+    for x, z in ((qx, qz), (rx, rz)):
+        idx = _channel_index(x, z, ch.qubits)
+        if ch.diagonal:
+            weight = weight * diag[idx]
+            continue
+        new = idx.copy()
+        factor = np.ones(len(idx))
+        u = rng.random(len(idx))
+        for b in np.unique(idx[idx != 0]):
+            sel = np.nonzero(idx == b)[0]
+            col = t[:, b]
+            norm = float(np.abs(col).sum())
+            if norm == 0.0:
+                factor[sel] = 0.0
+                continue
+            cum = np.cumsum(np.abs(col)) / norm
+            a = np.minimum(np.searchsorted(cum, u[sel], side="right"), len(col) - 1)
+            new[sel] = a
+            factor[sel] = np.sign(col[a]) * norm
+        _set_channel_index(x, z, ch.qubits, new)
+        weight = weight * factor
+    return weight
 
 
 def _exact_rotation(
@@ -712,6 +819,15 @@ def _exact_tied(
     aq = _tied_anticommuting(rows.qx, rows.qz, ins)
     ar = _tied_anticommuting(rows.rx, rows.rz, ins)
     fan = 2.0 ** (aq.sum(axis=1) + ar.sum(axis=1))
+    if float(fan.sum()) > TIED_CHUNK and len(rows) > 1:  # expand in slices: the zero averages go before the next
+        ends = np.searchsorted(np.cumsum(fan), np.arange(TIED_CHUNK, float(fan.sum()), TIED_CHUNK), side="right")
+        edges = sorted({0, len(rows), *(int(e) for e in ends if 0 < e < len(rows))})
+        out, snapped = None, np.zeros(rows.w.shape[1])
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            part, sn = _exact_tied(rows.take(np.arange(lo, hi)), ins, col, chain, budget)
+            snapped += sn
+            out = part if out is None else out.extend(part)
+        return out, snapped
     _need_rows(budget, rows, 2.0 * float(fan.sum()) + len(rows), "expanding a tied parameter")
     act = rows.active
     n_cols = rows.w.shape[1]
@@ -795,6 +911,8 @@ def _exact_mean(program: PauliPathProgram) -> tuple[np.ndarray, np.ndarray, np.n
                 x, z, w = x[keep], z[keep], w[keep]
             elif isinstance(ins, TiedRotation):
                 x, z, w = _mean_tied(x, z, w, ins)
+            elif isinstance(ins, MultiQubitChannel):
+                x, z, w = _mean_multi_channel(x, z, w, ins)
             elif isinstance(ins, NoiseChannel):
                 letter = _letter_index(x, z, ins.qubit)
                 xs, zs, ws = [x[letter == 0]], [z[letter == 0]], [w[letter == 0]]
@@ -917,6 +1035,8 @@ def _propagate_paths(
                     records.append((both, wanted))
             elif isinstance(ins, NoiseChannel):
                 weight = _sample_channel(ins, qx, qz, rx, rz, weight, rng)
+            elif isinstance(ins, MultiQubitChannel):
+                weight = _sample_multi_channel(ins, qx, qz, rx, rz, weight, rng)
             elif isinstance(ins, TiedRotation):
                 if not count:  # pragma: no cover - refused before sampling (_refuse_sampling)
                     raise AssertionError("path sampling does not handle tied parameters")
@@ -1064,7 +1184,7 @@ def _path_weight_bound(program: PauliPathProgram) -> float:
         for ins in moment:
             if isinstance(ins, FixedRotation):
                 bound *= (abs(ins.cos) + abs(ins.sin)) ** 2
-            elif isinstance(ins, NoiseChannel):
+            elif isinstance(ins, (NoiseChannel, MultiQubitChannel)):
                 bound *= max(ins.amplification, 1.0) ** 2
     return bound
 
@@ -1275,10 +1395,12 @@ def _validated_inputs(circuit, observable, state, qubits, method, max_terms, n_s
 
 
 def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
-    """The circuit with ``noise`` applied: ``None``, a ``cirq.NoiseModel`` or a single-qubit channel gate.
+    """The circuit with ``noise`` applied: ``None``, a ``cirq.NoiseModel`` or a channel gate.
 
-    A channel gate (``cirq.depolarize(0.01)``) becomes ``cirq.ConstantQubitNoiseModel``: the
-    channel on every qubit after every moment (Cirq's convention).
+    A single-qubit channel gate (``cirq.depolarize(0.01)``) becomes
+    ``cirq.ConstantQubitNoiseModel``: the channel on every qubit after every moment (Cirq's
+    convention); a ``k``-qubit channel gate (``cirq.depolarize(0.02, n_qubits=2)``) follows
+    every ``k``-qubit operation, on its qubits (:class:`~bpcalc.bounds.exact.program.OperationNoiseModel`).
     """
     if noise is None:
         return circuit
@@ -1287,8 +1409,12 @@ def _with_noise(circuit: cirq.AbstractCircuit, noise) -> cirq.AbstractCircuit:
             f"noise must be None, a cirq.NoiseModel or a single-qubit channel gate such as cirq.depolarize(0.01), "
             f"got {type(noise).__name__}"
         )
-    if isinstance(noise, cirq.Gate) and (cirq.num_qubits(noise) != 1 or not cirq.has_kraus(noise)):
-        raise ValueError(f"noise gate {noise} must be a single-qubit channel (e.g. cirq.depolarize(0.01))")
+    if isinstance(noise, cirq.Gate) and (not cirq.has_kraus(noise) or cirq.has_unitary(noise)
+                                         or cirq.num_qubits(noise) > MAX_CHANNEL_QUBITS):
+        raise ValueError(f"noise gate {noise} must be a channel on 1..{MAX_CHANNEL_QUBITS} qubits "
+                         "(e.g. cirq.depolarize(0.01), cirq.depolarize(0.02, n_qubits=2))")
+    if isinstance(noise, cirq.Gate) and cirq.num_qubits(noise) > 1:
+        noise = OperationNoiseModel(noise)
     return cirq.Circuit(circuit).with_noise(noise)
 
 

@@ -59,6 +59,10 @@ __all__ = [
     "FixedRotation",
     "TiedRotation",
     "NoiseChannel",
+    "MultiQubitChannel",
+    "multi_qubit_transfer_matrix",
+    "OperationNoiseModel",
+    "MAX_CHANNEL_QUBITS",
     "PauliPathProgram",
     "channel_transfer_matrix",
     "compile_program",
@@ -214,13 +218,116 @@ def channel_transfer_matrix(kraus: Sequence[np.ndarray]) -> np.ndarray:
     return t
 
 
-def _noise_channel(op: cirq.Operation, local: dict, n_local: int, m: int) -> NoiseChannel:
-    if len(op.qubits) != 1:
+@dataclasses.dataclass(frozen=True)
+class MultiQubitChannel:
+    """A channel on ``k = len(qubits)`` local qubits: ``E*(σ_b) = Σ_a transfer[a, b] σ_a``.
+
+    Pauli strings on the channel's qubits are indexed ``Σ_j letter_j 4^j`` (letter of
+    ``qubits[j]``: 0..3 = I, X, Y, Z).  Pauli channels (``cirq.depolarize(p, n_qubits=2)``,
+    two-qubit ``asymmetric_depolarize``) are ``diagonal``: every string is scaled by its
+    Pauli-transfer eigenvalue; other Kraus channels branch (pair mode).
+    ``amplification = max_b Σ_a |transfer[a, b]|``.
+    """
+
+    qubits: tuple[int, ...]
+    transfer: np.ndarray  # (4^k, 4^k) real
+    diagonal: bool
+    amplification: float
+    operation: cirq.Operation
+
+
+MAX_TIED_ROTATIONS = 62
+"""Most rotations one shared symbol may drive inside the light cone (bit masks of 64-bit words)."""
+MAX_CHANNEL_QUBITS = 3
+"""Largest channel (in qubits) whose ``4^k × 4^k`` Pauli-transfer matrix the engine builds."""
+
+
+def _pauli_string_matrix(index: int, k: int) -> np.ndarray:
+    """``σ`` of the multi-letter ``index`` (letter of qubit ``j`` = digit ``j`` base 4) in Cirq's qubit order."""
+    mat = np.ones((1, 1), dtype=complex)
+    for j in range(k):
+        mat = np.kron(mat, _PAULI_MATRICES[(index >> (2 * j)) & 3])
+    return mat
+
+
+def multi_qubit_transfer_matrix(kraus: Sequence[np.ndarray], k: int) -> np.ndarray:
+    """``T[a, b] = 2^{-k} Tr[σ_a Σ_K K† σ_b K]`` of a ``k``-qubit channel (indices as in :class:`MultiQubitChannel`).
+
+    Raises
+    ------
+    ValueError : Kraus operators of the wrong size or a channel that is not trace preserving.
+
+    Examples
+    --------
+    >>> import cirq
+    >>> t = multi_qubit_transfer_matrix(cirq.kraus(cirq.depolarize(0.15, n_qubits=2)), 2)
+    >>> round(float(t[0, 0]), 6), round(float(t[5, 5]), 6), bool(np.allclose(t, np.diag(np.diag(t))))
+    (1.0, 0.84, True)
+    """
+    dim = 2**k
+    ks = [np.asarray(kk, dtype=complex) for kk in kraus]
+    if not ks or any(kk.shape != (dim, dim) for kk in ks):
+        raise ValueError(f"a {k}-qubit channel needs {dim}x{dim} Kraus operators")
+    if not np.allclose(sum(kk.conj().T @ kk for kk in ks), np.eye(dim), atol=1e-10):
+        raise ValueError("the channel is not trace preserving (sum of K^dagger K is not the identity)")
+    sig = [_pauli_string_matrix(i, k) for i in range(4**k)]
+    t = np.zeros((4**k, 4**k))
+    for b, sb in enumerate(sig):
+        dual = sum(kk.conj().T @ sb @ kk for kk in ks)
+        for a, sa in enumerate(sig):
+            t[a, b] = float(np.trace(sa @ dual).real) / dim
+    t[np.abs(t) < 1e-15] = 0.0
+    return t
+
+
+def _multi_qubit_channel(op: cirq.Operation, local: dict, m: int) -> MultiQubitChannel:
+    k = len(op.qubits)
+    if k > MAX_CHANNEL_QUBITS:
         raise AssumptionFailed(
-            f"noise channel {op} in moment {m} acts on {len(op.qubits)} qubits; the Pauli-path engine handles "
-            "single-qubit channels (depolarize, asymmetric_depolarize, bit/phase flip, phase_damp, amplitude_damp, "
-            "generalized_amplitude_damp, or any single-qubit Kraus channel)"
+            f"noise channel {op} in moment {m} acts on {k} qubits; the Pauli-path engine builds Pauli-transfer "
+            f"matrices of channels on at most {MAX_CHANNEL_QUBITS} qubits"
         )
+    try:
+        t = multi_qubit_transfer_matrix(cirq.kraus(op), k)
+    except ValueError as exc:
+        raise ValueError(f"noise channel {op} in moment {m}: {exc}") from None
+    return MultiQubitChannel(
+        qubits=tuple(local[q] for q in op.qubits), transfer=t, diagonal=bool(np.all(t == np.diag(np.diag(t)))),
+        amplification=float(np.abs(t[:, 1:]).sum(axis=0).max()), operation=op,
+    )
+
+
+class OperationNoiseModel(cirq.NoiseModel):
+    """A ``k``-qubit channel after every ``k``-qubit operation, on that operation's qubits.
+
+    The usual model of two-qubit gate errors (``cirq.depolarize(p, n_qubits=2)`` after every
+    CZ); channels and measurements get no noise.
+
+    Examples
+    --------
+    >>> import cirq
+    >>> a, b = cirq.LineQubit.range(2)
+    >>> c = cirq.Circuit(cirq.H(a), cirq.CZ(a, b)).with_noise(OperationNoiseModel(cirq.depolarize(0.1, n_qubits=2)))
+    >>> len(c), sum(1 for op in c.all_operations() if not cirq.has_unitary(op))
+    (3, 1)
+    """
+
+    def __init__(self, channel: cirq.Gate) -> None:
+        if not cirq.has_kraus(channel):
+            raise ValueError(f"{channel} is not a channel")
+        self.channel = channel
+        self.k = cirq.num_qubits(channel)
+
+    def noisy_moment(self, moment: cirq.Moment, system_qubits):
+        extra = [self.channel.on(*op.qubits) for op in moment.operations
+                 if len(op.qubits) == self.k and not cirq.is_measurement(op)
+                 and (cirq.is_parameterized(op) or cirq.has_unitary(op))]
+        return [moment, cirq.Moment(extra)] if extra else moment
+
+
+def _noise_channel(op: cirq.Operation, local: dict, n_local: int, m: int):
+    if len(op.qubits) != 1:
+        return _multi_qubit_channel(op, local, m)
     try:
         t = channel_transfer_matrix(cirq.kraus(op))
     except ValueError as exc:
@@ -294,7 +401,7 @@ class PauliPathProgram:
                     f *= (abs(ins.cos) + abs(ins.sin)) ** 2
                 elif isinstance(ins, TiedRotation):
                     f *= ins.amplification
-                elif isinstance(ins, NoiseChannel):
+                elif isinstance(ins, (NoiseChannel, MultiQubitChannel)):
                     f *= max(ins.amplification, 1.0) ** 2
             out[m + 1] = out[m] * f
         return out
@@ -533,6 +640,11 @@ def _tied_groups(subs: list, exponent_symbols: str) -> dict:
     member = {(o[0], o[1]): s for s, lst in tied.items() for o in lst}
     out = {}
     for sym, lst in tied.items():
+        if len(lst) > MAX_TIED_ROTATIONS:
+            raise AssumptionFailed(
+                f"symbol {sym} drives {len(lst)} rotations in the light cone; the joint average of a shared symbol "
+                f"handles at most {MAX_TIED_ROTATIONS} (use one symbol per gate, or a smaller light cone)"
+            )
         for a in range(len(lst)):
             for b in range(a + 1, len(lst)):
                 if not cirq.commutes(lst[a][2], lst[b][2]):
@@ -630,7 +742,7 @@ def compile_program(
             op = _item_op(item)
             if not cirq.is_parameterized(op) and not cirq.has_unitary(op) and cirq.has_kraus(op):
                 ch = _noise_channel(op, local, n_local, m)
-                if np.allclose(ch.transfer, np.eye(4), atol=1e-15):
+                if np.allclose(ch.transfer, np.eye(len(ch.transfer)), atol=1e-15):
                     continue  # e.g. depolarize(0)
                 fixed.append(ch)
                 n_channels += 1

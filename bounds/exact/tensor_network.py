@@ -733,9 +733,10 @@ def tn_gradient_variance(
     symbols = circuit_symbols(circuit)
     wanted_symbols = resolve_parameters(parameters, symbols)
     program = compile_program(circuit, observable, sq, exponent_symbols, symbols=symbols)
-    if program.n_tied:
-        raise AssumptionFailed("the tensor network does not average parameters that drive several rotations (shared "
-                               "symbols, crz, CZ**t, FSim); use method='exact' (Pauli-pair enumeration)")
+    if program.n_tied or program.n_channels:
+        raise AssumptionFailed("the tensor network handles neither parameters that drive several rotations (shared "
+                               "symbols, crz, CZ**t, FSim) nor noise channels; use method='exact' (Pauli-pair "
+                               "enumeration)")
     states = as_input_states(state, program.state_qubits)
     if not isinstance(states, ProductStates):
         raise ValueError(
@@ -996,8 +997,8 @@ def route_gradient_variance(
     obs = circuits.as_pauli_sum(observable)
     sq = state_qubits(circuit, obs, state, kwargs.get("qubits"))
     program = compile_program(circuit, obs, sq, kwargs.get("exponent_symbols", "angle"))
-    if program.n_tied:
-        return None  # tied parameters (crz, CZ**t, shared symbols): only Pauli-pair enumeration averages them
+    if program.n_tied or program.n_channels:
+        return None  # tied parameters (crz, CZ**t, shared symbols) and channels: only Pauli-pair enumeration
     diag = len(program.observable) == 1 and program.n_fixed_rotations == 0
     if (2 if diag else 4) * program.n_local <= math.log2(max_terms) or len(program.observable) == 0:
         return None

@@ -182,27 +182,33 @@ def _bits(mask: int, k: int) -> list[int]:
     return [j for j in range(k) if (mask >> j) & 1]
 
 
-def _factor_values(harm: np.ndarray, phases: np.ndarray, active: int, sines: int, u: np.ndarray):
-    """``F_{A,S}(u)`` and ``∂_u F_{A,S}(u)`` on the grid ``u``."""
-    k = len(harm)
-    vals = np.ones_like(u)
-    terms = []
-    for j in _bits(active, k):
-        phi = harm[j] * u + phases[j]
-        if (sines >> j) & 1:
-            terms.append((np.sin(phi), harm[j] * np.cos(phi)))
-        else:
-            terms.append((np.cos(phi), -harm[j] * np.sin(phi)))
-    for f, _ in terms:
-        vals = vals * f
-    deriv = np.zeros_like(u)
-    for i, (_, d) in enumerate(terms):
-        prod = d
-        for i2, (f, _) in enumerate(terms):
-            if i2 != i:
-                prod = prod * f
-        deriv = deriv + prod
-    return vals, deriv
+def _terms(harm: np.ndarray, ph: np.ndarray, js: list[int], sines: np.ndarray, u: np.ndarray):
+    """Per row of ``sines`` (bit masks ``S``): ``F_{A,S}(u)`` and ``∂_u F_{A,S}(u)`` for ``A = js``, shape ``(C, N)``."""
+    c = len(sines)
+    if not js:
+        return np.ones((c, len(u))), np.zeros((c, len(u)))
+    jj = np.asarray(js, dtype=np.int64)
+    phi = harm[jj][:, None] * u[None, :] + ph[jj][:, None]  # (a, N)
+    is_sin = ((np.asarray(sines, dtype=np.int64)[:, None] >> jj[None, :]) & 1).astype(bool)[:, :, None]  # (C, a, 1)
+    f = np.where(is_sin, np.sin(phi)[None], np.cos(phi)[None])  # (C, a, N)
+    d = np.where(is_sin, (harm[jj][:, None] * np.cos(phi))[None], (-harm[jj][:, None] * np.sin(phi))[None])
+    ones = np.ones((c, 1, len(u)))
+    before = np.cumprod(np.concatenate([ones, f[:, :-1]], axis=1), axis=1)  # Π_{i<j} f_i
+    after = np.cumprod(np.concatenate([ones, f[:, :0:-1]], axis=1), axis=1)[:, ::-1]  # Π_{i>j} f_i
+    return np.prod(f, axis=1), np.sum(d * before * after, axis=1)
+
+
+_CHUNK = 4096
+
+
+def _grouped(keys: np.ndarray, cols: tuple):
+    """Rows of ``keys`` grouped by the values of ``cols`` (the anticommutation masks)."""
+    uniq, inv = np.unique(keys[:, list(cols)], axis=0, return_inverse=True)
+    inv = inv.ravel()
+    order = np.argsort(inv, kind="stable")
+    starts = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+    for g in range(len(uniq)):
+        yield uniq[g], order[starts[g]:starts[g + 1]]
 
 
 def pair_coefficients(
@@ -229,19 +235,22 @@ def pair_coefficients(
     keys = np.asarray(keys, dtype=np.int64).reshape(-1, 4)
     plain = np.zeros(len(keys))
     der = np.zeros(len(keys))
-    for i, (aq, sq, ar, sr) in enumerate(keys.tolist()):
-        hs = [harm[j] for j in _bits(aq, k)] + [harm[j] for j in _bits(ar, k)]
+    for (aq, ar), rows in _grouped(keys, (0, 2)):
+        jq, jr = _bits(int(aq), k), _bits(int(ar), k)
+        hs = [harm[j] for j in jq] + [harm[j] for j in jr]
         if not zero_sum_possible(hs):
-            continue
+            continue  # no matching frequencies: every average is exactly 0
         n = int(sum(abs(h) for h in hs)) + 1
         u = 2 * np.pi * np.arange(n) / n
-        fq, dq = _factor_values(harm, ph, aq, sq, u)
-        fr, dr = _factor_values(harm, ph, ar, sr, u)
-        v = float(np.mean(fq * fr))
-        plain[i] = v if abs(v) > SNAP else 0.0
-        if derivative:
-            dv = float(np.mean(dq * dr))
-            der[i] = dv if abs(dv) > SNAP else 0.0
+        for lo in range(0, len(rows), _CHUNK):
+            sel = rows[lo:lo + _CHUNK]
+            fq, dq = _terms(harm, ph, jq, keys[sel, 1], u)
+            fr, dr = _terms(harm, ph, jr, keys[sel, 3], u)
+            v = np.mean(fq * fr, axis=1)
+            plain[sel] = np.where(np.abs(v) > SNAP, v, 0.0)
+            if derivative:
+                dv = np.mean(dq * dr, axis=1)
+                der[sel] = np.where(np.abs(dv) > SNAP, dv, 0.0)
     return plain, der
 
 
@@ -257,13 +266,15 @@ def mean_coefficients(harmonics: Sequence[int], phases: Sequence[float], keys: n
     k = len(harm)
     keys = np.asarray(keys, dtype=np.int64).reshape(-1, 2)
     out = np.zeros(len(keys))
-    for i, (a, s) in enumerate(keys.tolist()):
-        hs = [harm[j] for j in _bits(a, k)]
-        if not zero_sum_possible(hs):
+    for (a,), rows in _grouped(keys, (0,)):
+        js = _bits(int(a), k)
+        if not zero_sum_possible([harm[j] for j in js]):
             continue
-        n = int(sum(abs(h) for h in hs)) + 1
+        n = int(sum(abs(harm[j]) for j in js)) + 1
         u = 2 * np.pi * np.arange(n) / n
-        f, _ = _factor_values(harm, ph, a, s, u)
-        v = float(np.mean(f))
-        out[i] = v if abs(v) > SNAP else 0.0
+        for lo in range(0, len(rows), _CHUNK):
+            sel = rows[lo:lo + _CHUNK]
+            f, _ = _terms(harm, ph, js, keys[sel, 1], u)
+            v = np.mean(f, axis=1)
+            out[sel] = np.where(np.abs(v) > SNAP, v, 0.0)
     return out

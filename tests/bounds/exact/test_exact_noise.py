@@ -93,8 +93,11 @@ def test_noise_model_argument_matches_noisy_circuit_and_sampling_is_unbiased():
     assert np.all((grads >= samp.ci_low - 1e-12) & (grads <= samp.ci_high + 1e-12))
     with pytest.raises(TypeError, match="noise must be"):
         E.exact_gradient_variance(circ, obs, None, "all", noise="depolarize")
-    with pytest.raises(ValueError, match="single-qubit"):
-        E.exact_gradient_variance(circ, obs, None, "all", noise=cirq.depolarize(0.1, n_qubits=2).on(*qs[:2]).gate)
+    # two-qubit channels are accepted now (after every two-qubit gate); four-qubit ones and unitaries are not
+    with pytest.raises(ValueError, match="channel on 1..3 qubits"):
+        E.exact_gradient_variance(circ, obs, None, "all", noise=cirq.depolarize(0.1, n_qubits=4))
+    with pytest.raises(ValueError, match="channel on 1..3 qubits"):
+        E.exact_gradient_variance(circ, obs, None, "all", noise=cirq.H)
 
 
 def test_amplitude_damping_keeps_local_variance_while_depolarizing_vanishes_with_depth():
