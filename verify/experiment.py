@@ -368,10 +368,25 @@ def gradient_variance_point(point: Mapping[str, Any]) -> dict:
         return _gradient_variance_point(point)
 
 
-def _gradient_variance_point(point: Mapping[str, Any]) -> dict:
-    from bpcalc.bounds import Context, get_theorem
+def _exact_values(model, states, theta, weights, timings: dict):
+    """Exact ``Var[∂_θ L]`` of one point two ways: the 2-design chain (exact under the declared
+    block assumption) and the Pauli-path engine on the concrete circuit; times go into ``timings``."""
     from bpcalc.bounds.exact import exact_gradient_variance
     from bpcalc.bounds.exact.two_design import two_design_gradient_variance
+
+    t = time.perf_counter()
+    chain = two_design_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
+                                         qubits=model.qubits)
+    timings["exact_two_design"] = time.perf_counter() - t
+    t = time.perf_counter()
+    paths = exact_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
+                                    qubits=model.qubits)
+    timings["exact_circuit"] = time.perf_counter() - t
+    return chain, paths
+
+
+def _gradient_variance_point(point: Mapping[str, Any]) -> dict:
+    from bpcalc.bounds import Context, get_theorem
     from bpcalc.bounds.measures import Measures, data_states, dataset_expressibility
 
     from .check import check
@@ -402,14 +417,7 @@ def _gradient_variance_point(point: Mapping[str, Any]) -> dict:
     timings["bounds"] = time.perf_counter() - t
 
     # exact engines: 2-design chain (exact under the declared assumption) and Pauli paths (concrete circuit)
-    t = time.perf_counter()
-    chain = two_design_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
-                                         qubits=model.qubits)
-    timings["exact_two_design"] = time.perf_counter() - t
-    t = time.perf_counter()
-    paths = exact_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
-                                    qubits=model.qubits)
-    timings["exact_circuit"] = time.perf_counter() - t
+    chain, paths = _exact_values(model, states, theta, weights, timings)
 
     # sampled gradients on the batched state-vector engine
     t = time.perf_counter()
@@ -479,8 +487,7 @@ def exact_point(point: Mapping[str, Any]) -> dict:
     Product data states (TPE) work for hundreds of qubits; entangled ones use state vectors.
     """
     from bpcalc.bounds import get_theorem
-    from bpcalc.bounds.exact import ProductStates, dataset_states, exact_gradient_variance
-    from bpcalc.bounds.exact.two_design import two_design_gradient_variance
+    from bpcalc.bounds.exact import ProductStates, dataset_states
 
     from .backends import blas_threads
 
@@ -500,14 +507,7 @@ def exact_point(point: Mapping[str, Any]) -> dict:
         timings["data_states"] = time.perf_counter() - t
         y = np.asarray(model.dataset.y, dtype=float)
         weights = y / len(y)
-        t = time.perf_counter()
-        chain = two_design_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
-                                             qubits=model.qubits)
-        timings["exact_two_design"] = time.perf_counter() - t
-        t = time.perf_counter()
-        paths = exact_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
-                                        qubits=model.qubits)
-        timings["exact_circuit"] = time.perf_counter() - t
+        chain, paths = _exact_values(model, states, theta, weights, timings)
         tpv = get_theorem("thanasilp2021.tensor_product_variance")
         bound = tpv.bound("local_cost").evaluate(n=n, s=s, D_HS=float(np.mean(d_hs)))
         haar = tpv.bound("haar_data").evaluate(n=n, s=s)
