@@ -586,6 +586,15 @@ def _commutes_with(item, pauli: cirq.PauliString) -> bool:
         return bool(np.allclose(u @ mat, mat @ u, atol=1e-10))
     if not cirq.is_parameterized(op) and cirq.has_kraus(op):
         ks = [np.asarray(k) for k in cirq.kraus(op)]
+        if set(pauli.qubits) - set(qs):
+            # The rotation also acts outside the channel's qubits.  Unlike a unitary, a channel that
+            # commutes with the restricted rotation need not commute with the full one (amplitude
+            # damping on the control of a ZZ rotation moves population between the control's
+            # eigenspaces).  The outside part matters only through its ±1 eigenspaces, so one extra
+            # qubit carrying Z represents it exactly.
+            z = np.diag([1.0, -1.0])
+            mat = np.kron(mat, z)
+            ks = [np.kron(k, np.eye(2)) for k in ks]
         sup = sum(np.kron(k, k.conj()) for k in ks)
         for phi in (0.7, 2.1):
             r = np.cos(phi / 2) * np.eye(len(mat)) - 1j * np.sin(phi / 2) * mat
