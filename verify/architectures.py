@@ -21,57 +21,9 @@ import sympy
 from bpcalc import circuits
 from bpcalc.bounds.from_files import load_user_circuit
 
+from .sizes import parse_qubits
+
 __all__ = ["Architecture", "BUILTIN_ARCHITECTURES", "parse_qubits", "resolve_architecture", "parameter_groups"]
-
-
-def parse_qubits(spec: str | int | Sequence[int]) -> tuple[int, ...]:
-    """Qubit counts from ``"4..64"`` (doubling: 4, 8, 16, 32, 64), ``"4..12:2"`` (step 2),
-    ``"4,6,8"`` (a list), ``"8"`` or a sequence of ints.
-
-    ``a..b`` doubles from ``a`` and always ends at ``b`` (``4..20`` → 4, 8, 16, 20).
-
-    Raises
-    ------
-    ValueError : malformed text, counts < 1, an empty or non-increasing range.
-    """
-    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
-        values = [int(spec)]
-    elif isinstance(spec, str):
-        text = spec.replace(" ", "")
-        m = re.fullmatch(r"(\d+)\.\.(\d+)(?::(\d+))?", text)
-        if m:
-            a, b = int(m.group(1)), int(m.group(2))
-            if b < a:
-                raise ValueError(f"qubit range {spec!r} is empty (end < start)")
-            if m.group(3):
-                step = int(m.group(3))
-                if step < 1:
-                    raise ValueError(f"qubit range {spec!r}: step must be >= 1")
-                values = list(range(a, b + 1, step))
-            else:
-                if a < 1:
-                    raise ValueError(f"qubit range {spec!r} must start at >= 1")
-                values, v = [], a
-                while v < b:
-                    values.append(v)
-                    v *= 2
-                values.append(b)
-        elif re.fullmatch(r"\d+(,\d+)*", text):
-            values = [int(v) for v in text.split(",")]
-        else:
-            raise ValueError(
-                f"cannot read qubit counts {spec!r}; use '4..64' (doubling), '4..12:2' (step 2) or '4,6,8'"
-            )
-    else:
-        try:
-            values = [int(v) for v in spec]
-        except (TypeError, ValueError):
-            raise TypeError(f"qubit counts must be a string like '4..16' or a list of ints, got {spec!r}") from None
-    if not values or min(values) < 1:
-        raise ValueError(f"qubit counts must be >= 1, got {values}")
-    if any(b <= a for a, b in zip(values, values[1:])):
-        raise ValueError(f"qubit counts must increase, got {values}")
-    return tuple(values)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -176,7 +176,7 @@ def _check_evaluable(arch: Architecture, ns: Sequence[int], parameter: str) -> N
 
 def compare_architectures(
     architectures: Sequence[str | Architecture],
-    qubits: str | Sequence[int] | None = "4..16",
+    qubits: str | Sequence[int] | None = "4..16:x2",
     observable: Optional[str] = None,
     parameter: str = "first",
     *,
@@ -198,7 +198,7 @@ def compare_architectures(
     qubits : sizes (:func:`parse_qubits`); sizes an architecture does not support (e.g. a
         QCNN at a non-power of two, a circuit file at another size) are reported as not
         computed.  ``None``: the files' own sizes when every architecture is a fixed circuit,
-        else ``"4..16"``.
+        else ``"4..16:x2"`` (4, 8, 16).
     observable : one observable for all (default: each architecture's own, see the table in
         the module docstring).
     parameter : ``'first'``, ``'max'``, ``'mean'`` or a symbol name (see :func:`variance_at`).
@@ -224,7 +224,7 @@ def compare_architectures(
         raise ValueError(f"parameter must be one of {PARAMETER_CHOICES} or a symbol name")
     if qubits is None:
         fixed = sorted({a.fixed_n for a in archs if a.fixed_n is not None})
-        qubits = fixed if fixed and all(a.fixed_n is not None for a in archs) else "4..16"
+        qubits = fixed if fixed and all(a.fixed_n is not None for a in archs) else "4..16:x2"
     ns = parse_qubits(qubits)
     for arch in archs:  # before any computation: an architecture that cannot run at any size is an input error
         _check_evaluable(arch, ns, parameter)

@@ -56,12 +56,13 @@ def fast_registry() -> Registry:
 
 
 def test_parse_qubits_forms_and_errors():
-    assert parse_qubits("4..64") == (4, 8, 16, 32, 64)
-    assert parse_qubits("4..20") == (4, 8, 16, 20)
+    # the one --qubits grammar (bpcalc.verify.sizes): a..b is every integer, a..b:x2 doubles
+    assert parse_qubits("4..64:x2") == (4, 8, 16, 32, 64)
+    assert parse_qubits("4..8") == (4, 5, 6, 7, 8)
     assert parse_qubits("4..12:4") == (4, 8, 12)
     assert parse_qubits("3,5,9") == (3, 5, 9)
     assert parse_qubits([2, 3]) == (2, 3) and parse_qubits(7) == (7,)
-    for bad in ("8..4", "4-8", "0..4", "4,4", "a..b"):
+    for bad in ("8..4", "4-8", "0..4", "4,,8", "a..b"):
         with pytest.raises(ValueError):
             parse_qubits(bad)
 
@@ -300,7 +301,7 @@ def test_full_theorem_analysis_of_the_published_circuit():
 
 @pytest.mark.slow
 def test_compare_builtins_up_to_64_qubits():
-    cmp = compare_architectures(["hea", "ala", "qcnn"], "4..64")
+    cmp = compare_architectures(["hea", "ala", "qcnn"], "4..64:x2")
     assert cmp.fits["ala"].label == "polynomial" and cmp.fits["qcnn"].label == "polynomial"
     assert cmp.fits["hea"].label != "polynomial"          # exponential, or undecided within the intervals
     hea16 = next(p for p in cmp.series("hea") if p.n == 16)
