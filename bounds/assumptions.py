@@ -84,7 +84,10 @@ _ENTRIES = (
                   "every θ_k occurs in exactly one gate, a Pauli rotation exp(-i(±θ_k + c)P/2); the angles are "
                   "independent and uniform on [0, 2π)"),
     AssumptionKey("pauli_generators", "every gate holding θ_k is a Pauli rotation exp(-i(cθ_k + d)P/2)"),
-    AssumptionKey("pauli_rotation_circuit", "V(θ) consists only of parametrized Pauli rotations"),
+    AssumptionKey("rotations_in_clifford_frame",
+                  "V(θ) consists of parametrized Pauli rotations and constant Clifford gates (any tying of the "
+                  "angles); moving the Cliffords to the input side leaves Pauli rotations exp(-iθ P'/2), P' = C_k P C_k† "
+                  "with C_k the Cliffords after the rotation, acting after one Clifford C on the input state"),
     AssumptionKey("clifford_and_pauli_rotations",
                   "every constant gate is Clifford; every parametrized gate is a Pauli rotation exp(-i(±θ+c)P/2) "
                   "with its own θ, uniform on [0, 2π)"),

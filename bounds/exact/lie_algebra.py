@@ -217,9 +217,14 @@ class CliffordFrame:
             raise ValueError(f"states must have 2**{len(qubits)} amplitudes, got {psis.shape[1]}")
         if not list(self.clifford.all_operations()):
             return psis.copy()
-        c = cirq.Circuit(self.clifford.all_operations(), cirq.IdentityGate(len(qubits)).on(*qubits))
-        return np.array([cirq.final_state_vector(c, initial_state=psi, qubit_order=qubits, dtype=np.complex128)
-                         for psi in psis])
+        n = len(qubits)
+        index = {q: i for i, q in enumerate(qubits)}
+        tensor = psis.reshape((len(psis),) + (2,) * n)     # axis 0: the states, axis 1 + i: qubit i
+        for op in self.clifford.all_operations():
+            k = len(op.qubits)
+            u = cirq.unitary(op).reshape((2,) * (2 * k))
+            tensor = cirq.targeted_left_multiply(u, tensor, [1 + index[q] for q in op.qubits])
+        return tensor.reshape(len(psis), 2**n)
 
 
 def clifford_frame(circuit: cirq.AbstractCircuit) -> CliffordFrame:
@@ -245,16 +250,13 @@ def clifford_frame(circuit: cirq.AbstractCircuit) -> CliffordFrame:
     'X(q(0))*Z(q(1))'
     """
     circuits.require_circuit(circuit)
-    gens: list = []
-    syms: list = []
-    cliff: list = []
+    # first pass, time order: classify (and validate) every operation
+    items: list = []            # ("rot", PauliString, symbol) or ("cliff", op)
     for m, moment in enumerate(circuit):
         for op in moment:
             rot = circuits.as_pauli_rotation(op)
             if rot is not None and rot.is_parametrized:
-                aff = circuits.affine_angle(rot.angle)
-                gens.append(rot.pauli)
-                syms.append(aff.symbol)
+                items.append(("rot", rot.pauli, circuits.affine_angle(rot.angle).symbol))
                 continue
             if cirq.is_parameterized(op):
                 raise ValueError(f"operation {op} in moment {m} has symbols but is not a Pauli rotation")
@@ -267,9 +269,45 @@ def clifford_frame(circuit: cirq.AbstractCircuit) -> CliffordFrame:
                     "moved past the rotations (a constant non-Clifford rotation would be a generator without "
                     "a free parameter)"
                 )
-            inverse = cirq.inverse(op)
-            gens = [g.conjugated_by(inverse) for g in gens]   # c P c† = (c⁻¹)† P (c⁻¹)
-            cliff.append(op)
+            items.append(("cliff", op))
+    # second pass, backwards: A = the Cliffords after the current point, kept as the images A X_q A†,
+    # A Z_q A† of the single-qubit Paulis (a Clifford is fixed by them); a rotation's P' = A P A† is the
+    # product of its letters' images; a Clifford c met next gives A ← A c: (A c) P (A c)† = A (c P c†) A†.
+    images: dict = {}
+
+    def image(q: cirq.Qid, letter: cirq.Pauli) -> cirq.PauliString:
+        got = images.get((q, letter))
+        if got is not None:
+            return got
+        if letter == cirq.Y:   # Y = i X Z
+            return 1j * image(q, cirq.X) * image(q, cirq.Z)
+        return cirq.PauliString({q: letter})
+
+    def conjugate(pauli: cirq.PauliString) -> cirq.PauliString:
+        out = cirq.PauliString(coefficient=pauli.coefficient)
+        for q, letter in pauli.items():
+            out = out * image(q, letter)
+        return out
+
+    gens: list = []
+    syms: list = []
+    cliff: list = []
+    for item in reversed(items):
+        if item[0] == "rot":
+            gens.append(conjugate(item[1]))
+            syms.append(item[2])
+            continue
+        op = item[1]
+        inverse = cirq.inverse(op)
+        new = {}
+        for q in op.qubits:
+            for letter in (cirq.X, cirq.Z):   # c P c† = (c⁻¹)† P (c⁻¹), then through A
+                new[(q, letter)] = conjugate(cirq.PauliString({q: letter}).conjugated_by(inverse))
+        images.update(new)
+        cliff.append(op)
+    gens.reverse()
+    syms.reverse()
+    cliff.reverse()
     if not gens:
         raise ValueError("the circuit has no parametrized Pauli rotation")
     return CliffordFrame(tuple(gens), tuple(syms), cirq.Circuit(cliff), tuple(sorted(circuit.all_qubits())))

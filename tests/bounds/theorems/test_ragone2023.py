@@ -70,11 +70,54 @@ def test_shallow_circuit_is_not_described():
     assert abs(what_if - exact) > 1e-2
 
 
-def test_refusals():
-    hea = circuits.hardware_efficient(2, 2)
-    model = circuits.Model(ansatz=hea, observable=circuits.parse_pauli_sum("Z0", qubits=sorted(hea.all_qubits())))
+def _clifford_hea(n: int, layers: int, rotations=(cirq.ry,)) -> tuple[cirq.Circuit, list]:
+    """Rotations on every qubit, then a CZ chain (constant Clifford gates), ``layers`` times."""
+    q = cirq.LineQubit.range(n)
+    c = cirq.Circuit()
+    k = 0
+    for _ in range(layers):
+        for x in q:
+            for g in rotations:
+                c.append(g(sympy.Symbol(f"t{k}")).on(x))
+                k += 1
+        c.append(cirq.CZ(q[i], q[i + 1]) for i in range(n - 1))
+    return c, q
+
+
+@pytest.mark.parametrize("rotations,n,obs,final_h", [((cirq.rx,), 4, "X0*Y1", False),
+                                                     ((cirq.rx,), 3, "Z0*Y1 + 0.5*X0*X1*Z2", True),
+                                                     ((cirq.rx, cirq.rz), 2, "Z0*Z1", False)])
+def test_clifford_gates_are_read_in_the_clifford_frame(rotations, n, obs, final_h):
+    """Deep RX (+RZ) + CZ circuits: the Cliffords are moved to the input (clifford_frame); the formulas then
+    equal the exact Pauli-path variances of the real circuit (rx + CZ: DLA of dimension 20 = 10 + 10 at
+    n = 4, far below su(16)).  With a final Hadamard the frame's Clifford C does not normalise the DLA, so
+    reading the input state as C|ψ⟩ matters (the test fails without it)."""
+    c, q = _clifford_hea(n, 25, rotations)
+    if final_h:
+        c.append(cirq.H(q[0]))
+    # a product input state that is not an eigenstate of the frame's Clifford
+    embedding = cirq.Circuit([cirq.ry(1.1 + 0.3 * i).on(x) for i, x in enumerate(q)], [cirq.rz(0.7).on(x) for x in q])
+    model = circuits.Model(embedding=embedding, ansatz=c, observable=circuits.parse_pauli_sum(obs, qubits=q))
     inst = LOSS.instantiate(Context(model=model, declared={"deep_circuit"}))
-    assert not inst.values and "constant gate" in inst.refused[0].reason
+    assert not inst.refused, inst.refused
+    exact = exact_loss_variance(model.circuit, model.observable, qubits=model.qubits).value
+    assert exact > 1e-3
+    assert inst.value("variance").value == pytest.approx(exact, rel=1e-3, abs=1e-4)
+    s = sympy.Symbol(f"t{len(model.trainable_symbols) // 2}")
+    grad = GRAD.instantiate(Context(model=model, parameter=s, declared={"deep_circuit"}))
+    assert not grad.refused, grad.refused
+    exact_grad = exact_gradient_variance(model.circuit, model.observable, parameters=[s], qubits=model.qubits)
+    assert exact_grad.values[0] > 1e-3
+    assert grad.value("variance").value == pytest.approx(exact_grad.values[0], rel=1e-2, abs=1e-6)
+
+
+def test_refusals():
+    q = cirq.LineQubit.range(2)
+    t = sympy.Symbol("t")
+    non_clifford = cirq.Circuit(cirq.ry(t).on(q[0]), cirq.T(q[0]), cirq.CZ(*q), cirq.rx(t + 1).on(q[1]))
+    model = circuits.Model(ansatz=non_clifford, observable=circuits.parse_pauli_sum("Z0", qubits=q))
+    inst = LOSS.instantiate(Context(model=model, declared={"deep_circuit"}))
+    assert not inst.values and "non-Clifford" in inst.refused[0].reason
     c, q = deep_circuit(2, 3, "product")
     outside = circuits.Model(ansatz=c, observable=circuits.parse_pauli_sum("Z0*Z1", qubits=q))
     inst = LOSS.instantiate(Context(model=outside, declared={"deep_circuit"}))
