@@ -263,7 +263,7 @@ GRADIENT_FROM_LOSS = Theorem(
     verification=Verification("verified", f"{_TESTS}::test_loss_concentration_exact_engines, "
                               f"{_TESTS}::test_frequency_two_breaks_the_constant", _NOTE, source="derived"),
     statement="Under the same hypotheses, Var[∂_k C] ≤ Var[C] for every k. Observable normalisation: none assumed.",
-    scope="parameter",
+    scope="loss",
     tags=("concentration", "equivalence"),
 )
 
