@@ -399,19 +399,22 @@ def input_states(model: Model, memory_limit=None):
 
     Raises
     ------
-    ValueError : an embedding without a dataset.
+    ValueError : an embedding with data symbols but no dataset.
     """
     from .exact import dataset_states, embedded_states
 
     ops = list(model.embedding.all_operations())
     if not ops:
         return None
-    if model.dataset is None:
-        raise ValueError("the model has an embedding but no dataset")
+    x = None if model.dataset is None else model.dataset.x
+    if x is None:
+        if model.data_symbols:
+            raise ValueError("the model's embedding has data symbols but no dataset")
+        x = np.zeros((1, 0))   # a fixed, data-free embedding: the one input state U|0…0⟩
     budget = {} if memory_limit is None else {"memory_limit": memory_limit}
     if any(len(op.qubits) > 1 for op in ops) and model.n_qubits > SHARED_STATE_VECTOR_QUBITS:
-        return embedded_states(model.embedding, model.dataset.x, tuple(model.qubits), None, **budget)
-    return dataset_states(model, **budget)
+        return embedded_states(model.embedding, x, tuple(model.qubits), None, **budget)
+    return dataset_states(model, x, **budget)
 
 
 def exact_variances(model: Model, parameters: Sequence[sympy.Symbol], exponent_symbols: str = "angle",

@@ -1879,8 +1879,9 @@ def exact_model_gradient_variance(
 ) -> GradientVarianceResult:
     """:func:`exact_gradient_variance` for a :class:`circuits.Model`.
 
-    The input states are the embedded data states (``model.dataset`` or ``data``), or
-    ``initial_state`` (default ``|0…0⟩``) when the model has no embedding.  ``values`` is
+    The input states are the embedded data states (``model.dataset`` or ``data``), the one
+    state ``U|0…0⟩`` of a fixed embedding without data symbols, or ``initial_state`` (default
+    ``|0…0⟩``) when the model has no embedding.  ``values`` is
     ``Var[∂_k L]`` for the linear loss ``L = Σ_i u_i ℓ_i`` (default ``u_i = 1/N``);
     ``per_state`` holds ``Var[∂_k ℓ_i]`` and ``covariance=True`` the cross terms
     ``E[∂_kℓ_i ∂_kℓ_j]``, from which Theorem 1 of the seed paper bounds non-linear losses.
@@ -1903,7 +1904,7 @@ def exact_model_gradient_variance(
     Raises
     ------
     TypeError : ``model`` is not a :class:`circuits.Model`.
-    ValueError : an embedding without data, an unknown ``data_route``.
+    ValueError : an embedding with data symbols but no data, an unknown ``data_route``.
     """
     from .embedded import embedded_states
     from .states import dataset_states
@@ -1924,7 +1925,9 @@ def exact_model_gradient_variance(
         if data is not None or initial_state is not None:
             raise ValueError("give either states or data / initial_state, not both")
     elif has_embedding and data is None and model.dataset is None:
-        raise ValueError("the model has an embedding but no dataset; pass data=(N, n_features)")
+        if model.data_symbols:
+            raise ValueError("the model's embedding has data symbols but no dataset; pass data=(N, n_features)")
+        data = np.zeros((1, 0))  # a fixed, data-free embedding prepares one input state U|0…0⟩
     if states is not None:
         pass  # computed once by the caller (an analysis) and handed on
     elif not has_embedding:
