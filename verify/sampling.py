@@ -44,7 +44,8 @@ import cirq
 import numpy as np
 import sympy
 
-from bpcalc.circuits import EXPONENT_CONVENTIONS, Model, affine_angle, as_pauli_rotation, parameter_convention, parameter_symbols, strip_block_tags
+from bpcalc.circuits import (EXPONENT_CONVENTIONS, Model, affine_angle, as_pauli_rotation, as_pauli_sum, parameter_convention,
+                             parameter_symbols, strip_block_tags)
 
 from .backends import Backend, make_backend
 from .gradient_result import GradientResult, combine_loss_gradients
@@ -136,8 +137,6 @@ def _problem(model_or_circuit, observable, data) -> _Problem:
         raise ValueError("a bare circuit needs an observable (pass (circuit, observable) or observable=)")
     if data is not None:
         raise ValueError("data are only used with a circuits.Model (embedding + dataset)")
-    from bpcalc.circuits import as_pauli_sum
-
     obs = as_pauli_sum(observable)
     circuit = strip_block_tags(cirq.Circuit(circuit))
     qubits = tuple(sorted(set(circuit.all_qubits()) | {q for ps in obs for q in ps.qubits}))
