@@ -32,7 +32,6 @@ array([1., 0.])
 from __future__ import annotations
 
 import abc
-import contextlib
 import dataclasses
 import os
 from typing import Optional, Sequence
