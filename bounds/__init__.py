@@ -61,6 +61,6 @@ __all__ += ["FamilyScan", "VariancePoint", "scan_family", "variance_point"]
 
 from . import assumptions, display, serialization
 from .assumptions import AssumptionKey
-from .serialization import to_jsonable
+from .serialization import SupportsToDict, to_jsonable
 
-__all__ += ["assumptions", "display", "serialization", "AssumptionKey", "to_jsonable"]
+__all__ += ["assumptions", "display", "serialization", "AssumptionKey", "SupportsToDict", "to_jsonable"]

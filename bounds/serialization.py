@@ -1,7 +1,8 @@
 """The one JSON protocol of bpcalc: ``to_dict()`` on result types, and one sanitizer.
 
 Every result, report and record type of bpcalc exposes ``to_dict() -> dict`` (never
-``as_dict``).  Its values may still hold numpy scalars and arrays, sympy expressions,
+``as_dict``): the :class:`SupportsToDict` protocol, checked for every public class of
+``bpcalc.circuits``, ``bpcalc.bounds`` and ``bpcalc.verify`` by ``tests/test_one_owner.py``.  Its values may still hold numpy scalars and arrays, sympy expressions,
 paths, non-finite floats or nested objects with their own ``to_dict``; :func:`to_jsonable`
 turns any such tree into plain JSON data, and :func:`dumps` writes it.  Every JSON writer
 of bpcalc (``bpcalc … --json``, report files, sweep records, exact-variance results) goes
@@ -12,7 +13,7 @@ through these two functions, so a number is written the same way everywhere:
   gets them back with ``float(s)``), or kept as floats with ``nonfinite="keep"`` for
   writers that emit JSON's ``NaN``/``Infinity`` extension on purpose;
 * sympy objects → their ``sympy.sstr`` text; paths → ``str``;
-* objects with ``to_dict()`` → that dictionary; other dataclasses → ``dataclasses.asdict``;
+* :class:`SupportsToDict` objects (``to_dict()``) → that dictionary; other dataclasses → ``dataclasses.asdict``;
 * mapping keys → ``str``; tuples, sets and frozensets → lists;
 * anything else → ``str(obj)``, or ``TypeError`` with ``unknown="raise"``.
 
@@ -34,12 +35,40 @@ import json
 import math
 import pathlib
 import sys
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, Protocol, runtime_checkable
 
-__all__ = ["to_jsonable", "dumps", "NONFINITE_MODES", "UNKNOWN_MODES"]
+__all__ = ["SupportsToDict", "to_jsonable", "dumps", "NONFINITE_MODES", "UNKNOWN_MODES"]
 
 NONFINITE_MODES = ("string", "keep")
 UNKNOWN_MODES = ("str", "raise")
+
+
+@runtime_checkable
+class SupportsToDict(Protocol):
+    """A result type of bpcalc: ``to_dict()`` returns its data as a ``dict``.
+
+    The dictionary's values may hold numpy, sympy, path and nested ``to_dict`` objects;
+    :func:`to_jsonable` (and so :func:`dumps`) turns them into JSON.  ``to_dict`` takes no
+    arguments besides ``self``.  ``isinstance(obj, SupportsToDict)`` checks that ``obj`` has a
+    ``to_dict`` attribute (``typing.runtime_checkable``); the signature and the JSON-ability of
+    the output are checked by the test suite for every bpcalc class.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class Point:
+    ...     x: float
+    ...     def to_dict(self) -> dict:
+    ...         return {"x": self.x, "kind": "point"}
+    >>> isinstance(Point(1.5), SupportsToDict), isinstance(1.5, SupportsToDict)
+    (True, False)
+    >>> dumps(Point(float("nan")))
+    '{"x": "nan", "kind": "point"}'
+    """
+
+    def to_dict(self) -> dict:
+        ...
 
 
 def _nonfinite(value: float, nonfinite: str) -> Any:
@@ -95,7 +124,7 @@ def _convert(obj: Any, nonfinite: str, unknown: str) -> Any:
         return sympy.sstr(obj)
     if isinstance(obj, pathlib.PurePath):
         return str(obj)
-    if callable(getattr(obj, "to_dict", None)) and not isinstance(obj, type):
+    if isinstance(obj, SupportsToDict) and not isinstance(obj, type) and callable(obj.to_dict):
         return _convert(obj.to_dict(), nonfinite, unknown)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return _convert(dataclasses.asdict(obj), nonfinite, unknown)

@@ -165,7 +165,8 @@ def test_deprecated_as_dict_alias_warns_and_agrees():
     import cirq
     import warnings
 
-    from bpcalc.bounds.exact import exact_gradient_variance
+    from bpcalc.bounds.exact import exact_gradient_variance, exact_loss_variance
+    from bpcalc.bounds.measures import Estimate
 
     q = cirq.LineQubit.range(2)
     c = cirq.Circuit(cirq.ry(__import__("sympy").Symbol("a")).on(q[0]), cirq.CZ(*q))
@@ -232,3 +233,212 @@ def test_five_qubit_register_is_not_auto_tested(n_qubits):
     sym = sorted(cirq.parameter_symbols(ansatz), key=str)[0]
     holds, reason = _checks.check_global_two_design("before")(Context(model=model, parameter=sympy.Symbol(str(sym))))
     assert holds is None and "declare" in reason
+
+
+# ----------------------------------------------------------------------------- the to_dict protocol
+
+
+def _to_dict_classes() -> dict[str, type]:
+    """Every public class of the three packages (defined there) that has a ``to_dict``."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    found: dict[str, type] = {}
+    for pkg in ("bpcalc.circuits", "bpcalc.bounds", "bpcalc.verify"):
+        root = importlib.import_module(pkg)
+        for name in [pkg] + [m.name for m in pkgutil.walk_packages(root.__path__, pkg + ".")]:
+            module = importlib.import_module(name)
+            for cname, cls in vars(module).items():
+                if inspect.isclass(cls) and cls.__module__ == name and not cname.startswith("_") \
+                        and hasattr(cls, "to_dict") and cname != "SupportsToDict":
+                    found[f"{name}.{cls.__qualname__}"] = cls
+    return found
+
+
+def to_dict_nonconformance(cls: type) -> list[str]:
+    """Why ``cls.to_dict`` is not ``to_dict(self) -> dict`` of :class:`SupportsToDict` (empty: conforms)."""
+    import inspect
+    import typing
+
+    from bpcalc.bounds import SupportsToDict
+
+    raw = inspect.getattr_static(cls, "to_dict")
+    if not inspect.isfunction(raw):
+        return [f"to_dict is a {type(raw).__name__}, not a method"]
+    bad = []
+    if not issubclass(cls, SupportsToDict):
+        bad.append("not a SupportsToDict")
+    params = list(inspect.signature(raw).parameters.values())
+    if len(params) != 1 or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        bad.append(f"signature {inspect.signature(raw)} (expected to_dict(self))")
+    ret = inspect.signature(raw).return_annotation
+    ret = ret if not isinstance(ret, str) else {"dict": dict, "Dict": dict}.get(ret.split("[")[0], ret)
+    if typing.get_origin(ret) is not None:
+        ret = typing.get_origin(ret)
+    if ret is not dict:
+        bad.append(f"return annotation {inspect.signature(raw).return_annotation!r} (expected dict)")
+    return bad
+
+
+TO_DICT_CLASSES = None
+
+
+def _classes() -> dict[str, type]:
+    global TO_DICT_CLASSES
+    if TO_DICT_CLASSES is None:
+        TO_DICT_CLASSES = _to_dict_classes()
+    return TO_DICT_CLASSES
+
+
+def test_every_to_dict_conforms_to_the_protocol():
+    classes = _classes()
+    assert len(classes) >= 40, sorted(classes)  # discovery works (47 classes when written)
+    bad = [f"{name}: {why}" for name, cls in sorted(classes.items()) for why in to_dict_nonconformance(cls)]
+    assert not bad, "to_dict must be to_dict(self) -> dict (bpcalc.bounds.SupportsToDict):\n" + "\n".join(bad)
+
+
+def test_protocol_check_catches_nonconforming_to_dict():
+    from bpcalc.bounds import SupportsToDict
+    from bpcalc.bounds.serialization import dumps
+
+    class Args:
+        def to_dict(self, verbose) -> dict:
+            return {}
+
+    class Prop:
+        @property
+        def to_dict(self) -> dict:
+            return {}
+
+    class Text:
+        def to_dict(self) -> str:
+            return "{}"
+
+    class Good:
+        def to_dict(self) -> dict:
+            return {"x": 1}
+
+    assert to_dict_nonconformance(Args) and to_dict_nonconformance(Prop) and to_dict_nonconformance(Text)
+    assert to_dict_nonconformance(Good) == [] and isinstance(Good(), SupportsToDict)
+    assert not isinstance(object(), SupportsToDict)
+    assert dumps([Good()]) == '[{"x": 1}]'  # to_jsonable dispatches on the protocol
+
+
+# classes the instance test below does not build (no cheap example yet): the signature test above
+# still checks them; an instance check is still owed for each (issue #14).  A new class with
+# to_dict must be reached by the examples or be added here.
+NO_EXAMPLE_YET = frozenset({
+    "bpcalc.bounds.family.FamilyScan",
+    "bpcalc.bounds.family.VariancePoint",
+    "bpcalc.bounds.measures.EnsembleExpressibility",
+    "bpcalc.bounds.measures.SubsystemExpressibility",
+    "bpcalc.bounds.registry.Verification",
+    "bpcalc.verify.architecture_report.ArchitectureReport",
+    "bpcalc.verify.architecture_report.GroupSummary",
+    "bpcalc.verify.architecture_report.ParameterReport",
+    "bpcalc.verify.comparison.Comparison",
+    "bpcalc.verify.families.FamilyScaling",
+    "bpcalc.verify.hardware.experiment.GradientExperimentResult",
+    "bpcalc.verify.hardware.validate.ValidationReport",
+})
+
+
+def _example_objects() -> list:
+    """Real results of cheap runs (a 2-qubit analysis, theorems, exact and sampled variances, fits)."""
+    import cirq
+    import numpy as np
+    import sympy
+
+    from bpcalc import circuits
+    from bpcalc.bounds import analyze, default_registry
+    from bpcalc.bounds.exact import exact_gradient_variance, exact_loss_variance
+    from bpcalc.bounds.measures import Estimate
+    from bpcalc.bounds.from_files import classify_operation
+    from bpcalc.bounds.registry import Context
+    from bpcalc.bounds.scaling import fit_scaling, size_verdict
+    from bpcalc.verify.check import check
+    from bpcalc.verify.fits import fit_estimates
+    from bpcalc.verify.report import CompactRow, Figure, Table
+    from bpcalc.verify.stats import estimate_variance
+    from bpcalc.verify.sweep import SweepRecord
+
+    ansatz = circuits.hardware_efficient(2, 1)
+    model = circuits.Model(ansatz=ansatz, observable=circuits.local_cost(sorted(ansatz.all_qubits())))
+    theta = sorted(model.trainable_symbols, key=str)[0]
+    ctx = Context(model=model, parameter=sympy.Symbol(str(theta)))
+    out: list = [analyze(model, ensemble=False)]
+    for th in default_registry().values():
+        out += [th, th.instantiate(ctx)]  # Instance: values, refusals, applicability
+    out.append(default_registry()["mcclean2018.two_design"].bound("variance").asymptotics(Delta_O=1, Delta_rho=1))
+    q = cirq.LineQubit.range(2)
+    a = sympy.Symbol("a")
+    c = cirq.Circuit(cirq.ry(a).on(q[0]), cirq.CZ(*q))
+    out.append(exact_gradient_variance(c, cirq.Z(q[0])))
+    out.append(exact_loss_variance(c, cirq.Z(q[0])))
+    ests = [estimate_variance(np.random.default_rng(k).normal(scale=2.0 ** -k, size=40), n_bootstrap=100,
+                              parameter="a") for k in range(3)]
+    out += ests
+    out.append(check([{"parameter": "a", "name": "b", "kind": "upper", "value": 2.0}], ests[0]))
+    out.append(fit_estimates([2, 4, 6], ests))
+    out.append(fit_scaling([2, 4, 6], [0.5, 0.12, 0.03]))
+    out.append(size_verdict(1e-6))
+    out.append(classify_operation(cirq.ry(a).on(q[0]), {a}, set()))
+    out.append(circuits.parametrize_angles(cirq.Circuit(cirq.rx(0.3).on(q[0])))[1])
+    out += [Table("t", ("a", "b"), ((1, np.float64(2.5)),)), Figure("f.png", "a figure")]
+    citation = default_registry()["mcclean2018.two_design"].citation
+    out.append(CompactRow(("hea", "2"), exact_log10=-1.2, upper=(-0.5, citation), sampled=(0.06, 0.05, 0.07)))
+    out.append(SweepRecord("k", {"n": 2}, "ok", result={"v": np.float64(0.25), "ci": (0.2, float("inf"))}))
+    out.append(Estimate(0.5, 0.4, 0.6, 0.95, 100, "bootstrap"))
+    return out
+
+
+def _reachable_to_dict_objects(roots) -> list:
+    import dataclasses
+
+    from bpcalc.bounds import SupportsToDict
+
+    seen: dict[int, object] = {}
+    stack = [(r, 0) for r in roots]
+    while stack:
+        o, depth = stack.pop()
+        if depth > 12 or id(o) in seen:
+            continue
+        seen[id(o)] = o
+        if isinstance(o, dict):
+            stack += [(v, depth + 1) for v in o.values()]
+        elif isinstance(o, (list, tuple, set, frozenset)):
+            stack += [(v, depth + 1) for v in o]
+        elif dataclasses.is_dataclass(o) and not isinstance(o, type):
+            stack += [(getattr(o, f.name), depth + 1) for f in dataclasses.fields(o)]
+    return [o for o in seen.values() if isinstance(o, SupportsToDict) and not isinstance(o, type)]
+
+
+def test_every_to_dict_output_is_json_through_dumps():
+    """to_dict() of real instances is a dict that ``dumps(..., unknown='raise')`` writes, equal to dumps(obj)."""
+    import json
+
+    from bpcalc.bounds.serialization import dumps
+
+    classes = _classes()
+    objects = _reachable_to_dict_objects(_example_objects())
+    reached = {f"{type(o).__module__}.{type(o).__qualname__}" for o in objects}
+    bad = []
+    for o in objects:
+        name = f"{type(o).__module__}.{type(o).__qualname__}"
+        d = o.to_dict()
+        if not isinstance(d, dict):
+            bad.append(f"{name}: to_dict returned {type(d).__name__}")
+            continue
+        try:
+            text = dumps(d, unknown="raise")
+        except TypeError as exc:
+            bad.append(f"{name}: {exc}")
+            continue
+        if json.loads(text) != json.loads(dumps(o, unknown="raise")):
+            bad.append(f"{name}: dumps(obj) differs from dumps(obj.to_dict())")
+    assert not bad, "\n".join(bad)
+    missing = sorted(set(classes) - reached - NO_EXAMPLE_YET)
+    assert not missing, "classes with to_dict that no example reaches (add an example or NO_EXAMPLE_YET):\n" + \
+        "\n".join(missing)
+    assert NO_EXAMPLE_YET <= set(classes), sorted(NO_EXAMPLE_YET - set(classes))

@@ -36,7 +36,6 @@ _LAZY = {
     "estimate_expectation": "measurement",
     "sampled_parameter_shift_gradient": "measurement",
     "plot_variance_scaling": "plots",
-    "GradientSamples": "sampling",
     "sample_gradient_variance": "sampling",
     "sample_gradients": "sampling",
     "VarianceEstimate": "stats",
@@ -67,7 +66,13 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
+# deprecated public names (one release): name -> sub-module whose __getattr__ warns and answers
+_DEPRECATED = {"GradientSamples": "sampling"}  # merged into GradientResult (issue #14)
+
+
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        return getattr(importlib.import_module(f".{_DEPRECATED[name]}", __name__), name)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

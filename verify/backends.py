@@ -32,7 +32,6 @@ array([1., 0.])
 from __future__ import annotations
 
 import abc
-import contextlib
 import dataclasses
 import os
 from typing import Optional, Sequence
@@ -279,7 +278,29 @@ class OwnEngine(Backend):
 
 
 @dataclasses.dataclass(frozen=True)
-class CirqSimulator(Backend):
+class _SimulatorBackend(Backend):
+    """A backend that is one Cirq simulator: expectations through ``simulate_expectation_values_sweep``,
+    samples through the same simulator (``seed`` overridable per sampler), memory checked first."""
+
+    @abc.abstractmethod
+    def _simulator(self, seed: Optional[int] = None):
+        """The simulator, seeded with ``seed`` (``None``: the backend's own seed)."""
+
+    @property
+    def noisy(self) -> bool:
+        return getattr(self, "noise", None) is not None
+
+    def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
+        circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
+        self.check_memory(len(qs))
+        return _CirqPrepared(self, circuit, obs, syms, qs, self._simulator())
+
+    def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
+        return self._simulator(seed)
+
+
+@dataclasses.dataclass(frozen=True)
+class CirqSimulator(_SimulatorBackend):
     """``cirq.Simulator`` (noiseless state vectors)."""
 
     dtype: type = np.complex64
@@ -290,17 +311,12 @@ class CirqSimulator(Backend):
     def name(self) -> str:
         return "cirq"
 
-    def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
-        circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
-        self.check_memory(len(qs))
-        return _CirqPrepared(self, circuit, obs, syms, qs, cirq.Simulator(dtype=self.dtype, seed=self.seed))
-
-    def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
+    def _simulator(self, seed: Optional[int] = None) -> cirq.Simulator:
         return cirq.Simulator(dtype=self.dtype, seed=self.seed if seed is None else seed)
 
 
 @dataclasses.dataclass(frozen=True)
-class DensityMatrix(Backend):
+class DensityMatrix(_SimulatorBackend):
     """``cirq.DensityMatrixSimulator`` with an optional ``cirq.NoiseModel`` (exact mixed states)."""
 
     noise: Optional[cirq.NoiseModel] = None
@@ -311,10 +327,6 @@ class DensityMatrix(Backend):
     @property
     def name(self) -> str:
         return "density_matrix"
-
-    @property
-    def noisy(self) -> bool:
-        return self.noise is not None
 
     def check_memory(self, n_qubits: int) -> None:
         """:data:`_SIM_COPIES` density matrices of ``4^n`` entries must fit the budget."""
@@ -330,17 +342,9 @@ class DensityMatrix(Backend):
     def _simulator(self, seed=None) -> cirq.DensityMatrixSimulator:
         return cirq.DensityMatrixSimulator(noise=self.noise, dtype=self.dtype, seed=self.seed if seed is None else seed)
 
-    def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
-        circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
-        self.check_memory(len(qs))
-        return _CirqPrepared(self, circuit, obs, syms, qs, self._simulator())
-
-    def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
-        return self._simulator(seed)
-
 
 @dataclasses.dataclass(frozen=True)
-class QSim(Backend):
+class QSim(_SimulatorBackend):
     """``qsimcirq.QSimSimulator``; with ``noise``, expectations average ``repetitions`` trajectories.
 
     Memory: qsim holds single-precision state vectors (8 bytes per amplitude, one trajectory at a
@@ -359,10 +363,6 @@ class QSim(Backend):
     def name(self) -> str:
         return "qsim"
 
-    @property
-    def noisy(self) -> bool:
-        return self.noise is not None
-
     def _simulator(self, seed=None):
         try:
             import qsimcirq
@@ -375,14 +375,6 @@ class QSim(Backend):
             max_fused_gate_size=int(self.max_fused_gate_size),
         )
         return qsimcirq.QSimSimulator(options, seed=self.seed if seed is None else seed, noise=self.noise)
-
-    def prepare(self, circuit, observable, symbols=None, qubits=None) -> Prepared:
-        circuit, obs, syms, qs = self._common(circuit, observable, symbols, qubits)
-        self.check_memory(len(qs))
-        return _CirqPrepared(self, circuit, obs, syms, qs, self._simulator())
-
-    def sampler(self, seed: Optional[int] = None) -> cirq.Sampler:
-        return self._simulator(seed)
 
 
 def make_backend(

@@ -808,6 +808,22 @@ class BatchedCircuit:
             out *= self.global_phase
         return out
 
+    def iter_final_states(self, values, initial_state=None):
+        """Yield ``(lo, hi, states)``: the final states of samples ``lo … hi−1`` chunk by chunk.
+
+        The chunks are those :meth:`final_states` and :meth:`expectation` use (bounded state
+        memory), so a caller that consumes states one chunk at a time (shot sampling) never holds
+        all ``B`` states at once.  ``states`` is ``final_states(values[lo:hi], ...)``.
+        """
+        vals = self.check_values(values)
+        b = vals.shape[0]
+        init = None if initial_state is None else np.asarray(initial_state)
+        per_sample = init is not None and init.ndim == 2
+        c = self._chunk()
+        for lo in range(0, b, c):
+            hi = min(b, lo + c)
+            yield lo, hi, self.final_states(vals[lo:hi], init[lo:hi] if per_sample else initial_state)
+
     def expectation(self, values, observable, initial_state=None, angle_shifts: Optional[np.ndarray] = None) -> np.ndarray:
         """``⟨O⟩`` for each sample, ``(B,)`` float (observable: PauliSum or :class:`CompiledObservable`)."""
         obs = observable if isinstance(observable, CompiledObservable) else CompiledObservable(observable, self.qubits)

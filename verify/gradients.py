@@ -264,7 +264,7 @@ def shot_gradient(
     -------
     GradientResult with ``shot_variances``.
     """
-    shots = measurement._check_shots(shots)
+    shots = measurement.check_shots(shots)
     rng = np.random.default_rng() if rng is None else rng
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -286,10 +286,8 @@ def shot_gradient(
             if with_expectation:
                 exp_mean = np.empty(b)
                 exp_var = np.empty(b)
-                chunk = prepared.compiled._chunk()
-                for lo in range(0, b, chunk):
-                    hi = min(b, lo + chunk)
-                    exp_mean[lo:hi], exp_var[lo:hi] = est.estimate(prepared.compiled.final_states(vals[lo:hi]), shots, rng)
+                for lo, hi, states in prepared.compiled.iter_final_states(vals):
+                    exp_mean[lo:hi], exp_var[lo:hi] = est.estimate(states, shots, rng)
         grads = np.zeros((b, len(wanted)))
         gvar = np.zeros_like(grads)
         for k, j, fn in uses:

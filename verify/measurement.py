@@ -83,6 +83,7 @@ __all__ = [
     "shifted_circuit",
     "sampled_parameter_shift_gradient",
     "resolver_values",
+    "check_shots",
 ]
 
 _COEFF_TOL = 1e-10
@@ -228,7 +229,12 @@ def _group_statistics(bits: np.ndarray, group: MeasurementGroup) -> tuple[float,
     return float(shot_values.mean()), float(shot_values.var(ddof=1) / shots)
 
 
-def _check_shots(shots: int) -> int:
+def check_shots(shots: int) -> int:
+    """``shots`` as an ``int`` >= 2 (two shots give a shot-noise variance), else one clear error.
+
+    >>> check_shots(100)
+    100
+    """
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)):
         raise TypeError(f"shots must be an int, got {type(shots).__name__}")
     if shots < 2:
@@ -300,7 +306,7 @@ def estimate_expectation(
     """
     _check_sampler(sampler)
     _check_no_measurements(circuit)
-    shots = _check_shots(shots)
+    shots = check_shots(shots)
     constant, groups = group_qubitwise_commuting(observable)
     resolvers = list(cirq.to_resolvers(params))
     means, variances = _run_groups(sampler, circuit, groups, resolvers, shots)
@@ -414,7 +420,7 @@ def sampled_parameter_shift_gradient(
     parameter-shift rule for gates with two eigenvalues ±1/2).
     """
     _check_sampler(sampler)
-    shots = _check_shots(shots)
+    shots = check_shots(shots)
     shifted = shifted_circuit(circuit, symbols)
     all_symbols = parameter_symbols(circuit)
     constant, groups = group_qubitwise_commuting(observable)

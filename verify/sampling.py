@@ -44,14 +44,15 @@ import cirq
 import numpy as np
 import sympy
 
-from bpcalc.circuits import EXPONENT_CONVENTIONS, Model, affine_angle, as_pauli_rotation, parameter_convention, parameter_symbols, strip_block_tags
+from bpcalc.circuits import (EXPONENT_CONVENTIONS, Model, affine_angle, as_pauli_rotation, as_pauli_sum, parameter_convention,
+                             parameter_symbols, strip_block_tags)
 
 from .backends import Backend, make_backend
+from .gradient_result import GradientResult, combine_loss_gradients
 from .gradients import adjoint_gradient, parameter_shift_gradient, shot_gradient
 from .stats import VarianceEstimate, estimate_variance
 
 __all__ = [
-    "GradientSamples",
     "SymbolDistribution",
     "sample_gradients",
     "sample_gradient_variance",
@@ -76,43 +77,6 @@ class SymbolDistribution:
     scale: float  # reported derivative = scale · ∂/∂symbol
     derivative: str
     note: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class GradientSamples:
-    """Sampled gradients for ``n_samples`` parameter draws.
-
-    Attributes
-    ----------
-    parameters : differentiated symbols (names), the columns.
-    has_data : whether a dataset was used (without data ``L = ℓ`` and both quantities coincide).
-    loss_gradients : ``(n_samples, K)`` ``∂_k L`` per draw.
-    loss_shot_variances : ``(n_samples, K)`` shot-noise variances (``None`` if exact).
-    output_gradients : ``(n_samples, K, N)`` ``∂_k ℓ_i`` per draw and data point.
-    output_shot_variances : ``(n_samples, K, N)`` or ``None``.
-    distributions : how each differentiated symbol was drawn.
-    shots, engine, seed, method, loss, n_data : run description.
-    notes : remarks (conventions, approximations).
-    """
-
-    parameters: tuple[str, ...]
-    loss_gradients: np.ndarray
-    loss_shot_variances: Optional[np.ndarray]
-    output_gradients: np.ndarray
-    output_shot_variances: Optional[np.ndarray]
-    distributions: tuple[SymbolDistribution, ...]
-    shots: Optional[int]
-    engine: str
-    seed: Optional[int]
-    method: str
-    loss: str
-    n_data: int
-    notes: tuple[str, ...] = ()
-    has_data: bool = False
-
-    @property
-    def n_samples(self) -> int:
-        return int(self.loss_gradients.shape[0])
 
 
 # ----------------------------------------------------------------------------- problem
@@ -173,8 +137,6 @@ def _problem(model_or_circuit, observable, data) -> _Problem:
         raise ValueError("a bare circuit needs an observable (pass (circuit, observable) or observable=)")
     if data is not None:
         raise ValueError("data are only used with a circuits.Model (embedding + dataset)")
-    from bpcalc.circuits import as_pauli_sum
-
     obs = as_pauli_sum(observable)
     circuit = strip_block_tags(cirq.Circuit(circuit))
     qubits = tuple(sorted(set(circuit.all_qubits()) | {q for ps in obs for q in ps.qubits}))
@@ -269,21 +231,6 @@ def _select(parameters, trainable: Sequence[sympy.Symbol]) -> tuple[tuple[sympy.
     return tuple(out), single
 
 
-def _loss_derivatives(loss: str, ell, y, p_min: float):
-    """``f'(ℓ, y)`` and ``f''(ℓ, y)``."""
-    if loss == "linear":
-        return np.broadcast_to(y, ell.shape).astype(float), np.zeros_like(ell)
-    if loss == "mse":
-        return 2.0 * (ell - y), np.full_like(ell, 2.0)
-    if loss == "nll":
-        positive = y > 0
-        p = np.where(positive, ell, 1.0 - ell)
-        p = np.maximum(p, p_min)
-        sign = np.where(positive, -1.0, 1.0)
-        return sign / p, 1.0 / p**2
-    raise ValueError(f"unknown loss {loss!r}")
-
-
 def sample_gradients(
     model_or_circuit,
     parameters="all",
@@ -299,7 +246,7 @@ def sample_gradients(
     batch_size: Optional[int] = None,
     data=None,
     p_min: float = 1e-6,
-) -> GradientSamples:
+) -> GradientResult:
     """Draw parameters ``n_samples`` times and compute the loss gradients (see module docstring).
 
     Parameters
@@ -322,7 +269,10 @@ def sample_gradients(
 
     Returns
     -------
-    GradientSamples
+    GradientResult
+        :attr:`~GradientResult.values` ``(n_samples, K)`` ``∂_k L`` per draw, with the data axis
+        :attr:`~GradientResult.per_datapoint` ``(n_samples, K, N)`` ``∂_k ℓ_i``, the shot-noise
+        variances of both (finite shots), the symbol distributions and the run description.
 
     Raises
     ------
@@ -389,41 +339,34 @@ def sample_gradients(
             continue
         y = np.tile(prob.y, d).reshape(d, n_data)
         ell = res.expectations.reshape(d, n_data) if res.expectations is not None else np.zeros((d, n_data))
-        f1, f2 = _loss_derivatives(prob.loss, ell, y, p_min)
-        loss_g[lo:hi] = np.einsum("dn,dnk->dk", f1, g) / n_data
-        if gv is not None:
-            v_ell = (
-                res.expectation_shot_variances.reshape(d, n_data)
-                if res.expectation_shot_variances is not None
-                else np.zeros((d, n_data))
-            )
-            v_a = (f2**2 * v_ell)[:, :, None]
-            a = f1[:, :, None]
-            var_ab = a**2 * gv + g**2 * v_a - v_a * gv
-            loss_v[lo:hi] = var_ab.sum(axis=1) / n_data**2
+        v_ell = None if res.expectation_shot_variances is None else res.expectation_shot_variances.reshape(d, n_data)
+        lg, lv = combine_loss_gradients(prob.loss, ell, y, g, p_min=p_min, gradient_shot_variances=gv,
+                                        ell_shot_variances=v_ell)
+        loss_g[lo:hi] = lg
+        if lv is not None:
+            loss_v[lo:hi] = lv
     notes = [dist[s].note for s in wanted if dist[s].note]
     if shots is not None and prob.loss == "nll" and prob.x is not None:
         notes.append("NLL with finite shots: f'(ℓ̂) is biased and its shot variance uses the delta method")
-    return GradientSamples(
-        parameters=tuple(s.name for s in wanted),
-        loss_gradients=loss_g,
-        loss_shot_variances=loss_v,
-        output_gradients=out_g,
-        output_shot_variances=out_v,
-        distributions=tuple(dist[s] for s in wanted),
+    return GradientResult(
+        values=loss_g,
+        symbols=wanted,
+        method="parameter_shift_shots" if shots is not None else method,
+        shot_variances=loss_v,
         shots=shots,
+        per_datapoint=out_g,
+        per_datapoint_shot_variances=out_v,
+        loss=prob.loss,
+        has_data=prob.x is not None,
+        distributions=tuple(dist[s] for s in wanted),
         engine=backend.name,
         seed=seed,
-        method="parameter_shift_shots" if shots is not None else method,
-        loss=prob.loss,
-        n_data=n_data,
         notes=tuple(notes),
-        has_data=prob.x is not None,
     )
 
 
 def variance_estimates(
-    samples: GradientSamples,
+    samples: GradientResult,
     *,
     confidence: float = 0.95,
     quantity: str = "loss",
@@ -431,7 +374,12 @@ def variance_estimates(
     n_bootstrap: int = 2000,
     rng: Optional[np.random.Generator] = None,
 ) -> list[VarianceEstimate]:
-    """One :class:`VarianceEstimate` per differentiated parameter of ``samples``."""
+    """One :class:`VarianceEstimate` per differentiated parameter of ``samples``.
+
+    ``samples`` is a sampled :class:`GradientResult` (:func:`sample_gradients`): ``quantity='loss'``
+    takes its :attr:`~GradientResult.loss_gradients`, ``'output'`` its
+    :attr:`~GradientResult.output_gradients` (data axis).
+    """
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity must be one of {QUANTITIES}, got {quantity!r}")
     rng = np.random.default_rng(np.random.SeedSequence(samples.seed).spawn(3)[2]) if rng is None else rng
@@ -514,3 +462,14 @@ def sample_gradient_variance(
     prob_params = parameters
     single = isinstance(prob_params, (str, sympy.Symbol, int, np.integer)) and prob_params != "all"
     return estimates[0] if single else estimates
+
+
+def __getattr__(name: str):
+    # GradientSamples was merged into GradientResult (issue #14); the old name stays one release
+    if name == "GradientSamples":
+        import warnings
+
+        warnings.warn("bpcalc.verify.sampling.GradientSamples is deprecated: sample_gradients returns the one "
+                      "gradient result type, bpcalc.verify.GradientResult", DeprecationWarning, stacklevel=2)
+        return GradientResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
