@@ -185,6 +185,12 @@ _ENTRIES = (
                   "x and x' are independent draws of a distribution under which the features are independent, each "
                   "distributed as its column of the dataset (declared; the empirical joint distribution of a dataset "
                   "is generally not of this form)", declarable=True),
+    # --- data re-uploading (issue 18, theoremsA)
+    AssumptionKey("absorbable_data_gates",
+                  "re-uploading model: every data gate is a Pauli rotation exp(-iφ(x)P/2) next to (no other gate on "
+                  "its qubits in between, except data rotations about the same P) a trainable rotation "
+                  "exp(-i(aθ_j + c)P/2) about the same Pauli string, a a nonzero integer, θ_j in no other gate, all "
+                  "trainable angles independent and uniform on [0, 2π)"),
 )
 
 CATALOGUE: Mapping[str, AssumptionKey] = MappingProxyType({e.key: e for e in _ENTRIES})

@@ -41,6 +41,7 @@ FULL_AUTHORS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "2402.08721": ("Phattharaporn Singkanipa", "Daniel A. Lidar"),
     "2403.13927": ("Antonio Anna Mele", "Armando Angrisani", "Soumik Ghosh", "Sumeet Khatri", "Jens Eisert",
                    "Daniel Stilck França", "Yihui Quek"),
+    "2311.10822": ("Alice Barthe", "Adrián Pérez-Salinas"),
 })
 """arXiv identifier -> full author names, in the paper's order."""
 
