@@ -21,5 +21,6 @@ from . import uvarov2021
 from . import singkanipa2024
 from . import mele2024
 from . import barthe2023
+from . import napp2022
 
 __all__: list[str] = []
