@@ -43,6 +43,7 @@ FULL_AUTHORS: Mapping[str, tuple[str, ...]] = MappingProxyType({
                    "Daniel Stilck França", "Yihui Quek"),
     "2311.10822": ("Alice Barthe", "Adrián Pérez-Salinas"),
     "2203.06174": ("John Napp",),
+    "2407.07754": ("Thomas Schuster", "Jonas Haferkamp", "Hsin-Yuan Huang"),
 })
 """arXiv identifier -> full author names, in the paper's order."""
 
