@@ -55,7 +55,7 @@ References
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 import sympy
@@ -63,7 +63,7 @@ import sympy
 from ..assumptions import assumption
 from ..bound import Bound, Citation, sym
 from ..registry import Context, Theorem, Verification
-from . import _checks
+from .letcher2023 import ZERO_INPUT
 
 __all__ = ["THEOREMS", "RELATIVE_ERROR_CONCENTRATION", "centred_norms", "MAX_DENSE_QUBITS"]
 
@@ -102,40 +102,22 @@ def centred_norms(matrix: np.ndarray) -> tuple[float, float]:
     return float(np.sum(ev**2)), float(np.sum(np.abs(ev)))
 
 
-def check_epsilon(ctx: Context) -> tuple[Optional[bool], str]:
-    missing = _checks.need_model(ctx)
-    if missing:
-        return missing
-    if "relative_error_two_design" not in ctx.declared:
-        return None, ("the relative error of the circuit's ensemble cannot be checked on a circuit: declare "
-                      "'relative_error_two_design' and give values['epsilon']")
-    if list(ctx.model.embedding.all_operations()) or ctx.extra.get("states") is not None:
-        return False, "the bound is for the pure input |0…0⟩ (the model has an embedding or other input states)"
-    value = ctx.values.get("epsilon")
-    if value is None:
-        return None, "give the relative error as values['epsilon'] (Schuster et al.: two layers of patch 2-designs)"
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return False, f"epsilon must be a number, got {value!r}"
-    if not value >= 0:
-        return False, f"epsilon = {value} must be >= 0"
-    if ctx.model.n_qubits > MAX_DENSE_QUBITS:
-        return None, f"‖Ô‖₁ is computed densely up to {MAX_DENSE_QUBITS} qubits (n = {ctx.model.n_qubits})"
-    return True, f"relative error ε = {value:g} given; input |0…0⟩"
-
-
-EPSILON = assumption("relative_error_two_design", check_epsilon)
+RELATIVE = assumption("relative_error_two_design")
+ZERO = ZERO_INPUT  # the catalogue's one check of "zero_input" (a data-free embedding keeps the input pure)
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:
     model = ctx.model
-    if model is None or model.n_qubits > MAX_DENSE_QUBITS:
+    if model is None or model.n_qubits > MAX_DENSE_QUBITS:  # ‖Ô‖₁ is computed densely
         return {}
     h2, h1 = ctx.memoized("schuster2024.norms", lambda: centred_norms(model.observable.matrix(model.qubits)))
     out: dict[str, Any] = {"n": model.n_qubits, "Delta_O": h2, "trace_norm": h1}
-    if ctx.values.get("epsilon") is not None:
-        out["epsilon"] = float(ctx.values["epsilon"])
+    eps = ctx.values.get("epsilon")
+    if eps is not None:
+        eps = float(eps)
+        if not eps >= 0:
+            raise ValueError(f"values['epsilon'] = {eps} must be a relative error >= 0")
+        out["epsilon"] = eps
     return out
 
 
@@ -149,7 +131,7 @@ RELATIVE_ERROR_CONCENTRATION = Theorem(
                   citation=CITATION, latex_names=_LATEX,
                   notes="ε = 0: the Haar value (equality). Exponentially small when ‖Ô‖₁ ≪ 2^n (global projector: "
                         "≈ (1 + 5ε)/4^n); ≈ ε for Pauli strings (‖Ô‖₁ = 2^n), i.e. not informative there."),),
-    assumptions=(EPSILON,),
+    assumptions=(RELATIVE, ZERO),
     substitutions=_substitutions,
     verification=Verification(
         "verified",
