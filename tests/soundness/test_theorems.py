@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from bpcalc import circuits
 from bpcalc.bounds.registry import Context, default_registry
 
-from brute import gradient_variance, grid_values, loss_variance, noisy_brute, two_design_reference as tdr
+from brute import gradient_variance, grid_values, loss_variance, noisy_brute, two_copy_reference, two_design_reference as tdr
 from instances import ANGLES, CLIFFORDS_1, CLIFFORDS_2, gate_circuits, pauli_sums
 
 REGISTRY = default_registry()
@@ -593,6 +593,33 @@ def _run_reuploading(case):
     assert not violations, (label, str(parameter), violations, str(model.circuit), str(model.observable))
 
 
+# ----------------------------------------------------------------------------- relative-error 2-designs
+
+
+@st.composite
+def relative_error_models(draw):
+    """A brickwork of 2-qubit 2-design blocks on 2 or 4 qubits (1-4 layers), a Pauli sum or the global projector;
+    the relative error is the input-specific ε_ρ of the dense two-copy moment (the ordering the bound uses)."""
+    n = draw(st.sampled_from((2, 4)))
+    layers = 1 if n == 2 else draw(st.integers(1, 4))
+    qs = cirq.LineQubit.range(n)
+    obs = two_copy_reference.projector(n) if draw(st.booleans()) else draw(pauli_sums(n))
+    model = circuits.Model(ansatz=circuits.alternating_layered(n, layers, 2, qubits=qs), observable=obs,
+                           two_design_blocks=True)
+    return model, two_copy_reference.ala_blocks(n, layers), f"n={n} L={layers} O={obs}"
+
+
+def _run_relative_error(case):
+    model, blocks, label = case
+    n = model.n_qubits
+    X, var = two_copy_reference.dense_moments(n, blocks, model.observable.matrix(model.qubits))
+    eps = two_copy_reference.input_relative_error(X, 2**n)
+    violations = check_every_theorem(model, None, {VAR_LOSS: float(var)}, declared={"relative_error_two_design"},
+                                     values={"epsilon": eps},
+                                     skip=set(REGISTRY) - {"schuster2024.relative_error_concentration"})
+    assert not violations, (label, eps, violations)
+
+
 # ----------------------------------------------------------------------------- the tests
 
 
@@ -733,3 +760,15 @@ def test_theorems_hold_on_reuploading_models():
 @pytest.mark.slow
 def test_theorems_hold_on_reuploading_models_many():
     _run_family(reuploading_models(), _run_reuploading, 250, REUPLOADING)
+
+
+RELATIVE_ERROR = {("schuster2024.relative_error_concentration", "loss_variance")}
+
+
+def test_theorems_hold_on_relative_error_designs():
+    _run_family(relative_error_models(), _run_relative_error, 10, RELATIVE_ERROR)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_relative_error_designs_many():
+    _run_family(relative_error_models(), _run_relative_error, 100, RELATIVE_ERROR)
