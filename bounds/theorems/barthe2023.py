@@ -208,13 +208,14 @@ def _weights(model: Any) -> np.ndarray:
     return np.asarray(model.dataset.y, dtype=float) / n if model.dataset.y is not None else np.full(n, 1.0 / n)
 
 
-def _dataless_variance(model: Any, parameter: sympy.Symbol) -> float:
+def _dataless_variances(model: Any) -> dict[str, float]:
+    """``Var_θ[∂_k ℓ_0]`` of the data-less circuit for every trainable parameter (one exact propagation)."""
     from ..exact import exact_gradient_variance
 
     circuit = dataless_circuit(model.circuit, model.data_symbols)
-    r = exact_gradient_variance(circuit, model.observable, None, [parameter], method="exact", max_terms=2**15,
-                                qubits=tuple(model.qubits))
-    return float(r.values[0])
+    r = exact_gradient_variance(circuit, model.observable, None, list(model.trainable_symbols), method="exact",
+                                max_terms=2**15, qubits=tuple(model.qubits))
+    return {p.name: float(v) for p, v in zip(r.parameters, r.values)}
 
 
 def _substitutions(ctx: Context) -> dict[str, Any]:
@@ -227,8 +228,8 @@ def _substitutions(ctx: Context) -> dict[str, Any]:
         out["var_0"] = float(given[p.name])
     elif model.n_qubits <= MAX_AUTO_QUBITS:
         try:
-            out["var_0"] = ctx.memoized(("barthe2023.var_0", p.name), lambda: _dataless_variance(model, p))
-        except (ValueError, TypeError, NotImplementedError, MemoryError):
+            out["var_0"] = ctx.memoized("barthe2023.var_0", lambda: _dataless_variances(model))[p.name]
+        except (ValueError, TypeError, NotImplementedError, MemoryError, KeyError):
             pass
     if model.dataset is not None and model.loss == "linear":
         out["u_1"] = float(np.sum(np.abs(_weights(model))))

@@ -37,7 +37,8 @@ def _compare(n, layers, obs, qs):
     return model, pairs
 
 
-@pytest.mark.parametrize("n,layers,seed", [(4, 2, 1), (6, 3, 3), (8, 4, 4), (10, 6, 5)])
+@pytest.mark.parametrize("n,layers,seed", [(4, 2, 1), (6, 3, 3), (8, 4, 4),
+                                           pytest.param(10, 6, 5, marks=pytest.mark.slow)])
 def test_lower_bound_against_two_design_chain(n, layers, seed):
     qs = cirq.LineQubit.range(n)
     _, pairs = _compare(n, layers, _random_pauli_sum(qs, 4, 2, seed), qs)
