@@ -188,6 +188,16 @@ _ENTRIES = (
                   "x and x' are independent draws of a distribution under which the features are independent, each "
                   "distributed as its column of the dataset (declared; the empirical joint distribution of a dataset "
                   "is generally not of this form)", declarable=True),
+    # --- data re-uploading (issue 18, theoremsA)
+    AssumptionKey("absorbable_data_gates",
+                  "re-uploading model: every data gate is a Pauli rotation exp(-iφ(x)P/2) next to (no other gate on "
+                  "its qubits in between, except data rotations about the same P) a trainable rotation "
+                  "exp(-i(aθ_j + c)P/2) about the same Pauli string, a a nonzero integer, θ_j in no other gate, all "
+                  "trainable angles independent and uniform on [0, 2π)"),
+    AssumptionKey("relative_error_two_design",
+                  "the ensemble of V(θ) over θ is an ε-approximate unitary 2-design in relative error, "
+                  "(1−ε)Φ_Haar ≼ Φ_V ≼ (1+ε)Φ_Haar on two copies (e.g. two layers of 2ξ-qubit patch 2-designs, "
+                  "Schuster et al. 2024; ε is given as values['epsilon'])", declarable=True),
 )
 
 CATALOGUE: Mapping[str, AssumptionKey] = MappingProxyType({e.key: e for e in _ENTRIES})

@@ -41,6 +41,9 @@ FULL_AUTHORS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "2402.08721": ("Phattharaporn Singkanipa", "Daniel A. Lidar"),
     "2403.13927": ("Antonio Anna Mele", "Armando Angrisani", "Soumik Ghosh", "Sumeet Khatri", "Jens Eisert",
                    "Daniel Stilck França", "Yihui Quek"),
+    "2311.10822": ("Alice Barthe", "Adrián Pérez-Salinas"),
+    "2203.06174": ("John Napp",),
+    "2407.07754": ("Thomas Schuster", "Jonas Haferkamp", "Hsin-Yuan Huang"),
 })
 """arXiv identifier -> full author names, in the paper's order."""
 

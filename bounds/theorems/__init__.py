@@ -20,5 +20,8 @@ from . import larocca2022
 from . import uvarov2021
 from . import singkanipa2024
 from . import mele2024
+from . import barthe2023
+from . import napp2022
+from . import schuster2024
 
 __all__: list[str] = []

@@ -44,6 +44,7 @@ exact_brute = _load("exact_brute", _TESTS / "bounds" / "exact" / "exact_brute.py
 two_design_reference = _load("two_design_reference", _TESTS / "bounds" / "theorems" / "two_design_reference.py")
 
 noisy_brute = _load("noisy_brute", _TESTS / "bounds" / "theorems" / "noisy_brute.py")
+two_copy_reference = _load("two_copy_reference", _TESTS / "bounds" / "theorems" / "two_copy_reference.py")
 grid_moments = exact_brute.grid_moments
 symbol_info = exact_brute.symbol_info
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from bpcalc import circuits
 from bpcalc.bounds.registry import Context, default_registry
 
-from brute import gradient_variance, grid_values, loss_variance, noisy_brute, two_design_reference as tdr
+from brute import gradient_variance, grid_values, loss_variance, noisy_brute, two_copy_reference, two_design_reference as tdr
 from instances import ANGLES, CLIFFORDS_1, CLIFFORDS_2, gate_circuits, pauli_sums
 
 REGISTRY = default_registry()
@@ -532,6 +532,94 @@ def _run_product_kernel(case):
     assert not violations, (label, violations, str(model.embedding))
 
 
+# ----------------------------------------------------------------------------- data re-uploading
+
+PER_POINT = r"\operatorname{Var}_{\theta}[\partial_k \ell_x] \ \forall x"
+ROTATIONS = (cirq.rx, cirq.ry, cirq.rz)
+
+
+@st.composite
+def reuploading_models(draw):
+    """A re-uploading circuit on 1-3 qubits: layers of [trainable rotation (coefficient ±1 or 2), data rotation
+    c·x_j (or c·x_j²) about the same axis (sometimes another axis: not absorbable, refused)], CZ/CNOT between
+    layers, a final trainable layer; a labelled dataset of 1-3 points and the linear loss."""
+    n = draw(st.integers(1, 3))
+    qs = cirq.LineQubit.range(n)
+    ops, k = [], 0
+    for layer in range(draw(st.integers(1, 2 if n < 3 else 1))):  # <= 6 parameters: the brute grid stays small
+        for q in qs:
+            axis = draw(st.integers(0, 2))
+            theta = sympy.Symbol(f"t{k}")
+            k += 1
+            ops.append(ROTATIONS[axis](draw(st.sampled_from((1, -1, 2))) * theta + draw(st.sampled_from(ANGLES))).on(q))
+            x = sympy.Symbol(f"x_{draw(st.integers(0, 1))}")
+            phi = draw(st.sampled_from((0.7, 1.0, 1.9))) * (x if draw(st.booleans()) else x**2)
+            data_axis = axis if draw(st.integers(0, 5)) else (axis + 1) % 3
+            ops.append(ROTATIONS[data_axis](phi).on(q))
+        if n > 1:
+            gate = draw(st.sampled_from((cirq.CZ, cirq.CNOT)))
+            ops.extend(gate(qs[j], qs[j + 1]) for j in range(n - 1))
+    ops.extend(ROTATIONS[draw(st.integers(0, 2))](sympy.Symbol(f"t{k + j}")).on(q) for j, q in enumerate(qs))
+    ansatz = cirq.Circuit(ops)
+    n_points = draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 1000)))
+    n_features = 1 + max(int(str(sym)[2:]) for sym in cirq.parameter_symbols(ansatz) if str(sym).startswith("x_"))
+    x = rng.uniform(-2, 2, size=(n_points, n_features))
+    if draw(st.booleans()):
+        x[:] = x[0]  # repeated points: the loss bound's equality case
+    y = rng.choice([-1.0, 1.0], size=n_points)
+    data = circuits.Dataset(x=x, y=y, name="reuploading")
+    model = circuits.Model(ansatz=ansatz, observable=draw(pauli_sums(n)), dataset=data, reuploading=True)
+    parameter = draw(st.sampled_from(model.trainable_symbols))
+    return model, parameter, f"n={n} N={n_points}"
+
+
+def _run_reuploading(case):
+    model, parameter, label = case
+    qs = model.qubits
+    zero = np.zeros(2 ** len(qs), dtype=complex)
+    zero[0] = 1
+    grads = []
+    for x in model.dataset.x:
+        resolved = cirq.resolve_parameters(model.circuit, {s: float(v) for s, v in zip(model.data_symbols, x)})
+        _, g, _ = grid_values(resolved, model.observable, qs, zero[None], [parameter])
+        grads.append(g[0, 0])
+    grads = np.array(grads)  # (N, P): the same grid points for every data point
+    per_point = grads.var(axis=1)
+    u = np.asarray(model.dataset.y, dtype=float) / len(model.dataset.y)
+    truths = {PER_POINT: lambda subs: float(per_point[np.argmax(np.abs(per_point - float(subs["var_0"])))]),
+              VAR_GRAD_LOSS: float((u @ grads).var())}
+    violations = check_every_theorem(model, parameter, truths, skip=set(REGISTRY) - {"barthe2023.absorbed_data"})
+    assert not violations, (label, str(parameter), violations, str(model.circuit), str(model.observable))
+
+
+# ----------------------------------------------------------------------------- relative-error 2-designs
+
+
+@st.composite
+def relative_error_models(draw):
+    """A brickwork of 2-qubit 2-design blocks on 2 or 4 qubits (1-4 layers), a Pauli sum or the global projector;
+    the relative error is the input-specific ε_ρ of the dense two-copy moment (the ordering the bound uses)."""
+    n = draw(st.sampled_from((2, 4)))
+    layers = 1 if n == 2 else draw(st.integers(1, 4))
+    qs = cirq.LineQubit.range(n)
+    obs = two_copy_reference.projector(n) if draw(st.booleans()) else draw(pauli_sums(n))
+    model = circuits.Model(ansatz=circuits.alternating_layered(n, layers, 2, qubits=qs), observable=obs,
+                           two_design_blocks=True)
+    return model, two_copy_reference.ala_blocks(n, layers), f"n={n} L={layers} O={obs}"
+
+
+def _run_relative_error(case):
+    model, blocks, label = case
+    n = model.n_qubits
+    X, var = two_copy_reference.dense_moments(n, blocks, model.observable.matrix(model.qubits))
+    eps = two_copy_reference.input_relative_error(X, 2**n)
+    violations = check_every_theorem(model, None, {VAR_LOSS: float(var)}, declared={"relative_error_two_design"},
+                                     values={"epsilon": eps},
+                                     skip=set(REGISTRY) - {"schuster2024.relative_error_concentration"})
+    assert not violations, (label, eps, violations)
+
+
 # ----------------------------------------------------------------------------- the tests
 
 
@@ -560,7 +648,8 @@ ORTIZ = {("ortiz_marrero2021.entanglement_induced", "trace_norm"), ("ortiz_marre
 DESIGN = {("cerezo2021.global_cost_upper", "global_cost_upper"), ("cerezo2021.local_cost_lower", "local_cost_lower"),
           ("cerezo2021.global_cost_projector", "global_cost_upper"),
           ("thanasilp2022_kernels.fidelity_concentration", "expressivity"),
-          ("thanasilp2022_kernels.projected_concentration", "embedding_measure")}
+          ("thanasilp2022_kernels.projected_concentration", "embedding_measure"),
+          ("napp2022.random_walk_lower", "variance")}
 TENSOR_PRODUCT = {("thanasilp2021.tensor_product_variance", "general"), ("thanasilp2021.tensor_product_variance", "local_cost"),
                   ("thanasilp2021.tensor_product_linear_loss", "general")}
 TP_DATA = design_models(families=("tp",), in_kinds=("embedded data",))
@@ -659,3 +748,27 @@ def test_theorems_hold_on_product_kernels():
 @pytest.mark.slow
 def test_theorems_hold_on_product_kernels_many():
     _run_family(product_kernel_models(), _run_product_kernel, 200, PRODUCT_KERNELS)
+
+
+REUPLOADING = {("barthe2023.absorbed_data", "per_point"), ("barthe2023.absorbed_data", "linear_loss")}
+
+
+def test_theorems_hold_on_reuploading_models():
+    _run_family(reuploading_models(), _run_reuploading, 25, REUPLOADING)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_reuploading_models_many():
+    _run_family(reuploading_models(), _run_reuploading, 250, REUPLOADING)
+
+
+RELATIVE_ERROR = {("schuster2024.relative_error_concentration", "loss_variance")}
+
+
+def test_theorems_hold_on_relative_error_designs():
+    _run_family(relative_error_models(), _run_relative_error, 10, RELATIVE_ERROR)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_relative_error_designs_many():
+    _run_family(relative_error_models(), _run_relative_error, 100, RELATIVE_ERROR)
