@@ -24,6 +24,28 @@ moments with their noise.  ``C̃ − C̃_ℓ = Tr[O Φ_last(σ − |0⟩⟨0|)] 
 noise layer contracts traceless operators by ``q``, so ``|·| ≤ ‖Ô‖₂ q^ℓ ‖σ − |0⟩⟨0|‖₂`` with
 ``‖Ô‖₂ = √Δ(O)`` and ``‖σ − |0⟩⟨0|‖₂² = Tr σ² + 1 − 2⟨0|σ|0⟩ ≤ 2``.
 
+``mele2024.nonunital_lower_bound`` (no barren plateau for late parameters under non-unital noise).
+The channel acts on Z as ``Tr[Z N(ρ)] = λ Tr[Zρ] + t_z`` with ``t_z ≠ 0`` (amplitude damping ``γ``:
+``λ = 1 − γ``, ``t_z = γ``), ``O = c_0 + Σ_i c_i Z_i``, and θ_k drives one X/Y rotation on qubit ``j``
+followed only by diagonal operations (``b_k`` noise layers).  Walking back from θ_k, qubit ``j`` meets only
+gates commuting with ``Z_j`` for ``m_j`` noise layers, back to either a *randomizing* X/Y rotation with its own
+parameter (``s_0 = 0``) or the input ``|0⟩`` (``s_0 = 1``)::
+
+    Var_θ[∂_k C̃] ≥ c_j² λ^{2b_k} z̄_j² / 2,    z̄_j = λ^{m_j} s_0 + t_z (1 − λ^{m_j}) / (1 − λ).
+
+Nothing here depends on ``n`` or on the depth before the randomizing rotation: with a local cost the
+last layers keep gradients of order ``c_j²`` (``1/n²`` for ``(1/n)Σ_j Z_j``, polynomial), while
+``λ^{2b_k}`` says that only the last layers do (the effective depth).
+
+Derivation (bpcalc).  Operations after θ_k are diagonal and the noise maps ``Z_i → λ Z_i + t_z``
+(Heisenberg), so only ``c_j λ^{b_k} Z_j`` of the observable depends on θ_k, and right after its gate
+``⟨Z_j⟩ = r_z cos φ ± r_⊥ sin φ`` (``φ = ±θ_k + c``, ``r`` the Bloch vector of qubit ``j`` before the gate).
+For fixed other angles ``E_{θ_k}[∂_k C̃] = 0`` and ``E_{θ_k}[(∂_k C̃)²] = c_j² λ^{2b_k} (r_z² + r_⊥²)/2``, so
+``Var ≥ c_j² λ^{2b_k} E[r_z²]/2 ≥ c_j² λ^{2b_k} (E r_z)²/2`` (Jensen).  Gates commuting with ``Z_j`` keep
+``⟨Z_j⟩`` and each noise layer maps it to ``λ⟨Z_j⟩ + t_z``: ``r_z = λ^{m_j} s + t_z Σ_{i<m_j} λ^i`` with
+``s`` the value after the randomizing rotation, whose uniform angle gives ``E[s] = 0`` (or ``s = 1`` at the
+input).  Equality holds when qubit ``j`` is never rotated before θ_k (``r_⊥ = 0``, ``r_z`` deterministic).
+
 Notes
 -----
 Where the form comes from.  The abstract of arXiv:2403.13927 (v2) was read in this project's
@@ -44,6 +66,9 @@ Examples
 >>> b = get_theorem("mele2024.effective_depth").bound("truncation_error")
 >>> round(b.evaluate(Delta_O=2.0, q=0.5, ell=3).value, 6)   # one qubit, O = Z
 0.25
+>>> lower = get_theorem("mele2024.nonunital_lower_bound").bound("variance")
+>>> round(lower.evaluate(c_j=1.0, lambda_z=0.7, t_z=0.3, m_j=0, s_0=1, b_k=1).value, 6)  # RY on |0⟩, AD γ = 0.3
+0.245
 
 References
 ----------
@@ -359,6 +384,14 @@ def _lower_substitutions(ctx: Context) -> dict[str, Any]:
             "b_k": info.b_k}
 
 
+NONUNITAL_CITATION = Citation(
+    authors=CITATION.authors, title=CITATION.title, arxiv=CITATION.arxiv, year=CITATION.year,
+    locator="absence of barren plateaus for local costs under non-unital noise (abstract of arXiv v2; journal: 'Lack of "
+            "barren plateaus with non-unital noise, but only the last Θ(log n) layers matter')",
+    journal=CITATION.journal,
+    note="abstract read; the paper's average-case theorem (random circuits, single-qubit-gate invariant layers) and its "
+         "constants were not accessible; this deterministic lower bound for θ uniform is derived in bpcalc",
+)
 _LOWER_TESTS = "tests/bounds/theorems/test_mele2024_nonunital.py"
 _LOWER_SYMBOLS = {
     "c_j": "coefficient of Z_j in O (j = the qubit of θ_k's rotation)",
@@ -372,14 +405,10 @@ _LOWER_SYMBOLS = {
 NONUNITAL_LOWER = Theorem(
     key="mele2024.nonunital_lower_bound",
     title="Non-unital noise, local Z cost: Var[∂_k C̃] ≥ c_j² λ^{2b_k} z̄_j²/2 for late X/Y rotations (no decay in n)",
-    citation=Citation(
-        authors=CITATION.authors, title=CITATION.title, arxiv=CITATION.arxiv, year=CITATION.year,
-        locator="absence of barren plateaus for local costs under non-unital noise (abstract, v2); the paper's "
-                "average-case theorem and constants were not read; deterministic form derived in bpcalc",
-        journal=CITATION.journal, note=CITATION.note),
+    citation=NONUNITAL_CITATION,
     bounds=(
         Bound("variance", "lower", _LOWER, r"\operatorname{Var}_{\theta}[\partial_k \tilde{C}]", _LOWER_SYMBOLS,
-              citation=CITATION, latex_names={"c_j": "c_j", "lambda_z": r"\lambda", "t_z": "t_z", "m_j": "m_j",
+              citation=NONUNITAL_CITATION, latex_names={"c_j": "c_j", "lambda_z": r"\lambda", "t_z": "t_z", "m_j": "m_j",
                                               "s_0": "s_0", "b_k": "b_k"},
               notes="z̄_j = λ^{m_j} s_0 + t_z (1 − λ^{m_j})/(1 − λ) is E_θ[⟨Z_j⟩] just before θ_k's gate; it does not "
                     "depend on n or on the depth before qubit j's last randomizing rotation."),
@@ -398,9 +427,9 @@ NONUNITAL_LOWER = Theorem(
     ),
     statement="Under a single-qubit channel after every moment with Tr[Z N(ρ)] = λ Tr[Zρ] + t_z, t_z ≠ 0 (e.g. amplitude "
               "damping), a parameter θ_k of an X/Y rotation on qubit j followed only by diagonal gates (b_k noise "
-              "layers) has Var_θ[∂_k C̃] ≥ c_j² λ^{2b_k} z̄_j²/2 for O = c_0 + Σ_i c_i Z_i, with "
-              "z̄_j = λ^{m_j} s_0 + t_z(1 − λ^{m_j})/(1 − λ) ≥ the non-unital drift of ⟨Z_j⟩: independent of n and of "
-              "the depth, so late parameters have no barren plateau (only the last layers matter: λ^{2b_k}). "
+              "layers) has Var_θ[∂_k C̃] ≥ c_j² λ^{2b_k} z̄_j²/2 for O = c_0 + Σ_i c_i Z_i, where "
+              "z̄_j = λ^{m_j} s_0 + t_z(1 − λ^{m_j})/(1 − λ) = E_θ⟨Z_j⟩ just before θ_k's gate (the non-unital drift): "
+              "independent of n and of the depth, so late parameters have no barren plateau (only the last layers matter: λ^{2b_k}). "
               "Observable normalisation: O = c_0 + Σ_i c_i Z_i through the coefficient c_j of Z_j (for "
               "(1/n)Σ_j Z_j, c_j = 1/n and the bound is ∝ 1/n²; for the projector form (1/n)Σ_j|0⟩⟨0|_j, "
               "c_j = 1/(2n), 4× smaller).",
