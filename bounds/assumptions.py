@@ -175,6 +175,9 @@ _ENTRIES = (
                   "and the layer N^{⊗n} is HS-contractive: q_n < 1 on traceless operators; input |0…0⟩"),
     AssumptionKey("truncation_depth",
                   "0 <= ℓ <= M: the truncated circuit is the last ℓ moments run on |0…0⟩ (values['ell'])"),
+    AssumptionKey("two_design_noise_layers",
+                  "the circuit is L layers, each an independent unitary 2-design on all n qubits followed by the "
+                  "single-qubit channel extra['noise'] on every qubit; input |0…0⟩ (declared)", declarable=True),
     AssumptionKey("z_nonunital_noise",
                   "a single-qubit channel N (extra['noise']) acts on every qubit after every moment with "
                   "Tr[Z N(ρ)] = λ Tr[Zρ] + t_z (no X/Y admixture into Z) and t_z ≠ 0 (non-unital along z: amplitude "

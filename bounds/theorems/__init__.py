@@ -20,5 +20,6 @@ from . import larocca2022
 from . import uvarov2021
 from . import singkanipa2024
 from . import mele2024
+from . import schumann2023
 
 __all__: list[str] = []
