@@ -178,6 +178,21 @@ _ENTRIES = (
                   "and the layer N^{⊗n} is HS-contractive: q_n < 1 on traceless operators; input |0…0⟩"),
     AssumptionKey("truncation_depth",
                   "0 <= ℓ <= M: the truncated circuit is the last ℓ moments run on |0…0⟩ (values['ell'])"),
+    AssumptionKey("two_design_noise_layers",
+                  "the circuit is L layers, each an independent unitary 2-design on all n qubits followed by the "
+                  "single-qubit channel extra['noise'] on every qubit; input |0…0⟩ (declared)", declarable=True),
+    AssumptionKey("z_nonunital_noise",
+                  "a single-qubit channel N (extra['noise']) acts on every qubit after every moment with "
+                  "Tr[Z N(ρ)] = λ Tr[Zρ] + t_z (no X/Y admixture into Z) and t_z ≠ 0 (non-unital along z: amplitude "
+                  "damping, generalized amplitude damping with p ≠ 1/2); input |0…0⟩, no embedding"),
+    AssumptionKey("late_xy_rotation",
+                  "θ_k occurs in exactly one gate, an X or Y rotation exp(-i(±θ_k + c)P/2) on one qubit j, and every "
+                  "operation in the moments after it is diagonal in the computational basis (RZ, CZ, ZZ, …)"),
+    AssumptionKey("z_sum_observable",
+                  "O = c_0 + Σ_i c_i Z_i: every non-identity term is a single-qubit Z (any normalisation)"),
+    AssumptionKey("z_history_randomized",
+                  "walking back from θ_k's moment, qubit j meets only gates commuting with Z_j until the input |0⟩ "
+                  "or an X/Y rotation exp(-i(±θ_a + c)P/2) on j whose θ_a occurs in no other gate"),
     AssumptionKey("unital_noisy_embedding",
                   "a unital single-qubit channel (extra['noise'], HS contraction q < 1) acts on every qubit after "
                   "every moment of the data embedding U(x); ρ(x) is the noisy embedded state of |0…0⟩"),

@@ -38,6 +38,7 @@ FULL_AUTHORS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "2309.09342": ("Michael Ragone", "Bojko N. Bakalov", "Frédéric Sauvage", "Alexander F. Kemper",
                    "Carlos Ortiz Marrero", "Martín Larocca", "M. Cerezo"),
     "2309.12681": ("Alistair Letcher", "Stefan Woerner", "Christa Zoufal"),
+    "2310.08405": ("Marco Schumann", "Frank K. Wilhelm", "Alessandro Ciani"),
     "2402.08721": ("Phattharaporn Singkanipa", "Daniel A. Lidar"),
     "2403.13927": ("Antonio Anna Mele", "Armando Angrisani", "Soumik Ghosh", "Sumeet Khatri", "Jens Eisert",
                    "Daniel Stilck França", "Yihui Quek"),

@@ -23,5 +23,6 @@ from . import mele2024
 from . import barthe2023
 from . import napp2022
 from . import schuster2024
+from . import schumann2023
 
 __all__: list[str] = []

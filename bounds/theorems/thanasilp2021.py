@@ -456,7 +456,7 @@ DATA_EXPRESSIBILITY = Theorem(
     ),
     statement="If the embedded states form a 2-design, E_x[D_HS(ρ_x^{(S)}, 1/2^s)] = (2^s − 2^{−s})/(2^n + 1); "
               "a product embedding gives 1 − 2^{−s}."
-              " No observable is involved (a property of the embedded data).",
+              " Observable normalisation: none (no observable is involved; a property of the embedded data).",
     scope="ensemble",
     tags=("qml", "embedding", "expressibility"),
 )

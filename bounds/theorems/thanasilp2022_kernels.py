@@ -250,7 +250,8 @@ FIDELITY = Theorem(
     ),
     statement="E_{x,x'}[(κ − 2^{-n})²] ≤ (2^n−1)/(4^n(2^n+1)) + ε_F² with ε_F the embedding's HS distance from a "
               "state 2-design: expressive embeddings concentrate the fidelity kernel exponentially. Assumes pure data "
-              "states (a unitary embedding). No observable is involved.",
+              "states (a unitary embedding). Observable normalisation: none "
+              "(no observable is involved; a kernel of the data states).",
     scope="ensemble",
     tags=("kernel", "concentration", "expressivity", "data"),
 )
@@ -283,7 +284,8 @@ PROJECTED = Theorem(
     ),
     statement="E_{x,x'}[1 − κ^PQ] ≤ 2γ Σ_k E_x D_HS(ρ_k(x), 1/2): embeddings whose single-qubit marginals are "
               "nearly maximally mixed (volume-law entangled, e.g. 2-designs: ≤ 3γn/(2^n+1)) concentrate the "
-              "projected kernel at 1. No observable is involved.",
+              "projected kernel at 1. Observable normalisation: none "
+              "(no observable is involved; a kernel of the data states).",
     scope="ensemble",
     tags=("kernel", "concentration", "entanglement", "data"),
 )
@@ -352,8 +354,8 @@ NOISE_INDUCED = Theorem(
     ),
     statement="If a unital single-qubit channel with HS contraction q < 1 acts after every one of the M moments of "
               "the embedding, |Tr[ρ̃(x)ρ̃(x')] − 2^{-n}| ≤ q^{2M}(1 − 2^{-n}) for every pair x, x': the fidelity "
-              "kernel concentrates at 2^{-n} exponentially in the embedding depth, whatever the data. No observable "
-              "is involved.",
+              "kernel concentrates at 2^{-n} exponentially in the embedding depth, whatever the data. Observable "
+              "normalisation: none (no observable is involved; a kernel of the data states).",
     scope="ensemble",
     tags=("kernel", "concentration", "noise", "data"),
 )
@@ -493,7 +495,8 @@ GLOBAL_MEASUREMENT = Theorem(
     statement="For a product embedding ρ(x) = ⊗_k ρ_k(x) with independent features, the fidelity kernel is a global "
               "measurement and factorises: E[κ] = Π_k E[κ_k] and E[κ²] = Π_k E[κ_k²], so E[κ] <= μ_max^n and "
               "Pr[κ >= δ] <= Π_k E[κ_k]/δ: the kernel concentrates at 0 exponentially in n without any entanglement "
-              "(unless every qubit's data states coincide). No observable is involved.",
+              "(unless every qubit's data states coincide). Observable normalisation: none "
+              "(no observable is involved; a kernel of the data states).",
     scope="ensemble",
     tags=("kernel", "concentration", "global-measurement", "data"),
 )

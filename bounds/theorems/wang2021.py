@@ -47,6 +47,15 @@ what the restated proof provides), and Pinsker's inequality gives
 ``|∂_k C̃| ≤ √(8 ln 2) g ‖ω‖₁ √n q^{ca+b}``, and since ``c < 1`` the worst position is
 ``a = L``, ``b = 1``: ``q^{cL+1}``.
 
+Versions.  The journal version (Nat. Commun. 12, 6961 (2021)) is the reference of record and its theorem
+number is the one cited.  Of the arXiv versions, the project's page corpus holds v6 (HTML, 02 Mar 2024),
+whose abstract is the journal's ("… the gradient vanishes exponentially in the number of qubits n if the
+depth of the ansatz grows linearly with n … a generic ansatz …"), and an earlier version (arxiv-vanity
+rendering) whose abstract differs ("… exponentially in the number of layers L … for sufficiently large
+coefficients in the polynomial … an abstract ansatz"); a public repository links v3.  Only openings of
+these pages were returned (no theorem text), so whether v6 numbers the gradient bound as Theorem 1 was
+not checked.
+
 Prefactor.  A second third-party implementation (qiboteam/rtqem, ``bp_utils.py``) writes
 ``N‖ω‖_∞`` (``N`` = number of Pauli terms) instead of ``‖ω‖₁``; since ``‖ω‖₁ ≤ N‖ω‖_∞``
 the registered ``‖ω‖₁`` form implies that one.  That file also defines its ``q`` as
@@ -71,7 +80,8 @@ References
 ----------
 .. [1] S. Wang, E. Fontana, M. Cerezo, K. Sharma, A. Sone, L. Cincio, P. J. Coles,
    "Noise-induced barren plateaus in variational quantum algorithms", Nat. Commun. 12, 6961
-   (2021), arXiv:2007.14384, Theorem 1 (form as restated by a third party, see Notes).
+   (2021), arXiv:2007.14384 (v6 = the journal's abstract; see Notes), Theorem 1 of the journal version
+   (form as restated by a third party, see Notes).
 """
 
 from __future__ import annotations
@@ -100,12 +110,16 @@ CITATION = Citation(
     title="Noise-induced barren plateaus in variational quantum algorithms",
     arxiv="2007.14384",
     year=2021,
-    locator="Theorem 1 (F(n))",
+    locator="Theorem 1 (F(n)) of the journal version, Nat. Commun. 12, 6961 (2021); arXiv version of record: v6 "
+            "(02 Mar 2024), the version whose abstract is worded as the journal's (earlier versions: 'exponentially in "
+            "the number of layers L'); v6's theorem numbering itself not compared",
     journal="Nat. Commun. 12, 6961 (2021), doi:10.1038/s41467-021-27045-6",
-    note="theorem number as in the journal version (the reference of record); which arXiv version of "
-         "2007.14384 carries the same numbering could not be checked here (no text access); form q^{cL+1}, c = 1/(2 ln 2), as restated by a third party (public notebook); the paper's "
-         "text was not accessible here; prefactor √(8 ln 2) g ‖ω‖₁ from the relative-entropy/Pinsker proof; "
-         "checked by density-matrix simulation",
+    note="version pinning (notes-issue18.md §8): the page corpus holds the abstracts of arXiv v6 (HTML, 02 Mar 2024) "
+         "and of an earlier version (arxiv-vanity); the v6 abstract matches the journal abstract sentence by sentence, "
+         "the earlier one does not; no corpus returned theorem text of any version, so the theorem number is the "
+         "journal's and the v6 numbering is unverified; form q^{cL+1}, c = 1/(2 ln 2), as restated by a third party "
+         "(public notebook); prefactor √(8 ln 2) g ‖ω‖₁ from the relative-entropy/Pinsker proof; checked by "
+         "density-matrix simulation",
 )
 
 C_ENTROPY = 1 / (2 * sympy.log(2))

@@ -14,7 +14,7 @@ import sympy
 from bpcalc.bounds import list_theorems
 
 _GOOD_SCALARS = {"n": 4, "s": 2, "m": 2, "L": 3, "l": 2, "N": 3, "n_v": 2, "w": 2, "xi": 2, "k": 0, "r": 2,
-                 "q": 0.25, "p_min": 0.5, "c_k": 1.0, "mu": 0.1, "T": 2, "M": 3, "ell": 2, "b_k": 1}
+                 "q": 0.25, "p_min": 0.5, "c_k": 1.0, "mu": 0.1, "T": 2, "M": 3, "ell": 2, "b_k": 1, "m_j": 2}
 _GOOD_LISTS = {"dim_g": 3, "N_mid": 1, "N_first": 1}
 
 ALL_BOUNDS = [(t.key, b) for t in list_theorems() for b in t.bounds]

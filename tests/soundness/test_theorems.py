@@ -453,6 +453,52 @@ def _run_noisy(case):
 
 
 @st.composite
+def nonunital_models(draw):
+    """Late X/Y rotations under non-unital noise (the setting of ``mele2024.nonunital_lower_bound``): a first
+    moment of rx/ry/rz/identity gates, 0-2 CZ moments, a last rotation moment, sometimes a diagonal tail; a Z-sum
+    observable; amplitude or generalized amplitude damping after every moment.  At most 3 symbols (3-point grids)."""
+    n = draw(st.integers(1, 3))
+    qs = cirq.LineQubit.range(n)
+    budget = [3]
+
+    def rotation(q, name, kinds):
+        kind = draw(st.sampled_from(kinds))
+        if kind is None or budget[0] == 0:
+            return cirq.I(q)
+        budget[0] -= 1
+        return kind(sympy.Symbol(f"{name}{q.x}")).on(q)
+
+    late = draw(st.integers(0, n - 1))   # the qubit that surely gets a late rotation
+    last = cirq.Moment([draw(st.sampled_from((cirq.rx, cirq.ry)))(sympy.Symbol(f"b{late}")).on(qs[late])]
+                       + [cirq.I(q) for q in qs if q != qs[late]])
+    budget[0] -= 1
+    ops = [cirq.Moment([rotation(q, "a", (cirq.rx, cirq.ry, cirq.rz, None)) for q in qs])]
+    for _ in range(draw(st.integers(0, 2)) if n > 1 else 0):
+        i = draw(st.integers(0, n - 2))
+        ops.append(cirq.Moment([cirq.CZ(qs[i], qs[i + 1])]))
+    ops.append(last)
+    if draw(st.booleans()):
+        ops.append(cirq.Moment([rotation(q, "c", (cirq.rz, None)) for q in qs]))
+    model = circuits.Model(ansatz=cirq.Circuit(ops),
+                           observable=sum((draw(st.sampled_from((-1.0, -0.5, 0.3, 1.0))) * cirq.Z(q) for q in qs),
+                                          cirq.PauliSum()) + draw(st.sampled_from((0.0, 0.4))))
+    channel, _ = draw(st.sampled_from(CHANNELS[3:6]))
+    parameter = sympy.Symbol(f"b{late}")
+    values = {"ell": draw(st.integers(0, len(model.circuit)))}
+    return model, parameter, channel, values, f"non-unital n={n} {channel}"
+
+
+def _run_nonunital(case):
+    """Only the lower bound is compared here (exact Var from the 3-point grid); the other noise theorems are
+    exercised on these circuits by ``noisy_models``."""
+    model, parameter, channel, values, label = case
+    _, var = noisy_brute.gradient_moments(model.circuit, model.observable, channel, model.qubits, parameter)
+    violations = check_every_theorem(model, parameter, {NOISY_VAR: var}, context_extra={"noise": channel},
+                                     values=values, skip=set(REGISTRY) - {"mele2024.nonunital_lower_bound"})
+    assert not violations, (label, str(parameter), violations, str(model.circuit), str(model.observable))
+
+
+@st.composite
 def noisy_kernel_models(draw):
     """A TPE/HEE/CHE data embedding of 2-4 random data points on 1-3 qubits with a unital (or, to exercise the
     refusal, non-unital) channel after every moment of the embedding."""
@@ -718,10 +764,20 @@ NOISY = {(k, b) for k in ("singkanipa2024.unital_noise", "singkanipa2024.hs_cont
          for b in ("gradient_magnitude", "variance")} | {("mele2024.effective_depth", "truncation_error"),
                                                   ("singkanipa2024.unital_cost_concentration", "cost_deviation")}
 NOISY_KERNELS = {("thanasilp2022_kernels.noise_induced", "fidelity_deviation")}
+NONUNITAL = {("mele2024.nonunital_lower_bound", "variance")}
 
 
 def test_theorems_hold_on_noisy_circuits():
     _run_family(noisy_models(), _run_noisy, 30, NOISY)
+
+
+def test_theorems_hold_on_nonunital_late_rotations():
+    _run_family(nonunital_models(), _run_nonunital, 15, NONUNITAL)
+
+
+@pytest.mark.slow
+def test_theorems_hold_on_nonunital_late_rotations_many():
+    _run_family(nonunital_models(), _run_nonunital, 150, NONUNITAL)
 
 
 def test_theorems_hold_on_noisy_kernels():

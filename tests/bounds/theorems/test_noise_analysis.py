@@ -10,7 +10,7 @@ from bpcalc.bounds import analyze
 from bpcalc.bounds.exact import exact_gradient_variance
 
 NOISE_KEYS = {"singkanipa2024.unital_noise", "singkanipa2024.hs_contractive_noise",
-              "singkanipa2024.unital_cost_concentration", "mele2024.effective_depth"}
+              "singkanipa2024.unital_cost_concentration", "mele2024.effective_depth", "mele2024.nonunital_lower_bound"}
 
 
 @pytest.mark.parametrize("channel", [cirq.depolarize(0.05), cirq.amplitude_damp(0.1)])
@@ -27,8 +27,15 @@ def test_analyze_with_noise_evaluates_the_noise_theorems(channel):
                                         method="exact")
         assert p.exact.value == pytest.approx(float(exact.values[0]), rel=1e-9)
         for r in p.applicable:
-            if r.bound == "variance":
+            if r.bound == "variance" and r.kind == "upper":
                 assert float(exact.values[0]) <= float(r.value.value)
+            if r.bound == "variance" and r.kind == "lower":
+                assert float(exact.values[0]) >= float(r.value.value) > 0
+        # non-unital noise: the last-layer RY parameters get the lower bound, the others are refused by it
+        lower = any(r.theorem == "mele2024.nonunital_lower_bound" for r in p.applicable)
+        name = str(p.parameter)
+        late_ry = name.startswith("theta_1_") and name.endswith("_0")
+        assert lower == (late_ry and channel == cirq.amplitude_damp(0.1)), p.parameter
     unital = {r.theorem for r in a.parameters[0].applicable if r.theorem == "singkanipa2024.unital_noise"}
     assert bool(unital) == (channel == cirq.depolarize(0.05))
 
