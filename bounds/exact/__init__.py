@@ -52,6 +52,7 @@ from .two_design import (
     two_design_gradient_variance,
     two_design_loss_variance,
 )
+from .two_design_tn import design_gradient_variance, two_design_tn_gradient_variance
 from .lie_algebra import (
     PauliLieAlgebra,
     circuit_generators,
@@ -111,6 +112,8 @@ __all__ = [
     "seed_r_ns",
     "two_design_gradient_variance",
     "two_design_loss_variance",
+    "two_design_tn_gradient_variance",
+    "design_gradient_variance",
     "PauliLieAlgebra",
     "circuit_generators",
     "CliffordFrame",
