@@ -113,7 +113,7 @@ def _layers(blocks: Sequence[DesignBlock], site: dict) -> list[list[tuple[int, _
     """Consecutive blocks (circuit order) on pairwise disjoint site spans, as compiled operators."""
     cache: dict = {}
     layers: list[list[tuple[int, _Block]]] = []
-    spans: list[tuple[int, int]] = []
+    occupied: set = set()  # sites inside the spans of the current layer
     for t, b in enumerate(blocks):
         ss = sorted(site[q] for q in b.qubits)
         lo, hi = ss[0], ss[-1]
@@ -125,11 +125,12 @@ def _layers(blocks: Sequence[DesignBlock], site: dict) -> list[list[tuple[int, _
             cache[mask] = _span_operators(mask)
         twirl, deriv, factor = cache[mask]
         op = _Block(lo=lo, k=hi - lo + 1, m=len(ss), factor=factor, twirl=twirl, deriv=deriv)
-        if not layers or any(not (hi < a or lo > c) for a, c in spans):
+        span = range(lo, hi + 1)
+        if not layers or any(j in occupied for j in span):
             layers.append([])
-            spans = []
+            occupied = set()
         layers[-1].append((t, op))
-        spans.append((lo, hi))
+        occupied.update(span)
     return layers
 
 
