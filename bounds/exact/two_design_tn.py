@@ -77,7 +77,7 @@ __all__ = [
 #: a block is applied as one operator on the sites from its first to its last qubit
 MAX_SPAN = 10
 #: ``engine='auto'`` uses the chain up to this many block qubits (it is fast there), the network above
-AUTO_CHAIN_MAX_QUBITS = 10
+AUTO_CHAIN_MAX_QUBITS = 6
 _SQRT3 = math.sqrt(3.0)
 
 
@@ -219,17 +219,20 @@ def _layer_values(f: MPS, b: MPS, layer) -> dict:
     return out
 
 
-def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation, budget: MemoryBudget) -> MPS:
-    """The observable side: ``Σ_a c_a² ⊗_{q ∈ supp P_a} ê_N/√3`` or a projector's product."""
+def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation,
+          budget: MemoryBudget) -> tuple[MPS, float]:
+    """The observable side ``Σ_a c_a² ⊗_{q ∈ supp P_a} ê_N/√3`` or a projector's product, and the
+    natural log of a scale factor kept apart (``4^{-n}`` of a global projector underflows at n ≈ 510)."""
     if isinstance(observable, cirq.ProjectorString):
         vecs = [np.array([1.0, 0.0]) for _ in range(n_sites)]
         for q in observable.projector_dict:
             if q not in covered:
                 raise ValueError(f"observable: projector qubit {q} is in no block; use the 2-design chain")
-            vecs[sites[q]] = np.array([0.25, 0.25 / _SQRT3])
-        scale = abs(complex(observable.coefficient)) ** 2
-        vecs[0] = vecs[0] * scale
-        return product_mps(vecs)
+            vecs[sites[q]] = np.array([1.0, 1.0 / _SQRT3])  # (e_I + ê_N/√3)/4: the 1/4 goes to the log scale
+        coef = abs(complex(observable.coefficient)) ** 2
+        if coef == 0:
+            return product_mps([np.zeros(2) for _ in range(n_sites)]), 0.0
+        return product_mps(vecs), math.log(coef) - len(observable.projector_dict) * math.log(4.0)
     groups: dict = {}
     for ps in observable:
         if len(ps) == 0:
@@ -247,7 +250,7 @@ def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation
         key = tuple(sorted(sites[q] for q in qs))
         groups[key] = groups.get(key, 0.0) + c.real**2
     if not groups:
-        return product_mps([np.zeros(2) for _ in range(n_sites)])
+        return product_mps([np.zeros(2) for _ in range(n_sites)]), 0.0
     items = list(groups.items())
     total: Optional[MPS] = None
     chunk = 32
@@ -263,7 +266,7 @@ def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation
         budget.check(4.0 * total.nbytes, what="the observable's two-copy MPS", alternative="fewer observable terms")
         total.compress(Truncation())
     assert total is not None
-    return total
+    return total, 0.0
 
 
 def _mps_add(a: MPS, b: MPS) -> MPS:
@@ -444,7 +447,7 @@ def two_design_tn_gradient_variance(
     peak = 1
 
     # backward pass: the observable side after each wanted layer
-    b = _seed(observable, sites, set(sites), n_sites, noise, budget)
+    b, log_scale = _seed(observable, sites, set(sites), n_sites, noise, budget)
     eps_b = 0.0
     stored: dict = {}
     held = 0
@@ -521,12 +524,30 @@ def two_design_tn_gradient_variance(
         if covariance:
             cov = np.array([[[vals[("pair", (i, j))][t] for j in range(n_data)] for i in range(n_data)]
                             for t in order]).reshape(k, n_data, n_data)
+    # the backward light cone of the observable over the blocks: outside it the variance is 0 (proved)
+    cone = set(observable.projector_dict) if isinstance(observable, cirq.ProjectorString) else \
+        set(q for ps in observable for q in ps.qubits)
+    in_cone = np.zeros(len(blocks), dtype=bool)
+    for t in range(len(blocks) - 1, -1, -1):
+        if cone & set(blocks[t].qubits):
+            in_cone[t] = True
+            cone |= set(blocks[t].qubits)
+    inside = np.array([in_cone[t] for t in order], dtype=bool)
+    raw = np.where(inside, values, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log10_values = np.where(raw > 0, np.log10(np.where(raw > 0, raw, 1.0)) + log_scale / math.log(10.0), -np.inf)
+    scale = math.exp(log_scale)
+    values = raw * scale
+    per_state = np.where(inside[:, None], per_state, 0.0) * scale
+    bound = np.where(inside, bound, 0.0) * scale
+    cov = None if cov is None else np.where(inside[:, None, None], cov, 0.0) * scale
     return GradientVarianceResult(
         parameters=tuple(wanted), values=values, method="two-design-tn-truncated" if lossy else "two-design-tn",
-        per_state=per_state, weights=u, in_light_cone=values != 0, covariance=cov, error_bound=bound,
+        per_state=per_state, weights=u, in_light_cone=inside, covariance=cov, error_bound=bound,
         n_terms=int(peak), seconds=time.perf_counter() - t0,
         details={"engine": "two-design tensor network (MPS over qubits, {1, SWAP} per qubit)",
                  "max_bond": int(peak), "layers": len(layers), "sites": n_sites,
+                 "log10_values": log10_values,
                  "blocks": [bk.label or str(bk.qubits) for bk in blocks],
                  "block_of_parameter": [blocks[block_of[s]].label for s in wanted],
                  "assumption": "every block is a unitary 2-design; the differentiated block on both sides of its rotation"},

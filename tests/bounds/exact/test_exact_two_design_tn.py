@@ -202,3 +202,21 @@ def test_blocks_from_circuit_still_refuses_overlapping_blocks():
     ok = cirq.Circuit([cirq.Moment([cirq.X(a).with_tags(circuits.block_tag(0, 0))]),
                        cirq.Moment([cirq.CZ(a, b).with_tags(circuits.block_tag(1, 0)), cirq.X(c).with_tags(circuits.block_tag(1, 1))])])
     assert len(T.blocks_from_circuit(ok)) == 3
+
+
+def test_global_projector_far_below_float64_range_keeps_its_log10():
+    """One layer of 2-qubit blocks: every other block multiplies the variance by the same factor,
+    so log10 Var is linear in n; n = 8, 10 from the chain, n = 700 (4^{-n} underflows) from the network."""
+    ref = []
+    for n in (8, 10):
+        qs = cirq.LineQubit.range(n)
+        ref.append(np.log10(T.two_design_gradient_variance(circuits.tensor_product(n, 2), circuits.global_cost(qs),
+                                                            None, "first").values[0]))
+    n = 700
+    qs = cirq.LineQubit.range(n)
+    blocks = [T.DesignBlock(qubits=(qs[2 * h], qs[2 * h + 1]), symbols=(sympy.Symbol(f"k{h}"),)) for h in range(n // 2)]
+    r = N.two_design_tn_gradient_variance(blocks, cirq.ProjectorString({q: 0 for q in qs}), None, ["k0"])
+    expected = ref[0] + (n - 8) / 2 * (ref[1] - ref[0])
+    assert r.values[0] == 0.0 and r.in_light_cone[0]  # underflows float64; not claimed to be a proved zero
+    assert not r.proven_zero[0]
+    assert abs(r.details["log10_values"][0] - expected) < 1e-9 * abs(expected)
