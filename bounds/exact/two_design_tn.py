@@ -78,7 +78,8 @@ __all__ = [
 MAX_SPAN = 10
 #: ``engine='auto'`` uses the chain up to this many block qubits (it is fast there), the network above
 AUTO_CHAIN_MAX_QUBITS = 6
-_SQRT3 = math.sqrt(3.0)
+#: the weight of the non-identity letter that makes the basis orthonormal (Pauli-pair 2-norm)
+ORTHONORMAL = 1.0 / math.sqrt(3.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,8 +92,11 @@ class _Block:
     deriv: np.ndarray  # (2^k, 2^k) derivative map
 
 
-def _span_operators(mask: Sequence[bool]) -> tuple[np.ndarray, np.ndarray, float]:
-    """Twirl and derivative operators on a span; ``mask[p]``: span site ``p`` is in the block."""
+def _span_operators(mask: Sequence[bool], mu: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Twirl and derivative operators on a span; ``mask[p]``: span site ``p`` is in the block.
+
+    In the basis ``x_S = μ^{|S|} w_S`` (``w``: chain weights); ``μ = 1/√3`` is orthonormal.
+    """
     k = len(mask)
     m = int(sum(mask))
     idx = np.arange(2**k)
@@ -100,16 +104,17 @@ def _span_operators(mask: Sequence[bool]) -> tuple[np.ndarray, np.ndarray, float
     inb = np.asarray(mask, dtype=bool)
     rest = (bits[:, ~inb] * (1 << np.arange(int((~inb).sum())))).sum(axis=1) if (~inb).any() else np.zeros(2**k, int)
     pop = bits[:, inb].sum(axis=1)
-    u = np.where(pop > 0, 3.0 ** (pop / 2.0), 0.0) / math.sqrt(4.0**m - 1.0)
+    out_w = np.where(pop > 0, (3.0 * mu) ** pop, 0.0) / (4.0**m - 1.0)  # μ^{|S|} 3^{|S|}/(4^m − 1)
+    in_w = np.where(pop > 0, mu ** (-pop.astype(float)), 0.0)  # μ^{-|S'|}, S' ≠ I
     same_rest = rest[:, None] == rest[None, :]
     ident = (pop == 0).astype(float)
-    proj = np.outer(u, u) * same_rest
+    proj = np.outer(out_w, in_w) * same_rest
     factor = 2.0 ** (2 * m - 1) / (4.0**m - 1.0)
     twirl = proj + np.outer(ident, ident) * same_rest
     return twirl, factor * proj, factor
 
 
-def _layers(blocks: Sequence[DesignBlock], site: dict) -> list[list[tuple[int, _Block]]]:
+def _layers(blocks: Sequence[DesignBlock], site: dict, mu: float) -> list[list[tuple[int, _Block]]]:
     """Consecutive blocks (circuit order) on pairwise disjoint site spans, as compiled operators."""
     cache: dict = {}
     layers: list[list[tuple[int, _Block]]] = []
@@ -122,7 +127,7 @@ def _layers(blocks: Sequence[DesignBlock], site: dict) -> list[list[tuple[int, _
                              "on the sites between its qubits; use the 2-design chain (engine='chain')")
         mask = tuple(lo + p in ss for p in range(hi - lo + 1))
         if mask not in cache:
-            cache[mask] = _span_operators(mask)
+            cache[mask] = _span_operators(mask, mu)
         twirl, deriv, factor = cache[mask]
         op = _Block(lo=lo, k=hi - lo + 1, m=len(ss), factor=factor, twirl=twirl, deriv=deriv)
         span = range(lo, hi + 1)
@@ -134,14 +139,17 @@ def _layers(blocks: Sequence[DesignBlock], site: dict) -> list[list[tuple[int, _
     return layers
 
 
-def _apply_layer(mps: MPS, layer, trunc: Truncation, budget: MemoryBudget, leftward: bool = False) -> float:
-    """Apply every block of ``layer`` (they commute), sweeping right (or left: fewer gauge moves)."""
+def _apply_layer(mps: MPS, layer, trunc: Truncation, budget: MemoryBudget, leftward: bool = False,
+                 transpose: bool = False) -> float:
+    """Apply every block of ``layer`` (they commute), sweeping right (or left: fewer gauge moves);
+    ``transpose``: the input side (``Tᵀ``)."""
     err = 0.0
     for _, op in (reversed(layer) if leftward else layer):
+        twirl = op.twirl.T if transpose else op.twirl
         if op.k == 2:
-            err += _apply_pair(mps, op.lo, op.twirl, trunc, budget, leftward)
+            err += _apply_pair(mps, op.lo, twirl, trunc, budget, leftward)
         else:
-            err += mps.apply_block(op.lo, op.k, op.twirl, trunc, budget,
+            err += mps.apply_block(op.lo, op.k, twirl, trunc, budget,
                                    what=f"a {op.k}-site block of the 2-design network")
     return err
 
@@ -220,7 +228,7 @@ def _layer_values(f: MPS, b: MPS, layer) -> dict:
 
 
 def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation,
-          budget: MemoryBudget) -> tuple[MPS, float]:
+          budget: MemoryBudget, mu: float) -> tuple[MPS, float]:
     """The observable side ``Σ_a c_a² ⊗_{q ∈ supp P_a} ê_N/√3`` or a projector's product, and the
     natural log of a scale factor kept apart (``4^{-n}`` of a global projector underflows at n ≈ 510)."""
     if isinstance(observable, cirq.ProjectorString):
@@ -228,7 +236,7 @@ def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation
         for q in observable.projector_dict:
             if q not in covered:
                 raise ValueError(f"observable: projector qubit {q} is in no block; use the 2-design chain")
-            vecs[sites[q]] = np.array([1.0, 1.0 / _SQRT3])  # (e_I + ê_N/√3)/4: the 1/4 goes to the log scale
+            vecs[sites[q]] = np.array([1.0, mu])  # (e_I + e_N)/4 in chain weights: the 1/4 goes to the log scale
         coef = abs(complex(observable.coefficient)) ** 2
         if coef == 0:
             return product_mps([np.zeros(2) for _ in range(n_sites)]), 0.0
@@ -260,7 +268,7 @@ def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation
         factors[:, :, 0] = 1.0
         for a, (key, _) in enumerate(part):
             for j in key:
-                factors[a, j] = (0.0, 1.0 / _SQRT3)
+                factors[a, j] = (0.0, mu)
         piece = sum_of_products_mps(np.array([w for _, w in part]), factors)
         total = piece if total is None else _mps_add(total, piece)
         budget.check(4.0 * total.nbytes, what="the observable's two-copy MPS", alternative="fewer observable terms")
@@ -288,12 +296,12 @@ def _mps_add(a: MPS, b: MPS) -> MPS:
     return MPS(out)
 
 
-def _closing(bloch: np.ndarray, pairs: Sequence[tuple[int, int, float]], trunc: Truncation) -> MPS:
+def _closing(bloch: np.ndarray, pairs: Sequence[tuple[int, int, float]], trunc: Truncation, mu: float) -> MPS:
     """``Σ w ⊗_q (1, r_i·r_j/√3)`` over ``pairs`` ``(i, j, w)`` (bloch: ``(N, n_sites, 3)``)."""
     n_sites = bloch.shape[1]
     factors = np.ones((len(pairs), n_sites, 2))
     for a, (i, j, _) in enumerate(pairs):
-        factors[a, :, 1] = np.einsum("qc,qc->q", bloch[i], bloch[j]) / _SQRT3
+        factors[a, :, 1] = np.einsum("qc,qc->q", bloch[i], bloch[j]) / (3.0 * mu)
     mps = sum_of_products_mps(np.array([w for _, _, w in pairs]), factors)
     if len(pairs) > 1:
         mps.compress(trunc)
@@ -303,7 +311,7 @@ def _closing(bloch: np.ndarray, pairs: Sequence[tuple[int, int, float]], trunc: 
 def design_tn_supported(circuit_or_blocks, observable, state=None, qubits=None) -> Optional[str]:
     """``None`` when :func:`two_design_tn_gradient_variance` handles the case, else the reason (one line)."""
     try:
-        _prepare(circuit_or_blocks, observable, state, qubits)
+        _prepare(circuit_or_blocks, observable, state, qubits, ORTHONORMAL)
     except (ValueError, TypeError) as exc:
         return str(exc)
     return None
@@ -325,7 +333,7 @@ def _check_observable(observable, covered: set) -> None:
                              "chain (engine='chain')")
 
 
-def _prepare(circuit_or_blocks, observable, state, qubits):
+def _prepare(circuit_or_blocks, observable, state, qubits, mu: float):
     if isinstance(circuit_or_blocks, cirq.AbstractCircuit):
         blocks = blocks_from_circuit(circuit_or_blocks)
         symbols = circuit_symbols(circuit_or_blocks)
@@ -353,7 +361,7 @@ def _prepare(circuit_or_blocks, observable, state, qubits):
     index = {q: j for j, q in enumerate(states.qubits)}
     covered_q = sorted(set(q for b in blocks for q in b.qubits), key=lambda q: index[q])
     sites = {q: j for j, q in enumerate(covered_q)}
-    layers = _layers(blocks, sites)
+    layers = _layers(blocks, sites, mu)
     _check_observable(observable, set(covered_q))
     bloch = states.bloch[:, [index[q] for q in covered_q], :]
     return blocks, symbols, observable, states, sites, layers, bloch
@@ -371,6 +379,7 @@ def two_design_tn_gradient_variance(
     max_bond: Optional[int] = None,
     cutoff: Optional[float] = None,
     memory_limit=None,
+    basis_weight: Optional[float] = None,
 ) -> GradientVarianceResult:
     """``Var[∂_k L]`` when every block is a local 2-design, contracted as an MPS over qubits.
 
@@ -395,6 +404,11 @@ def two_design_tn_gradient_variance(
         the float64 noise floor ``1e-14``); the result is ``'two-design-tn-truncated'`` when a
         singular value above the noise floor was discarded, with a rigorous ``error_bound``.
     memory_limit : memory budget (``'4GiB'``, bytes, a :class:`bpcalc.bounds.memory.MemoryBudget`).
+    basis_weight : the weight ``μ`` of the non-identity letter in the site basis (default
+        ``1/√3``, orthonormal: the twirls are projectors and ``error_bound`` is rigorous).  Other
+        values change only where rounding and the noise-floor cutoff act — a cross-check for
+        deep circuits, where the rigorous bound exceeds the value
+        (``details['relative_error_bound'] > 1``); ``error_bound`` is then ``nan``.
 
     Returns
     -------
@@ -424,11 +438,14 @@ def two_design_tn_gradient_variance(
     (True, 'two-design-tn')
     """
     t0 = time.perf_counter()
+    mu = ORTHONORMAL if basis_weight is None else float(basis_weight)
+    if not (mu > 0 and math.isfinite(mu)):
+        raise ValueError(f"basis_weight must be a positive number, got {basis_weight!r}")
     if max_bond is not None and (not isinstance(max_bond, (int, np.integer)) or max_bond < 1):
         raise ValueError(f"max_bond must be a positive integer or None, got {max_bond!r}")
     if cutoff is not None and not (0.0 <= float(cutoff) < 1.0):
         raise ValueError(f"cutoff must be in [0, 1), got {cutoff!r}")
-    blocks, symbols, observable, states, sites, layers, bloch = _prepare(circuit_or_blocks, observable, state, qubits)
+    blocks, symbols, observable, states, sites, layers, bloch = _prepare(circuit_or_blocks, observable, state, qubits, mu)
     wanted = resolve_parameters(parameters, symbols)
     block_of = {s: t for t, b in enumerate(blocks) for s in b.symbols}
     for s in wanted:
@@ -444,10 +461,12 @@ def two_design_tn_gradient_variance(
     n_data = states.n_states
     n_sites = len(sites)
     lossy = False
+    # the default keeps every singular value above the float64 noise floor: nothing else is dropped
+    user_cut = cutoff is not None or max_bond is not None
     peak = 1
 
     # backward pass: the observable side after each wanted layer
-    b, log_scale = _seed(observable, sites, set(sites), n_sites, noise, budget)
+    b, log_scale = _seed(observable, sites, set(sites), n_sites, noise, budget, mu)
     eps_b = 0.0
     stored: dict = {}
     held = 0
@@ -462,7 +481,7 @@ def two_design_tn_gradient_variance(
         if li == first_wanted:
             break
         err = _apply_layer(b, layers[li], trunc, budget, leftward=li % 2 == 0)
-        lossy |= _lossy(err, b)
+        lossy |= user_cut and _lossy(err, b)
         eps_b += err
         peak = max(peak, b.max_bond)
 
@@ -484,7 +503,7 @@ def two_design_tn_gradient_variance(
             vals[(name, key)] = {t: 0.0 for t in deriv}
             errs[(name, key)] = {t: 0.0 for t in deriv}
             continue
-        f = _closing(bloch, pairs_w, noise)
+        f = _closing(bloch, pairs_w, noise, mu)
         eps_f = 0.0
         v: dict = {}
         e: dict = {}
@@ -500,8 +519,8 @@ def two_design_tn_gradient_variance(
                         e[t] = fac * (eps_f * (nb + eb) + nf * eb)
             if li == last_wanted:
                 break
-            err = _apply_layer(f, layers[li], trunc, budget, leftward=li % 2 == 1)
-            lossy |= _lossy(err, f)
+            err = _apply_layer(f, layers[li], trunc, budget, leftward=li % 2 == 1, transpose=True)
+            lossy |= user_cut and _lossy(err, f)
             eps_f += err
             peak = max(peak, f.max_bond)
         vals[(name, key)] = v
@@ -537,6 +556,8 @@ def two_design_tn_gradient_variance(
     with np.errstate(divide="ignore", invalid="ignore"):
         log10_values = np.where(raw > 0, np.log10(np.where(raw > 0, raw, 1.0)) + log_scale / math.log(10.0), -np.inf)
     scale = math.exp(log_scale)
+    if mu != ORTHONORMAL:
+        bound = np.full(len(raw), np.nan)  # the twirls are projectors (norm 1) only in the orthonormal basis
     values = raw * scale
     per_state = np.where(inside[:, None], per_state, 0.0) * scale
     bound = np.where(inside, bound, 0.0) * scale
@@ -548,6 +569,9 @@ def two_design_tn_gradient_variance(
         details={"engine": "two-design tensor network (MPS over qubits, {1, SWAP} per qubit)",
                  "max_bond": int(peak), "layers": len(layers), "sites": n_sites,
                  "log10_values": log10_values,
+                 # |true − value| / value <= this (rigorous); > 1 means the value is not certified
+                 "relative_error_bound": np.where(values > 0, bound / np.where(values > 0, values, 1.0), np.where(bound > 0, np.inf, 0.0)),
+                 "basis_weight": mu,
                  "blocks": [bk.label or str(bk.qubits) for bk in blocks],
                  "block_of_parameter": [blocks[block_of[s]].label for s in wanted],
                  "assumption": "every block is a unitary 2-design; the differentiated block on both sides of its rotation"},

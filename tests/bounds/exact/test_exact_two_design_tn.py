@@ -220,3 +220,18 @@ def test_global_projector_far_below_float64_range_keeps_its_log10():
     assert r.values[0] == 0.0 and r.in_light_cone[0]  # underflows float64; not claimed to be a proved zero
     assert not r.proven_zero[0]
     assert abs(r.details["log10_values"][0] - expected) < 1e-9 * abs(expected)
+
+
+def test_other_basis_weight_gives_the_same_values_without_a_bound():
+    n = 8
+    qs = cirq.LineQubit.range(n)
+    circ = circuits.alternating_layered(n, 5, 2)
+    chain = T.two_design_gradient_variance(circ, circuits.local_cost(qs), "+0" * 4)
+    for mu in (1.0, 0.3):
+        net = N.two_design_tn_gradient_variance(circ, circuits.local_cost(qs), "+0" * 4, basis_weight=mu)
+        np.testing.assert_allclose(net.values, chain.values, rtol=1e-10, atol=0)
+        assert np.all(np.isnan(net.error_bound))
+    default = N.two_design_tn_gradient_variance(circ, circuits.local_cost(qs), "+0" * 4)
+    assert np.all(default.details["relative_error_bound"] < 1e-8)
+    with pytest.raises(ValueError, match="basis_weight"):
+        N.two_design_tn_gradient_variance(circ, circuits.local_cost(qs), basis_weight=-1.0)
