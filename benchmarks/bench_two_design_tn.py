@@ -40,7 +40,8 @@ jobs: wall times are inflated and noisy):
 (n = 512 and 1000 ran before the 'truncated' label was restricted to user cutoffs and were
 labelled 'two-design-tn-truncated'; nothing above the noise floor was dropped.)  From n = 128 on
 the rigorous bound exceeds the value; ``basis_weight=1`` (another site basis) gives 3.79378005e-19
-at n = 128 (agreement 1e-8) but 2.65901042e-32 at n = 256 (1.6 % apart): deep local-cost
+at n = 128 (agreement 1e-8) but 2.65901042e-32 at n = 256 (1.6 % apart) and -1.887e-60 at n = 512
+(negative: rounding; the default basis gave 1.7e-111 with its bound 7.7e12): deep local-cost
 values beyond n ~ 128 are not reliable, and are never labelled as certified.
 
 ``--global`` (first block, ``cirq.ProjectorString``)::
@@ -49,7 +50,8 @@ values beyond n ~ 128 are not reliable, and are never labelled as certified.
     n=32    Var = 2.182894e-20  bond 66  error bound 6.6e-30   0.93 s
     n=48    Var = 5.050251e-30  bond 68  error bound 4.2e-38   2.49 s
     n=64    Var = 1.175508e-39  bond 68  error bound 1.8e-46   4.57 s
-GLOBAL_MORE
+    n=128   Var = 3.454467e-78   bond 68  error bound 1.9e-80  19.56 s
+    n=256   Var = 2.983336e-155  bond 68  error bound 1.4e-148 62.72 s   (bound above the value: not certified)
 
 ``--all-parameters`` (local cost)::
 

@@ -229,6 +229,9 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
         engine = ("2-design network (MPS over qubits, bond dimension "
                   f"{td.n_terms} at most{', truncated' if td.method == 'two-design-tn-truncated' else ''})"
                   if td.method.startswith("two-design-tn") else "2-design support chain")
+        rel = td.details.get("relative_error_bound")
+        if rel is not None and np.any(~(np.asarray(rel) <= 1.0)):
+            engine += "; NOT certified for some parameters: the rigorous error bound exceeds the value"
         print(f"  two_design: {engine} [{td.seconds:.3f} s]")
     per_param = args.per_parameter or len(res) <= 12
     if per_param:
