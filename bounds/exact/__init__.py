@@ -11,7 +11,8 @@ Four engines (see the theory notes, §3–4):
 * :mod:`~bpcalc.bounds.exact.tensor_network` — the same pair propagation contracted as a matrix
   product state over qubits (exact far beyond enumeration: the averaged circuit is local);
 * :mod:`~bpcalc.bounds.exact.two_design` — the Markov chain on supports for layered ansätze whose
-  blocks are local 2-designs;
+  blocks are local 2-designs, and :mod:`~bpcalc.bounds.exact.two_design_tn` the same chain as an
+  MPS over qubits ({1, SWAP} per qubit; ``design_gradient_variance`` picks the cheaper one);
 * :mod:`~bpcalc.bounds.exact.lie_algebra` — dynamical Lie algebras of Pauli generators and the
   deep-circuit (Lie-algebraic) variance.
 """
