@@ -235,3 +235,24 @@ def test_other_basis_weight_gives_the_same_values_without_a_bound():
     assert np.all(default.details["relative_error_bound"] < 1e-8)
     with pytest.raises(ValueError, match="basis_weight"):
         N.two_design_tn_gradient_variance(circ, circuits.local_cost(qs), basis_weight=-1.0)
+
+
+def test_router_keeps_the_chain_for_long_block_spans():
+    c = circuits.qcnn(8)  # pooling blocks at the last level span 5 sites
+    r = N.design_gradient_variance(c, cirq.Z(cirq.LineQubit(0)), None, "first")
+    assert r.method == "two-design"
+    assert N.design_gradient_variance(c, cirq.Z(cirq.LineQubit(0)), None, "first", engine="tn").method == "two-design-tn"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(4))
+def test_network_equals_chain_on_larger_random_blocks(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = 10
+    blocks = _random_blocks(n, 14, rng, max_size=3)
+    covered = set(q for b in blocks for q in b.qubits)
+    obs = cirq.PauliSum.from_pauli_strings([cirq.Z(q) * (0.1 + j) for j, q in enumerate(sorted(covered))])
+    states = _random_product_states(n, 2, rng)
+    chain = T.two_design_gradient_variance(blocks, obs, states)
+    net = N.two_design_tn_gradient_variance(blocks, obs, states)
+    np.testing.assert_allclose(net.values, chain.values, rtol=1e-10, atol=1e-14 * np.max(chain.values))
