@@ -372,11 +372,12 @@ def _exact_values(model, states, theta, weights, timings: dict):
     """Exact ``Var[∂_θ L]`` of one point two ways: the 2-design chain (exact under the declared
     block assumption) and the Pauli-path engine on the concrete circuit; times go into ``timings``."""
     from bpcalc.bounds.exact import exact_gradient_variance
-    from bpcalc.bounds.exact.two_design import two_design_gradient_variance
+    from bpcalc.bounds.exact.two_design_tn import design_gradient_variance
 
     t = time.perf_counter()
-    chain = two_design_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
-                                         qubits=model.qubits)
+    # the support chain or the MPS network, whichever is cheaper (result.method says which)
+    chain = design_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,
+                                     qubits=model.qubits)
     timings["exact_two_design"] = time.perf_counter() - t
     t = time.perf_counter()
     paths = exact_gradient_variance(model.ansatz, model.observable, states, [theta], weights=weights,

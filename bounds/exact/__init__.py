@@ -11,7 +11,8 @@ Four engines (see the theory notes, §3–4):
 * :mod:`~bpcalc.bounds.exact.tensor_network` — the same pair propagation contracted as a matrix
   product state over qubits (exact far beyond enumeration: the averaged circuit is local);
 * :mod:`~bpcalc.bounds.exact.two_design` — the Markov chain on supports for layered ansätze whose
-  blocks are local 2-designs;
+  blocks are local 2-designs, and :mod:`~bpcalc.bounds.exact.two_design_tn` the same chain as an
+  MPS over qubits ({1, SWAP} per qubit; ``design_gradient_variance`` picks the cheaper one);
 * :mod:`~bpcalc.bounds.exact.lie_algebra` — dynamical Lie algebras of Pauli generators and the
   deep-circuit (Lie-algebraic) variance.
 """
@@ -52,6 +53,7 @@ from .two_design import (
     two_design_gradient_variance,
     two_design_loss_variance,
 )
+from .two_design_tn import design_gradient_variance, two_design_tn_gradient_variance
 from .lie_algebra import (
     PauliLieAlgebra,
     circuit_generators,
@@ -111,6 +113,8 @@ __all__ = [
     "seed_r_ns",
     "two_design_gradient_variance",
     "two_design_loss_variance",
+    "two_design_tn_gradient_variance",
+    "design_gradient_variance",
     "PauliLieAlgebra",
     "circuit_generators",
     "CliffordFrame",

@@ -98,10 +98,14 @@ def blocks_from_circuit(circuit: cirq.AbstractCircuit) -> tuple[DesignBlock, ...
             if not circuits.block_tags(op):
                 raise ValueError(f"operation {op} in moment {m} belongs to no block; every gate must be inside a 2-design block")
     ordered = sorted(blocks, key=lambda b: (min(b.moments), b.layer, b.index))
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1 :]:
-            if set(a.qubits) & set(b.qubits) and max(a.moments) >= min(b.moments):
+    # consecutive blocks on each qubit suffice (max(a) < min(b) <= max(b) < min(c)): linear, not quadratic
+    last: dict = {}
+    for b in ordered:
+        for q in b.qubits:
+            a = last.get(q)
+            if a is not None and max(a.moments) >= min(b.moments):
                 raise ValueError(f"blocks {a.layer}.{a.index} and {b.layer}.{b.index} overlap in time on shared qubits")
+            last[q] = b
     return tuple(DesignBlock(qubits=b.qubits, symbols=b.symbols, label=f"{b.layer}.{b.index}") for b in ordered)
 
 

@@ -106,3 +106,17 @@ def test_exact_init_and_noise_flags_together(capsys):
     np.testing.assert_allclose(grad["values"], ref.values, atol=1e-15)
     np.testing.assert_allclose(grad["gradient_mean"], ref.gradient_mean, atol=1e-15)
     assert main(["exact", "--init", "cauchy:1"]) == 2
+
+
+def test_exact_two_design_says_which_engine_ran(capsys):
+    """Few block qubits: the support chain; more: the MPS network (same numbers: tests of two_design_tn)."""
+    assert main(["exact", "--ansatz", "ala", "--block", "2", "--qubits", "4,12", "--layers", "3",
+                 "--parameters", "theta_0_b0_0", "--two-design"]) == 0
+    out = capsys.readouterr().out
+    assert "two_design: 2-design support chain" in out
+    assert "two_design: 2-design network (MPS over qubits" in out
+    assert "NOT certified" not in out
+    qs = cirq.LineQubit.range(12)
+    ref = E.two_design_gradient_variance(circuits.alternating_layered(12, 3, 2), circuits.local_cost(qs), None,
+                                         ["theta_0_b0_0"])
+    assert f"{ref.values[0]:.4e}" in out

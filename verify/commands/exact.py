@@ -12,8 +12,8 @@ For each ``n`` the ansatz is built, :func:`bpcalc.bounds.exact.exact_gradient_va
 ``Var[∂_k ℓ]`` for the selected parameters (Pauli-path propagation: exact enumeration when the
 Pauli pairs fit the budget, otherwise unbiased path sampling with a confidence interval, or
 truncation with a rigorous error bound with ``--method truncate``), and the table says which
-method produced each number.  ``--two-design`` adds the 2-design block chain (blocks declared
-local 2-designs) and ``--lie`` the deep-circuit Lie-algebraic value.  Input state ``|0…0⟩``
+method produced each number.  ``--two-design`` adds the 2-design block value (blocks declared
+local 2-designs; the support chain or its MPS network, whichever is cheaper) and ``--lie`` the deep-circuit Lie-algebraic value.  Input state ``|0…0⟩``
 unless ``--state`` is given; observable the local cost unless ``--observable`` is given.  Exit codes: 0 success, 2 bad input, 3 over the memory budget
 (``--memory-limit``; nothing was allocated, the message names the method that fits).
 """
@@ -193,7 +193,7 @@ def _compute(args: argparse.Namespace, n: int) -> dict:
         )
     if args.two_design:
         try:
-            out["two_design"] = E.two_design_gradient_variance(circ, obs, state, args.parameters)
+            out["two_design"] = E.design_gradient_variance(circ, obs, state, args.parameters)  # chain or network
         except ValueError as exc:
             out["two_design_error"] = str(exc)
     if args.lie:
@@ -224,6 +224,15 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
               + ", ".join(f"{k} ~ U[0, {v['period']:.6g})" for k, v in list(tied.items())[:6])
               + (" …" if len(tied) > 6 else ""))
     extra = [k for k in ("two_design", "lie") if k in item]
+    if "two_design" in item:
+        td = item["two_design"]
+        engine = ("2-design network (MPS over qubits, bond dimension "
+                  f"{td.n_terms} at most{', truncated' if td.method == 'two-design-tn-truncated' else ''})"
+                  if td.method.startswith("two-design-tn") else "2-design support chain")
+        rel = td.details.get("relative_error_bound")
+        if rel is not None and np.any(~(np.asarray(rel) <= 1.0)):
+            engine += "; NOT certified for some parameters: the rigorous error bound exceeds the value"
+        print(f"  two_design: {engine} [{td.seconds:.3f} s]")
     per_param = args.per_parameter or len(res) <= 12
     if per_param:
         head = f"  {'parameter':<22} {'Var[dL/dθ]':>12} {'log10':>8}  {'CI / error bound':<28}"
@@ -392,7 +401,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "a fixed value; non-uniform ones are computed by exact enumeration (mean and variance)")
     add_memory_limit(p)
     p.add_argument("--loss", action="store_true", help="also the loss variance Var[ℓ]")
-    p.add_argument("--two-design", action="store_true", help="also the 2-design block chain (ala/tpa/qcnn)")
+    p.add_argument("--two-design", action="store_true", help="also the 2-design block value (ala/tpa/qcnn): support chain or MPS network, whichever is cheaper")
     p.add_argument("--lie", action="store_true", help="also the deep-circuit Lie-algebraic value")
     p.add_argument("--per-parameter", action="store_true", help="print every parameter (default: a summary when > 12)")
     A.add_progress(p)
