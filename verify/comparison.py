@@ -17,7 +17,6 @@ import cirq
 from bpcalc.bounds.family import PARAMETER_CHOICES, VariancePoint, variance_point
 from bpcalc.bounds.from_files import prepare_model
 
-from .architecture_report import bound_rows
 from .architectures import Architecture, parse_qubits, resolve_architecture
 from .fits import ScalingFit, fit_scaling
 from .report import Figure, Report, Table
@@ -57,8 +56,8 @@ def variance_at(
     def theorem_rows(params: list) -> tuple:
         from bpcalc.bounds.analysis import analyze
 
-        return bound_rows(analyze(pm.model, parameters=params, exact=False, ensemble=False,
-                                   registry=registry).parameters[0])
+        return analyze(pm.model, parameters=params, exact=False, ensemble=False,
+                       registry=registry).parameters[0].applicable
 
     return variance_point(pm, arch.name, n, parameter, method=method, max_terms=max_terms, n_samples=n_samples,
                           seed=seed, exponent_symbols=exponent_symbols, memory_limit=memory_limit,
@@ -110,7 +109,7 @@ class Comparison:
     def to_report(self, figure: Optional[str] = None) -> Report:
         fit_rows = tuple((a, self.descriptions.get(a, ""), f.label, f.base, f.base_se, f.degree, f.text)
                          for a, f in self.fits.items())
-        bound_rows = tuple((p.architecture, p.n, b["theorem"], b["bound"], b["kind"], b["value"], b["status"])
+        bound_rows = tuple((p.architecture, p.n, b.theorem, b.bound, b.kind, str(b.value), b.status)
                            for p in self.points for b in p.bounds)
         tables = [self.table(), Table("Scaling", ("architecture", "circuit", "verdict", "base", "base SE", "degree", "fit"),
                                       fit_rows)]
