@@ -80,6 +80,9 @@ def test_sampled_estimates_appear_in_every_rendering_with_seed_and_interval():
     for kind in ("text", "markdown", "latex"):
         assert cell in _row(out[kind], "theta_x3"), kind
         assert "bound checks" in out[kind], kind
+    # the Jupyter / str() renderings of the same Analysis (bpcalc.bounds.rendering) show it too
+    short = f"[{s.ci_low:.3g}, {s.ci_high:.3g}] seed 17"
+    assert short in str(rep.analysis) and short in rep.analysis._repr_markdown_()
     doc = json.loads(out["json"])
     j = next(q for q in doc["results"]["analysis"]["parameters"] if q["parameter"] == "theta_x3")
     assert j["sampled"]["seed"] == 17 and j["sampled"]["ci_low"] == s.ci_low and j["sampled"]["ci_high"] == s.ci_high

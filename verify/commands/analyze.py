@@ -264,7 +264,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a function of n building the same architecture at other sizes; fits Var against n")
     A.add_qubits(p, range_note=True, help_extra=" (sizes for --family)")
     p.add_argument("--arg", action="append", metavar="KEY=VALUE", help="argument of a factory FILE (e.g. n=6)")
-    p.add_argument("--no-theorems", action="store_true", help="skip the theorem checks (light cones + exact only)")
+    p.add_argument("--no-theorems", action="store_true",
+                   help="skip the theorem checks (light cones, exact gradient variances and Var[C] only)")
     A.add_theorem(p, old=("--theorems",))
     p.add_argument("--skip-theorems", action="append", metavar="GLOB",
                    help="leave these theorem keys out (e.g. 'mcclean2018.*', whose exact 2-design checks are slow)")
@@ -279,7 +280,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
     A.add_progress(p)
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
-    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR "
+    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, report.tex, bounds.tex, bounds.bib into DIR "
                    "(with --family also family.png/.pdf/.caption.txt and table.tex)")
     p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
                    help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
