@@ -58,6 +58,7 @@ References
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -67,6 +68,7 @@ import numpy as np
 import sympy
 
 from bpcalc import circuits
+from bpcalc.bounds.analysis import BoundCheck
 from bpcalc.bounds.family import PARAMETER_CHOICES, VariancePoint
 from bpcalc.bounds.from_files import (
     PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model,
@@ -74,6 +76,7 @@ from bpcalc.bounds.from_files import (
 
 from .architecture_report import ArchitectureReport, GateRow, GroupSummary, family_consistency, gate_table
 from .architectures import BUILTIN_ARCHITECTURES, Architecture, parameter_groups, parse_qubits, resolve_architecture
+from .check import check
 from .comparison import Comparison, compare_architectures, plot_comparison, variance_at
 from .families import FamilyScaling, as_sampled, draw_estimates, family_scaling
 from .fits import ScalingFit, fit_estimates, fit_scaling
@@ -372,12 +375,6 @@ def circuit_qubits(source, factory_kwargs: Optional[dict] = None) -> int:
 def _bound_checks(analysis, estimates) -> tuple:
     """The report's :class:`bpcalc.bounds.analysis.BoundCheck` s: every bound and exact value of the
     analysis against the sampled estimates (the decision rule of :func:`bpcalc.verify.check.check`)."""
-    import math
-
-    from bpcalc.bounds.analysis import BoundCheck
-
-    from .check import check
-
     out = []
     for c in check(analysis, estimates).checks:
         est = c.estimate
