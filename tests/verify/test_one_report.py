@@ -144,10 +144,14 @@ def test_embedding_layers_n_and_log_resolve_at_the_files_qubit_count(capsys):
     assert docs["log"]["config"]["embedding_layers_resolved"] == 2    # ceil(log2 4)
 
     def values(doc):
-        return {p["parameter"]: p["exact"]["value"] for p in doc["results"]["analysis"]["parameters"]}
+        a = doc["results"]["analysis"]
+        return {"Var[C]": a["loss_variance"]["variance"]["value"],
+                **{p["parameter"]: p["exact"]["value"] for p in a["parameters"]}}
 
+    # the same numbers as the explicit integers (Var[C] depends on the embedding's depth here)
     assert values(docs["n"]) == pytest.approx(values(docs["4"]), abs=1e-14)
     assert values(docs["log"]) == pytest.approx(values(docs["2"]), abs=1e-14)
+    assert abs(values(docs["n"])["Var[C]"] - values(docs["log"])["Var[C]"]) > 1e-3
     # the library takes the same layer count of n
     rep = analyze_architecture(SIM2, "Z0", embedding="hee", embedding_layers=Layers("n"), dataset="uniform",
                                n_data=4, theorems=False)
