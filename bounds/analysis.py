@@ -50,7 +50,7 @@ from .memory import MemoryBudgetExceeded
 from .measures import Measures, ParameterStructure, measures as compute_measures
 from .registry import Context, Registry, Theorem, default_registry
 from .family import FamilyScan, scan_family
-from .scaling import DEFAULT_SHOT_BUDGET, SizeVerdict, size_verdict
+from .scaling import DEFAULT_SHOT_BUDGET, ScalingFit, SizeVerdict, size_verdict
 
 THEOREM_BLAS_THREADS = 1
 """BLAS threads while the theorems are checked and evaluated (small dense matrices; see :func:`analyze`)."""
@@ -62,6 +62,9 @@ __all__ = [
     "LossVariance",
     "LossAnalysis",
     "ParameterVerdict",
+    "SampledEstimate",
+    "BoundCheck",
+    "CHECK_VERDICTS",
     "ParameterAnalysis",
     "Verdict",
     "Analysis",
@@ -257,10 +260,86 @@ class ParameterVerdict:
 
 
 @dataclasses.dataclass(frozen=True)
+class SampledEstimate:
+    """A sampled ``Var`` of one parameter's gradient with its confidence interval (pure data;
+    :mod:`bpcalc.verify` computes it and attaches it with :meth:`Analysis.with_samples`).
+
+    ``quantity``: ``'output'`` (mean over data points of ``Var[∂ℓ_i]``), ``'loss'``
+    (``Var[∂C]``) or ``'loss=output'`` (no data); ``interval``: how ``ci_low``/``ci_high`` were
+    obtained (``'bootstrap'``, ``'chi2'``); ``confidence``: their level; ``n_samples``: the
+    parameter draws; ``engine``/``seed``: what drew them.
+
+    Examples
+    --------
+    >>> SampledEstimate("t", 0.12, 0.1, 0.15, 0.95, 400, "own", 7, "loss", "bootstrap").describe()
+    '0.12 [0.1, 0.15] (95% bootstrap CI, 400 draws, own, seed 7)'
+    """
+
+    parameter: str
+    value: float
+    ci_low: float
+    ci_high: float
+    confidence: float
+    n_samples: int
+    engine: str
+    seed: Optional[int]
+    quantity: str
+    interval: str = "bootstrap"
+
+    def describe(self, digits: int = 3) -> str:
+        return (f"{self.value:.{digits}g} [{self.ci_low:.{digits}g}, {self.ci_high:.{digits}g}] "
+                f"({100 * self.confidence:g}% {self.interval} CI, {self.n_samples} draws, {self.engine}, "
+                f"seed {self.seed})")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self) | {"text": self.describe()}
+
+
+CHECK_VERDICTS = ("holds", "violated", "inconclusive")
+"""Verdicts of a :class:`BoundCheck` (the decision rule is :func:`bpcalc.verify.check.check`'s)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundCheck:
+    """One bound (or exact value) confronted with a sampled estimate (pure data; computed by
+    :func:`bpcalc.verify.check.check`, attached with :meth:`Analysis.with_samples`).
+
+    ``bound``: ``'theorem[bound]'`` or ``'exact (method)'``; ``kind``: ``'upper'``, ``'lower'`` or
+    ``'exact'``; ``verdict``: one of :data:`CHECK_VERDICTS`; ``statistic``: the comparison in
+    words (estimate, interval and level against the bound's value); ``compared``: which sampled
+    quantity against which bound; ``bound_log10`` / ``ratio_log10``: ``log10`` of the bound and of
+    estimate / bound (``None`` when not finite).
+    """
+
+    parameter: str
+    bound: str
+    kind: str
+    verdict: str
+    statistic: str
+    compared: str
+    bound_log10: Optional[float] = None
+    ratio_log10: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        if self.verdict not in CHECK_VERDICTS:
+            raise ValueError(f"BoundCheck verdict must be one of {CHECK_VERDICTS}, got {self.verdict!r}")
+
+    def describe(self) -> str:
+        return f"{self.verdict}: {self.bound} ({self.kind}): {self.statistic}"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
 class ParameterAnalysis:
     """Everything known about one parameter's gradient: its light cone (``structure``), the
     applicable bounds with values, the refused ones with the failed assumption, the exact value
-    (method, interval or error bound, upper limit when below resolution) and the verdict."""
+    (method, interval or error bound, upper limit when below resolution) and the verdict; once
+    :mod:`bpcalc.verify` attached them, the ``sampled`` estimate and the bound ``checks``
+    (:meth:`Analysis.with_samples`); with a family, its own ``scaling`` fit
+    (:meth:`Analysis.with_family`).  ``group`` / ``gates``: its block, layer or moment and the gates
+    that use it (filled by whoever knows the circuit's layout); ``note``: why a value is missing."""
 
     parameter: str
     structure: ParameterStructure
@@ -269,16 +348,28 @@ class ParameterAnalysis:
     exact: Optional[ExactVariance]
     exact_note: str = ""
     verdict: Optional[ParameterVerdict] = None
+    sampled: Optional[SampledEstimate] = None
+    checks: tuple[BoundCheck, ...] = ()
+    scaling: Optional[ScalingFit] = None
+    group: str = ""
+    gates: tuple[str, ...] = ()
+    note: str = ""
 
     def to_dict(self) -> dict:
         return {
             "parameter": self.parameter,
+            "group": self.group,
+            "gates": list(self.gates),
             "structure": self.structure.to_dict(),
             "applicable": [r.to_dict() for r in self.applicable],
             "refused": [r.to_dict() for r in self.refused],
             "exact": None if self.exact is None else self.exact.to_dict(),
             "exact_note": self.exact_note,
+            "sampled": None if self.sampled is None else self.sampled.to_dict(),
+            "checks": [c.to_dict() for c in self.checks],
+            "scaling": None if self.scaling is None else self.scaling.to_dict(),
             "verdict": None if self.verdict is None else self.verdict.to_dict(),
+            "note": self.note,
         }
 
 
@@ -321,6 +412,8 @@ class Analysis:
     shot_budget: float = DEFAULT_SHOT_BUDGET
     timings: Mapping[str, float] = dataclasses.field(default_factory=dict)
     family: Optional[FamilyScan] = None
+    observable_norm: float = 1.0
+    theorems: bool = True  # False: no theorem was evaluated (light cones, exact values and Var[C] only)
 
     def __str__(self) -> str:
         from .rendering import analysis_text
@@ -348,6 +441,65 @@ class Analysis:
                 return p
         raise ValueError(f"parameter {name!s} was not analysed")
 
+    def with_samples(self, sampled: Mapping[str, SampledEstimate],
+                     checks: Iterable[BoundCheck] = ()) -> "Analysis":
+        """A NEW :class:`Analysis` whose parameters carry ``sampled[name]`` and their ``checks``
+        (matched by parameter name); this one is unchanged.  The sampled estimate joins each
+        parameter's verdict evidence (after the exact value).
+
+        Raises
+        ------
+        TypeError : a value that is not a :class:`SampledEstimate` / :class:`BoundCheck`.
+        ValueError : a name that is not an analysed parameter.
+        """
+        names = {p.parameter for p in self.parameters}
+        by_param: dict[str, list[BoundCheck]] = {}
+        for c in checks:
+            if not isinstance(c, BoundCheck):
+                raise TypeError(f"with_samples: checks must be BoundCheck objects, got {type(c).__name__}")
+            by_param.setdefault(c.parameter, []).append(c)
+        for k, v in sampled.items():
+            if not isinstance(v, SampledEstimate):
+                raise TypeError(f"with_samples: sampled[{k!r}] must be a SampledEstimate, got {type(v).__name__}")
+        unknown = sorted((set(sampled) | set(by_param)) - names)
+        if unknown:
+            raise ValueError(f"with_samples: {unknown[:6]} are not analysed parameters (known: {sorted(names)[:6]}…)")
+        out = []
+        for p in self.parameters:
+            est = sampled.get(p.parameter, p.sampled)
+            verdict = p.verdict
+            if est is not None and verdict is not None and est is not p.sampled:
+                line = (f"sampled Var = {est.value:.4g} [{est.ci_low:.3g}, {est.ci_high:.3g}] "
+                        f"({est.n_samples} draws, {est.engine}, seed {est.seed})")
+                ev = list(verdict.evidence)
+                ev.insert(1 if p.exact is not None else 0, line)
+                verdict = dataclasses.replace(verdict, evidence=tuple(ev))
+            out.append(dataclasses.replace(p, sampled=est, verdict=verdict,
+                                           checks=p.checks + tuple(by_param.get(p.parameter, ()))))
+        return dataclasses.replace(self, parameters=tuple(out))
+
+    def with_family(self, scan: FamilyScan) -> "Analysis":
+        """A NEW :class:`Analysis` with the family ``scan`` (:func:`bpcalc.bounds.family.scan_family`):
+        each parameter gets its own fit (matched by name) and its verdict from the one rule
+        (:func:`parameter_verdict` with ``scaling``); the model's verdict becomes the fit of the
+        largest per-parameter variance."""
+        if not isinstance(scan, FamilyScan):
+            raise TypeError(f"with_family needs a bpcalc.bounds.family.FamilyScan, got {type(scan).__name__}")
+        params = []
+        for p in self.parameters:
+            fit = scan.fits.get(p.parameter)
+            verdict = parameter_verdict(p.structure.in_cone, p.applicable, p.refused, p.exact, self.n_qubits,
+                                        scaling=fit, shot_budget=self.shot_budget,
+                                        observable_norm=self.observable_norm)
+            if p.sampled is not None:  # keep the sampled evidence
+                line = next((e for e in (p.verdict.evidence if p.verdict else ()) if e.startswith("sampled Var")), None)
+                if line is not None:
+                    ev = list(verdict.evidence)
+                    ev.insert(1 if p.exact is not None else 0, line)
+                    verdict = dataclasses.replace(verdict, evidence=tuple(ev))
+            params.append(dataclasses.replace(p, scaling=fit, verdict=verdict))
+        return dataclasses.replace(self, parameters=tuple(params), family=scan, verdict=_family_verdict(scan))
+
     def to_dict(self) -> dict:
         return {
             "model": self.model,
@@ -363,6 +515,8 @@ class Analysis:
             "seconds": self.seconds,
             "timings": dict(self.timings),
             "family": None if self.family is None else self.family.to_dict(),
+            "observable_norm": self.observable_norm,
+            "theorems": self.theorems,
         }
 
 
@@ -578,6 +732,7 @@ def analyze(
     noise=None,
     family: Optional[Callable[[int], Any]] = None,
     qubits: Sequence[int] = (),
+    theorems: bool = True,
 ) -> Analysis:
     """Applicable bounds with numbers, refused bounds with reasons, exact values, verdicts.
 
@@ -613,6 +768,8 @@ def analyze(
         ``qubits`` (:func:`bpcalc.bounds.family.scan_family`): the scaling verdict of the
         model (the fit of the largest variance) and of every parameter (its own fit, matched by
         name) then rests on that fit.
+    theorems : ``False`` evaluates no theorem and skips the state-based measures (dataset
+        expressibility): light cones, exact gradient variances and the loss variance only.
 
     Raises
     ------
@@ -632,6 +789,8 @@ def analyze(
     start = time.perf_counter()
     timings: dict[str, float] = {}
     registry = registry if registry is not None else default_registry()
+    if not theorems:
+        registry, ensemble = Registry(()), False
     by_name = {s.name: s for s in model.trainable_symbols}
     if parameters is None:
         wanted = list(model.trainable_symbols)
@@ -658,8 +817,13 @@ def analyze(
     vectors = getattr(states, "vectors", None)
     timings["data states"] = time.perf_counter() - t
     t = time.perf_counter()
-    m = measures if measures is not None else compute_measures(
-        model, rng=rng, ensemble=ensemble, **({} if vectors is None else {"states": np.asarray(vectors)}))
+    if measures is None and not theorems:  # structure only: the state-based measures serve the theorems
+        m = dataclasses.replace(compute_measures(model, rng=rng, ensemble=False, max_qubits=-1), notes=(
+            ("dataset expressibility is computed with the theorems (drop --no-theorems)",)
+            if model.dataset is not None else ()))
+    else:
+        m = measures if measures is not None else compute_measures(
+            model, rng=rng, ensemble=ensemble, **({} if vectors is None else {"states": np.asarray(vectors)}))
     timings["measures"] = time.perf_counter() - t
     t = time.perf_counter()
     exact_map, exact_note = (exact_variances(model, wanted, exponent_symbols, memory_limit, init=init, noise=noise,
@@ -687,11 +851,7 @@ def analyze(
         t = time.perf_counter()
         scan = scan_family(family, qubits, name=model.name or "family")
         timings["family"] = time.perf_counter() - t
-        results = [dataclasses.replace(p, verdict=parameter_verdict(
-            p.structure.in_cone, p.applicable, p.refused, p.exact, model.n_qubits, scaling=scan.fits.get(p.parameter),
-            shot_budget=shot_budget, observable_norm=_observable_norm(model))) for p in results]
-        verdict = _family_verdict(scan)
-    return Analysis(
+    a = Analysis(
         model=model.name or "model",
         n_qubits=model.n_qubits,
         loss=model.loss,
@@ -704,8 +864,10 @@ def analyze(
         loss_variance=loss_section,
         shot_budget=float(shot_budget),
         timings={k: round(v, 4) for k, v in timings.items()},
-        family=scan,
+        observable_norm=_observable_norm(model),
+        theorems=theorems,
     )
+    return a if scan is None else a.with_family(scan)
 
 
 def _family_verdict(scan: FamilyScan) -> Verdict:

@@ -62,8 +62,7 @@ class VariancePoint:
     method : ``"exact"``, ``"truncated"``, ``"path-sampled"``, ``"sampled"`` or ``"not computed"``.
     seconds : wall time of this point.
     note : why a value is missing, or which parameter attained the max.
-    bounds : applicable theorems at this ``n`` (``theorem``, ``bound``, ``kind``, ``log10``,
-        ``status``), when requested.
+    bounds : applicable theorems at this ``n`` (:class:`bpcalc.bounds.analysis.BoundResult`), when requested.
     """
 
     architecture: str
@@ -84,7 +83,8 @@ class VariancePoint:
         return -math.inf if self.value <= 0 else math.log10(self.value)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self) | {"log10": self.log10}
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)} | {
+            "bounds": [b.to_dict() for b in self.bounds], "log10": self.log10}
 
 
 def select_parameters(model: circuits.Model, parameter: str) -> tuple[list[sympy.Symbol], str]:
@@ -127,7 +127,7 @@ def variance_point(
 
     ``parameter``: ``'first'`` (first trainable parameter in circuit order), ``'max'`` / ``'mean'``
     (over all trainable parameters) or a symbol name.  ``bounds(symbols)`` (optional) returns the
-    rows of the applicable theorems, kept with the point.
+    applicable theorems (:class:`bpcalc.bounds.analysis.BoundResult`), kept with the point.
 
     Raises
     ------
@@ -181,6 +181,7 @@ class FamilyScan:
     fits : ``{"max": …, "median": …, <parameter name>: …}`` (:class:`bpcalc.bounds.scaling.ScalingFit`);
         parameters present at >= 3 sizes are fitted individually.  Sampled zeros enter the
         ``max`` / ``median`` fits as upper limits, never as zeros.
+    observable : the observable spec at every ``n`` (when known).
     """
 
     family: str
@@ -188,6 +189,7 @@ class FamilyScan:
     rows: tuple[dict, ...]
     values: Mapping[str, tuple[Optional[float], ...]]
     fits: Mapping[str, ScalingFit]
+    observable: str = ""
 
     @property
     def verdict(self) -> ScalingFit:
@@ -197,7 +199,8 @@ class FamilyScan:
     def to_dict(self) -> dict:
         return {"family": self.family, "qubits": list(self.qubits), "rows": list(self.rows),
                 "values": {k: list(v) for k, v in self.values.items()},
-                "fits": {k: v.to_dict() for k, v in self.fits.items()}}
+                "fits": {k: v.to_dict() for k, v in self.fits.items()}, "observable": self.observable,
+                "verdict": self.verdict.to_dict()}
 
 
 def scan_family(

@@ -1,7 +1,8 @@
 """Renderings of one :class:`~bpcalc.bounds.analysis.Analysis`: terminal text, Markdown, HTML, LaTeX.
 
 Every rendering reads the same typed report (nothing is recomputed, nothing is parsed back
-from text): ``str(analysis)`` is :func:`analysis_text`, and Jupyter shows
+from text), including the sampled estimates :mod:`bpcalc.verify` attached
+(:meth:`~bpcalc.bounds.analysis.Analysis.with_samples`): ``str(analysis)`` is :func:`analysis_text`, and Jupyter shows
 ``_repr_markdown_`` / ``_repr_html_`` / ``_repr_latex_``.  Numbers keep their method: exact
 values are printed plain, truncated ones with ``±`` their rigorous error bound, path-sampled
 ones with their interval, and a value below the resolution of path sampling as an upper
@@ -27,7 +28,8 @@ from typing import Any, Optional
 
 __all__ = ["analysis_rows", "analysis_text", "analysis_markdown", "analysis_html", "analysis_latex"]
 
-COLUMNS = ("parameter", "light cone (w×d)", "applicable", "refused", "exact Var[∂C]", "size verdict", "verdict")
+COLUMNS = ("parameter", "light cone (w×d)", "applicable", "refused", "exact Var[∂C]", "sampled Var [CI]",
+           "size verdict", "verdict")
 
 
 def _exact(p: Any) -> str:
@@ -44,7 +46,9 @@ def analysis_rows(a: Any) -> list[tuple[str, ...]]:
         s = p.structure
         cone = f"{s.width}×{s.depth}" if s.in_cone else "outside"
         v = p.verdict
-        rows.append((p.parameter, cone, str(len(p.applicable)), str(len(p.refused)), _exact(p),
+        sa = getattr(p, "sampled", None)
+        sampled = "—" if sa is None else f"{sa.value:.3g} [{sa.ci_low:.3g}, {sa.ci_high:.3g}] seed {sa.seed}"
+        rows.append((p.parameter, cone, str(len(p.applicable)), str(len(p.refused)), _exact(p), sampled,
                      "—" if v is None else v.size.label, "—" if v is None else v.label))
     return rows
 

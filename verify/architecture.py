@@ -3,8 +3,8 @@
 What an author choosing an ansatz needs, from *their* circuit:
 
 * :func:`analyze_architecture` — load a circuit (QASM / Cirq JSON / factory, see
-  :mod:`bpcalc.bounds.from_files`), run :func:`bpcalc.bounds.analysis.analyze`, and assemble one
-  :class:`ParameterReport` per trainable parameter: light-cone width and depth, which
+  :mod:`bpcalc.bounds.from_files`), run :func:`bpcalc.bounds.analysis.analyze`, and attach to its
+  typed report, per trainable parameter: light-cone width and depth, which
   theorems apply (with their values) and which are refused (with the failed assumption),
   the exact variance where the exact engine applies, a sampled estimate on request, and a
   verdict with its evidence.  Parameters are grouped by block (tagged circuits), by layer
@@ -58,25 +58,27 @@ References
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import cirq
 import numpy as np
 import sympy
 
 from bpcalc import circuits
-from bpcalc.bounds.analysis import parameter_verdict
+from bpcalc.bounds.analysis import BoundCheck
 from bpcalc.bounds.family import PARAMETER_CHOICES, VariancePoint
-from bpcalc.bounds.from_files import PreparedModel, classify_operation, exponent_convention_note, prepare_model
-
-from .architecture_report import (
-    ArchitectureReport, GroupSummary, ParameterReport, bound_rows, family_consistency, gate_table, summarise_groups,
+from bpcalc.bounds.from_files import (
+    PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model,
 )
+
+from .architecture_report import ArchitectureReport, GateRow, GroupSummary, family_consistency, gate_table
 from .architectures import BUILTIN_ARCHITECTURES, Architecture, parameter_groups, parse_qubits, resolve_architecture
+from .check import check
 from .comparison import Comparison, compare_architectures, plot_comparison, variance_at
-from .families import FamilyScaling, family_scaling, sampled_estimates
+from .families import FamilyScaling, as_sampled, draw_estimates, family_scaling
 from .fits import ScalingFit, fit_estimates, fit_scaling
 
 __all__ = [
@@ -91,11 +93,12 @@ __all__ = [
     "fit_estimates",
     "VariancePoint",
     "variance_at",
-    "ParameterReport",
+    "GateRow",
     "GroupSummary",
     "FamilyScaling",
     "ArchitectureReport",
     "analyze_architecture",
+    "circuit_qubits",
     "select_theorems",
     "family_scaling",
     "Comparison",
@@ -161,7 +164,7 @@ def analyze_architecture(
     trainable: Sequence[str] | str | None = None,
     data: Sequence[str] | str | None = ("x_*",),
     embedding: Optional[str] = None,
-    embedding_layers: int = 1,
+    embedding_layers: Any = 1,
     dataset: Optional[str | circuits.Dataset] = None,
     n_data: Optional[int] = 32,
     data_seed: int = 0,
@@ -196,7 +199,9 @@ def analyze_architecture(
     trainable, data : glob patterns of the symbol roles (see
         :func:`bpcalc.bounds.from_files.prepare_model`).
     embedding, embedding_layers, dataset, n_data, data_seed : an optional built-in embedding
-        and dataset for the dataset-dependent results.  A circuit with data symbols and no
+        and dataset for the dataset-dependent results.  ``embedding_layers`` is an int or a
+        count of ``n`` with an ``.at(n)`` method (``bpcalc.verify.commands._args.Layers('n')`` /
+        ``Layers('log')``), resolved at the circuit's qubit count once it is read.  A circuit with data symbols and no
         ``dataset`` gets ``n_data`` uniform random points (said in the notes).
     loss, two_design_blocks, declared : passed to the model / :func:`bpcalc.bounds.analysis.analyze`.
     sample : also estimate every variance from this many parameter draws
@@ -206,7 +211,7 @@ def analyze_architecture(
         ``n`` at the sizes ``qubits`` (:func:`family_scaling`).  Without a family no
         scaling is claimed.
     theorems : evaluate the registered theorems (:func:`bpcalc.bounds.analysis.analyze`); ``False``
-        keeps light cones and exact variances only (faster).
+        keeps light cones, exact gradient variances and the exact loss variance ``Var[C]`` (faster).
     exact : compute exact variances where the exact engine applies.
     registry : theorem registry (default: all registered theorems).
     only_theorems, skip_theorems : glob patterns of theorem keys to keep / to leave out
@@ -218,7 +223,8 @@ def analyze_architecture(
 
     Returns
     -------
-    ArchitectureReport
+    ArchitectureReport : the typed :class:`bpcalc.bounds.analysis.Analysis` (with the sampled estimates,
+        their bound checks and the family attached) and the circuit's description.
 
     Raises
     ------
@@ -234,9 +240,16 @@ def analyze_architecture(
             raise ValueError(f"unknown sampling engine {sample_engine!r}; expected one of {BACKENDS}")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    layers = embedding_layers
+    if not isinstance(layers, (int, np.integer)) or isinstance(layers, bool):
+        if not callable(getattr(layers, "at", None)):
+            raise TypeError(f"embedding_layers must be an int or a layer count of n with an .at(n) method "
+                            f"(bpcalc.verify.commands._args.Layers('n' / 'log')), got {layers!r}")
+        # 'n' / 'log': the file's size is known once it is read
+        layers = int(layers.at(circuit_qubits(source, factory_kwargs)))
     pm = prepare_model(
         source, observable, trainable=trainable, data=data, embedding=embedding,
-        embedding_layers=embedding_layers, dataset=dataset, n_data=n_data, data_seed=data_seed, loss=loss,
+        embedding_layers=int(layers), dataset=dataset, n_data=n_data, data_seed=data_seed, loss=loss,
         two_design_blocks=two_design_blocks, name=name, factory_kwargs=factory_kwargs, label_column=label_column,
     )
     default_data_note = ""
@@ -255,49 +268,17 @@ def analyze_architecture(
     model = pm.model
     timings["load"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    if theorems:
-        from bpcalc.bounds.analysis import analyze
+    from bpcalc.bounds.analysis import analyze
 
-        registry = select_theorems(registry, only_theorems, skip_theorems)
-        analysis = analyze(model, registry=registry, declared=declared, exact=exact,
-                           rng=np.random.default_rng(seed), exponent_symbols=exponent_symbols,
-                           memory_limit=memory_limit, init=init, noise=noise)
-        structure = {p.parameter: p.structure for p in analysis.parameters}
-        exact_map = {p.parameter: p.exact for p in analysis.parameters}
-        exact_notes = {p.parameter: p.exact_note for p in analysis.parameters}
-        applicable = {p.parameter: bound_rows(p) for p in analysis.parameters}
-        refused = {p.parameter: tuple({"theorem": r.theorem, "bound": r.bound, "reason": r.reason}
-                                      for r in p.refused) for p in analysis.parameters}
-        model_verdict = analysis.verdict.to_dict()
-        typed = {p.parameter: p for p in analysis.parameters}
-        loss_section = analysis.loss_variance
-        dataset_rows = tuple(
-            {"qubits": list(sub.qubits), "labels": "; ".join(sub.labels), "d_hs_mean": sub.d_hs_mean,
-             "ci_low": float(sub.d_hs_ci.ci_low), "ci_high": float(sub.d_hs_ci.ci_high), "haar": float(sub.haar),
-             "ratio_to_haar": float(sub.ratio_to_haar), "product_max": float(sub.product_max)}
-            for sub in analysis.measures.subsystems)
-        notes_measures = tuple(analysis.measures.notes)
-        timings["theorems"] = time.perf_counter() - t1
-    else:
-        from bpcalc.bounds.analysis import exact_variances
-        from bpcalc.bounds.measures import parameter_structure
-
-        structure = {s.symbol: s for s in parameter_structure(model)}
-        typed, loss_section = {}, None
-        if exact:
-            exact_map, note = exact_variances(model, model.trainable_symbols, exponent_symbols, memory_limit,
-                                              init=init, noise=noise)
-        else:
-            exact_map, note = {}, "exact variances not requested"
-        exact_notes = {s.name: note for s in model.trainable_symbols}
-        applicable, refused, model_verdict = {}, {}, {}
-        dataset_rows, notes_measures = (), ()
-        if model.dataset is not None:
-            notes_measures = ("dataset expressibility is computed with the theorems (drop --no-theorems)",)
-        timings["structure"] = time.perf_counter() - t1
-    sampled: dict[str, dict] = {}
-    sample_note = ""
+    registry = select_theorems(registry, only_theorems, skip_theorems) if theorems else None
+    # one typed report; without theorems: light cones, exact gradient variances and Var[C] only
+    analysis = analyze(model, registry=registry, declared=declared, exact=exact, rng=np.random.default_rng(seed),
+                       exponent_symbols=exponent_symbols, memory_limit=memory_limit, init=init, noise=noise,
+                       theorems=theorems)
+    timings["theorems" if theorems else "structure"] = time.perf_counter() - t1
     skipped = _not_differentiable(pm)  # per parameter: no gradient rule for its gate
+    sampled: dict = {}
+    sample_note = ""
     if sample:
         t2 = time.perf_counter()
         bad = [b for b in pm.unsupported("sampling") if b.role != "trainable"]
@@ -306,10 +287,12 @@ def analyze_architecture(
             sample_note = f"no sampled estimates: the samplers do not accept {bad[0].operation} ({bad[0].reason})"
         elif wanted:
             try:
-                sampled = sampled_estimates(model, int(sample), seed, sample_engine,
-                                             wanted if skipped else "all")
+                estimates = draw_estimates(model, int(sample), seed, sample_engine, wanted if skipped else "all")
             except ValueError as exc:
                 sample_note = f"no sampled estimates: {exc}"
+            else:
+                sampled = {e.parameter: as_sampled(e) for e in estimates}
+                analysis = analysis.with_samples(sampled, _bound_checks(analysis, estimates))
         timings["sampling"] = time.perf_counter() - t2
     fam = None
     if family is not None:
@@ -323,60 +306,39 @@ def analyze_architecture(
             data_seed=data_seed, loss=loss, two_design_blocks=two_design_blocks, sample=sample,
             sample_engine=sample_engine,
         )
+        analysis = analysis.with_family(fam.scan)
         timings["family"] = time.perf_counter() - t3
     groups = parameter_groups(model.ansatz, model.trainable_symbols)
-    observable_norm = float(sum(abs(complex(t.coefficient)) for t in model.observable if t.qubits)) or 1.0
     uses: dict[str, list[str]] = {}
     for op in model.ansatz.all_operations():
         for s in cirq.parameter_symbols(op):
             uses.setdefault(s.name, []).append(_describe_op(op))
-    reports = []
-    for sym in model.trainable_symbols:
-        st = structure[sym.name]
-        ev = exact_map.get(sym.name)
-        ex = None if ev is None else {"value": float(ev.value), "log10": float(ev.log10), "method": ev.method,
-                                      "linear_loss": ev.linear_loss, "ci_low": ev.ci_low, "ci_high": ev.ci_high,
-                                      "sampled": ev.sampled}
-        scaling = fam.fits.get(sym.name) if fam is not None else None
-        pa = typed.get(sym.name)
-        # the one per-parameter rule (bpcalc.bounds.analysis.parameter_verdict) on the typed results;
-        # verify adds the sampled estimate to its evidence
-        v = parameter_verdict(bool(st.in_cone), pa.applicable if pa is not None else (),
-                              pa.refused if pa is not None else (), ev, model.n_qubits, scaling=scaling,
-                              observable_norm=observable_norm)
-        label, text, evidence = v.label, v.text, list(v.evidence)
-        sa = sampled.get(sym.name)
-        if sa is not None:
-            evidence.insert(1 if ev is not None else 0,
-                            f"sampled Var = {sa['value']:.4g} [{sa['ci_low']:.3g}, {sa['ci_high']:.3g}] "
-                            f"({sa['n_samples']} draws, {sa['engine']})")
+    params = []
+    for p in analysis.parameters:
         why = ""
-        if sym.name in skipped and st.in_cone and ex is None:
-            why = f"no value: {skipped[sym.name]}"
-        elif ex is None and exact and skipped and st.in_cone:
+        if p.parameter in skipped and p.structure.in_cone and p.exact is None:
+            why = f"no value: {skipped[p.parameter]}"
+        elif p.exact is None and exact and skipped and p.structure.in_cone:
             others = ", ".join(sorted(skipped))
             why = (f"no exact value: the exact engine would have to average over {others}, whose gate it cannot "
-                   "handle" + ("; the sampled value stands in" if sym.name in sampled
+                   "handle" + ("; the sampled value stands in" if p.parameter in sampled
                                else "" if sample else "; pass --sample N for a sampled value"))
-        reports.append(ParameterReport(
-            name=sym.name, group=groups[sym.name], gates=tuple(uses.get(sym.name, ())), in_cone=bool(st.in_cone),
-            width=int(st.width), depth=int(st.depth), bounds=applicable.get(sym.name, ()),
-            refused=refused.get(sym.name, ()), exact=ex, exact_note=exact_notes.get(sym.name, ""),
-            sampled=sampled.get(sym.name), scaling=scaling, verdict=label, verdict_text=text, evidence=tuple(evidence),
-            note=why, size=v.size.label, size_text=v.size.text,
-        ))
+        params.append(dataclasses.replace(p, group=groups[p.parameter], gates=tuple(uses.get(p.parameter, ())),
+                                          note=why))
+    analysis = dataclasses.replace(analysis, parameters=tuple(params))
     engine_note = [f"exact values with initialization {init}" * (init is not None)
                    + (" and " if init is not None and noise is not None else "")
                    + (f"noise {noise} after every moment on every qubit" if noise is not None else "")]
     notes = (list(pm.notes) + [n for n in engine_note if n] + ([default_data_note] if default_data_note else [])
              + ([sample_note] if sample_note else [])
-             + list(notes_measures) + [f"{r.name}: {r.note}" for r in reports if r.note])
+             + list(analysis.measures.notes) + [f"{p.parameter}: {p.note}" for p in params if p.note])
     if fam is not None:
-        notes += family_consistency(fam, reports, model.n_qubits)
-    missing = {n for n in exact_notes.values() if n and any(w in n for w in ("refused", "failed", "not "))}
+        notes += family_consistency(fam, params, model.n_qubits)
+    missing = {p.exact_note for p in params if p.exact is None and p.exact_note
+               and any(w in p.exact_note for w in ("refused", "failed", "not "))}
     notes += [f"exact variances: {n}" for n in sorted(missing)]
     if sampled:
-        q = next(iter(sampled.values()))["quantity"]
+        q = next(iter(sampled.values())).quantity
         notes.append("sampled Var is " + ("the mean over data points of Var[∂ℓ_i]" if q == "output" else "Var[∂C]"))
     exponent_note = exponent_convention_note(model.circuit, model.trainable_symbols, exponent_symbols)
     if exponent_note:
@@ -385,17 +347,41 @@ def analyze_architecture(
     obs_text = observable if isinstance(observable, str) else str(model.observable)
     config = {
         "source": pm.source, "observable": obs_text, "trainable": trainable, "data": data, "embedding": embedding,
-        "embedding_layers": embedding_layers, "dataset": dataset if not isinstance(dataset, circuits.Dataset) else dataset.name,
+        "embedding_layers": str(embedding_layers), "embedding_layers_resolved": int(layers),
+        "dataset": dataset if not isinstance(dataset, circuits.Dataset) else dataset.name,
         "n_data": n_data, "loss": loss, "sample": sample, "sample_engine": sample_engine, "family": family,
         "qubits": None if qubits is None else list(parse_qubits(qubits)), "theorems": theorems, "exact": exact,
         "exponent_symbols": exponent_symbols,
         "angle_parameters": [a.to_dict() for a in pm.angle_parameters],
     }
     return ArchitectureReport(
-        source=pm.source, name=model.name, n_qubits=model.n_qubits, n_gates=len(list(model.circuit.all_operations())),
+        source=pm.source, name=model.name, n_gates=len(list(model.circuit.all_operations())),
         depth=len(model.circuit), observable=obs_text, trainable=tuple(s.name for s in pm.trainable),
         data=tuple(pm.data_names.get(s.name, s.name) for s in pm.data), gates=gate_table(pm),
-        parameters=tuple(reports), groups=summarise_groups(reports), model_verdict=model_verdict, family=fam,
-        notes=tuple(notes), config=config, timings={k: round(v, 3) for k, v in timings.items()}, seed=seed,
-        dataset=dataset_rows, loss_variance=loss_section,
+        analysis=analysis, family=fam, notes=tuple(notes), config=config,
+        timings={k: round(v, 3) for k, v in timings.items()}, seed=seed,
     )
+
+
+def circuit_qubits(source, factory_kwargs: Optional[dict] = None) -> int:
+    """The number of qubits of a user's circuit (file, factory or ``cirq.Circuit``), read once to
+    resolve sizes given as functions of ``n`` (``--embedding-layers n`` / ``log``)."""
+    if isinstance(source, cirq.AbstractCircuit):
+        return len(source.all_qubits())
+    circuit, _ = load_user_circuit(source, **(factory_kwargs or {}))
+    return len(circuit.all_qubits())
+
+
+def _bound_checks(analysis, estimates) -> tuple:
+    """The report's :class:`bpcalc.bounds.analysis.BoundCheck` s: every bound and exact value of the
+    analysis against the sampled estimates (the decision rule of :func:`bpcalc.verify.check.check`)."""
+    out = []
+    for c in check(analysis, estimates).checks:
+        est = c.estimate
+        compared = (f"sampled Var ({est.quantity}, {100 * est.confidence:g}% {est.interval} CI, {est.n_samples} draws) "
+                    f"against the {c.kind} value {c.bound}") if est is not None else f"the {c.kind} value {c.bound}"
+        out.append(BoundCheck(
+            parameter=c.parameter, bound=c.bound, kind=c.kind, verdict=c.verdict, statistic=c.evidence,
+            compared=compared, bound_log10=c.bound_log10 if math.isfinite(c.bound_log10) else None,
+            ratio_log10=c.ratio_log10 if math.isfinite(c.ratio_log10) else None))
+    return tuple(out)

@@ -1,9 +1,12 @@
-"""The trainability report of one user circuit (:class:`ArchitectureReport`) and its renderings.
+"""The trainability report of one user circuit and its ONE rendering path.
 
-:func:`bpcalc.verify.architecture.analyze_architecture` fills it from the typed report of
-:func:`bpcalc.bounds.analysis.analyze` (plus sampled estimates and a family's fits); this module
-holds the report types and renders them (terminal text, :class:`bpcalc.verify.report.Report` for
-Markdown / JSON / LaTeX).
+:class:`ArchitectureReport` is a thin frozen holder: the typed
+:class:`bpcalc.bounds.analysis.Analysis` (per parameter: light cone, bounds applied and refused,
+exact value, sampled estimate and bound checks, family fit, verdict; the loss variance; the
+family scan) plus the description of the circuit it was read from (file, gates, the notes of the
+loading).  :meth:`ArchitectureReport.to_report` builds one :class:`bpcalc.verify.report.Report`
+from it; terminal text (:func:`bpcalc.verify.report.to_text`), Markdown, JSON and LaTeX are
+renderers of that one report, so a number changed on the Analysis changes in all four.
 """
 
 from __future__ import annotations
@@ -11,80 +14,36 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Mapping, Optional, Sequence
 
+from bpcalc.bounds.analysis import Analysis, ExactVariance, ParameterAnalysis
 from bpcalc.bounds.from_files import PreparedModel
 
-from .families import FamilyScaling
-from .fits import ScalingFit
-from .report import Report, Table
+from .families import FamilyScaling, family_summary
+from .fits import labelled
+from .report import Report, Table, to_json, to_latex, to_markdown, to_text
 
-__all__ = ["ParameterReport", "GroupSummary", "ArchitectureReport", "bound_rows", "summarise_groups", "gate_table", "family_consistency"]
-
-
-def bound_rows(analysis_parameter) -> tuple[dict, ...]:
-    rows = []
-    for r in analysis_parameter.applicable:
-        rows.append({
-            "theorem": r.theorem, "bound": r.bound, "kind": r.kind, "value": str(r.value),
-            "log10": float(r.value.log10), "sign": int(r.value.sign), "vacuous": bool(r.value.vacuous),
-            "status": r.status, "citation": r.citation,
-            "asymptotics": None if r.asymptotics is None else r.asymptotics.describe(),
-        })
-    return tuple(rows)
+__all__ = ["GateRow", "GroupSummary", "ArchitectureReport", "summarise_groups", "gate_table", "family_consistency",
+           "exact_cell", "sampled_cell"]
 
 
 @dataclasses.dataclass(frozen=True)
-class ParameterReport:
-    """Everything known about one trainable parameter's gradient.
+class GateRow:
+    """One kind of gate of the circuit: its role, how many, and which engines accept it."""
 
-    Attributes
-    ----------
-    name, group : the symbol and its group (block / layer / moment).
-    gates : the gates using it.
-    in_cone, width, depth : its light cone towards the observable (qubits, moments).
-    bounds : applicable theorems with values (``theorem``, ``bound``, ``kind``, ``value``,
-        ``log10``, ``status``, ``citation``, ``asymptotics``).
-    refused : refused theorems (``theorem``, ``bound``, ``reason``).
-    exact : ``{"value", "log10", "method", "linear_loss"}`` from the exact engine, or ``None``.
-    exact_note : why there is no exact value (or where it came from).
-    sampled : the sampled estimate (``value``, ``ci_low``, ``ci_high``, ``n_samples``,
-        ``engine``, ``seed``, ``quantity``) when ``--sample`` was given.
-    scaling : the fit over the family for this parameter (same name at every ``n``).
-    verdict : ``"zero"``, ``"exponentially vanishing"``, ``"polynomial"`` or ``"not decided"``.
-    verdict_text, evidence : the verdict in words and what it rests on.
-    note : why a value could not be computed for this parameter (empty when nothing is missing).
-    size, size_text : the answer at this size from the exact variance and the shot budget
-        (:func:`bpcalc.bounds.scaling.size_verdict`): "trainable at this size", "vanishing at this
-        size", "zero" or "undecided".
-    """
-
-    name: str
-    group: str
-    gates: tuple[str, ...]
-    in_cone: bool
-    width: int
-    depth: int
-    bounds: tuple[dict, ...]
-    refused: tuple[dict, ...]
-    exact: Optional[dict]
-    exact_note: str
-    sampled: Optional[dict]
-    scaling: Optional[ScalingFit]
-    verdict: str
-    verdict_text: str
-    evidence: tuple[str, ...]
-    note: str = ""
-    size: str = ""
-    size_text: str = ""
+    gate: str
+    role: str
+    count: int
+    exact: bool
+    sampling: bool
+    reason: str
+    example: str
 
     def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["scaling"] = None if self.scaling is None else self.scaling.to_dict()
-        return d
+        return dataclasses.asdict(self)
 
 
 @dataclasses.dataclass(frozen=True)
 class GroupSummary:
-    """A block / layer / moment of parameters, summarised."""
+    """A block / layer / moment of parameters, summarised (derived from the Analysis)."""
 
     group: str
     n_parameters: int
@@ -106,64 +65,123 @@ def _abbreviate(text: str, limit: int = 160) -> str:
     return f"{text[:limit].rsplit('+', 1)[0]}+… (about {n_terms} terms; the JSON report has all)"
 
 
-def summarise_groups(params: Sequence[ParameterReport]) -> tuple[GroupSummary, ...]:
-    order: dict[str, list[ParameterReport]] = {}
+def _label(p: ParameterAnalysis) -> str:
+    return "—" if p.verdict is None else p.verdict.label
+
+
+def summarise_groups(params: Sequence[ParameterAnalysis]) -> tuple[GroupSummary, ...]:
+    order: dict[str, list[ParameterAnalysis]] = {}
     for p in params:
         order.setdefault(p.group, []).append(p)
     out = []
     for g, ps in order.items():
-        exact = [p.exact["log10"] for p in ps if p.exact is not None]
+        exact = [p.exact.log10 for p in ps if p.exact is not None]
         counts: dict[str, int] = {}
         for p in ps:
-            counts[p.verdict] = counts.get(p.verdict, 0) + 1
+            counts[_label(p)] = counts.get(_label(p), 0) + 1
         out.append(GroupSummary(
-            group=g, n_parameters=len(ps), n_in_cone=sum(p.in_cone for p in ps),
-            width=(min(p.width for p in ps), max(p.width for p in ps)),
-            depth=(min(p.depth for p in ps), max(p.depth for p in ps)),
+            group=g, n_parameters=len(ps), n_in_cone=sum(bool(p.structure.in_cone) for p in ps),
+            width=(min(p.structure.width for p in ps), max(p.structure.width for p in ps)),
+            depth=(min(p.structure.depth for p in ps), max(p.structure.depth for p in ps)),
             exact_log10=(min(exact), max(exact)) if exact else None,
             verdicts=counts,
         ))
     return tuple(out)
 
 
+def exact_cell(ev: Optional[ExactVariance]) -> str:
+    """The exact value as a table cell, its method visible: plain when exact, ``± e`` when
+    truncated, ``[lo, hi]`` when path-sampled (``~`` without an interval of its own), ``< x``
+    below the resolution of path sampling (never 0)."""
+    if ev is None:
+        return "—"
+    if ev.below_resolution and ev.ci_high is not None:
+        return f"< {ev.ci_high:.3e}"
+    text = f"{ev.value:.3e}"
+    if ev.method == "truncated" and ev.error_bound is not None:
+        text += f" ± {ev.error_bound:.2g}"
+    if ev.sampled:
+        text += f" [{ev.ci_low:.3e}, {ev.ci_high:.3e}]" if ev.ci_high is not None else "~"
+    return text
+
+
+def sampled_cell(p: ParameterAnalysis) -> str:
+    """The sampled estimate as a table cell: value, interval and seed."""
+    s = p.sampled
+    if s is None:
+        return "—"
+    return f"{s.value:.3e} [{s.ci_low:.2e}, {s.ci_high:.2e}] seed {s.seed}"
+
+
+def _best(p: ParameterAnalysis, kinds: tuple[str, ...], lower: bool) -> Any:
+    rows = [b for b in p.applicable if b.kind in kinds and not (lower and b.value.vacuous)]
+    if not rows:
+        return None
+    return (max if lower else min)(rows, key=lambda b: b.value.log10)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class ArchitectureReport:
-    """The trainability report of one user circuit (see :func:`analyze_architecture`)."""
+    """The trainability report of one user circuit (see :func:`analyze_architecture`): the typed
+    ``analysis`` and the circuit's description; no numbers of its own."""
 
     source: str
     name: str
-    n_qubits: int
     n_gates: int
     depth: int
     observable: str
     trainable: tuple[str, ...]
     data: tuple[str, ...]
-    gates: tuple[dict, ...]
-    parameters: tuple[ParameterReport, ...]
-    groups: tuple[GroupSummary, ...]
-    model_verdict: dict
+    gates: tuple[GateRow, ...]
+    analysis: Analysis
     family: Optional[FamilyScaling]
     notes: tuple[str, ...]
     config: Mapping[str, Any]
     timings: Mapping[str, float]
     seed: int
-    dataset: tuple[dict, ...] = ()
-    loss_variance: Any = None  # bpcalc.bounds.analysis.LossAnalysis: Var[C] next to the gradient variances
 
-    def parameter(self, name: str) -> ParameterReport:
-        for p in self.parameters:
-            if p.name == str(name):
+    # --- views of the one typed report
+    @property
+    def n_qubits(self) -> int:
+        return self.analysis.n_qubits
+
+    @property
+    def parameters(self) -> tuple[ParameterAnalysis, ...]:
+        return self.analysis.parameters
+
+    @property
+    def groups(self) -> tuple[GroupSummary, ...]:
+        return summarise_groups(self.analysis.parameters)
+
+    @property
+    def loss_variance(self):
+        return self.analysis.loss_variance
+
+    @property
+    def dataset(self):
+        """The dataset expressibility per subsystem (:attr:`bpcalc.bounds.measures.Measures.subsystems`)."""
+        return self.analysis.measures.subsystems
+
+    def parameter(self, name: str) -> ParameterAnalysis:
+        for p in self.analysis.parameters:
+            if p.parameter == str(name):
                 return p
         raise ValueError(f"no trainable parameter {name!r} in this report")
 
     @property
     def verdict_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for p in self.parameters:
-            counts[p.verdict] = counts.get(p.verdict, 0) + 1
+        for p in self.analysis.parameters:
+            counts[_label(p)] = counts.get(_label(p), 0) + 1
         return counts
 
+    def with_analysis(self, analysis: Analysis) -> "ArchitectureReport":
+        """The same circuit with another (e.g. sampled-estimates-added) analysis."""
+        return dataclasses.replace(self, analysis=analysis)
+
+    # --- the one report
     def summary(self) -> str:
+        a = self.analysis
         counts = ", ".join(f"{v}: {k}" for k, v in sorted(self.verdict_counts.items()))
         lines = [f"**{self.name}** ({self.source}): {self.n_qubits} qubits, {self.n_gates} gates, depth {self.depth}, "
                  f"{len(self.trainable)} trainable and {len(self.data)} data parameters; observable "
@@ -171,17 +189,17 @@ class ArchitectureReport:
                  f"Exponent symbols (X^t): {(self.config or {}).get('exponent_symbols', 'angle')} convention "
                  "(--exponent-symbols angle|symbol).",
                  "", f"Per-parameter verdicts — {counts}."]
-        if self.family is not None:
-            lines += ["", f"Family {self.family.family} over n = {list(self.family.qubits)}: {self.family.summary}."]
-        mv = self.model_verdict
-        if mv:
-            lines += ["", f"Theorem-based verdict for the model (bpcalc.bounds.analyze): {mv.get('text', mv.get('label'))}."]
+        if a.family is not None:
+            lines += ["", f"Family {a.family.family} over n = {list(a.family.qubits)}: {family_summary(a.family)}."]
+        if a.theorems or a.family is not None:
+            what = "Theorem-based verdict" if a.family is None else "Verdict (family fit)"
+            lines += ["", f"{what} for the model (bpcalc.bounds.analyze): {a.verdict.text}."]
         lines += [x for line in self.loss_lines() for x in ("", line)]
         return "\n".join(lines)
 
     def loss_lines(self) -> list[str]:
         """The loss variance next to the gradient variances (Arrasmith et al. 2022), as sentences."""
-        la = self.loss_variance
+        la = self.analysis.loss_variance
         if la is None:
             return []
         if la.variance is None:
@@ -193,168 +211,150 @@ class ArchitectureReport:
         return out
 
     def to_dict(self) -> dict:
+        """The circuit's description, the typed analysis (:meth:`Analysis.to_dict`), the groups and
+        the labelled family fits."""
         return {
             "source": self.source, "name": self.name, "n_qubits": self.n_qubits, "n_gates": self.n_gates,
             "depth": self.depth, "observable": self.observable, "trainable": list(self.trainable),
-            "data": list(self.data), "gates": list(self.gates),
-            "parameters": [p.to_dict() for p in self.parameters], "groups": [g.to_dict() for g in self.groups],
-            "model_verdict": dict(self.model_verdict),
+            "data": list(self.data), "gates": [g.to_dict() for g in self.gates],
+            "analysis": self.analysis.to_dict(), "groups": [g.to_dict() for g in self.groups],
             "family": None if self.family is None else self.family.to_dict(),
-            "notes": list(self.notes), "verdict_counts": self.verdict_counts, "dataset": list(self.dataset),
-            "loss_variance": None if self.loss_variance is None else self.loss_variance.to_dict(),
+            "notes": list(self.notes), "verdict_counts": self.verdict_counts,
         }
 
-    def to_report(self) -> Report:
-        """The :class:`bpcalc.verify.report.Report` (JSON / Markdown renderers)."""
-        def fmt(x: Optional[float]) -> Optional[str]:
-            return None if x is None else (f"{x:.3e}" if x != 0 else "0")
-
+    def tables(self) -> tuple[Table, ...]:
+        a = self.analysis
         param_rows = []
-        for p in self.parameters:
-            best = min((b for b in p.bounds if b["kind"] in ("upper", "exact")), key=lambda b: b["log10"], default=None)
-            low = max((b for b in p.bounds if b["kind"] == "lower" and not b.get("vacuous")), key=lambda b: b["log10"],
-                      default=None)
+        for p in a.parameters:
+            up, low = _best(p, ("upper", "exact"), False), _best(p, ("lower",), True)
+            s = p.structure
             param_rows.append((
-                p.name, p.group, p.in_cone, p.width, p.depth, len(p.bounds),
-                None if best is None else f"≤ {best['value']} ({best['theorem']})",
-                None if low is None else f"≥ {low['value']} ({low['theorem']})",
-                None if p.exact is None else fmt(p.exact["value"]) + (
-                    f" [{fmt(p.exact['ci_low'])}, {fmt(p.exact['ci_high'])}]" if p.exact.get("ci_high") is not None
-                    else "~" if p.exact.get("sampled") else ""),
-                None if p.sampled is None else f"{fmt(p.sampled['value'])} [{fmt(p.sampled['ci_low'])}, {fmt(p.sampled['ci_high'])}]",
-                p.size_text or None, p.verdict_text,
+                p.parameter, p.group, f"{s.width}×{s.depth}" if s.in_cone else "out", len(p.applicable),
+                "—" if up is None else f"≤ {up.value} ({up.theorem})",
+                "—" if low is None else f"≥ {low.value} ({low.theorem})",
+                exact_cell(p.exact), sampled_cell(p),
+                "—" if p.verdict is None else p.verdict.size.label, "—" if p.verdict is None else p.verdict.text,
             ))
-        tables = [
-            Table("Parameters", ("parameter", "group", "in cone", "width", "depth", "theorems", "upper/exact bound",
-                                 "lower bound", "exact Var", "sampled Var [CI]", "at this size", "verdict"),
-                  tuple(param_rows),
-                  caption="Var = Var_θ[∂C/∂θ_k] with θ ~ U[0, 2π); width/depth of the light cone towards the observable."),
-            Table("Groups", ("group", "parameters", "in cone", "width", "depth", "exact log10 Var (min, max)", "verdicts"),
-                  tuple((g.group, g.n_parameters, g.n_in_cone, f"{g.width[0]}–{g.width[1]}", f"{g.depth[0]}–{g.depth[1]}",
-                         None if g.exact_log10 is None else f"{g.exact_log10[0]:.3g}, {g.exact_log10[1]:.3g}",
-                         ", ".join(f"{k}: {v}" for k, v in g.verdicts.items())) for g in self.groups)),
-            Table("Gates and engines", ("gate", "role", "count", "exact engine", "samplers", "reason"),
-                  tuple((g["gate"], g["role"], g["count"], g["exact"], g["sampling"], g["reason"]) for g in self.gates)),
-        ]
-        if self.dataset:
+        tables = [Table(
+            "parameters", ("parameter", "group", "cone w×d", "#thm", "upper/exact bound", "lower bound", "exact Var",
+                           "sampled Var [CI]", "at this size", "verdict"), tuple(param_rows),
+            caption="Var = Var_θ[∂C/∂θ_k] with θ ~ U[0, 2π); width×depth of the light cone towards the observable")]
+        tables.append(Table(
+            "groups", ("group", "parameters", "in cone", "width", "depth", "exact log10 Var (min, max)", "verdicts"),
+            tuple((g.group, g.n_parameters, g.n_in_cone, f"{g.width[0]}–{g.width[1]}", f"{g.depth[0]}–{g.depth[1]}",
+                   None if g.exact_log10 is None else f"{g.exact_log10[0]:.3g}, {g.exact_log10[1]:.3g}",
+                   ", ".join(f"{k}: {v}" for k, v in g.verdicts.items())) for g in self.groups)))
+        tables.append(Table("gates and engines", ("gate", "role", "count", "exact engine", "samplers", "reason"),
+                            tuple((g.gate, g.role, g.count, g.exact, g.sampling, g.reason) for g in self.gates)))
+        if a.measures.subsystems:
             tables.append(Table(
-                "Dataset expressibility", ("qubits", "why", "mean D_HS", "CI", "Haar value", "ratio to Haar",
+                "dataset expressibility", ("qubits", "why", "mean D_HS", "CI", "Haar value", "ratio to Haar",
                                            "product-state value"),
-                tuple((str(d["qubits"]), d["labels"], d["d_hs_mean"], f"[{d['ci_low']:.4g}, {d['ci_high']:.4g}]",
-                       d["haar"], d["ratio_to_haar"], d["product_max"]) for d in self.dataset),
+                tuple((str(list(d.qubits)), "; ".join(d.labels), float(d.d_hs_mean),
+                       f"[{float(d.d_hs_ci.ci_low):.4g}, {float(d.d_hs_ci.ci_high):.4g}]", float(d.haar),
+                       float(d.ratio_to_haar), float(d.product_max)) for d in a.measures.subsystems),
                 caption="D_HS(ρ_S(x), 1/2^s) of the embedded data on each subsystem S (Thanasilp et al., "
-                        "arXiv:2110.14753): close to the Haar value means a dataset-induced barren plateau."))
-        if self.family is not None:
-            fam = self.family
+                        "arXiv:2110.14753): close to the Haar value means a dataset-induced barren plateau"))
+        checks = [c for p in a.parameters for c in p.checks]
+        if checks:
             tables.append(Table(
-                f"Family {fam.family}", ("n", "parameters", "max Var", "argmax", "median Var", "zero", "method", "seconds"),
-                tuple((r["n"], r["n_parameters"], r["max"], r["argmax"], r["median"], r["n_zero"], r["method"],
-                       r["seconds"]) for r in fam.rows),
-                caption=fam.summary))
+                "bound checks (sampled estimate against each bound)", ("parameter", "bound", "kind", "verdict",
+                                                                       "statistic"),
+                tuple((c.parameter, c.bound, c.kind, c.verdict, c.statistic) for c in checks)))
+        refusals = _refusal_summary(a.parameters)
+        if refusals:
+            by_theorem: dict[str, tuple[int, str]] = {}
+            for key, count, reason in refusals:
+                by_theorem.setdefault(key.split(" [")[0], (count, reason))
+            tables.append(Table("refused theorems (first reason; --json for every parameter)",
+                                ("theorem", "parameters", "reason"),
+                                tuple((k, c, r[:160]) for k, (c, r) in by_theorem.items())))
+        if a.family is not None:
+            scan = a.family
             tables.append(Table(
-                "Fits", ("quantity", "verdict", "base", "base SE", "degree"),
-                tuple((k, f.label, f.base, f.base_se, f.degree) for k, f in list(fam.fits.items())[:20])))
-        refused = sorted({f"{r['theorem']} [{r['bound']}]: {r['reason']}" for p in self.parameters for r in p.refused})
-        notes = list(self.notes) + [f"refused: {r}" for r in refused[:30]]
-        if len(refused) > 30:
-            notes.append(f"… and {len(refused) - 30} more refused bounds (see the JSON)")
+                f"family {scan.family}" + (f" ({scan.observable})" if scan.observable else ""),
+                ("n", "parameters", "max Var", "argmax", "median Var", "zero", "method", "seconds"),
+                tuple((r["n"], r["n_parameters"], f"{r['max']:.3e}", r["argmax"], f"{r['median']:.3e}", r["n_zero"],
+                       r["method"], r["seconds"]) for r in scan.rows),
+                caption=family_summary(scan)))
+            fits = {k: labelled(f) for k, f in scan.fits.items()}
+            tables.append(Table("family fits", ("quantity", "verdict", "base", "base SE", "degree"),
+                                tuple((k, f.label, f.base, f.base_se, f.degree) for k, f in list(fits.items())[:20])))
+        return tuple(tables)
+
+    def report_notes(self) -> tuple[str, ...]:
+        notes = list(self.notes)
+        unsupported = [g for g in self.gates if not g.exact]
+        notes += [f"gates the exact engine does not accept (samplers do): {g.gate} ×{g.count}: {g.reason}"
+                  if g.sampling else f"gates the exact engine does not accept (nor do the samplers): {g.gate} "
+                  f"×{g.count}: {g.reason}" for g in unsupported]
+        if any(p.exact is not None and p.exact.sampled for p in self.parameters):
+            notes.append("exact Var with [lo, hi] or ~: path-sampled estimate (exact enumeration too large), with its "
+                         "interval where the engine estimated that very quantity")
+        return tuple(notes)
+
+    def to_report(self) -> Report:
+        """The one :class:`bpcalc.verify.report.Report` every rendering reads."""
         return Report(
             title=f"Trainability report: {self.name}",
             summary=self.summary(),
-            tables=tuple(tables),
+            tables=self.tables(),
             results=self.to_dict(),
             config=dict(self.config),
             seeds={"analysis": self.seed},
             timings=dict(self.timings),
-            notes=tuple(notes),
+            notes=self.report_notes(),
         )
 
     def to_text(self, max_rows: int = 60) -> str:
-        """A compact plain-text rendering for the terminal."""
-        out = [self.summary().replace("**", ""), ""]
-        head = (f"{'parameter':<16}{'group':<22}{'cone w×d':>9}  {'#thm':>4}  {'exact Var':>10}  {'sampled Var':>24}  "
-                f"{'at this size':<23} verdict")
-        out.append(head)
-        out.append("-" * len(head))
-        for p in self.parameters[:max_rows]:
-            ex = "—" if p.exact is None else f"{p.exact['value']:.3e}" + ("~" if p.exact.get("sampled") else "")
-            sa = "—" if p.sampled is None else f"{p.sampled['value']:.2e} [{p.sampled['ci_low']:.1e},{p.sampled['ci_high']:.1e}]"
-            cone = f"{p.width}×{p.depth}" if p.in_cone else "out"
-            out.append(f"{p.name:<16}{p.group[:21]:<22}{cone:>9}  {len(p.bounds):>4}  {ex:>10}  {sa:>24}  "
-                       f"{p.size or '—':<23} {p.verdict_text}")
-        if len(self.parameters) > max_rows:
-            out.append(f"… {len(self.parameters) - max_rows} more parameters (use --json or --out for all)")
-        if any(p.exact is not None and p.exact.get("sampled") for p in self.parameters):
-            out.append("exact Var with ~: path-sampled estimate (exact enumeration too large); its interval is in "
-                       "the evidence, --json and the report")
-        out += ["", "groups:"]
-        for g in self.groups:
-            ex = "" if g.exact_log10 is None else f", exact log10 Var in [{g.exact_log10[0]:.3g}, {g.exact_log10[1]:.3g}]"
-            out.append(f"  {g.group}: {g.n_parameters} parameter(s), {g.n_in_cone} in cone, width {g.width[0]}–{g.width[1]}"
-                       f"{ex}; " + ", ".join(f"{k}: {v}" for k, v in g.verdicts.items()))
-        if self.dataset:
-            out += ["", "dataset expressibility (D_HS of the embedded data; Haar value = dataset-induced plateau):"]
-            for d in self.dataset[:12]:
-                out.append(f"  qubits {d['qubits']}: mean D_HS {d['d_hs_mean']:.4g} [{d['ci_low']:.4g}, {d['ci_high']:.4g}]"
-                           f", Haar {d['haar']:.4g} (×{d['ratio_to_haar']:.3g}), product states {d['product_max']:.4g}")
-        unsupported = [g for g in self.gates if not g["exact"]]
-        if unsupported:
-            out += ["", "gates the exact engine does not accept (samplers do):"]
-            out += [f"  {g['gate']} ×{g['count']}: {g['reason']}" for g in unsupported]
-        refusals = _refusal_summary(self.parameters)
-        if refusals:
-            out += ["", "refused theorems (first reason; --json for every parameter):"]
-            by_theorem: dict[str, tuple[int, str]] = {}
-            for key, count, reason in refusals:
-                by_theorem.setdefault(key.split(" [")[0], (count, reason))
-            out += [f"  {k} ({c} parameter(s)): {r[:160]}" for k, (c, r) in by_theorem.items()]
-        if self.family is not None:
-            out += ["", f"family {self.family.family} ({self.family.observable}):"]
-            for r in self.family.rows:
-                out.append(f"  n = {r['n']:>3}: max Var {r['max']:.3e} ({r['argmax']}), median {r['median']:.3e}, "
-                           f"{r['n_zero']} zero, {r['method']}, {r['seconds']} s")
-            out.append(f"  {self.family.summary}")
-        if self.notes:
-            out += ["", "notes:"] + [f"  - {n}" for n in self.notes]
-        out += ["", "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())]
-        return "\n".join(out)
+        """Terminal text: :func:`bpcalc.verify.report.to_text` of :meth:`to_report`."""
+        return to_text(self.to_report(), max_rows=max_rows)
+
+    def to_markdown(self) -> str:
+        return to_markdown(self.to_report())
+
+    def to_json(self) -> str:
+        return to_json(self.to_report())
+
+    def to_latex(self) -> str:
+        return to_latex(self.to_report())
 
 
-def _refusal_summary(params: Sequence[ParameterReport]) -> list[tuple[str, int, str]]:
+def _refusal_summary(params: Sequence[ParameterAnalysis]) -> list[tuple[str, int, str]]:
     """``(theorem [bound], number of parameters, first reason)`` for every refused bound."""
     seen: dict[str, list] = {}
     for p in params:
         for r in p.refused:
-            key = f"{r['theorem']} [{r['bound']}]"
+            key = f"{r.theorem} [{r.bound}]"
             if key not in seen:
-                seen[key] = [0, r["reason"]]
+                seen[key] = [0, r.reason]
             seen[key][0] += 1
     return [(k, v[0], v[1]) for k, v in seen.items()]
 
 
-def gate_table(pm: PreparedModel) -> tuple[dict, ...]:
+def gate_table(pm: PreparedModel) -> tuple[GateRow, ...]:
     rows: dict[tuple, dict] = {}
     for s in pm.support:
         key = (s.gate, s.role, s.exact, s.sampling, s.reason if not s.exact else "")
-        row = rows.setdefault(key, {"gate": s.gate, "role": s.role, "count": 0, "exact": s.exact,
-                                    "sampling": s.sampling, "reason": key[4], "example": s.operation})
+        row = rows.setdefault(key, {"gate": s.gate, "role": s.role, "count": 0, "exact": bool(s.exact),
+                                    "sampling": bool(s.sampling), "reason": key[4], "example": str(s.operation)})
         row["count"] += 1
-    return tuple(rows.values())
+    return tuple(GateRow(**r) for r in rows.values())
 
 
-def family_consistency(fam: FamilyScaling, reports: Sequence[ParameterReport], n: int) -> list[str]:
+def family_consistency(fam: Any, params: Sequence[ParameterAnalysis], n: int) -> list[str]:
     """A warning when the family at the file's ``n`` does not reproduce the file's exact variances."""
     if n not in fam.qubits:
         return [f"the family was not evaluated at the circuit's size n = {n}; per-parameter fits are matched by "
                 "symbol name only"]
     i = fam.qubits.index(n)
-    names = {p.name for p in reports}
+    names = {p.parameter for p in params}
     missing = sorted(names - {k for k, v in fam.values.items() if v[i] is not None})
     differ = []
-    for p in reports:
-        v = fam.values.get(p.name, (None,) * len(fam.qubits))[i]
-        if p.exact is not None and v is not None and abs(p.exact["value"] - v) > 1e-9 + 1e-6 * abs(v):
-            differ.append(p.name)
+    for p in params:
+        v = fam.values.get(p.parameter, (None,) * len(fam.qubits))[i]
+        if p.exact is not None and v is not None and abs(p.exact.value - v) > 1e-9 + 1e-6 * abs(v):
+            differ.append(p.parameter)
     out = []
     if missing:
         out.append(f"warning: the family at n = {n} has no parameter(s) {missing[:6]} of the circuit")

@@ -13,7 +13,8 @@ Decision rule (``[lo, hi]`` is the estimate's confidence interval at level ``c``
   bound); **inconclusive** otherwise (the interval contains ``U``: consistent, not confirmed).
 * lower bound ``B`` (``Var ≥ B``): **violated** if ``hi < B``; **holds** if ``lo ≥ B``;
   **inconclusive** otherwise.
-* exact value ``E``: **holds** if ``lo ≤ E ≤ hi``; **violated** otherwise.
+* exact value ``E``: **holds** if ``lo ≤ E ≤ hi`` (up to :data:`EXACT_TOLERANCE`, floating-point
+  residue); **violated** otherwise.
 * an estimate or bound that is not a finite number, or a quantity mismatch (a bound on
   ``Var[∂ℓ_i]`` against an estimate of ``Var[∂L]``), is **inconclusive** with the reason.
 
@@ -48,6 +49,10 @@ __all__ = [
 ]
 
 VERDICTS = ("holds", "violated", "inconclusive")
+
+EXACT_TOLERANCE = 1e-12
+"""Absolute floating-point tolerance (times ``max(1, |E|)``) of the exact-value rule: a simulated
+gradient of a parameter outside the light cone is ``~1e-16``, not a violation of ``Var = 0``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,8 +262,9 @@ def _verdict(rec: BoundRecord, est: VarianceEstimate) -> tuple[str, str, float]:
         e = rec.value if rec.sign != 0 else 0.0
         if rec.sign > 0 and b < -300:
             inside = lo <= b <= hi
-        else:
-            inside = est.ci_low <= e <= est.ci_high
+        else:  # a floating-point residue (a sampled 3e-16 for an exact 0) is no violation
+            tol = EXACT_TOLERANCE * max(1.0, abs(e))
+            inside = est.ci_low - tol <= e <= est.ci_high + tol
         if inside:
             return "holds", f"{interval} contains the exact value {e:.4g}", ratio
         return "violated", f"{interval} excludes the exact value {e:.4g}", ratio

@@ -17,10 +17,9 @@ import cirq
 from bpcalc.bounds.family import PARAMETER_CHOICES, VariancePoint, variance_point
 from bpcalc.bounds.from_files import prepare_model
 
-from .architecture_report import bound_rows
 from .architectures import Architecture, parse_qubits, resolve_architecture
 from .fits import ScalingFit, fit_scaling
-from .report import Figure, Report, Table
+from .report import Figure, Report, Table, to_text
 
 __all__ = ["variance_at", "Comparison", "compare_architectures", "plot_comparison"]
 
@@ -57,8 +56,8 @@ def variance_at(
     def theorem_rows(params: list) -> tuple:
         from bpcalc.bounds.analysis import analyze
 
-        return bound_rows(analyze(pm.model, parameters=params, exact=False, ensemble=False,
-                                   registry=registry).parameters[0])
+        return analyze(pm.model, parameters=params, exact=False, ensemble=False,
+                       registry=registry).parameters[0].applicable
 
     return variance_point(pm, arch.name, n, parameter, method=method, max_terms=max_terms, n_samples=n_samples,
                           seed=seed, exponent_symbols=exponent_symbols, memory_limit=memory_limit,
@@ -110,7 +109,7 @@ class Comparison:
     def to_report(self, figure: Optional[str] = None) -> Report:
         fit_rows = tuple((a, self.descriptions.get(a, ""), f.label, f.base, f.base_se, f.degree, f.text)
                          for a, f in self.fits.items())
-        bound_rows = tuple((p.architecture, p.n, b["theorem"], b["bound"], b["kind"], b["value"], b["status"])
+        bound_rows = tuple((p.architecture, p.n, b.theorem, b.bound, b.kind, str(b.value), b.status)
                            for p in self.points for b in p.bounds)
         tables = [self.table(), Table("Scaling", ("architecture", "circuit", "verdict", "base", "base SE", "degree", "fit"),
                                       fit_rows)]
@@ -119,7 +118,9 @@ class Comparison:
                                 bound_rows))
         notes = tuple(f"{p.architecture} n = {p.n}: {p.note}" for p in self.points if p.value is None and p.note)
         notes += self._resolution_notes()
-        summary = "\n".join(f"- **{a}**: {f.text}" for a, f in self.fits.items())
+        summary = "\n".join([f"Exponent symbols (X^t): {self.exponent_symbols} convention "
+                             "(--exponent-symbols angle|symbol).", ""]
+                            + [f"- **{a}**: {f.text}" for a, f in self.fits.items()])
         return Report(
             title="Architecture comparison: " + ", ".join(self.architectures),
             summary=summary, tables=tuple(tables),
@@ -138,21 +139,8 @@ class Comparison:
                 "--method exact with a larger --max-terms",)
 
     def to_text(self) -> str:
-        t = self.table()
-        width = max(14, *(len(a) + 2 for a in self.architectures))
-        cells = [[str(c) for c in row] for row in t.rows]
-        colw = [4] + [max(width, *(len(r[i + 1]) for r in cells)) for i in range(len(self.architectures))]
-        out = [t.caption, f"Exponent symbols (X^t): {self.exponent_symbols} convention (--exponent-symbols angle|symbol).",
-               "  ".join(h.ljust(w) for h, w in zip(t.columns, colw))]
-        out += ["  ".join(c.ljust(w) for c, w in zip(r, colw)) for r in cells]
-        out.append("")
-        out += [f"{a}: {f.text}" for a, f in self.fits.items()]
-        missing = [f"  {p.architecture} n = {p.n}: {p.note}" for p in self.points if p.value is None and p.note]
-        if missing:
-            out += ["", "not computed:"] + missing
-        out += [f"note: {n}" for n in self._resolution_notes()]
-        out.append(f"({self.seconds:.1f} s)")
-        return "\n".join(out)
+        """Terminal text: :func:`bpcalc.verify.report.to_text` of :meth:`to_report` (one report, every rendering)."""
+        return to_text(self.to_report())
 
 
 def _check_evaluable(arch: Architecture, ns: Sequence[int], parameter: str) -> None:

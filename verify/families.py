@@ -11,30 +11,40 @@ import dataclasses
 from typing import Any, Mapping, Optional, Sequence
 
 from bpcalc import circuits
-from bpcalc.bounds.family import scan_family
+from bpcalc.bounds.analysis import SampledEstimate
+from bpcalc.bounds.family import FamilyScan, scan_family
 from bpcalc.bounds.from_files import PreparedModel, prepare_model
 
 from .architectures import BUILTIN_ARCHITECTURES, Architecture, parse_qubits, resolve_architecture
 from .fits import ScalingFit, labelled
 
-__all__ = ["FamilyScaling", "family_scaling", "family_model", "sampled_estimates"]
+__all__ = ["FamilyScaling", "family_scaling", "family_model", "sampled_estimates", "draw_estimates", "as_sampled",
+           "family_summary"]
 
 
-def sampled_estimates(model: circuits.Model, n_samples: int, seed: int, engine: str,
-                      parameters: Any = "all") -> dict[str, dict]:
-    """``{parameter: {value, ci_low, ci_high, confidence, n_samples, engine, seed, quantity}}`` from
-    ``n_samples`` parameter draws (:func:`bpcalc.verify.sampling.sample_gradient_variance`); the
-    quantity is the mean over data points of ``Var[∂ℓ_i]`` with data, ``Var[∂C]`` without."""
+def draw_estimates(model: circuits.Model, n_samples: int, seed: int, engine: str, parameters: Any = "all") -> list:
+    """The :class:`bpcalc.verify.stats.VarianceEstimate` s of ``n_samples`` parameter draws
+    (:func:`bpcalc.verify.sampling.sample_gradient_variance`): the mean over data points of
+    ``Var[∂ℓ_i]`` with data (quantity ``'output'``), ``Var[∂C]`` without."""
     from .sampling import sample_gradient_variance  # noqa: PLC0415  (issue 5)
 
     quantity = "output" if model.dataset is not None else "loss"
-    ests = sample_gradient_variance(model, parameters, n_samples, engine=engine, seed=seed, quantity=quantity)
-    out = {}
-    for e in ests:
-        out[e.parameter] = {"value": float(e.value), "ci_low": float(e.ci_low), "ci_high": float(e.ci_high),
-                            "confidence": float(e.confidence), "n_samples": int(e.n_samples), "engine": str(e.engine),
-                            "seed": e.seed, "quantity": quantity}
-    return out
+    return list(sample_gradient_variance(model, parameters, n_samples, engine=engine, seed=seed, quantity=quantity))
+
+
+def as_sampled(estimate: Any) -> SampledEstimate:
+    """The report's :class:`bpcalc.bounds.analysis.SampledEstimate` of a ``VarianceEstimate``."""
+    e = estimate
+    return SampledEstimate(parameter=str(e.parameter), value=float(e.value), ci_low=float(e.ci_low),
+                           ci_high=float(e.ci_high), confidence=float(e.confidence), n_samples=int(e.n_samples),
+                           engine=str(e.engine), seed=e.seed, quantity=str(e.quantity), interval=str(e.interval))
+
+
+def sampled_estimates(model: circuits.Model, n_samples: int, seed: int, engine: str,
+                      parameters: Any = "all") -> dict[str, SampledEstimate]:
+    """``{parameter: SampledEstimate}`` (value, interval, confidence, draws, engine, seed, quantity,
+    interval method) from ``n_samples`` parameter draws (:func:`draw_estimates`)."""
+    return {e.parameter: as_sampled(e) for e in draw_estimates(model, n_samples, seed, engine, parameters)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +63,8 @@ class FamilyScaling:
         present at >= 3 sizes are fitted individually.
     verdict : the fit of the largest per-parameter variance (the best-trainable parameter):
         if even it vanishes exponentially, every parameter does.
+    scan : the typed scan of :func:`bpcalc.bounds.family.scan_family` these labels come from (what
+        :meth:`bpcalc.bounds.analysis.Analysis.with_family` puts on the typed report).
     """
 
     family: str
@@ -63,6 +75,7 @@ class FamilyScaling:
     fits: Mapping[str, ScalingFit]
     verdict: ScalingFit
     summary: str
+    scan: Optional[FamilyScan] = dataclasses.field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {"family": self.family, "observable": self.observable, "qubits": list(self.qubits),
@@ -72,6 +85,9 @@ class FamilyScaling:
 
 
 def family_model(family: str | Architecture, n: int, observable: str, kwargs: Mapping[str, Any]) -> PreparedModel:
+    layers = kwargs.get("embedding_layers")
+    if layers is not None and callable(getattr(layers, "at", None)):  # 'n' / 'log': resolved at each n
+        kwargs = dict(kwargs, embedding_layers=int(layers.at(n)))
     if isinstance(family, Architecture) or (isinstance(family, str) and family.lower() in BUILTIN_ARCHITECTURES):
         arch = resolve_architecture(family)
         return prepare_model(arch.circuit(n), observable, name=f"{arch.name}(n={n})", **kwargs)
@@ -132,21 +148,28 @@ def family_scaling(
                              f"{bad.operation} ({bad.reason})")
         est = sampled_estimates(pm.model, int(sample), seed, sample_engine)
         names = list(est)
-        return (names, [est[p]["value"] for p in names], [(est[p]["ci_low"], est[p]["ci_high"]) for p in names],
+        return (names, [est[p].value for p in names], [(est[p].ci_low, est[p].ci_high) for p in names],
                 f"sampled ({sample} draws, {sample_engine})")
 
     scan = scan_family(lambda n: family_model(family, n, observable, model_kwargs), ns, name=name, method=method,
                        max_terms=max_terms, n_samples=n_samples, seed=seed, max_fits=max_fits, fallback=sampled)
     fits = {k: labelled(f) for k, f in scan.fits.items()}
+    return FamilyScaling(name, str(observable), ns, scan.rows, scan.values, fits, fits["max"], family_summary(scan),
+                         scan=dataclasses.replace(scan, observable=str(observable)))
+
+
+def family_summary(scan: FamilyScan) -> str:
+    """The family's verdict in one sentence (from the fit of the largest per-parameter variance,
+    in the report's labels)."""
+    fits = {k: labelled(f) for k, f in scan.fits.items()}
+    name = scan.family
     complete = [k for k in fits if k not in ("max", "median")]
     verdict = fits["max"]
     exp_params = sum(1 for p in complete if fits[p].label == "exponentially vanishing")
     if verdict.label == "exponentially vanishing":
-        summary = (f"even the largest per-parameter variance is {verdict.text}: every parameter of {name} has an "
-                   f"exponentially vanishing gradient")
-    elif verdict.label == "polynomial":
-        summary = (f"the largest per-parameter variance is {verdict.text}; {exp_params} of {len(complete)} "
-                   "individually fitted parameters vanish exponentially")
-    else:
-        summary = f"{name}: {verdict.text}"
-    return FamilyScaling(name, str(observable), ns, scan.rows, scan.values, fits, verdict, summary)
+        return (f"even the largest per-parameter variance is {verdict.text}: every parameter of {name} has an "
+                f"exponentially vanishing gradient")
+    if verdict.label == "polynomial":
+        return (f"the largest per-parameter variance is {verdict.text}; {exp_params} of {len(complete)} "
+                "individually fitted parameters vanish exponentially")
+    return f"{name}: {verdict.text}"

@@ -11,7 +11,7 @@ used.  Renderers never compute anything; they only present the model:
   formula from :meth:`Bound.latex`, each source as ``\\cite[locator]{key}``) and the
   matching BibTeX entries, ready to paste into a paper.
 
-:func:`write_report` writes ``report.json``, ``report.md``, ``bounds.tex`` and
+:func:`write_report` writes ``report.json``, ``report.md``, ``report.tex``, ``bounds.tex`` and
 ``bounds.bib`` into a directory (figures are written by whoever made them, into the same
 directory, and referenced by relative path).
 
@@ -46,6 +46,8 @@ __all__ = [
     "format_cell",
     "to_json",
     "to_markdown",
+    "to_text",
+    "to_latex",
     "cite_key",
     "bibtex",
     "bounds_latex_table",
@@ -267,6 +269,48 @@ def to_markdown(report: Report) -> str:
         vers = ", ".join(f"{k} {v}" for k, v in req.items())
         out += [f"Versions: Python {report.info.get('python', '?')}; {vers}.", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def to_text(report: Report, max_rows: int = 60) -> str:
+    """The report as plain text for the terminal: the summary, every table as aligned columns
+    (at most ``max_rows`` rows each; the JSON has all), the notes and the timings.  The same
+    :class:`Report` as :func:`to_markdown`, :func:`to_json` and :func:`to_latex`."""
+    _require_report(report)
+    out = [report.summary.replace("**", "").strip()] if report.summary else [report.title]
+    for t in report.tables:
+        cells = [[format_cell(v) for v in row] for row in t.rows]
+        shown = cells[:max_rows]
+        widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(t.columns)]
+        out += ["", f"{t.title}:"] + ([f"  ({t.caption})"] if t.caption else [])
+        line = "  ".join(c.ljust(w) for c, w in zip(t.columns, widths)).rstrip()
+        out += [line, "-" * len(line)]
+        out += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in shown]
+        if len(cells) > max_rows:
+            out.append(f"… {len(cells) - max_rows} more rows (use --json or --out for all)")
+    if report.notes:
+        out += ["", "notes:"] + [f"  - {n}" for n in report.notes]
+    if report.timings:
+        out += ["", "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())]
+    return "\n".join(out)
+
+
+def to_latex(report: Report) -> str:
+    """The report as a LaTeX fragment: the summary, every table as a booktabs ``table`` with its
+    caption, and the notes (the same :class:`Report` as :func:`to_markdown` / :func:`to_text`)."""
+    _require_report(report)
+    out = [f"% {_tex_text(report.title)} (bpcalc {report.info.get('bpcalc', '?')}, {report.created})"]
+    if report.summary:
+        out += [_tex_text(p.replace("**", "")) for p in report.summary.strip().split("\n") if p.strip()]
+    for t in report.tables:
+        out += ["", r"\begin{table}[ht]", r"\centering", r"\begin{tabular}{" + "l" * len(t.columns) + "}",
+                r"\toprule", " & ".join(_tex_text(c) for c in t.columns) + r" \\", r"\midrule"]
+        out += [" & ".join(_tex_text(format_cell(v)) for v in row) + r" \\" for row in t.rows]
+        out += [r"\bottomrule", r"\end{tabular}", r"\caption{" + _tex_text(t.title + (": " + t.caption if t.caption
+                                                                                     else "")) + "}",
+                r"\end{table}"]
+    if report.notes:
+        out += ["", r"\begin{itemize}"] + [r"\item " + _tex_text(n) for n in report.notes] + [r"\end{itemize}"]
+    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------- LaTeX
@@ -552,7 +596,7 @@ def _require_report(report: Any) -> None:
 
 
 def write_report(report: Report, out_dir: str | os.PathLike, stem: str = "report") -> dict[str, pathlib.Path]:
-    """Write ``<stem>.json`` and ``<stem>.md``, ``bounds.tex`` (full table of the closed forms,
+    """Write ``<stem>.json``, ``<stem>.md`` and ``<stem>.tex`` (:func:`to_latex`), ``bounds.tex`` (full table of the closed forms,
     if the report has bounds), ``table.tex`` (the compact table, if it has compact rows) and
     ``bounds.bib`` (every cited source of both) into ``out_dir`` (created if needed); return
     the paths by format."""
@@ -562,6 +606,8 @@ def write_report(report: Report, out_dir: str | os.PathLike, stem: str = "report
     paths = {"json": out / f"{stem}.json", "markdown": out / f"{stem}.md"}
     paths["json"].write_text(to_json(report), encoding="utf-8")
     paths["markdown"].write_text(to_markdown(report), encoding="utf-8")
+    paths["report_latex"] = out / f"{stem}.tex"
+    paths["report_latex"].write_text(to_latex(report), encoding="utf-8")
     if report.bounds:
         paths["latex"] = out / "bounds.tex"
         paths["latex"].write_text(bounds_latex_table(report.bounds), encoding="utf-8")

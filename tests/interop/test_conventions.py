@@ -34,7 +34,7 @@ def test_exponent_convention_values_and_note(convention, scale):
     rep = analyze_architecture(_tfq_circuit(), "Z0", theorems=False, exponent_symbols=convention)
     # <Z0> after X**t0 on |0>: cos(π t0). ∂/∂t0 = -π sin(π t0); ∂/∂(π t0) = -sin(π t0)
     expected = _grid(lambda t: (np.pi * np.sin(np.pi * t)) ** 2) / np.pi**2 * scale
-    assert rep.parameter("t0").exact["value"] == pytest.approx(expected, abs=1e-12)
+    assert rep.parameter("t0").exact.value == pytest.approx(expected, abs=1e-12)
     assert f"Exponent symbols (X^t): {convention} convention" in rep.to_text()
     assert any("appears only in exponents" in n and f"{convention} convention" in n for n in rep.notes)
     assert rep.to_dict()["notes"] and rep.config["exponent_symbols"] == convention

@@ -126,16 +126,16 @@ def test_sim2019_circuit2_report_matches_closed_forms():
     assert r.n_qubits == 4 and r.trainable == tuple(f"theta_{a}{i}" for a in "xz" for i in range(4))
     for i in range(4):
         px, pz = r.parameter(f"theta_x{i}"), r.parameter(f"theta_z{i}")
-        assert px.exact["value"] == pytest.approx(2.0**-4, abs=1e-12)
-        assert px.in_cone and px.verdict == "not decided"      # one size: no scaling claimed
-        assert "single size" in px.verdict_text
-        assert not pz.in_cone and pz.verdict == "zero"          # RZ commutes with the Z string
+        assert px.exact.value == pytest.approx(2.0**-4, abs=1e-12)
+        assert px.structure.in_cone and px.verdict.label == "not decided"      # one size: no scaling claimed
+        assert "single size" in px.verdict.text
+        assert not pz.structure.in_cone and pz.verdict.label == "zero"          # RZ commutes with the Z string
     loc = analyze_architecture(SIM2, "local", theorems=False)
     for k in range(4):
-        assert loc.parameter(f"theta_x{k}").exact["value"] == pytest.approx(local_cost_closed_form(4, k), rel=1e-9)
+        assert loc.parameter(f"theta_x{k}").exact.value == pytest.approx(local_cost_closed_form(4, k), rel=1e-9)
     last = analyze_architecture(SIM2, "Z3", theorems=False)
-    assert last.parameter("theta_x3").exact["value"] == pytest.approx(0.5, abs=1e-12)
-    assert last.parameter("theta_x0").verdict == "zero"
+    assert last.parameter("theta_x3").exact.value == pytest.approx(0.5, abs=1e-12)
+    assert last.parameter("theta_x0").verdict.label == "zero"
     groups = {g.group: g for g in r.groups}
     assert groups["moment 0 (Rx)"].n_in_cone == 4 and groups["moment 1 (Rz)"].n_in_cone == 0
 
@@ -143,10 +143,10 @@ def test_sim2019_circuit2_report_matches_closed_forms():
 def test_sampled_estimates_cover_the_closed_form():
     r = analyze_architecture(SIM2, "Z3", theorems=False, sample=1500, seed=11)
     for p in r.parameters:
-        truth = 0.5 if p.name == "theta_x3" else 0.0
+        truth = 0.5 if p.parameter == "theta_x3" else 0.0
         s = p.sampled
-        assert s["n_samples"] == 1500 and s["seed"] == 11
-        assert s["ci_low"] <= truth <= s["ci_high"] or abs(s["value"] - truth) < 1e-12, (p.name, s)
+        assert s.n_samples == 1500 and s.seed == 11
+        assert s.ci_low <= truth <= s.ci_high or abs(s.value - truth) < 1e-12, (p.parameter, s)
 
 
 def test_theorems_are_reported_per_parameter_with_values():
@@ -161,13 +161,13 @@ def test_theorems_are_reported_per_parameter_with_values():
     pm_model = prepare_model(c, "local", dataset="uniform", n_data=6, two_design_blocks=True).model
     direct = analyze(pm_model, registry=fast_registry(), rng=np.random.default_rng(0))
     for p in r.parameters:
-        d = direct.parameter(p.name)
-        assert {(b["theorem"], b["bound"]) for b in p.bounds} == {(x.theorem, x.bound) for x in d.applicable}
-        for b in p.bounds:
-            x = next(y for y in d.applicable if (y.theorem, y.bound) == (b["theorem"], b["bound"]))
-            assert b["log10"] == pytest.approx(float(x.value.log10))
+        d = direct.parameter(p.parameter)
+        assert {(b.theorem, b.bound) for b in p.applicable} == {(x.theorem, x.bound) for x in d.applicable}
+        for b in p.applicable:
+            x = next(y for y in d.applicable if (y.theorem, y.bound) == (b.theorem, b.bound))
+            assert float(b.value.log10) == pytest.approx(float(x.value.log10))
         assert p.group == "layer 0, block 0"
-    assert any(b["theorem"].startswith("thanasilp2021.tensor_product") for p in r.parameters for b in p.bounds)
+    assert any(b.theorem.startswith("thanasilp2021.tensor_product") for p in r.parameters for b in p.applicable)
     md = to_markdown(r.to_report())
     assert "Trainability report: tpa2" in md and "| theta_0_b0_0 |" in md
 
@@ -193,9 +193,9 @@ def test_family_fit_recovers_base_two_and_the_power_law():
 
 def test_family_in_the_report_and_its_errors():
     r = analyze_architecture(SIM2, "Z0", theorems=False, family=FAMILY, qubits="4..10:2")  # >= 4 sizes for a verdict
-    assert r.parameter("theta_x0").verdict == "exponentially vanishing"
-    assert "base 2" in r.parameter("theta_x0").verdict_text
-    assert r.parameter("theta_z0").verdict == "zero"
+    assert r.parameter("theta_x0").verdict.label == "exponentially vanishing"
+    assert "base 2" in r.parameter("theta_x0").verdict.text
+    assert r.parameter("theta_z0").verdict.label == "zero"
     assert r.family is not None and "family" in r.to_text()
     assert any("reproduces the circuit's exact variances" in n for n in r.notes)
     other = analyze_architecture(SIM2, "Z0", theorems=False, family=f"{EXAMPLES / 'my_family.py'}:brickwork",
@@ -292,11 +292,11 @@ def test_variance_at_parameter_choices():
 def test_full_theorem_analysis_of_the_published_circuit():
     """All registered theorems on Sim et al.'s circuit 2 (slow: exact 2-design checks)."""
     r = analyze_architecture(SIM2, "Z0")
-    assert r.model_verdict["label"] == "not decided"
+    assert r.analysis.verdict.label == "not decided"
     for p in r.parameters:
         assert p.refused                       # the theorems say why they do not apply
         assert p.exact is not None
-    assert r.parameter("theta_x1").exact["value"] == pytest.approx(1 / 16)
+    assert r.parameter("theta_x1").exact.value == pytest.approx(1 / 16)
 
 
 @pytest.mark.slow
@@ -316,13 +316,13 @@ def test_gates_outside_every_engine_are_named_in_the_report():
     circuit = cirq.Circuit(cirq.ry(a).on(q[0]), cirq.CNOT(q[0], q[1]),
                            cirq.PhasedXPowGate(phase_exponent=c, exponent=0.3).on(q[1]))
     r = analyze_architecture(circuit, "Z1", theorems=False, sample=50)
-    row = next(g for g in r.gates if g["role"] == "trainable" and not g["exact"])
-    assert not row["sampling"] and "not a product of Pauli rotations" in row["reason"]
-    params = {p.name: p for p in r.parameters}
+    row = next(g for g in r.gates if g.role == "trainable" and not g.exact)
+    assert not row.sampling and "not a product of Pauli rotations" in row.reason
+    params = {p.parameter: p for p in r.parameters}
     # per parameter (issue 13): the RY parameter is sampled although CRz(c) shares the circuit;
     # c, whose gate has no gradient rule, has no value and says why
     assert params["a"].sampled is not None and params["c"].sampled is None
-    assert not params["c"].in_cone or "not a product of Pauli rotations" in params["c"].note
+    assert not params["c"].structure.in_cone or "not a product of Pauli rotations" in params["c"].note
     assert all(p.exact is None for p in r.parameters)
     assert any("exact engine refused" in n for n in r.notes)
     assert "gates the exact engine does not accept" in r.to_text()
@@ -335,14 +335,14 @@ def test_dataset_expressibility_is_reported_for_an_embedding(tmp_path):
     cirq.to_json(circuits.tensor_product(4, 2), path)
     reg = fast_registry()
     tpe = analyze_architecture(path, "local", embedding="tpe", dataset="uniform", n_data=4, registry=reg)
-    blocks = [d for d in tpe.dataset if len(d["qubits"]) == 2]
+    blocks = [d for d in tpe.dataset if len(d.qubits) == 2]
     assert blocks
     for d in blocks:
-        assert d["d_hs_mean"] == pytest.approx(0.75, abs=1e-9)
-        assert d["haar"] == pytest.approx((4 - 0.25) / 17)
+        assert d.d_hs_mean == pytest.approx(0.75, abs=1e-9)
+        assert d.haar == pytest.approx((4 - 0.25) / 17)
     hee = analyze_architecture(path, "local", embedding="hee", embedding_layers=4, dataset="uniform", n_data=4,
                                registry=reg)
-    assert min(d["d_hs_mean"] for d in hee.dataset if len(d["qubits"]) == 2) < 0.75
+    assert min(d.d_hs_mean for d in hee.dataset if len(d.qubits) == 2) < 0.75
     assert "dataset expressibility" in hee.to_text()
 
 
@@ -355,7 +355,7 @@ def test_data_symbols_without_a_dataset_get_uniform_data():
     # ℓ(x) = <Z1> = cos x · cos t: Var_t[∂_t ℓ] = cos² x / 2, averaged over the 7 uniform points
     data = circuits.make_dataset("uniform", 1, n_samples=7, seed=0)
     want = float(np.mean(np.cos(data.x[:, 0]) ** 2) / 2)
-    assert r.parameter("t").exact["value"] == pytest.approx(want, rel=1e-9)
+    assert r.parameter("t").exact.value == pytest.approx(want, rel=1e-9)
 
 
 def test_global_cost_beyond_enumeration_is_exact_by_the_tensor_network():
@@ -363,7 +363,7 @@ def test_global_cost_beyond_enumeration_is_exact_by_the_tensor_network():
     ansatz = circuits.alternating_layered(8, 2, 2, block_depth=2)
     qubits = sorted(ansatz.all_qubits())
     r = analyze_architecture(ansatz, circuits.global_cost(qubits), theorems=False, trainable="theta_*")
-    methods = {p.exact["method"] for p in r.parameters if p.exact is not None}
+    methods = {p.exact.method for p in r.parameters if p.exact is not None}
     assert "tn" in methods and "path-sampled" not in methods, methods
 
 
@@ -377,13 +377,13 @@ def test_path_sampled_exact_values_are_marked_with_their_interval(monkeypatch):
     ansatz = circuits.alternating_layered(8, 2, 2, block_depth=2)
     qubits = sorted(ansatz.all_qubits())
     r = analyze_architecture(ansatz, circuits.global_cost(qubits), theorems=False, trainable="theta_*")
-    sampled = [p for p in r.parameters if p.exact is not None and p.exact["method"] == "path-sampled"]
+    sampled = [p for p in r.parameters if p.exact is not None and p.exact.method == "path-sampled"]
     assert sampled, [p.exact for p in r.parameters]
     for p in sampled:
-        assert p.exact["ci_low"] <= p.exact["value"] <= p.exact["ci_high"]
-        if p.in_cone:
-            assert p.verdict != "zero"  # a sampled 0 is not an identically vanishing gradient
-        assert any("[" in e and "path-sampled" in e for e in p.evidence)
+        assert p.exact.ci_low <= p.exact.value <= p.exact.ci_high
+        if p.structure.in_cone:
+            assert p.verdict.label != "zero"  # a sampled 0 is not an identically vanishing gradient
+        assert any("[" in e and "path-sampled" in e for e in p.verdict.evidence)
     text = r.to_text()
     assert "~" in text and "path-sampled estimate" in text
     assert "terms; the JSON report has all" in r.summary()  # the 256-term observable is abbreviated

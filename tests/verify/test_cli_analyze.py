@@ -42,9 +42,9 @@ def test_analyze_json_output_with_family(capsys):
                          "--family", FAMILY, "--qubits", "4..10:2")
     assert code == 0, err
     doc = json.loads(out)
-    params = {p["name"]: p for p in doc["results"]["parameters"]}
+    params = {p["parameter"]: p for p in doc["results"]["analysis"]["parameters"]}
     assert params["theta_x0"]["exact"]["value"] == pytest.approx(1 / 16)
-    assert params["theta_x0"]["verdict"] == "exponentially vanishing"
+    assert params["theta_x0"]["verdict"]["label"] == "exponentially vanishing"
     assert doc["results"]["family"]["verdict"]["base"] == pytest.approx(2.0, rel=1e-5)
     assert doc["config"]["qubits"] == [4, 6, 8, 10]
 
@@ -133,7 +133,7 @@ def test_analyze_theorem_selection(capsys, tmp_path):
     path.write_text(HEADER + "qreg q[2];\nry(theta_0) q[0];\ncx q[0], q[1];\nry(theta_1) q[1];\n")
     code, out, err = run(capsys, "analyze", str(path), "--observable", "Z1", "--theorem", "cerezo2021.*", "--json")
     assert code == 0, err
-    refused = {r["theorem"] for p in json.loads(out)["results"]["parameters"] for r in p["refused"]}
+    refused = {r["theorem"] for p in json.loads(out)["results"]["analysis"]["parameters"] for r in p["refused"]}
     assert refused and all(k.startswith("cerezo2021.") for k in refused)
     code, _, err = run(capsys, "analyze", str(path), "--theorem", "nosuch.*")
     assert code == 2 and "matches no registered theorem" in err
@@ -155,8 +155,8 @@ def test_analyze_reuploading_model_gives_exact_values(capsys):
     assert code == 0, err
     rep = json.loads(out)
     assert any("re-uploading" in n for n in rep["notes"])
-    p0 = next(p for p in rep["results"]["parameters"] if p["name"] == "theta_0")
-    assert p0["exact"]["method"] == "exact" and p0["bounds"] == []
+    p0 = next(p for p in rep["results"]["analysis"]["parameters"] if p["parameter"] == "theta_0")
+    assert p0["exact"]["method"] == "exact" and p0["applicable"] == []
     assert all("re-uploading" in r["reason"] for r in p0["refused"]) and p0["refused"]
     c, _ = load_user_circuit("examples/reuploading_3x.qasm")
     data = circuits.make_dataset("uniform", 3, n_samples=4, seed=0)

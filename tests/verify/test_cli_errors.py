@@ -57,7 +57,7 @@ def test_analyze_engine_density_works(capsys, one_qubit_qasm):
                          "--engine", "density", "--json")
     assert code == 0, err
     doc = json.loads(out)
-    sampled = {p["name"]: p["sampled"] for p in doc["results"]["parameters"]}
+    sampled = {p["parameter"]: p["sampled"] for p in doc["results"]["analysis"]["parameters"]}
     assert sampled["a"] is not None and sampled["a"]["engine"] == "density_matrix"
     assert sampled["b"]["value"] > 0
 
@@ -258,7 +258,7 @@ def test_fsim_parameters_get_exact_values_and_are_sampled_where_possible(capsys,
     code, out, err = run(capsys, "analyze", f"{f}:circ", "--observable", "Z2", "--no-theorems", "--draws", "300",
                          "--json")
     assert code == 0, err
-    params = {p["name"]: p for p in json.loads(out)["results"]["parameters"]}
+    params = {p["parameter"]: p for p in json.loads(out)["results"]["analysis"]["parameters"]}
     # the plain RY parameters get numbers although FSim(c) sits in the same circuit …
     assert params["d"]["sampled"] is not None and params["b"]["sampled"] is not None
     # … d sits after every other gate: independent value by exact trigonometric-grid averaging

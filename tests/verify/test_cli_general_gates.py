@@ -44,7 +44,7 @@ def test_analyze_gives_exact_numbers_for_crz_and_u3(capsys):
     out = capsys.readouterr().out
     assert code == 0
     doc = json.loads(out)
-    params = {p["name"]: p for p in doc["results"]["parameters"]}
+    params = {p["parameter"]: p for p in doc["results"]["analysis"]["parameters"]}
     ref = E.exact_gradient_variance(load_circuit(FACTORY, n=4), "Z1", method="exact")
     for sym, v in zip(ref.parameters, ref.values):
         assert params[sym.name]["exact"]["value"] == pytest.approx(float(v), abs=1e-15)

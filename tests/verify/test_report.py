@@ -125,11 +125,11 @@ def test_cite_key_is_author_year_word():
 
 def test_write_report_writes_all_formats(tmp_path):
     paths = write_report(_report(), tmp_path / "out")
-    assert set(paths) == {"json", "markdown", "latex", "bibtex"}
+    assert set(paths) == {"json", "markdown", "report_latex", "latex", "bibtex"}
     for p in paths.values():
         assert p.exists() and p.stat().st_size > 0
     paths = write_report(_report(bounds=()), tmp_path / "out2")
-    assert set(paths) == {"json", "markdown"}
+    assert set(paths) == {"json", "markdown", "report_latex"}
 
 
 def test_bad_input_is_refused():

@@ -118,12 +118,12 @@ def used_bounds(report) -> tuple:
 
     out = {}
     for p in report.parameters:
-        for b in p.bounds:
-            key = f"{b['theorem']}[{b['bound']}]"
+        for b in p.applicable:
+            key = f"{b.theorem}[{b.bound}]"
             if key in out:
                 continue
             try:
-                out[key] = dataclasses.replace(get_theorem(b["theorem"]).bound(b["bound"]), name=key)
+                out[key] = dataclasses.replace(get_theorem(b.theorem).bound(b.bound), name=key)
             except (KeyError, ValueError):
                 continue
     return tuple(out.values())
@@ -155,19 +155,18 @@ def with_files(report, rendered, out_dir):
     return dataclasses.replace(rendered, **extra)
 
 
-def _embedding_layers(args: argparse.Namespace) -> int:
+def _embedding_layers(args: argparse.Namespace):
+    """An int, or the :class:`~bpcalc.verify.commands._args.Layers` ``n`` / ``log`` that
+    :func:`~bpcalc.verify.architecture.analyze_architecture` resolves once FILE is read (n = its qubits)."""
     layers = args.embedding_layers
-    if layers in ("n", "log"):
-        raise ValueError(f"--embedding-layers {layers}: give an integer for bpcalc analyze (the size of FILE is "
-                         "known only once it is read)")
-    return layers.at(1)
+    return layers if layers in ("n", "log") else layers.at(1)
 
 
 def run(args: argparse.Namespace) -> int:
     from bpcalc.bounds.registry import default_registry
 
     from ..architecture import analyze_architecture
-    from ..report import to_json, write_report
+    from ..report import to_json, to_text, write_report
     from .exact import parse_noise
 
     args.noise_channel = parse_noise(args.noise)  # malformed: one ValueError line before any work
@@ -179,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     only = A.theorem_keys(args.theorem, [t.key for t in default_registry().values()])
     with A.working(args, "bpcalc analyze"):
         report = _analyze(args, analyze_architecture, only)
-    rendered = report.to_report()
+    rendered = report.to_report()  # the one report every output renders
     if args.out:
         rendered = with_files(report, rendered, args.out)
         paths = write_report(rendered, args.out)
@@ -187,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(to_json(rendered))
     else:
-        print(report.to_text(max_rows=args.max_rows))
+        print(to_text(rendered, max_rows=args.max_rows))
     return 0
 
 
@@ -265,7 +264,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a function of n building the same architecture at other sizes; fits Var against n")
     A.add_qubits(p, range_note=True, help_extra=" (sizes for --family)")
     p.add_argument("--arg", action="append", metavar="KEY=VALUE", help="argument of a factory FILE (e.g. n=6)")
-    p.add_argument("--no-theorems", action="store_true", help="skip the theorem checks (light cones + exact only)")
+    p.add_argument("--no-theorems", action="store_true",
+                   help="skip the theorem checks (light cones, exact gradient variances and Var[C] only)")
     A.add_theorem(p, old=("--theorems",))
     p.add_argument("--skip-theorems", action="append", metavar="GLOB",
                    help="leave these theorem keys out (e.g. 'mcclean2018.*', whose exact 2-design checks are slow)")
@@ -280,7 +280,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-rows", type=int, default=60, help="parameters shown in the terminal table (default 60)")
     A.add_progress(p)
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
-    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, bounds.tex, bounds.bib into DIR "
+    p.add_argument("--out", metavar="DIR", help="write report.json, report.md, report.tex, bounds.tex, bounds.bib into DIR "
                    "(with --family also family.png/.pdf/.caption.txt and table.tex)")
     p.add_argument("--exponent-symbols", choices=("angle", "symbol"), default="angle",
                    help="symbols in exponents (X**t, TFQ style): 'angle' (default: t ~ U[0,2), derivative by the angle πt, "
