@@ -67,7 +67,8 @@ from bpcalc import circuits
 
 from ..bound import AssumptionFailed
 from ..memory import MemoryBudget, MemoryBudgetExceeded
-from .mps import MPS, NOISE_FLOOR, Truncation, overlap, product_mps, sum_of_products_mps, transfer, transfer_right
+from .mps import MPS, NOISE_FLOOR, Truncation, product_mps, sum_of_products_mps, transfer, transfer_right
+from .pair_space import BasisMPS, as_basis_mps, basis_overlap
 from .program import (CliffordGroup, FixedRotation, PauliPathProgram, RotationGroup, circuit_symbols, compile_program,
                       resolve_parameters)
 from .results import GradientVarianceResult
@@ -431,6 +432,16 @@ def _input_mps(e: np.ndarray, left: np.ndarray, right: np.ndarray, pair: bool, t
     return m
 
 
+def _reduce_input(f: MPS) -> MPS:
+    """The input side in reduced bases when that drops nothing (product states), else unchanged.
+
+    Either way the result represents the same vector exactly; the engine works with mixed
+    plain / reduced-basis sides (:func:`~bpcalc.bounds.exact.pair_space.basis_overlap`).
+    """
+    out, err = as_basis_mps(f)
+    return out if err == 0.0 else f
+
+
 # ----------------------------------------------------------------------------------------
 # passes
 # ----------------------------------------------------------------------------------------
@@ -465,6 +476,8 @@ def _apply_layer(
             mps.apply_site(g.lo, op)
         else:
             blocks.append((g, op))
+    if isinstance(mps, BasisMPS):
+        return err + mps.apply_blocks([(g.lo, g.k, op) for g, op in blocks], trunc, budget)
     for g, op in blocks:
         err += mps.apply_block(g.lo, g.k, op, trunc, budget, what=f"a {g.k}-site gate block")
     return err
@@ -484,6 +497,8 @@ def _apply_op_mid(op, m: np.ndarray) -> np.ndarray:
 
 def _layer_values(f: MPS, b: MPS, layer: Sequence[_Gate]) -> dict:
     """``⟨F| layer with gate g → its derivative |B⟩`` for every gate of ``layer`` with a parameter."""
+    f = f.expanded() if isinstance(f, BasisMPS) else f
+    b = b.expanded() if isinstance(b, BasisMPS) else b
     n = f.n
     units = []  # (lo, hi, gate or None)
     by_lo = {g.lo: g for g in layer}
@@ -644,7 +659,7 @@ def _per_parameter_values(layers, inputs: list, stored: dict, freq2: dict, trunc
                 err += _apply_layer(v, layers[l2], trunc, budget, False, active)
                 peak = max(peak, v.max_bond)
             for t, f in enumerate(inputs):
-                values[g.param][t] = overlap(f, v)
+                values[g.param][t] = basis_overlap(f, v)
                 bounds[g.param][t] = in_norms[t] * err
     return values, bounds, peak
 
@@ -676,6 +691,7 @@ def tn_gradient_variance(
     memory_limit=None,
     strategy: str = "auto",
     _strict_bond: Optional[int] = None,
+    _reduced_basis: bool = True,
 ) -> GradientVarianceResult:
     """``Var_θ[∂_k L]`` by contracting the averaged two-copy circuit as an MPS (every parameter).
 
@@ -775,6 +791,11 @@ def tn_gradient_variance(
     layers = _compile_layers(program, pair, set(pos_of))
     wanted_layers = sorted({li for li, layer in enumerate(layers) for g in layer if g.param is not None})
     b0, err0 = (_projector_mps(program, projector), 0.0) if projector is not None else _observable_mps(program, pair, trunc)
+    reduced = pair and _reduced_basis
+    if reduced:
+        b0, e_red = as_basis_mps(b0)
+        err0 += e_red
+        details["representation"] = "pair space in reduced per-site bases (invariant subspaces of the averaged gates)"
     active0 = np.zeros(program.n_local, dtype=bool)
     active0[np.nonzero(_program_letters(program).any(axis=0))[0]] = True
     stored, peak_b = _backward(layers, b0, active0, wanted_layers, trunc, budget)
@@ -790,6 +811,8 @@ def tn_gradient_variance(
     if covariance:
         targets += [(unit[i], unit[j]) for i in range(n_states) for j in range(i + 1, n_states)]
     inputs = [_input_mps(e, left, right, pair, trunc) for left, right in targets]
+    if reduced:
+        inputs = [_reduce_input(f) for f in inputs]
     if strategy == "auto":
         strategy = "per-parameter" if len(pos_of) <= AUTO_PER_PARAMETER else "environment"
         cap = max(64, 4 * peak_b)
@@ -822,6 +845,8 @@ def tn_gradient_variance(
                     cov[pos, i, j] = cov[pos, j, i] = vals[p][t]
                     t += 1
     lossy = bool(getattr(trunc, "lossy", False))
+    if reduced:
+        details["max_local_dimension"] = int(max(max(s.mps.local_dims) for s in stored.values()))
     details.update(
         n_layers=len(layers), max_bond_backward=int(peak_b), max_bond_other_side=int(peak_f),
         truncation={"max_bond": max_bond, "cutoff": NOISE_FLOOR if cutoff is None else float(cutoff),
@@ -944,7 +969,7 @@ def tn_loss_second_moment(
     vals, bnds = [], []
     for left, right in targets:
         f = _input_mps(e, left, right, pair, trunc)
-        vals.append(overlap(f, b))
+        vals.append(basis_overlap(f, b))
         bnds.append(f.norm() * err if err else 0.0)
     lossy = bool(trunc.lossy)
     details.update(n_layers=len(layers), max_bond=int(peak),
