@@ -78,6 +78,7 @@ __all__ = [
     "tn_gradient_variance",
     "tn_loss_second_moment",
     "TNSecondMoment",
+    "product_projector",
     "route_gradient_variance",
     "TN_METHODS",
     "AUTO_MAX_BOND",
@@ -86,7 +87,7 @@ __all__ = [
 ]
 
 TN_METHODS = ("tn", "auto")
-STRATEGIES = ("auto", "environment", "per-parameter")
+STRATEGIES = ("auto", "environment", "per-parameter", "middle")
 #: ``strategy='auto'`` contracts each parameter separately up to this many parameters
 AUTO_PER_PARAMETER = 4
 #: ``method='auto'`` gives up on the network (and falls back to enumeration / sampling) when
@@ -380,6 +381,55 @@ def _projector_stand_in(projector: "cirq.ProjectorString") -> cirq.PauliSum:
     return cirq.PauliSum.from_pauli_strings([cirq.Z(q) for q in sorted(projector.projector_dict)])
 
 
+def product_projector(observable) -> Optional["cirq.ProjectorString"]:
+    """The ``cirq.ProjectorString`` equal to ``observable`` when it is ``c ⊗_{j∈S} (1 ± Z_j)/2``, else ``None``.
+
+    Recognizes the expanded global cost :func:`bpcalc.circuits.global_cost`
+    (``2^{-n} Σ_{T ⊆ S} Z_T``) and its sign variants, so that the tensor network can use the
+    bond-1 product instead of ``2^n`` Pauli terms.  Exact test: every one of the ``2^|S|``
+    terms must be present with coefficient ``c 2^{-|S|} Π_{j∈T} (±1)`` (relative tolerance
+    ``1e-12``).
+
+    Examples
+    --------
+    >>> import cirq
+    >>> from bpcalc import circuits
+    >>> product_projector(circuits.global_cost(cirq.LineQubit.range(3)))
+    cirq.ProjectorString(projector_dict={cirq.LineQubit(0): 0, cirq.LineQubit(1): 0, cirq.LineQubit(2): 0},coefficient=(1+0j))
+    >>> product_projector(circuits.local_cost(cirq.LineQubit.range(3))) is None
+    True
+    """
+    if isinstance(observable, cirq.ProjectorString):
+        return observable
+    if not isinstance(observable, cirq.PauliSum):
+        return None
+    terms = {}
+    for ps in observable:
+        if any(p != cirq.Z for p in ps.values()):
+            return None
+        coef = complex(ps.coefficient)
+        if abs(coef.imag) > 1e-12 * max(abs(coef), 1e-300):
+            return None
+        terms[frozenset(ps.qubits)] = coef.real
+    support = sorted(set().union(*terms)) if terms else []
+    if not support or len(terms) != 2 ** len(support) or len(support) > 62:
+        return None
+    c0 = terms.get(frozenset())
+    if not c0:
+        return None
+    sign = {}
+    for q in support:
+        cq = terms.get(frozenset([q]))
+        if cq is None or abs(abs(cq) - abs(c0)) > 1e-12 * abs(c0):
+            return None
+        sign[q] = 1.0 if cq * c0 > 0 else -1.0
+    for t, coef in terms.items():
+        want = c0 * math.prod(sign[q] for q in t)
+        if abs(coef - want) > 1e-12 * abs(c0):
+            return None
+    return cirq.ProjectorString({q: 0 if sign[q] > 0 else 1 for q in support}, coefficient=c0 * 2 ** len(support))
+
+
 def _projector_mps(program: PauliPathProgram, projector: "cirq.ProjectorString") -> MPS:
     """``P ⊗ P`` for ``P = c ⊗_j (1 ± Z_j)/2`` in the pair space: a product (bond dimension 1).
 
@@ -664,6 +714,70 @@ def _per_parameter_values(layers, inputs: list, stored: dict, freq2: dict, trunc
     return values, bounds, peak
 
 
+def _middle_values(layers, inputs: list, b0: MPS, b0_err: float, active0: np.ndarray, params: dict, freq2: dict,
+                   trunc, budget, windows: list):
+    """Every wanted parameter by meeting in the middle: the observable side is propagated backwards
+    to the middle of the circuit (or to just after the parameter's layer), the input side forwards
+    with the derivative map inserted at the parameter's layer, and the two are overlapped.
+
+    Each side then only carries about half of the circuit's depth, so its bond dimension is that of
+    a circuit of half the depth (the bond of deep circuits grows with depth until it saturates).
+    ``params``: ``{parameter index: (layer index, gate)}``.
+
+    Error bound: the input side's discards before the derivative are scaled by ``c²`` (the
+    derivative map's norm; every averaged map is contractive), so with ``ε_F`` and ``ε_B`` the
+    accumulated discards of the two sides, ``|value − value~| <= ε_F (‖B̃‖ + ε_B) + ‖F̃‖ ε_B``.
+    """
+    n_layers = len(layers)
+    half = n_layers // 2
+    meet = {p: max(li + 1, half) for p, (li, _) in params.items()}
+    wanted_m = sorted(set(meet.values()), reverse=True)
+    sides: dict = {}
+    b = b0.copy()
+    active = active0.copy()
+    err = b0_err
+    peak = b.max_bond
+    li = n_layers
+    for m in wanted_m:
+        while li > m:
+            li -= 1
+            err += _apply_layer(b, layers[li], trunc, budget, transpose=False, active=active)
+            peak = max(peak, b.max_bond)
+        budget.check(sum(x[0].nbytes for x in sides.values()) + 2 * b.nbytes,
+                     what=f"the observable-side MPS at the middle of the circuit (bond {b.max_bond})",
+                     alternative="a bond-dimension cap (max_bond=) or method='sample'")
+        sides[m] = (b.copy(), err)
+    values = {p: np.zeros(len(inputs)) for p in params}
+    bounds = {p: np.zeros(len(inputs)) for p in params}
+    norms: dict = {}
+    for p, (lp, gate) in params.items():
+        m = meet[p]
+        bm, eb = sides[m]
+        if eb and m not in norms:
+            norms[m] = bm.norm()
+        for t, f0 in enumerate(inputs):
+            f = f0.copy()
+            e_before = e_after = 0.0
+            for l in range(m):
+                lo, hi = windows[l]
+                f.marginalize_outside(lo, hi)
+                lo, hi = windows[l + 1]
+                layer = [g for g in layers[l] if g is gate or (g.hi >= lo and g.lo <= hi)]
+                e = _apply_layer(f, layer, trunc, budget, transpose=True, replace=gate if l == lp else None)
+                if l < lp:
+                    e_before += e
+                else:
+                    e_after += e
+                peak = max(peak, f.max_bond)
+            lo, hi = windows[m]
+            f.marginalize_outside(lo, hi)
+            values[p][t] = basis_overlap(f, bm)
+            ef = freq2[p] * e_before + e_after
+            if ef or eb:
+                bounds[p][t] = ef * (norms.get(m, bm.norm()) + eb) + f.norm() * eb
+    return values, bounds, peak
+
+
 # ----------------------------------------------------------------------------------------
 # public API
 # ----------------------------------------------------------------------------------------
@@ -798,7 +912,13 @@ def tn_gradient_variance(
         details["representation"] = "pair space in reduced per-site bases (invariant subspaces of the averaged gates)"
     active0 = np.zeros(program.n_local, dtype=bool)
     active0[np.nonzero(_program_letters(program).any(axis=0))[0]] = True
-    stored, peak_b = _backward(layers, b0, active0, wanted_layers, trunc, budget)
+    if strategy == "auto" and projector is not None and len(pos_of) <= AUTO_PER_PARAMETER:
+        # a projector's observable side entangles across the whole register at every layer: meet in the middle
+        strategy = "middle"
+    if strategy == "middle":
+        stored, peak_b = {}, 0
+    else:
+        stored, peak_b = _backward(layers, b0, active0, wanted_layers, trunc, budget)
     if err0:
         for s in stored.values():
             s.err += err0
@@ -829,6 +949,11 @@ def tn_gradient_variance(
             strategy = "per-parameter"
     if strategy == "per-parameter":
         vals, bnds, peak_f = _per_parameter_values(layers, inputs, stored, freq2, trunc, budget)
+    if strategy == "middle":
+        params = {g.param: (li, g) for li, layer in enumerate(layers) for g in layer if g.param is not None}
+        vals, bnds, peak = _middle_values(layers, inputs, b0, err0, active0, params, freq2, trunc, budget,
+                                          _active_windows(layers, active0))
+        peak_b = peak_f = peak
     for p, pos in pos_of.items():
         per_state[pos] = vals[p][:n_states]
         if n_states == 1:
@@ -845,8 +970,6 @@ def tn_gradient_variance(
                     cov[pos, i, j] = cov[pos, j, i] = vals[p][t]
                     t += 1
     lossy = bool(getattr(trunc, "lossy", False))
-    if reduced:
-        details["max_local_dimension"] = int(max(max(s.mps.local_dims) for s in stored.values()))
     details.update(
         n_layers=len(layers), max_bond_backward=int(peak_b), max_bond_other_side=int(peak_f),
         truncation={"max_bond": max_bond, "cutoff": NOISE_FLOOR if cutoff is None else float(cutoff),
@@ -1029,6 +1152,12 @@ def route_gradient_variance(
         return None
     if not isinstance(as_input_states(state, program.state_qubits), ProductStates):
         return None
+    projector = product_projector(obs) if len(obs) > 2 else None
+    if projector is not None:
+        res = tn_gradient_variance(circuit, projector, state, parameters, memory_limit=memory_limit, **kwargs)
+        res.details["auto_choice"] = (f"tensor network: the observable's {len(obs)} Pauli terms are the product projector "
+                                      f"{projector} (bond dimension 1); enumeration and path sampling would need all terms")
+        return res
     pindex = program.parameter_index
     n_wanted = sum(1 for s in resolve_parameters(parameters, circuit_symbols(circuit)) if s in pindex)
     work = n_wanted * len(program.moments) * program.n_local
