@@ -21,6 +21,10 @@ light cone's qubits and each gate a small operator on its sites:
 
 Gates on non-neighbouring qubits are applied between SWAPs (exact permutations of sites).
 
+In the pair space each site is stored in a reduced orthonormal basis of the subspace the
+averaged gates leave it in (:mod:`bpcalc.bounds.exact.pair_space`: 6 of the 16 letter pairs
+after an averaged rotation, 3–4 for the global cost on the hardware-efficient ansatz), exact.
+
 Every parameter at once: one backward pass stores the observable-side MPS ``B`` after each
 layer holding a wanted parameter, one forward pass evolves the input-side MPS ``F``; at such
 a layer the left/right environments of ``⟨F| layer |B⟩`` give every parameter of the layer
@@ -827,8 +831,12 @@ def tn_gradient_variance(
         pass per input state with left/right environments at every layer holding a
         parameter), ``'per-parameter'`` (one backward contraction per parameter from the
         stored observable side — cheaper when the input side entangles faster than the
-        observable side, as for ``|0…0⟩`` inputs) or ``'auto'`` (per-parameter for at most
-        ``AUTO_PER_PARAMETER`` parameters; else environments, switching to per-parameter when
+        observable side, as for ``|0…0⟩`` inputs), ``'middle'`` (per parameter: the observable
+        side propagated backwards to the middle of the circuit, the input side forwards with the
+        derivative inserted, then overlapped — each side carries half the depth, which keeps the
+        bond small for observables that entangle the whole register, such as a projector) or
+        ``'auto'`` (for at most ``AUTO_PER_PARAMETER`` parameters: middle for a projector
+        observable, else per-parameter; else environments, switching to per-parameter when
         the input-side bond exceeds four times the observable side's).
 
     Returns

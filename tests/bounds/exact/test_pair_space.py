@@ -38,7 +38,7 @@ def test_reduced_basis_matches_full_pair_space_and_brute_force(ansatz):
     psi = np.zeros(2**n, dtype=complex)
     psi[0] = 1
     ref = [two_copy_moments(c, circuits.global_cost(qs), qs, psi, p) for p in params]
-    assert min(ref) > 1e-6
+    assert min(ref[:2]) > 1e-6  # (the last RZ before the diagonal cost has variance 0)
     full = tn_gradient_variance(c, proj, parameters=params, strategy="per-parameter", _reduced_basis=False)
     np.testing.assert_allclose(full.values, ref, atol=TOL, rtol=0)
     for strategy in STRATEGIES:
@@ -131,10 +131,8 @@ def test_auto_routes_the_expanded_global_cost_to_the_projector_network():
     r = E.exact_gradient_variance(c, circuits.global_cost(qs), parameters="theta_0_0_0")
     assert r.method == "tn" and "product projector" in r.details["auto_choice"]
     assert r.details["strategy"] == "middle"
-    direct = tn_gradient_variance(c, cirq.ProjectorString({q: 0 for q in qs}), parameters="theta_0_0_0",
-                                  strategy="per-parameter", _reduced_basis=False)
-    assert abs(r.values[0] - direct.values[0]) <= 1e-10 * direct.values[0]
-    assert abs(r.values[0] - 1.2769044680200e-05) < 1e-15
+    # the value of the full d = 16 pair space, per-parameter strategy (before the reduction)
+    assert abs(r.values[0] - 1.27690446802007e-05) <= 1e-10 * r.values[0]
 
 
 def test_cli_exact_passes_a_projector_at_n20(capsys):
