@@ -87,6 +87,7 @@ __all__ = [
     "TN_METHODS",
     "AUTO_MAX_BOND",
     "AUTO_MAX_WORK",
+    "AUTO_MAX_BOND_PROJECTOR",
     "BondCapExceeded",
 ]
 
@@ -97,6 +98,10 @@ AUTO_PER_PARAMETER = 4
 #: ``method='auto'`` gives up on the network (and falls back to enumeration / sampling) when
 #: an exact bond dimension would exceed this
 AUTO_MAX_BOND = 256
+#: ``method='auto'`` with a Pauli sum that is a product projector (the expanded global cost): the
+#: network runs with bond dimensions up to this (meet-in-the-middle: ~300 for the n = L = 12
+#: hardware-efficient ansatz), else enumeration / path sampling decide as before
+AUTO_MAX_BOND_PROJECTOR = 512
 #: ``method='auto'`` tries the network only when (wanted parameters) × (moments) × (light-cone
 #: qubits) is at most this (a rough cost estimate; ``method='tn'`` has no such limit)
 AUTO_MAX_WORK = 50_000
@@ -1162,9 +1167,14 @@ def route_gradient_variance(
         return None
     projector = product_projector(obs) if len(obs) > 2 else None
     if projector is not None:
-        res = tn_gradient_variance(circuit, projector, state, parameters, memory_limit=memory_limit, **kwargs)
+        try:
+            res = tn_gradient_variance(circuit, projector, state, parameters, memory_limit=memory_limit,
+                                       _strict_bond=AUTO_MAX_BOND_PROJECTOR, **kwargs)
+        except (BondCapExceeded, MemoryBudgetExceeded):
+            return None
         res.details["auto_choice"] = (f"tensor network: the observable's {len(obs)} Pauli terms are the product projector "
-                                      f"{projector} (bond dimension 1); enumeration and path sampling would need all terms")
+                                      f"{projector} (bond dimension 1), exact with bond <= {AUTO_MAX_BOND_PROJECTOR}; "
+                                      "enumeration and path sampling would need all terms")
         return res
     pindex = program.parameter_index
     n_wanted = sum(1 for s in resolve_parameters(parameters, circuit_symbols(circuit)) if s in pindex)

@@ -185,3 +185,19 @@ def test_hea_12_12_z0_against_dense_markov_chain():
     ref = dense_markov_reference(c, cirq.Z(qs[0]), qs, bloch, r.parameters[0])
     assert abs(r.values[0] - ref) < TOL
     assert abs(ref - 0.0354301) < 1e-6
+
+
+@pytest.mark.slow
+def test_compare_deep_hea_global_cost_is_exact_and_exponential():
+    """Issue 14/16: ``bpcalc compare hea --observable global --qubits 4..12:2`` from exact values
+    (the expanded global cost reaches the network as a projector; measured base 3.79 [3.70, 3.89])."""
+    from bpcalc.verify.comparison import compare_architectures
+
+    cmp = compare_architectures(["hea"], "4..12:2", "global")
+    points = cmp.series("hea")
+    assert [p.n for p in points] == [4, 6, 8, 10, 12]
+    assert all(p.value is not None and p.value > 0 and p.ci_low is None for p in points)
+    assert all(p.method in ("exact", "tn") for p in points)
+    assert abs(points[-1].value - 5.63540609105917e-08) <= 1e-9 * points[-1].value
+    fit = cmp.fits["hea"]
+    assert fit.label == "exponential" and 3.5 < fit.base < 4.1
