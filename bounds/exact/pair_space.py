@@ -49,14 +49,14 @@ __all__ = ["BasisMPS", "basis_overlap", "as_basis_mps", "RANGE_TOLERANCE"]
 RANGE_TOLERANCE = 1e-12
 
 
-def _leg_range(t: np.ndarray, p: int) -> tuple[np.ndarray, float]:
-    """Orthonormal basis of the range of leg ``p`` of ``t`` and the largest dropped singular value."""
+def _leg_range(t: np.ndarray, p: int) -> tuple[np.ndarray, float, float]:
+    """Orthonormal basis of the range of leg ``p`` of ``t``, the largest dropped and the largest singular value."""
     mat = np.moveaxis(t, p, 0).reshape(t.shape[p], -1)
     u, s, _ = np.linalg.svd(mat, full_matrices=False)
     if len(s) == 0 or s[0] <= 0:
-        return u[:, :1], 0.0
+        return u[:, :1], 0.0, 0.0
     r = max(int(np.count_nonzero(s > RANGE_TOLERANCE * s[0])), 1)
-    return u[:, :r].copy(), float(s[r]) if r < len(s) else 0.0
+    return u[:, :r].copy(), float(s[r]) if r < len(s) else 0.0, float(s[0])
 
 
 def _kron_all(mats: Sequence[np.ndarray]) -> np.ndarray:
@@ -80,6 +80,17 @@ class BasisMPS(MPS):
     def __init__(self, tensors: Sequence[np.ndarray], bases: Sequence[np.ndarray], center: Optional[int] = None) -> None:
         super().__init__(tensors, center)
         self.bases = [np.asarray(w, dtype=float) for w in bases]
+        #: round-off dropped by single-site maps since the last :meth:`apply_blocks` (2-norm bound)
+        self.pending_error = 0.0
+        self._bound = math.inf  # bound on the 2-norm while the gauge is not canonical
+
+    def _norm_bound(self) -> float:
+        a, b = self.gauge
+        if a == b:
+            return float(np.linalg.norm(self.tensors[a]))
+        if math.isinf(self._bound):
+            self._bound = MPS(self.tensors).norm()  # (a copy of the list: the gauge of self is kept)
+        return self._bound
 
     @property
     def d(self) -> int:
@@ -93,6 +104,8 @@ class BasisMPS(MPS):
     def copy(self) -> "BasisMPS":
         m = BasisMPS([t.copy() for t in self.tensors], list(self.bases))
         m.gauge = self.gauge
+        m.pending_error = self.pending_error
+        m._bound = self._bound
         return m
 
     def expanded(self) -> MPS:
@@ -106,27 +119,38 @@ class BasisMPS(MPS):
         return self.expanded().dense()
 
     # --- gates -------------------------------------------------------------------------
-    def _reduced_op(self, lo: int, k: int, op) -> tuple[np.ndarray, list[np.ndarray], float]:
-        """``(⊗ W'_p)ᵀ op (⊗ W_p)``, the new bases and the largest dropped leg singular value."""
+    def _reduced_op(self, lo: int, k: int, op) -> tuple[np.ndarray, list[np.ndarray], float, float]:
+        """``(⊗ W'_p)ᵀ op (⊗ W_p)``, the new bases, a bound on the norm of the dropped part per unit
+        input norm and the operator norm of ``op (⊗ W_p)``.
+
+        Projecting leg ``p`` onto ``W'_p`` changes ``T = G X`` by at most
+        ``σ_{r+1}(G_p) sqrt(d^{k-1}) ‖X‖`` (``G_p`` the leg-``p`` unfolding of ``G``); the legs
+        add up (triangle inequality, projections are contractive).
+        """
         w_in = [self.bases[j] for j in range(lo, lo + k)]
         g = np.asarray(op @ _kron_all(w_in))  # (d^k, Π r)
         d = self.d
         t = g.reshape((d,) * k + (g.shape[1],))
-        w_out, drop = [], 0.0
+        w_out, drop, top = [], 0.0, 0.0
         for p in range(k):
-            w, s = _leg_range(t, p)
+            w, s, s0 = _leg_range(t, p)
             w_out.append(w)
-            drop = max(drop, s)
-        return _kron_all(w_out).T @ g, w_out, drop
+            drop += s * math.sqrt(d ** (k - 1))
+            top = max(top, s0)
+        return _kron_all(w_out).T @ g, w_out, drop, top
 
     def apply_site(self, j: int, op) -> None:
         """``A_j ← op · A_j`` (``op`` a ``d × d`` matrix on the full letter pairs)."""
         dense = op.toarray() if hasattr(op, "toarray") else np.asarray(op)
-        red, (w,), _ = self._reduced_op(j, 1, dense)
+        red, (w,), drop, top = self._reduced_op(j, 1, dense)
+        bound = self._norm_bound()
+        if drop:
+            self.pending_error += drop * bound
         self.tensors[j] = np.tensordot(red, self.tensors[j], axes=(1, 1)).transpose(1, 0, 2)
         self.bases[j] = w
         a, b = self.gauge
         self.gauge = (min(a, j), max(b, j))
+        self._bound = bound * top  # ‖op W‖ bounds the growth of the norm
 
     def apply_block(self, lo: int, k: int, op, trunc: Truncation, budget: Optional[MemoryBudget] = None,
                     what: str = "", toward_left: bool = False) -> float:
@@ -140,10 +164,11 @@ class BasisMPS(MPS):
         if k == 1:
             self.canonicalize(lo)
             self.apply_site(lo, op)
-            return 0.0
+            err, self.pending_error = self.pending_error, 0.0
+            return err
         hi = lo + k - 1
         self.canonicalize(hi if toward_left else lo)
-        red, w_out, drop = self._reduced_op(lo, k, op)
+        red, w_out, drop, _ = self._reduced_op(lo, k, op)
         cl = self.tensors[lo].shape[0]
         cr = self.tensors[hi].shape[2]
         r_in, r_out = red.shape[1], red.shape[0]
@@ -187,16 +212,19 @@ class BasisMPS(MPS):
 
     def apply_blocks(self, blocks: Sequence[tuple[int, int, object]], trunc: Truncation,
                      budget: Optional[MemoryBudget] = None) -> float:
-        """Apply disjoint blocks ``(lo, k, op)`` of one layer, starting from the end nearer the centre."""
+        """Apply disjoint blocks ``(lo, k, op)`` of one layer, starting from the end nearer the centre.
+
+        Returns the 2-norm bound of everything dropped, including the round-off of the single-site
+        maps applied since the last call (:attr:`pending_error`)."""
+        err, self.pending_error = self.pending_error, 0.0
         if not blocks:
-            return 0.0
+            return err
         blocks = sorted(blocks, key=lambda b: b[0])
         a, b = self.gauge
         mid = 0.5 * (a + b)
         first_lo, last_hi = blocks[0][0], blocks[-1][0] + blocks[-1][1] - 1
         toward_left = abs(mid - last_hi) < abs(mid - first_lo)
         order = reversed(blocks) if toward_left else blocks
-        err = 0.0
         for lo, k, op in order:
             err += self.apply_block(lo, k, op, trunc, budget, what=f"a {k}-site gate block", toward_left=toward_left)
         return err
@@ -211,6 +239,7 @@ class BasisMPS(MPS):
         n = self.n
         if lo <= 0 and hi >= n - 1:
             return
+        self._bound = self._norm_bound()  # a projection: the norm does not grow
         d = self.d
         e = np.zeros((d, 1))
         e[index, 0] = 1.0
