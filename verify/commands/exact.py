@@ -179,13 +179,19 @@ def _needs_pauli_sum(args: argparse.Namespace) -> bool:
 
 def _projector_observable(args: argparse.Namespace, n: int):
     """``--observable global`` for the gradient variances as a ``cirq.ProjectorString`` when the
-    tensor network will take it (methods ``auto`` / ``tn``, no noise, uniform initialization): a
-    bond-1 product instead of ``2^n`` Pauli terms, at any ``n``; ``None`` otherwise."""
+    tensor network will take it (method ``tn``, or ``auto`` beyond the ``2^n``-term expansion's
+    limit of 16 qubits; no noise, uniform initialization): a bond-1 product instead of ``2^n``
+    Pauli terms; ``None`` otherwise.  (With ``auto`` up to 16 qubits the engine recognizes the
+    expanded sum as the projector itself and runs the network with a bond cap, else falls back
+    to enumeration / path sampling.)"""
     import cirq
 
     from bpcalc import circuits
+    from bpcalc.circuits.observables import MAX_GLOBAL_COST_QUBITS
 
     init = getattr(args, "init", None)
+    if args.method == "auto" and n <= MAX_GLOBAL_COST_QUBITS:
+        return None
     if (str(args.observable).strip() != "global" or args.method not in ("auto", "tn")
             or getattr(args, "noise_channel", None) is not None
             or not (init is None or str(init).strip().lower() == "uniform")):
