@@ -56,6 +56,7 @@ from .observables import (
     as_pauli_sum,
     check_observable_on_circuit,
     global_cost,
+    global_projector,
     local_cost,
     locality,
     observable_qubits,

@@ -3,6 +3,8 @@
 * :func:`local_cost` — ``(1/n) Σ_j |0⟩⟨0|_j`` (``form='projector'``, the seed paper's
   ``O_L``) or ``(1/n) Σ_j Z_j`` (``form='z'``);
 * :func:`global_cost` — ``|0…0⟩⟨0…0|`` expanded into its ``2^n`` Z-strings;
+* :func:`global_projector` — the same operator as a ``cirq.ProjectorString`` (any ``n``; the
+  tensor-network engine takes it as a bond-1 product);
 * :func:`parse_pauli_sum` — ``"0.5*Z0*Z1 + X3"`` on ``cirq.LineQubit``s, ``Z(3,4)`` /
   ``Z(q3_4)`` on grid qubits, ``Z('name')`` on named qubits, Qiskit labels ``'ZZII'``;
 * :func:`locality` — support, maximal weight and per-term weights.
@@ -24,6 +26,7 @@ __all__ = [
     "Locality",
     "local_cost",
     "global_cost",
+    "global_projector",
     "parse_pauli_sum",
     "as_pauli_sum",
     "locality",
@@ -73,6 +76,19 @@ def global_cost(qubits: Iterable[cirq.Qid]) -> cirq.PauliSum:
         ps = cirq.PauliString({q: cirq.Z for q, b in zip(qs, mask) if b}, coefficient=2.0**-n)
         terms.append(ps)
     return cirq.PauliSum.from_pauli_strings(terms)
+
+
+def global_projector(qubits: Iterable[cirq.Qid]) -> cirq.ProjectorString:
+    """Global cost ``|0…0⟩⟨0…0|`` as a ``cirq.ProjectorString`` (no ``2^n`` expansion, any ``n``).
+
+    Examples
+    --------
+    >>> p = global_projector(cirq.LineQubit.range(20))
+    >>> len(p.projector_dict), set(p.projector_dict.values())
+    (20, {0})
+    """
+    qs = _qubit_list(qubits)
+    return cirq.ProjectorString({q: 0 for q in qs})
 
 
 _COEF = re.compile(r"\s*(?P<coef>(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))\s*(?:\*\s*|(?=[IXYZ])|$)")

@@ -21,6 +21,10 @@ light cone's qubits and each gate a small operator on its sites:
 
 Gates on non-neighbouring qubits are applied between SWAPs (exact permutations of sites).
 
+In the pair space each site is stored in a reduced orthonormal basis of the subspace the
+averaged gates leave it in (:mod:`bpcalc.bounds.exact.pair_space`: 6 of the 16 letter pairs
+after an averaged rotation, 3–4 for the global cost on the hardware-efficient ansatz), exact.
+
 Every parameter at once: one backward pass stores the observable-side MPS ``B`` after each
 layer holding a wanted parameter, one forward pass evolves the input-side MPS ``F``; at such
 a layer the left/right environments of ``⟨F| layer |B⟩`` give every parameter of the layer
@@ -67,7 +71,8 @@ from bpcalc import circuits
 
 from ..bound import AssumptionFailed
 from ..memory import MemoryBudget, MemoryBudgetExceeded
-from .mps import MPS, NOISE_FLOOR, Truncation, overlap, product_mps, sum_of_products_mps, transfer, transfer_right
+from .mps import MPS, NOISE_FLOOR, Truncation, product_mps, sum_of_products_mps, transfer, transfer_right
+from .pair_space import BasisMPS, as_basis_mps, basis_overlap
 from .program import (CliffordGroup, FixedRotation, PauliPathProgram, RotationGroup, circuit_symbols, compile_program,
                       resolve_parameters)
 from .results import GradientVarianceResult
@@ -77,20 +82,26 @@ __all__ = [
     "tn_gradient_variance",
     "tn_loss_second_moment",
     "TNSecondMoment",
+    "product_projector",
     "route_gradient_variance",
     "TN_METHODS",
     "AUTO_MAX_BOND",
     "AUTO_MAX_WORK",
+    "AUTO_MAX_BOND_PROJECTOR",
     "BondCapExceeded",
 ]
 
 TN_METHODS = ("tn", "auto")
-STRATEGIES = ("auto", "environment", "per-parameter")
+STRATEGIES = ("auto", "environment", "per-parameter", "middle")
 #: ``strategy='auto'`` contracts each parameter separately up to this many parameters
 AUTO_PER_PARAMETER = 4
 #: ``method='auto'`` gives up on the network (and falls back to enumeration / sampling) when
 #: an exact bond dimension would exceed this
 AUTO_MAX_BOND = 256
+#: ``method='auto'`` with a Pauli sum that is a product projector (the expanded global cost): the
+#: network runs with bond dimensions up to this (meet-in-the-middle: ~300 for the n = L = 12
+#: hardware-efficient ansatz), else enumeration / path sampling decide as before
+AUTO_MAX_BOND_PROJECTOR = 512
 #: ``method='auto'`` tries the network only when (wanted parameters) × (moments) × (light-cone
 #: qubits) is at most this (a rough cost estimate; ``method='tn'`` has no such limit)
 AUTO_MAX_WORK = 50_000
@@ -379,6 +390,55 @@ def _projector_stand_in(projector: "cirq.ProjectorString") -> cirq.PauliSum:
     return cirq.PauliSum.from_pauli_strings([cirq.Z(q) for q in sorted(projector.projector_dict)])
 
 
+def product_projector(observable) -> Optional["cirq.ProjectorString"]:
+    """The ``cirq.ProjectorString`` equal to ``observable`` when it is ``c ⊗_{j∈S} (1 ± Z_j)/2``, else ``None``.
+
+    Recognizes the expanded global cost :func:`bpcalc.circuits.global_cost`
+    (``2^{-n} Σ_{T ⊆ S} Z_T``) and its sign variants, so that the tensor network can use the
+    bond-1 product instead of ``2^n`` Pauli terms.  Exact test: every one of the ``2^|S|``
+    terms must be present with coefficient ``c 2^{-|S|} Π_{j∈T} (±1)`` (relative tolerance
+    ``1e-12``).
+
+    Examples
+    --------
+    >>> import cirq
+    >>> from bpcalc import circuits
+    >>> product_projector(circuits.global_cost(cirq.LineQubit.range(3)))
+    cirq.ProjectorString(projector_dict={cirq.LineQubit(0): 0, cirq.LineQubit(1): 0, cirq.LineQubit(2): 0},coefficient=(1+0j))
+    >>> product_projector(circuits.local_cost(cirq.LineQubit.range(3))) is None
+    True
+    """
+    if isinstance(observable, cirq.ProjectorString):
+        return observable
+    if not isinstance(observable, cirq.PauliSum):
+        return None
+    terms = {}
+    for ps in observable:
+        if any(p != cirq.Z for p in ps.values()):
+            return None
+        coef = complex(ps.coefficient)
+        if abs(coef.imag) > 1e-12 * max(abs(coef), 1e-300):
+            return None
+        terms[frozenset(ps.qubits)] = coef.real
+    support = sorted(set().union(*terms)) if terms else []
+    if not support or len(terms) != 2 ** len(support) or len(support) > 62:
+        return None
+    c0 = terms.get(frozenset())
+    if not c0:
+        return None
+    sign = {}
+    for q in support:
+        cq = terms.get(frozenset([q]))
+        if cq is None or abs(abs(cq) - abs(c0)) > 1e-12 * abs(c0):
+            return None
+        sign[q] = 1.0 if cq * c0 > 0 else -1.0
+    for t, coef in terms.items():
+        want = c0 * math.prod(sign[q] for q in t)
+        if abs(coef - want) > 1e-12 * abs(c0):
+            return None
+    return cirq.ProjectorString({q: 0 if sign[q] > 0 else 1 for q in support}, coefficient=c0 * 2 ** len(support))
+
+
 def _projector_mps(program: PauliPathProgram, projector: "cirq.ProjectorString") -> MPS:
     """``P ⊗ P`` for ``P = c ⊗_j (1 ± Z_j)/2`` in the pair space: a product (bond dimension 1).
 
@@ -431,6 +491,16 @@ def _input_mps(e: np.ndarray, left: np.ndarray, right: np.ndarray, pair: bool, t
     return m
 
 
+def _reduce_input(f: MPS) -> MPS:
+    """The input side in reduced bases when that drops nothing (product states), else unchanged.
+
+    Either way the result represents the same vector exactly; the engine works with mixed
+    plain / reduced-basis sides (:func:`~bpcalc.bounds.exact.pair_space.basis_overlap`).
+    """
+    out, err = as_basis_mps(f)
+    return out if err == 0.0 else f
+
+
 # ----------------------------------------------------------------------------------------
 # passes
 # ----------------------------------------------------------------------------------------
@@ -465,6 +535,8 @@ def _apply_layer(
             mps.apply_site(g.lo, op)
         else:
             blocks.append((g, op))
+    if isinstance(mps, BasisMPS):
+        return err + mps.apply_blocks([(g.lo, g.k, op) for g, op in blocks], trunc, budget)
     for g, op in blocks:
         err += mps.apply_block(g.lo, g.k, op, trunc, budget, what=f"a {g.k}-site gate block")
     return err
@@ -484,6 +556,8 @@ def _apply_op_mid(op, m: np.ndarray) -> np.ndarray:
 
 def _layer_values(f: MPS, b: MPS, layer: Sequence[_Gate]) -> dict:
     """``⟨F| layer with gate g → its derivative |B⟩`` for every gate of ``layer`` with a parameter."""
+    f = f.expanded() if isinstance(f, BasisMPS) else f
+    b = b.expanded() if isinstance(b, BasisMPS) else b
     n = f.n
     units = []  # (lo, hi, gate or None)
     by_lo = {g.lo: g for g in layer}
@@ -644,8 +718,72 @@ def _per_parameter_values(layers, inputs: list, stored: dict, freq2: dict, trunc
                 err += _apply_layer(v, layers[l2], trunc, budget, False, active)
                 peak = max(peak, v.max_bond)
             for t, f in enumerate(inputs):
-                values[g.param][t] = overlap(f, v)
+                values[g.param][t] = basis_overlap(f, v)
                 bounds[g.param][t] = in_norms[t] * err
+    return values, bounds, peak
+
+
+def _middle_values(layers, inputs: list, b0: MPS, b0_err: float, active0: np.ndarray, params: dict, freq2: dict,
+                   trunc, budget, windows: list):
+    """Every wanted parameter by meeting in the middle: the observable side is propagated backwards
+    to the middle of the circuit (or to just after the parameter's layer), the input side forwards
+    with the derivative map inserted at the parameter's layer, and the two are overlapped.
+
+    Each side then only carries about half of the circuit's depth, so its bond dimension is that of
+    a circuit of half the depth (the bond of deep circuits grows with depth until it saturates).
+    ``params``: ``{parameter index: (layer index, gate)}``.
+
+    Error bound: the input side's discards before the derivative are scaled by ``c²`` (the
+    derivative map's norm; every averaged map is contractive), so with ``ε_F`` and ``ε_B`` the
+    accumulated discards of the two sides, ``|value − value~| <= ε_F (‖B̃‖ + ε_B) + ‖F̃‖ ε_B``.
+    """
+    n_layers = len(layers)
+    half = n_layers // 2
+    meet = {p: max(li + 1, half) for p, (li, _) in params.items()}
+    wanted_m = sorted(set(meet.values()), reverse=True)
+    sides: dict = {}
+    b = b0.copy()
+    active = active0.copy()
+    err = b0_err
+    peak = b.max_bond
+    li = n_layers
+    for m in wanted_m:
+        while li > m:
+            li -= 1
+            err += _apply_layer(b, layers[li], trunc, budget, transpose=False, active=active)
+            peak = max(peak, b.max_bond)
+        budget.check(sum(x[0].nbytes for x in sides.values()) + 2 * b.nbytes,
+                     what=f"the observable-side MPS at the middle of the circuit (bond {b.max_bond})",
+                     alternative="a bond-dimension cap (max_bond=) or method='sample'")
+        sides[m] = (b.copy(), err)
+    values = {p: np.zeros(len(inputs)) for p in params}
+    bounds = {p: np.zeros(len(inputs)) for p in params}
+    norms: dict = {}
+    for p, (lp, gate) in params.items():
+        m = meet[p]
+        bm, eb = sides[m]
+        if eb and m not in norms:
+            norms[m] = bm.norm()
+        for t, f0 in enumerate(inputs):
+            f = f0.copy()
+            e_before = e_after = 0.0
+            for l in range(m):
+                lo, hi = windows[l]
+                f.marginalize_outside(lo, hi)
+                lo, hi = windows[l + 1]
+                layer = [g for g in layers[l] if g is gate or (g.hi >= lo and g.lo <= hi)]
+                e = _apply_layer(f, layer, trunc, budget, transpose=True, replace=gate if l == lp else None)
+                if l < lp:
+                    e_before += e
+                else:
+                    e_after += e
+                peak = max(peak, f.max_bond)
+            lo, hi = windows[m]
+            f.marginalize_outside(lo, hi)
+            values[p][t] = basis_overlap(f, bm)
+            ef = freq2[p] * e_before + e_after
+            if ef or eb:
+                bounds[p][t] = ef * (norms.get(m, bm.norm()) + eb) + f.norm() * eb
     return values, bounds, peak
 
 
@@ -676,6 +814,7 @@ def tn_gradient_variance(
     memory_limit=None,
     strategy: str = "auto",
     _strict_bond: Optional[int] = None,
+    _reduced_basis: bool = True,
 ) -> GradientVarianceResult:
     """``Var_θ[∂_k L]`` by contracting the averaged two-copy circuit as an MPS (every parameter).
 
@@ -697,8 +836,12 @@ def tn_gradient_variance(
         pass per input state with left/right environments at every layer holding a
         parameter), ``'per-parameter'`` (one backward contraction per parameter from the
         stored observable side — cheaper when the input side entangles faster than the
-        observable side, as for ``|0…0⟩`` inputs) or ``'auto'`` (per-parameter for at most
-        ``AUTO_PER_PARAMETER`` parameters; else environments, switching to per-parameter when
+        observable side, as for ``|0…0⟩`` inputs), ``'middle'`` (per parameter: the observable
+        side propagated backwards to the middle of the circuit, the input side forwards with the
+        derivative inserted, then overlapped — each side carries half the depth, which keeps the
+        bond small for observables that entangle the whole register, such as a projector) or
+        ``'auto'`` (for at most ``AUTO_PER_PARAMETER`` parameters: middle for a projector
+        observable, else per-parameter; else environments, switching to per-parameter when
         the input-side bond exceeds four times the observable side's).
 
     Returns
@@ -775,9 +918,20 @@ def tn_gradient_variance(
     layers = _compile_layers(program, pair, set(pos_of))
     wanted_layers = sorted({li for li, layer in enumerate(layers) for g in layer if g.param is not None})
     b0, err0 = (_projector_mps(program, projector), 0.0) if projector is not None else _observable_mps(program, pair, trunc)
+    reduced = pair and _reduced_basis
+    if reduced:
+        b0, e_red = as_basis_mps(b0)
+        err0 += e_red
+        details["representation"] = "pair space in reduced per-site bases (invariant subspaces of the averaged gates)"
     active0 = np.zeros(program.n_local, dtype=bool)
     active0[np.nonzero(_program_letters(program).any(axis=0))[0]] = True
-    stored, peak_b = _backward(layers, b0, active0, wanted_layers, trunc, budget)
+    if strategy == "auto" and projector is not None and len(pos_of) <= AUTO_PER_PARAMETER:
+        # a projector's observable side entangles across the whole register at every layer: meet in the middle
+        strategy = "middle"
+    if strategy == "middle":
+        stored, peak_b = {}, 0
+    else:
+        stored, peak_b = _backward(layers, b0, active0, wanted_layers, trunc, budget)
     if err0:
         for s in stored.values():
             s.err += err0
@@ -790,6 +944,8 @@ def tn_gradient_variance(
     if covariance:
         targets += [(unit[i], unit[j]) for i in range(n_states) for j in range(i + 1, n_states)]
     inputs = [_input_mps(e, left, right, pair, trunc) for left, right in targets]
+    if reduced:
+        inputs = [_reduce_input(f) for f in inputs]
     if strategy == "auto":
         strategy = "per-parameter" if len(pos_of) <= AUTO_PER_PARAMETER else "environment"
         cap = max(64, 4 * peak_b)
@@ -806,6 +962,11 @@ def tn_gradient_variance(
             strategy = "per-parameter"
     if strategy == "per-parameter":
         vals, bnds, peak_f = _per_parameter_values(layers, inputs, stored, freq2, trunc, budget)
+    if strategy == "middle":
+        params = {g.param: (li, g) for li, layer in enumerate(layers) for g in layer if g.param is not None}
+        vals, bnds, peak = _middle_values(layers, inputs, b0, err0, active0, params, freq2, trunc, budget,
+                                          _active_windows(layers, active0))
+        peak_b = peak_f = peak
     for p, pos in pos_of.items():
         per_state[pos] = vals[p][:n_states]
         if n_states == 1:
@@ -944,7 +1105,7 @@ def tn_loss_second_moment(
     vals, bnds = [], []
     for left, right in targets:
         f = _input_mps(e, left, right, pair, trunc)
-        vals.append(overlap(f, b))
+        vals.append(basis_overlap(f, b))
         bnds.append(f.norm() * err if err else 0.0)
     lossy = bool(trunc.lossy)
     details.update(n_layers=len(layers), max_bond=int(peak),
@@ -1004,6 +1165,17 @@ def route_gradient_variance(
         return None
     if not isinstance(as_input_states(state, program.state_qubits), ProductStates):
         return None
+    projector = product_projector(obs) if len(obs) > 2 else None
+    if projector is not None:
+        try:
+            res = tn_gradient_variance(circuit, projector, state, parameters, memory_limit=memory_limit,
+                                       _strict_bond=AUTO_MAX_BOND_PROJECTOR, **kwargs)
+        except (BondCapExceeded, MemoryBudgetExceeded):
+            return None
+        res.details["auto_choice"] = (f"tensor network: the observable's {len(obs)} Pauli terms are the product projector "
+                                      f"{projector} (bond dimension 1), exact with bond <= {AUTO_MAX_BOND_PROJECTOR}; "
+                                      "enumeration and path sampling would need all terms")
+        return res
     pindex = program.parameter_index
     n_wanted = sum(1 for s in resolve_parameters(parameters, circuit_symbols(circuit)) if s in pindex)
     work = n_wanted * len(program.moments) * program.n_local

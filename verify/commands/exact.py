@@ -172,14 +172,42 @@ def _method_text(res) -> str:
     return res.method
 
 
+def _needs_pauli_sum(args: argparse.Namespace) -> bool:
+    """Whether a computation besides the gradient variances needs the observable's Pauli terms."""
+    return bool(args.loss or args.two_design or args.lie)
+
+
+def _projector_observable(args: argparse.Namespace, n: int):
+    """``--observable global`` for the gradient variances as a ``cirq.ProjectorString`` when the
+    tensor network will take it (method ``tn``, or ``auto`` beyond the ``2^n``-term expansion's
+    limit of 16 qubits; no noise, uniform initialization): a bond-1 product instead of ``2^n``
+    Pauli terms; ``None`` otherwise.  (With ``auto`` up to 16 qubits the engine recognizes the
+    expanded sum as the projector itself and runs the network with a bond cap, else falls back
+    to enumeration / path sampling.)"""
+    import cirq
+
+    from bpcalc import circuits
+    from bpcalc.circuits.observables import MAX_GLOBAL_COST_QUBITS
+
+    init = getattr(args, "init", None)
+    if args.method == "auto" and n <= MAX_GLOBAL_COST_QUBITS:
+        return None
+    if (str(args.observable).strip() != "global" or args.method not in ("auto", "tn")
+            or getattr(args, "noise_channel", None) is not None
+            or not (init is None or str(init).strip().lower() == "uniform")):
+        return None
+    return circuits.global_projector(cirq.LineQubit.range(n))
+
+
 def _compute(args: argparse.Namespace, n: int) -> dict:
     from bpcalc.bounds import exact as E
 
     circ = build_ansatz(args, n)
-    obs = build_observable(args.observable, n, args.ansatz)
+    grad_obs = _projector_observable(args, n)
+    obs = build_observable(args.observable, n, args.ansatz) if grad_obs is None or _needs_pauli_sum(args) else None
     state = _state(args.state, n)
     res = E.exact_gradient_variance(
-        circ, obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
+        circ, obs if grad_obs is None else grad_obs, state, args.parameters, method=args.method, max_terms=args.max_terms,
         n_samples=args.paths, confidence=args.confidence, rng=args.seed, memory_limit=args.memory_limit,
         exponent_symbols=getattr(args, "exponent_symbols", "angle"),
         noise=args.noise_channel, init=args.init,
