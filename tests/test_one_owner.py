@@ -336,7 +336,6 @@ NO_EXAMPLE_YET = frozenset({
     "bpcalc.bounds.registry.Verification",
     "bpcalc.verify.architecture_report.ArchitectureReport",
     "bpcalc.verify.architecture_report.GroupSummary",
-    "bpcalc.verify.architecture_report.ParameterReport",
     "bpcalc.verify.comparison.Comparison",
     "bpcalc.verify.families.FamilyScaling",
     "bpcalc.verify.hardware.experiment.GradientExperimentResult",
@@ -380,6 +379,12 @@ def _example_objects() -> list:
                               parameter="a") for k in range(3)]
     out += ests
     out.append(check([{"parameter": "a", "name": "b", "kind": "upper", "value": 2.0}], ests[0]))
+    from bpcalc.bounds.analysis import SampledEstimate
+    from bpcalc.verify.architecture_report import gate_table
+    from bpcalc.bounds.from_files import prepare_model
+    sym = str(theta)
+    out.append(out[0].with_samples({sym: SampledEstimate(sym, 0.1, 0.05, 0.2, 0.95, 40, "own", 7, "loss=output")}))
+    out.append(gate_table(prepare_model(ansatz)))
     out.append(fit_estimates([2, 4, 6], ests))
     out.append(fit_scaling([2, 4, 6], [0.5, 0.12, 0.03]))
     out.append(size_verdict(1e-6))

@@ -58,7 +58,6 @@ References
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -68,7 +67,6 @@ import numpy as np
 import sympy
 
 from bpcalc import circuits
-from bpcalc.bounds.analysis import BoundCheck
 from bpcalc.bounds.family import PARAMETER_CHOICES, VariancePoint
 from bpcalc.bounds.from_files import (
     PreparedModel, classify_operation, exponent_convention_note, load_user_circuit, prepare_model,
@@ -375,13 +373,4 @@ def circuit_qubits(source, factory_kwargs: Optional[dict] = None) -> int:
 def _bound_checks(analysis, estimates) -> tuple:
     """The report's :class:`bpcalc.bounds.analysis.BoundCheck` s: every bound and exact value of the
     analysis against the sampled estimates (the decision rule of :func:`bpcalc.verify.check.check`)."""
-    out = []
-    for c in check(analysis, estimates).checks:
-        est = c.estimate
-        compared = (f"sampled Var ({est.quantity}, {100 * est.confidence:g}% {est.interval} CI, {est.n_samples} draws) "
-                    f"against the {c.kind} value {c.bound}") if est is not None else f"the {c.kind} value {c.bound}"
-        out.append(BoundCheck(
-            parameter=c.parameter, bound=c.bound, kind=c.kind, verdict=c.verdict, statistic=c.evidence,
-            compared=compared, bound_log10=c.bound_log10 if math.isfinite(c.bound_log10) else None,
-            ratio_log10=c.ratio_log10 if math.isfinite(c.ratio_log10) else None))
-    return tuple(out)
+    return check(analysis, estimates).checks

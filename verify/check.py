@@ -37,6 +37,8 @@ import dataclasses
 import math
 from typing import Any, Mapping, Optional
 
+from bpcalc.bounds.analysis import CHECK_VERDICTS, BoundCheck
+
 from .stats import VarianceEstimate
 
 __all__ = [
@@ -48,7 +50,8 @@ __all__ = [
     "bound_records",
 ]
 
-VERDICTS = ("holds", "violated", "inconclusive")
+VERDICTS = CHECK_VERDICTS
+"""The verdicts of a check (one vocabulary with :class:`bpcalc.bounds.analysis.BoundCheck`)."""
 
 EXACT_TOLERANCE = 1e-12
 """Absolute floating-point tolerance (times ``max(1, |E|)``) of the exact-value rule: a simulated
@@ -75,37 +78,12 @@ class BoundRecord:
 
 
 @dataclasses.dataclass(frozen=True)
-class BoundCheck:
-    """The verdict for one bound against one estimate."""
-
-    parameter: str
-    bound: str
-    kind: str
-    verdict: str
-    evidence: str
-    bound_log10: float
-    estimate: Optional[VarianceEstimate]
-    ratio_log10: float = math.nan  # log10(estimate / bound)
-
-    def to_dict(self) -> dict:
-        return {
-            "parameter": self.parameter,
-            "bound": self.bound,
-            "kind": self.kind,
-            "verdict": self.verdict,
-            "evidence": self.evidence,
-            "bound_log10": None if not math.isfinite(self.bound_log10) else self.bound_log10,
-            "ratio_log10": None if not math.isfinite(self.ratio_log10) else self.ratio_log10,
-            "estimate": None if self.estimate is None else self.estimate.to_dict(),
-        }
-
-
-@dataclasses.dataclass(frozen=True)
 class CheckReport:
     """All verdicts of :func:`check`."""
 
     checks: tuple[BoundCheck, ...]
     confidence: float
+    estimates: tuple[VarianceEstimate, ...] = ()
 
     @property
     def violated(self) -> tuple[BoundCheck, ...]:
@@ -120,10 +98,11 @@ class CheckReport:
         return {v: sum(c.verdict == v for c in self.checks) for v in VERDICTS}
 
     def to_dict(self) -> dict:
-        return {"confidence": self.confidence, "counts": self.counts(), "checks": [c.to_dict() for c in self.checks]}
+        return {"confidence": self.confidence, "counts": self.counts(), "checks": [c.to_dict() for c in self.checks],
+                "estimates": [e.to_dict() for e in self.estimates]}
 
     def __str__(self) -> str:
-        lines = [f"{c.verdict:>12}  {c.parameter}  {c.bound} ({c.kind}): {c.evidence}" for c in self.checks]
+        lines = [f"{c.verdict:>12}  {c.parameter}  {c.bound} ({c.kind}): {c.statistic}" for c in self.checks]
         return "\n".join(lines) if lines else "(no bounds to check)"
 
 
@@ -306,18 +285,36 @@ def check(analysis: Any, estimates: Any) -> CheckReport:
     ests = _as_estimates(estimates)
     confidence = ests[0].confidence if ests else math.nan
     out = []
+    used: dict[int, VarianceEstimate] = {}
     for rec in records:
         same = [e for e in ests if e.parameter == rec.parameter]
         match = [e for e in same if not rec.quantity or e.quantity in (rec.quantity, "loss=output")]
         if not match:
             if same:
                 have = sorted({e.quantity for e in same})
-                out.append(BoundCheck(rec.parameter, rec.name, rec.kind, "inconclusive",
-                                      f"the bound is about Var[{'∂L' if rec.quantity == 'loss' else '∂ℓ_i'}] but the "
-                                      f"estimates are of {have}; sample with quantity='{rec.quantity}'",
-                                      rec.log10, None))
+                out.append(_bound_check(rec, "inconclusive",
+                                        f"the bound is about Var[{'∂L' if rec.quantity == 'loss' else '∂ℓ_i'}] but "
+                                        f"the estimates are of {have}; sample with quantity='{rec.quantity}'",
+                                        None, math.nan))
             continue
         est = match[0]
+        used[id(est)] = est
         verdict, evidence, ratio = _verdict(rec, est)
-        out.append(BoundCheck(rec.parameter, rec.name, rec.kind, verdict, evidence, rec.log10, est, ratio))
-    return CheckReport(checks=tuple(out), confidence=confidence)
+        out.append(_bound_check(rec, verdict, evidence, est, ratio))
+    return CheckReport(checks=tuple(out), confidence=confidence, estimates=tuple(used.values()))
+
+
+def _finite(x: float) -> Optional[float]:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def _bound_check(rec: BoundRecord, verdict: str, statistic: str, est: Optional[VarianceEstimate],
+                 ratio: float) -> BoundCheck:
+    """The typed :class:`bpcalc.bounds.analysis.BoundCheck` of one record against one estimate."""
+    if est is not None:
+        compared = (f"sampled Var ({est.quantity}, {100 * est.confidence:g}% {est.interval} CI, {est.n_samples} "
+                    f"draws) against the {rec.kind} value {rec.name}")
+    else:
+        compared = f"the {rec.kind} value {rec.name}"
+    return BoundCheck(parameter=rec.parameter, bound=rec.name, kind=rec.kind, verdict=verdict, statistic=statistic,
+                      compared=compared, bound_log10=_finite(rec.log10), ratio_log10=_finite(ratio))

@@ -373,7 +373,10 @@ def test_path_sampled_exact_values_are_marked_with_their_interval(monkeypatch):
     so that the engine samples.)"""
     import bpcalc.bounds.exact.pauli_paths as pp
 
+    import bpcalc.bounds.exact.tensor_network as tn
+
     monkeypatch.setattr(pp, "AUTO_TN_FALLBACK_BOND", 0)
+    monkeypatch.setattr(tn, "AUTO_MAX_BOND_PROJECTOR", 0)   # and the global cost's projector route
     ansatz = circuits.alternating_layered(8, 2, 2, block_depth=2)
     qubits = sorted(ansatz.all_qubits())
     r = analyze_architecture(ansatz, circuits.global_cost(qubits), theorems=False, trainable="theta_*")

@@ -51,7 +51,7 @@ def test_underflowing_bounds_compare_in_log_space():
 def test_quantity_mismatch_is_inconclusive():
     rec = BoundRecord("a", "per point", "upper", log10=0.0, sign=1, quantity="output")
     rep = check([rec], _est(0.5, 0.4, 0.6, quantity="loss"))
-    assert rep.checks[0].verdict == "inconclusive" and "quantity='output'" in rep.checks[0].evidence
+    assert rep.checks[0].verdict == "inconclusive" and "quantity='output'" in rep.checks[0].statistic
     assert check([rec], _est(0.5, 0.4, 0.6, quantity="output")).checks[0].verdict == "holds"
 
 

@@ -139,7 +139,7 @@ def _report(args, rows, fit, fit_note, figure):
                                   closed_form=best("exact", min), sampled=(est.value, est.ci_low, est.ci_high),
                                   verdict=verdict))
         for c in (rep.checks if rep is not None else ()):
-            check_rows.append((n, c.bound, c.kind, c.verdict, c.evidence))
+            check_rows.append((n, c.bound, c.kind, c.verdict, c.statistic))
     tables = (Table("Checks", ("n", "bound", "kind", "verdict", "evidence"), tuple(check_rows)),) if check_rows else ()
     summary = f"Fit: {fit.describe()}." if fit is not None else f"Fit: not possible ({fit_note})."
     from ..figures.variance import verdict_fit
@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  no bounds: {note}")
                 continue
             for c in report.checks:
-                print(f"  {c.verdict:>12}  {c.bound} ({c.kind}): {c.evidence}")
+                print(f"  {c.verdict:>12}  {c.bound} ({c.kind}): {c.statistic}")
         print(f"fit: {fit.describe()}" if fit is not None else f"fit: not possible ({fit_note})")
         if paths:
             print(f"plot: {paths[0]} {paths[1]}")
