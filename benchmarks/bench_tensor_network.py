@@ -124,7 +124,7 @@ def mcclean_scan(rows):
     return scan, fit
 
 
-def mcclean(ns=tuple(range(2, 13)), layers_per_qubit=4, budget_s=600.0, figure_dir=None):
+def mcclean(ns=tuple(range(2, 51)), layers_per_qubit=4, budget_s=600.0, figure_dir=None):
     rows = mcclean_rows(ns, layers_per_qubit, budget_s, log=lambda m: print(m, flush=True))
     if len(rows) >= 3:
         from bpcalc.bounds.scaling import fit_scaling

@@ -699,13 +699,11 @@ def tn_cost_estimate(program: PauliPathProgram, max_bond: int = AUTO_MAX_BOND) -
 
     Examples
     --------
-    >>> import cirq
     >>> from bpcalc import circuits
-    >>> from bpcalc.bounds.exact.program import compile_program
     >>> c = circuits.hardware_efficient(4, 1)
-    >>> p = compile_program(c, circuits.as_pauli_sum("Z0"), sorted(c.all_qubits()), "angle")
-    >>> tn_cost_estimate(p)["bond_bound"]
-    4
+    >>> p = compile_program(c, circuits.as_pauli_sum("Z1"), sorted(c.all_qubits()), "angle")
+    >>> tn_cost_estimate(p)
+    {'flops': 12288.0, 'local_dimension': 4, 'bond_bound': 4}
     """
     pair = not (len(program.observable) == 1 and program.n_fixed_rotations == 0)
     d = 16 if pair else 4
