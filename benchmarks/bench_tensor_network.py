@@ -27,7 +27,10 @@ Measured 2026-12-02 on 2 shared cores (load 8–15), light-cone window sweep:
   halves the QRs, but the input-side bond grew 226 -> 243 / 365 -> 429 because a pending
   projection no longer lowers the Schmidt rank of the other cuts: 13.3 vs 10.7 s);
 * mcclean: n = 2..11 exact within the 10-minute budget (n = 10: bond 255, 32 s CPU; n = 11:
-  bond 292, 126 s CPU), decay base 1.766 [1.731, 1.802] vs the 2-design base 1.970;
+  bond 292, 126 s CPU), decay base 1.766 [1.731, 1.802] vs the 2-design base 1.970; with one
+  BLAS thread (later, load ~12, ``--budget 560``): n = 2..13 (n = 11: 10.2 s CPU; n = 12: bond
+  402, 31 s CPU; n = 13: bond 450, 77 s CPU, 158 s wall, bound 2.7e-12), base 1.739
+  [1.707, 1.772] vs 1.977;
 * vs-sampling: hea 10x6 Z0 — tn 0.82 s vs 2^16 sampled paths ±2.4 % in 0.36 s (±1e-6 would take
   ~5.6e4 h); hea 8x8 Z0Z1 — 1.49 s vs ±3.3 % in 0.74 s (~2.2e5 h); ala 8x4 global — 5.4 s vs no
   sampled path surviving (below resolution < 5.3e-5; exact 2.76e-5).
