@@ -16,8 +16,21 @@ Measured 2026-12-02 on 2 shared cores (load 8–15), light-cone window sweep:
 * hea-log: n = 16, L = 4: 0.11 s CPU (19.8 s before the window sweep); n = 64, L = 6: 1.3 s CPU
   (203 s); n = 1000, L = 10: 126 s CPU (223 s without the leg compression; did not finish before), exact (``tn``), bonds 216 / 365,
   error bound 7e-10 — not the issue's 10 s;
+* 2026-12-02 later (load ~12 on the 2 cores): the 126 s were mostly OpenBLAS threads spinning on
+  busy cores.  With one BLAS thread (``TN_BLAS_THREADS = 1``, threadpoolctl, now the default):
+  n = 1000, L = 10, every parameter: 12.5 s CPU at load 12 (10.7 s for the same algorithm with
+  OPENBLAS_NUM_THREADS=1 at lower load), same values (max
+  difference 1.4e-15), bonds 216 / 365, bound 7.3e-10; ``method='auto'`` now picks the network
+  for it (cost model 2.3e12 <= ``AUTO_MAX_FLOPS`` = 4e12); n = 64, L = 8: 31 s -> 1.2 s CPU.
+  Profile with one thread: two-site SVDs ~50 %, QR gauge sweeps ~20 %.  Tried and dropped
+  (measured slower): deferring single-site maps into the next block (keeps the canonical form,
+  halves the QRs, but the input-side bond grew 226 -> 243 / 365 -> 429 because a pending
+  projection no longer lowers the Schmidt rank of the other cuts: 13.3 vs 10.7 s);
 * mcclean: n = 2..11 exact within the 10-minute budget (n = 10: bond 255, 32 s CPU; n = 11:
-  bond 292, 126 s CPU), decay base 1.766 [1.731, 1.802] vs the 2-design base 1.970;
+  bond 292, 126 s CPU), decay base 1.766 [1.731, 1.802] vs the 2-design base 1.970; with one
+  BLAS thread (later, load ~12, ``--budget 560``): n = 2..13 (n = 11: 10.2 s CPU; n = 12: bond
+  402, 31 s CPU; n = 13: bond 450, 77 s CPU, 158 s wall, bound 2.7e-12), base 1.739
+  [1.707, 1.772] vs 1.977;
 * vs-sampling: hea 10x6 Z0 — tn 0.82 s vs 2^16 sampled paths ±2.4 % in 0.36 s (±1e-6 would take
   ~5.6e4 h); hea 8x8 Z0Z1 — 1.49 s vs ±3.3 % in 0.74 s (~2.2e5 h); ala 8x4 global — 5.4 s vs no
   sampled path surviving (below resolution < 5.3e-5; exact 2.76e-5).
@@ -114,7 +127,7 @@ def mcclean_scan(rows):
     return scan, fit
 
 
-def mcclean(ns=tuple(range(2, 13)), layers_per_qubit=4, budget_s=600.0, figure_dir=None):
+def mcclean(ns=tuple(range(2, 51)), layers_per_qubit=4, budget_s=600.0, figure_dir=None):
     rows = mcclean_rows(ns, layers_per_qubit, budget_s, log=lambda m: print(m, flush=True))
     if len(rows) >= 3:
         from bpcalc.bounds.scaling import fit_scaling

@@ -23,6 +23,7 @@ import math
 from typing import Optional, Sequence
 
 import numpy as np
+import scipy.linalg
 
 from ..memory import MemoryBudget
 
@@ -30,6 +31,14 @@ __all__ = ["MPS", "Truncation", "overlap", "product_mps", "sum_of_products_mps",
 
 #: singular values below this fraction of the largest one are float64 round-off
 NOISE_FLOOR = 1e-14
+
+
+def _svd(mat: np.ndarray):
+    """``U, s, Vᵀ`` (thin) by LAPACK ``gesdd``, falling back to ``gesvd`` when it does not converge."""
+    try:
+        return scipy.linalg.svd(mat, full_matrices=False, lapack_driver="gesdd", check_finite=False)
+    except np.linalg.LinAlgError:  # pragma: no cover - gesdd convergence failure
+        return scipy.linalg.svd(mat, full_matrices=False, lapack_driver="gesvd", check_finite=False)
 
 
 class Truncation:
@@ -187,7 +196,7 @@ class MPS:
         for p in range(k - 1):
             rows = left * dims[p]
             mat = rest.reshape(rows, -1)
-            u, s, vt = np.linalg.svd(mat, full_matrices=False)
+            u, s, vt = _svd(mat)
             r = trunc.keep(s)
             err += math.sqrt(float(np.sum(s[r:] ** 2)))
             self.tensors[lo + p] = self._embed(u[:, :r].reshape(left, dims[p], r), legs[p] if legs else None)
@@ -216,7 +225,7 @@ class MPS:
         for j in range(hi, lo, -1):
             a = self.tensors[j]
             cl, d, cr = a.shape
-            u, s, vt = np.linalg.svd(a.reshape(cl, d * cr), full_matrices=False)
+            u, s, vt = _svd(a.reshape(cl, d * cr))
             r = trunc.keep(s)
             err += math.sqrt(float(np.sum(s[r:] ** 2)))
             self.tensors[j] = vt[:r].reshape(r, d, cr)

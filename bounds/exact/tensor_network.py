@@ -58,6 +58,7 @@ References
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from typing import Optional, Sequence, Union
@@ -66,6 +67,7 @@ import cirq
 import numpy as np
 import scipy.sparse
 import sympy
+from threadpoolctl import threadpool_limits
 
 from bpcalc import circuits
 
@@ -88,7 +90,10 @@ __all__ = [
     "AUTO_MAX_BOND",
     "AUTO_MAX_WORK",
     "AUTO_MAX_BOND_PROJECTOR",
+    "AUTO_MAX_FLOPS",
+    "TN_BLAS_THREADS",
     "BondCapExceeded",
+    "tn_cost_estimate",
 ]
 
 TN_METHODS = ("tn", "auto")
@@ -96,15 +101,23 @@ STRATEGIES = ("auto", "environment", "per-parameter", "middle")
 #: ``strategy='auto'`` contracts each parameter separately up to this many parameters
 AUTO_PER_PARAMETER = 4
 #: ``method='auto'`` gives up on the network (and falls back to enumeration / sampling) when
-#: an exact bond dimension would exceed this
-AUTO_MAX_BOND = 256
+#: an exact bond dimension would exceed this (512: the HEA with n = 1000, L = 10 needs 365)
+AUTO_MAX_BOND = 512
 #: ``method='auto'`` with a Pauli sum that is a product projector (the expanded global cost): the
 #: network runs with bond dimensions up to this (meet-in-the-middle: ~300 for the n = L = 12
 #: hardware-efficient ansatz), else enumeration / path sampling decide as before
 AUTO_MAX_BOND_PROJECTOR = 512
-#: ``method='auto'`` tries the network only when (wanted parameters) × (moments) × (light-cone
-#: qubits) is at most this (a rough cost estimate; ``method='tn'`` has no such limit)
+#: the Pauli-pair engine's own fallback to the network (``pauli_paths._auto_tensor_network``)
+#: tries it only when (wanted parameters) × (moments) × (light-cone qubits) is at most this
 AUTO_MAX_WORK = 50_000
+#: ``method='auto'`` tries the network only when :func:`tn_cost_estimate` (worst-case flops of
+#: the block SVDs with every bond at its light-cone bound, capped at :data:`AUTO_MAX_BOND`) is
+#: at most this; ``method='tn'`` has no such limit
+AUTO_MAX_FLOPS = 4e12
+#: BLAS threads used by the contractions.  One: the SVDs / QRs are of moderate size, and with
+#: more threads than free cores OpenBLAS threads spin (measured on 2 shared cores, load ~12:
+#: HEA n = 64, L = 8, every parameter, 31 s CPU with the default threads vs 1.2 s with one)
+TN_BLAS_THREADS = 1
 #: largest merged block ``d^k`` of one gate
 MAX_BLOCK = 2**16
 
@@ -792,6 +805,65 @@ def _middle_values(layers, inputs: list, b0: MPS, b0_err: float, active0: np.nda
 # ----------------------------------------------------------------------------------------
 
 
+def _blas_threads(fn):
+    """Run ``fn`` with :data:`TN_BLAS_THREADS` BLAS threads (``threadpoolctl``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=TN_BLAS_THREADS, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def tn_cost_estimate(program: PauliPathProgram, max_bond: int = AUTO_MAX_BOND) -> dict:
+    """Worst-case cost model of the network for a compiled program (``method='auto'``).
+
+    Every block SVD of a ``k``-qubit gate splits ``(d χ) × (d χ)`` matrices; the exact bond
+    at a cut is at most ``d^m`` with ``m`` the number of sites between the cut and the nearer
+    edge of the light-cone window of that layer (both MPS live on that window), and the
+    attempt is abandoned above ``max_bond``.  So ``Σ_cuts (d · min(d^m, max_bond))³`` bounds
+    the SVD flops of one pass up to a constant; ``(1 + inputs)`` passes.
+
+    Returns
+    -------
+    dict with ``flops`` (the model), ``local_dimension`` and ``bond_bound`` (the largest
+    ``min(d^m, max_bond)``).
+
+    References
+    ----------
+    .. [1] U. Schollwöck, Ann. Phys. 326, 96 (2011), §4 (Schmidt rank across a cut is at most
+       the dimension of the smaller side; SVD cost cubic in the bond dimension).
+
+    Examples
+    --------
+    >>> from bpcalc import circuits
+    >>> c = circuits.hardware_efficient(4, 1)
+    >>> p = compile_program(c, circuits.as_pauli_sum("Z1"), sorted(c.all_qubits()), "angle")
+    >>> tn_cost_estimate(p)
+    {'flops': 12288.0, 'local_dimension': 4, 'bond_bound': 4}
+    """
+    pair = not (len(program.observable) == 1 and program.n_fixed_rotations == 0)
+    d = 16 if pair else 4
+    layers = _compile_layers(program, pair, set())
+    active0 = np.zeros(program.n_local, dtype=bool)
+    active0[np.nonzero(_program_letters(program).any(axis=0))[0]] = True
+    windows = _active_windows(layers, active0)
+    log_cap = math.log(max_bond) / math.log(d)
+    flops, peak = 0.0, 1
+    for li, layer in enumerate(layers):
+        lo, hi = windows[li]
+        for g in layer:
+            if g.k < 2 or g.hi < lo or g.lo > hi:
+                continue
+            for cut in range(g.lo, g.hi):
+                m = min(cut - lo + 1, hi - cut)
+                chi = max_bond if m >= log_cap else d**m
+                peak = max(peak, chi)
+                flops += float(d * chi) ** 3
+    return {"flops": flops, "local_dimension": d, "bond_bound": int(peak)}
+
+
 def _check_options(max_bond, cutoff) -> None:
     if max_bond is not None and (isinstance(max_bond, bool) or not isinstance(max_bond, (int, np.integer)) or max_bond < 1):
         raise ValueError(f"max_bond must be a positive integer or None, got {max_bond!r}")
@@ -799,6 +871,7 @@ def _check_options(max_bond, cutoff) -> None:
         raise ValueError(f"cutoff must be a number in [0, 1) (relative singular-value cutoff) or None, got {cutoff!r}")
 
 
+@_blas_threads
 def tn_gradient_variance(
     circuit: cirq.AbstractCircuit,
     observable,
@@ -1020,6 +1093,7 @@ class TNSecondMoment:
     details: dict
 
 
+@_blas_threads
 def tn_loss_second_moment(
     circuit: cirq.AbstractCircuit,
     observable,
@@ -1137,7 +1211,8 @@ def route_gradient_variance(
     ``method='tn'``: runs :func:`tn_gradient_variance`.  ``method='auto'``: returns ``None``
     (enumeration decides) when every Pauli pair of the light cone fits ``max_terms``, when
     sampled paths branch little enough for enumeration (the estimate enumeration itself uses)
-    the input is not a product state or the estimated work exceeds :data:`AUTO_MAX_WORK`; otherwise
+    the input is not a product state or the cost model (:func:`tn_cost_estimate`) exceeds
+    :data:`AUTO_MAX_FLOPS`; otherwise
     runs the network exactly with bond dimensions up
     to :data:`AUTO_MAX_BOND` and within the memory budget, and returns ``None`` (enumeration
     with its work budget, then path sampling) if that is exceeded.  ``details['auto_choice']``
@@ -1177,10 +1252,15 @@ def route_gradient_variance(
                                       "enumeration and path sampling would need all terms")
         return res
     pindex = program.parameter_index
-    n_wanted = sum(1 for s in resolve_parameters(parameters, circuit_symbols(circuit)) if s in pindex)
-    work = n_wanted * len(program.moments) * program.n_local
-    if work > AUTO_MAX_WORK:
-        return None  # too many (parameter, layer, site) updates for an automatic attempt
+    if not any(s in pindex for s in resolve_parameters(parameters, circuit_symbols(circuit))):
+        return None
+    # the environment sweep costs one backward and one forward pass whatever the number of
+    # parameters: the model is the SVD flops with bonds at their light-cone bound (capped)
+    n_inputs = as_input_states(state, program.state_qubits).n_states
+    cost = tn_cost_estimate(program, AUTO_MAX_BOND)
+    flops = cost["flops"] * (1 + n_inputs + (1 if n_inputs > 1 else 0))
+    if flops > AUTO_MAX_FLOPS:
+        return None  # too expensive for an automatic attempt (method='tn' still runs it)
     if branching_estimate is None:
         return None  # no enumeration cost model given: let enumeration decide
     branching = branching_estimate(program)
@@ -1194,6 +1274,7 @@ def route_gradient_variance(
         return None
     res.details["auto_choice"] = (
         f"tensor network: sampled Pauli paths branch {branching:.1f} times on average, so exact enumeration would "
-        f"exceed max_terms = {max_terms} Pauli pairs; the exact network fits (bond <= {AUTO_MAX_BOND}, memory budget)"
+        f"exceed max_terms = {max_terms} Pauli pairs; the network's cost model ({flops:.1e} flops worst case, "
+        f"<= {AUTO_MAX_FLOPS:.0e}) admits it and the exact contraction fits (bond <= {AUTO_MAX_BOND}, memory budget)"
     )
     return res

@@ -36,10 +36,15 @@ def test_exact_json_matches_library(capsys):
 
 
 def test_exact_large_n_is_path_sampled_with_ci(capsys):
-    assert main(["exact", "--ansatz", "hea", "--qubits", "200", "--observable", "Zmid", "--paths", "4096"]) == 0
+    argv = ["exact", "--ansatz", "hea", "--qubits", "200", "--observable", "Zmid", "--paths", "4096"]
+    assert main(argv + ["--method", "sample"]) == 0
     out = capsys.readouterr().out
     assert "path-sampled (4096 paths, 95% CI clopper-pearson)" in out
     assert "summary over" in out
+    # 'auto' (the default): the light cone's exact network is admitted by its cost model (issue 16)
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "tensor network, exact" in out and "path-sampled" not in out
 
 
 def _code(argv):
