@@ -991,7 +991,7 @@ def tn_gradient_variance(
     layers = _compile_layers(program, pair, set(pos_of))
     wanted_layers = sorted({li for li, layer in enumerate(layers) for g in layer if g.param is not None})
     b0, err0 = (_projector_mps(program, projector), 0.0) if projector is not None else _observable_mps(program, pair, trunc)
-    reduced = pair and _reduced_basis
+    reduced = _reduced_basis
     if reduced:
         b0, e_red = as_basis_mps(b0)
         err0 += e_red

@@ -59,7 +59,10 @@ def test_global_projector_bound_and_sampled_exact_column(capsys, monkeypatch):
     """Theorem 1 (i) of Cerezo et al. end to end; a path-sampled 'exact' value shows its interval."""
     import bpcalc.bounds.exact.pauli_paths as pp
 
+    import bpcalc.bounds.exact.tensor_network as tn
+
     monkeypatch.setattr(pp, "AUTO_TN_FALLBACK_BOND", 0)  # keep the path-sampled route (the network would be exact)
+    monkeypatch.setattr(tn, "AUTO_MAX_BOND_PROJECTOR", 0)  # also for the global cost's projector route
     args = ["bounds", "--ansatz", "ala", "--block", "2", "--layers", "2", "--block-depth", "2", "--embedding", "none",
             "--qubits", "4,8", "--observable", "global", "--random-blocks", "--theorem", "cerezo2021", "--no-ensemble"]
     assert main(args + ["--json"]) == 0
@@ -81,7 +84,10 @@ def test_sampled_exact_with_label_weights_keeps_the_interval_on_the_linear_loss(
     """With a labelled dataset the engine's interval is for the linear loss, not for the dataset mean."""
     import bpcalc.bounds.exact.pauli_paths as pp
 
+    import bpcalc.bounds.exact.tensor_network as tn
+
     monkeypatch.setattr(pp, "AUTO_TN_FALLBACK_BOND", 0)  # keep the path-sampled route (the network would be exact)
+    monkeypatch.setattr(tn, "AUTO_MAX_BOND_PROJECTOR", 0)  # also for the global cost's projector route
     args = ["bounds", "--ansatz", "ala", "--block", "2", "--layers", "2", "--block-depth", "2", "--embedding", "tpe",
             "--dataset", "uniform", "--n-data", "4", "--qubits", "8", "--observable", "global", "--random-blocks",
             "--theorem", "cerezo2021", "--no-ensemble", "--json"]

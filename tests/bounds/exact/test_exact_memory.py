@@ -46,7 +46,13 @@ def test_cli_refuses_in_one_line_under_a_small_memory_limit():
     _assert_clean(proc, 3)
 
 
-def test_library_raises_before_allocating_and_auto_falls_back_to_sampling():
+def test_library_raises_before_allocating_and_auto_falls_back_to_sampling(monkeypatch):
+    import bpcalc.bounds.exact.tensor_network as tn
+
+    import bpcalc.bounds.exact.pauli_paths as pp
+
+    monkeypatch.setattr(tn, "AUTO_MAX_BOND_PROJECTOR", 0)  # the network routes would be exact: switched off
+    monkeypatch.setattr(pp, "AUTO_TN_FALLBACK_BOND", 0)    # to test the fallback to sampling
     circ = circuits.hardware_efficient(8, 8)
     obs = circuits.global_cost(cirq.LineQubit.range(8))
     with pytest.raises(MemoryBudgetExceeded, match="method='sample'"):
