@@ -90,11 +90,20 @@ class BoundResult:
     latex: str
     asymptotics: Optional[Asymptotics] = None
     scope: str = ""  # the theorem's scope: 'parameter' (Var[∂ℓ_i] of the outputs), 'loss' (of the cost), 'ensemble'
+    quantity: str = ""  # LaTeX of the bounded quantity (the bound's left-hand side)
+
+    @property
+    def bounds_gradient(self) -> bool:
+        """True when the bounded quantity is a derivative (``Var[∂_k …]``, ``|∂_k …|``), not a loss
+        variance or a kernel/expressibility quantity (those are no bound on one parameter's gradient).
+        A result without a recorded quantity counts as a gradient bound."""
+        return not self.quantity or r"\partial" in self.quantity
 
     def to_dict(self) -> dict:
         return {
             "theorem": self.theorem,
             "scope": self.scope,
+            "quantity": self.quantity,
             "bound": self.bound,
             "kind": self.kind,
             "value": self.value.to_dict(),
@@ -706,7 +715,7 @@ def _evaluate(theorems: Iterable[Theorem], context: Context) -> tuple[list[Bound
             applicable.append(BoundResult(
                 theorem=t.key, bound=v.name, kind=v.kind, value=v, status=t.verification.status,
                 citation=(b.citation or t.citation).short(), latex=b.latex(citation=False),
-                asymptotics=_classify(t, v.name, context), scope=t.scope,
+                asymptotics=_classify(t, v.name, context), scope=t.scope, quantity=b.quantity,
             ))
         for r in inst.refused:
             refused.append(RefusedBound(t.key, r.bound, r.reason, r.failed))

@@ -114,7 +114,9 @@ def sampled_cell(p: ParameterAnalysis) -> str:
 
 
 def _best(p: ParameterAnalysis, kinds: tuple[str, ...], lower: bool) -> Any:
-    rows = [b for b in p.applicable if b.kind in kinds and not (lower and b.value.vacuous)]
+    # the parameter table is about Var[∂C/∂θ_k]: a bound on the loss variance (or a kernel quantity) is no
+    # bound on it, even where its theorem is evaluated per parameter
+    rows = [b for b in p.applicable if b.kind in kinds and b.bounds_gradient and not (lower and b.value.vacuous)]
     if not rows:
         return None
     return (max if lower else min)(rows, key=lambda b: b.value.log10)
