@@ -26,6 +26,12 @@ Measured 2026-12-02 on 2 shared cores (load 8–15), light-cone window sweep:
   (measured slower): deferring single-site maps into the next block (keeps the canonical form,
   halves the QRs, but the input-side bond grew 226 -> 243 / 365 -> 429 because a pending
   projection no longer lowers the Schmidt rank of the other cuts: 13.3 vs 10.7 s);
+* idle machine, after the merge (reduced per-site bases also for the Markov chain: 3 directions
+  per qubit after an averaged RZ): hea-log n = 16: 0.08 s, n = 64: 0.12 s, n = 256: 0.65 s,
+  n = 1000, L = 10, every parameter: 5.40 s wall / 4.87 s CPU (was 10.8 s idle without the
+  reduced bases), exact, bound 7.2e-10, bonds 216 / 365; mcclean: n = 2..15 within 600 s
+  (n = 13: 65 s, n = 14: bond 523, 141 s, n = 15: bond 555, 274 s, bound 8.1e-12), base
+  1.715 [1.686, 1.745] vs the 2-design base 1.983;
 * mcclean: n = 2..11 exact within the 10-minute budget (n = 10: bond 255, 32 s CPU; n = 11:
   bond 292, 126 s CPU), decay base 1.766 [1.731, 1.802] vs the 2-design base 1.970; with one
   BLAS thread (later, load ~12, ``--budget 560``): n = 2..13 (n = 11: 10.2 s CPU; n = 12: bond

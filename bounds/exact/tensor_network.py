@@ -105,8 +105,9 @@ AUTO_PER_PARAMETER = 4
 AUTO_MAX_BOND = 512
 #: ``method='auto'`` with a Pauli sum that is a product projector (the expanded global cost): the
 #: network runs with bond dimensions up to this (meet-in-the-middle: ~300 for the n = L = 12
-#: hardware-efficient ansatz), else enumeration / path sampling decide as before
-AUTO_MAX_BOND_PROJECTOR = 512
+#: hardware-efficient ansatz, 587 for n = L = 16, the largest global cost a Pauli sum can spell:
+#: 27 s idle in reduced bases), else enumeration / path sampling decide as before
+AUTO_MAX_BOND_PROJECTOR = 1024
 #: the Pauli-pair engine's own fallback to the network (``pauli_paths._auto_tensor_network``)
 #: tries it only when (wanted parameters) × (moments) × (light-cone qubits) is at most this
 AUTO_MAX_WORK = 50_000
