@@ -73,7 +73,7 @@ from bpcalc import circuits
 
 from ..bound import AssumptionFailed
 from ..memory import MemoryBudget, MemoryBudgetExceeded
-from .mps import MPS, NOISE_FLOOR, Truncation, product_mps, sum_of_products_mps, transfer, transfer_right
+from .mps import MPS, NOISE_FLOOR, Truncation, mps_sum, product_mps, sum_of_products_mps, transfer, transfer_right
 from .pair_space import BasisMPS, as_basis_mps, basis_overlap
 from .program import (CliffordGroup, FixedRotation, PauliPathProgram, RotationGroup, circuit_symbols, compile_program,
                       resolve_parameters)
@@ -344,25 +344,6 @@ def _program_letters(program: PauliPathProgram) -> np.ndarray:
     return out
 
 
-def _mps_sum(a: MPS, b: MPS) -> MPS:
-    """``a + b`` (bond dimensions add)."""
-    n = a.n
-    if n == 1:
-        return MPS([a.tensors[0] + b.tensors[0]])
-    out = []
-    for j, (x, y) in enumerate(zip(a.tensors, b.tensors)):
-        if j == 0:
-            out.append(np.concatenate([x, y], axis=2))
-        elif j == n - 1:
-            out.append(np.concatenate([x, y], axis=0))
-        else:
-            z = np.zeros((x.shape[0] + y.shape[0], x.shape[1], x.shape[2] + y.shape[2]))
-            z[: x.shape[0], :, : x.shape[2]] = x
-            z[x.shape[0] :, :, x.shape[2] :] = y
-            out.append(z)
-    return MPS(out)
-
-
 def _observable_mps(program: PauliPathProgram, pair: bool, trunc: Truncation) -> tuple[MPS, float]:
     """``O ⊗ O`` restricted to its diagonal (``pair=False``) or in the pair space."""
     letters = _program_letters(program)
@@ -376,7 +357,7 @@ def _observable_mps(program: PauliPathProgram, pair: bool, trunc: Truncation) ->
     chunk = 128
     for start in range(0, len(c), chunk):
         part = sum_of_products_mps(c[start : start + chunk], _ONE_HOT[letters[start : start + chunk]])
-        acc = part if acc is None else _mps_sum(acc, part)
+        acc = part if acc is None else mps_sum(acc, part)
         err += acc.compress(trunc)
     one = acc
     tensors = []

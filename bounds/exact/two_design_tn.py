@@ -59,7 +59,7 @@ import numpy as np
 from bpcalc import circuits
 
 from ..memory import MemoryBudget, MemoryBudgetExceeded
-from .mps import MPS, Truncation, product_mps, sum_of_products_mps, transfer, transfer_right
+from .mps import MPS, Truncation, mps_sum, product_mps, sum_of_products_mps, transfer, transfer_right
 from .pauli_paths import resolve_parameters
 from .program import circuit_symbols
 from .results import GradientVarianceResult
@@ -273,30 +273,11 @@ def _seed(observable, sites: dict, covered: set, n_sites: int, trunc: Truncation
             for j in key:
                 factors[a, j] = (0.0, mu)
         piece = sum_of_products_mps(np.array([w for _, w in part]), factors)
-        total = piece if total is None else _mps_add(total, piece)
+        total = piece if total is None else mps_sum(total, piece)
         budget.check(4.0 * total.nbytes, what="the observable's two-copy MPS", alternative="fewer observable terms")
         total.compress(Truncation())
     assert total is not None
     return total, 0.0
-
-
-def _mps_add(a: MPS, b: MPS) -> MPS:
-    """Direct sum ``a + b`` (bonds add)."""
-    n = a.n
-    if n == 1:
-        return MPS([a.tensors[0] + b.tensors[0]])
-    out = []
-    for j, (x, y) in enumerate(zip(a.tensors, b.tensors)):
-        if j == 0:
-            out.append(np.concatenate([x, y], axis=2))
-        elif j == n - 1:
-            out.append(np.concatenate([x, y], axis=0))
-        else:
-            z = np.zeros((x.shape[0] + y.shape[0], x.shape[1], x.shape[2] + y.shape[2]))
-            z[: x.shape[0], :, : x.shape[2]] = x
-            z[x.shape[0] :, :, x.shape[2] :] = y
-            out.append(z)
-    return MPS(out)
 
 
 def _closing(bloch: np.ndarray, pairs: Sequence[tuple[int, int, float]], trunc: Truncation, mu: float) -> MPS:
