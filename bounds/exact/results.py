@@ -108,12 +108,18 @@ class GradientVarianceResult:
 
     @property
     def proven_zero(self) -> np.ndarray:
-        """``(K,)`` bool: the variance is exactly 0 (outside the light cone, or exact enumeration)."""
+        """``(K,)`` bool: the variance is exactly 0 (outside the light cone, exact enumeration, or a
+        truncated / network value 0 whose rigorous error bound is 0)."""
         zero = np.asarray(self.values) == 0
+        logs = self.details.get("log10_values") if self.details else None
+        if logs is not None:   # a value that underflows float64 but has a finite log10 is no zero
+            zero = zero & ~np.isfinite(np.asarray(logs, dtype=float))
         outside = ~np.asarray(self.in_light_cone, dtype=bool)
         if self.method == "exact":
             return zero
-        if self.method == "truncated" and self.error_bound is not None:
+        if self.method in ("truncated", "tn", "tn-truncated", "two-design-tn", "two-design-tn-truncated") \
+                and self.error_bound is not None:
+            # a zero with a positive rigorous error bound is "≤ bound", not a proved 0
             return zero & ((np.asarray(self.error_bound) == 0) | outside)
         return zero & outside
 

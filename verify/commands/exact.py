@@ -156,6 +156,8 @@ def _interval(res, i: int) -> str:
         return f"[{_fmt(res.ci_low[i])}, {_fmt(res.ci_high[i])}]"
     if res.error_bound is not None and res.method in ("truncated", "tn-truncated"):
         return f"± {res.error_bound[i]:.2e}"
+    if res.error_bound is not None and res.values[i] == 0 and not res.proven_zero[i]:
+        return f"± {res.error_bound[i]:.2e} (0 within the rigorous bound, not proved)"
     return ""
 
 
@@ -284,7 +286,13 @@ def _print_run(args: argparse.Namespace, item: dict) -> None:
             parts.append(f"{len(below)} < {top:.2g} (below resolution of path sampling)")
         if proven:
             parts.append(f"{proven} exactly 0 (" + ("outside the light cone" if res.method == "path-sampled"
-                                                   else "outside the light cone or proved by exact enumeration") + ")")
+                                                   else "outside the light cone or proved: exact, error bound 0") + ")")
+        bounded = [i for i in range(len(vals)) if vals[i] == 0 and not res.proven_zero[i] and not _below(res, i)
+                   and res.error_bound is not None]
+        if bounded:
+            top = max(float(res.error_bound[i]) for i in bounded)
+            parts.append(f"{len(bounded)} computed as 0, i.e. ≤ {top:.2g} (the {res.method} result's rigorous error "
+                         "bound; not a proved 0)")
         print(f"  summary over {len(vals)} parameters: {int(res.in_light_cone.sum())} in the causal light cone, "
               + ", ".join(parts))
         if len(nonzero):
